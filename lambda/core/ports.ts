@@ -1,0 +1,43 @@
+import type { Alert } from './alert';
+import type { TargetEvent, TargetState } from './state';
+
+/**
+ * The state table as the core sees it. Adapters throw on infrastructure failures (throttling,
+ * 5xx, timeouts) so that SQS retries and the DLQ work; a lost race is a normal result, not an error.
+ */
+export interface StateStore {
+  /** One batched, strongly consistent read of many targets' current state. */
+  getStates(targets: readonly string[]): Promise<Map<string, TargetState>>;
+  getState(target: string): Promise<TargetState | null>;
+  /**
+   * Writes the whole item only if its stored version is `expectedVersion` (null: only if absent).
+   * Resolves false when another writer got there first.
+   */
+  putState(state: TargetState, expectedVersion: number | null): Promise<boolean>;
+  /** Idempotent: writing the same event twice leaves one item. */
+  putEvent(event: TargetEvent): Promise<void>;
+  listStates(): AsyncIterable<TargetState>;
+  /** Newest first. */
+  history(target: string, limit?: number): Promise<TargetEvent[]>;
+}
+
+/** Delivers an alert; resolves only once the channel has accepted it, throws otherwise. */
+export interface Notifier {
+  publish(alert: Alert): Promise<void>;
+}
+
+/** Pages of raw, unvalidated Targets-table items (plain JSON values). */
+export interface TargetSource {
+  scan(segment: number, totalSegments: number): AsyncIterable<readonly Record<string, unknown>[]>;
+}
+
+/** The body of one probe-queue message: many targets, validated again by the prober. */
+export interface ProbeMessage {
+  readonly v: 1;
+  readonly tick: string;
+  readonly targets: readonly Record<string, unknown>[];
+}
+
+export interface ProbeQueue {
+  send(messages: readonly ProbeMessage[]): Promise<void>;
+}

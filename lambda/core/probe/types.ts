@@ -1,0 +1,128 @@
+/**
+ * The probe contract shared by every depth: a target goes in, a ProbeResult comes out.
+ * A probe never throws for anything the remote side does; a dead, slow or hostile host is a result.
+ */
+
+/** Outcome of one probe. `open` means the transport handshake completed (TCP connect, or a DTLS reply). */
+export type ProbeStatus = 'open' | 'closed' | 'filtered' | 'unreachable' | 'error';
+
+export type Depth = 'tcp' | 'tls' | 'mqtt';
+
+export type Transport = 'tcp' | 'udp';
+
+/** Stable finding codes (DESIGN.md "Deep probe"); alerts, state and the CLI use these strings. */
+export const FINDING_CODES = [
+  'anonymous-access',
+  'plaintext-mqtt',
+  'self-signed-cert',
+  'untrusted-cert',
+  'hostname-mismatch',
+  'cert-expired',
+  'cert-expiring',
+  'legacy-tls',
+] as const;
+export type Finding = (typeof FINDING_CODES)[number];
+
+export interface AddressResult {
+  /** IP address probed (no brackets for IPv6). */
+  readonly address: string;
+  readonly family: 4 | 6;
+  readonly status: ProbeStatus;
+  /** Why: `connected`, `ECONNREFUSED`, `timeout after 3000 ms`, ... */
+  readonly reason: string;
+  readonly latencyMs: number;
+}
+
+export interface CertFacts {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly subjectAltNames: readonly string[];
+  readonly validFrom: string;
+  readonly validTo: string;
+  /** Whole days from the probe time to validTo; negative once expired. */
+  readonly daysLeft: number;
+  readonly fingerprint256: string;
+  readonly selfSigned: boolean;
+}
+
+export interface TlsEvidence {
+  /** Negotiated protocol, e.g. `TLSv1.3`; null when the handshake did not complete. */
+  readonly version: string | null;
+  readonly cipher: string | null;
+  /** Chain verified against the trust store. */
+  readonly authorized: boolean;
+  readonly authorizationError: string | null;
+  /** Certificate matches the target hostname; null for IP targets without IP SANs to compare. */
+  readonly hostnameMatch: boolean | null;
+  readonly cert: CertFacts | null;
+  /** Server also accepts TLS 1.0 or 1.1; null when not tested. */
+  readonly legacyTls: boolean | null;
+  /** The server refused the handshake for lack of a client certificate (a fact, not a failure). */
+  readonly clientCertRequired: boolean;
+}
+
+export interface MqttEvidence {
+  /** `tls` when spoken over the TLS session, `plain` when the port does not speak TLS. */
+  readonly transport: 'tls' | 'plain';
+  /** MQTT protocol level used for the CONNECT that produced `connack`: 4 = 3.1.1, 5 = 5.0. */
+  readonly protocolVersion: 4 | 5;
+  /** CONNACK return code (3.1.1) or reason code (5); null when no CONNACK arrived. */
+  readonly connack: number | null;
+  /** The broker accepted a CONNECT without credentials. */
+  readonly anonymous: boolean;
+  /** Human-readable classification: `accepted`, `not authorized`, `no CONNACK within 3000 ms`, ... */
+  readonly reason: string;
+}
+
+export interface ProbeResult {
+  /** The target's key as configured (Targets table `target` attribute or CLI argument). */
+  readonly target: string;
+  readonly host: string;
+  readonly port: number;
+  readonly transport: Transport;
+  readonly depth: Depth;
+  readonly status: ProbeStatus;
+  readonly reason: string;
+  readonly latencyMs: number;
+  /** ISO-8601 time the probe started. */
+  readonly at: string;
+  readonly addresses: readonly AddressResult[];
+  readonly tls: TlsEvidence | null;
+  readonly mqtt: MqttEvidence | null;
+  /** Sorted, de-duplicated finding codes derived from the evidence. */
+  readonly findings: readonly Finding[];
+}
+
+/** What a probe needs to know about a target: the parsed, validated form of a Targets item. */
+export interface ProbeSpec {
+  readonly target: string;
+  readonly host: string;
+  readonly port: number;
+  readonly transport: Transport;
+  readonly depth: Depth;
+  /** Per-target deadline override. */
+  readonly timeoutMs?: number;
+}
+
+/** Address family filter result from DNS. */
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+/** Resolves every A and AAAA address of a host. Injected so tests and ticks can cache or fake DNS. */
+export type Resolver = (host: string) => Promise<readonly ResolvedAddress[]>;
+
+/** Decides whether an address may be probed (scanner safety); returns a refusal reason or null. */
+export type AddressGuard = (address: ResolvedAddress) => string | null;
+
+export interface ProbeOptions {
+  /** Hard deadline for each socket phase of a target, in ms. @default 3000 */
+  readonly timeoutMs: number;
+  /** `cert-expiring` threshold in days. @default 14 */
+  readonly certExpiringDays: number;
+  readonly resolver?: Resolver;
+  readonly guard?: AddressGuard;
+  /** Clock for `at`, latency and certificate day counts; injected for tests. */
+  readonly now?: () => Date;
+}

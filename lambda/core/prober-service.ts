@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import type { Notifier, StateStore } from './ports';
+import type { ProbeOptions, ProbeResult, ProbeSpec } from './probe/types';
+import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type TargetState } from './state';
+import { formatFieldError, itemKey, parseTargetItem, type Target } from './target';
+import { decide, needsConfirmation, sameOutcome, type Decision, type TargetInfo } from './transition';
+
+export type ProbeFn = (spec: ProbeSpec, options: ProbeOptions) => Promise<ProbeResult>;
+
+export interface ProberConfig {
+  readonly defaultPort: number;
+  readonly probeOptions: ProbeOptions;
+  /** Targets probed at once within one invocation. @default 64 */
+  readonly concurrency: number;
+  /** Observations that must agree before an alerting change is believed (1 = no re-probe). @default 2 */
+  readonly confirmAttempts: number;
+  /** Pause before each re-probe, so a transient loss has time to clear. @default 1000 */
+  readonly confirmDelayMs: number;
+  /** How long a prober owns an alert it is publishing; after that another may retry it. @default 60000 */
+  readonly alertLeaseMs: number;
+}
+
+export const DEFAULT_PROBER_CONFIG: Omit<ProberConfig, 'probeOptions' | 'defaultPort'> = {
+  concurrency: 64,
+  confirmAttempts: 2,
+  confirmDelayMs: 1000,
+  alertLeaseMs: 60_000,
+};
+
+export interface ProberDeps {
+  readonly store: StateStore;
+  readonly notifier: Notifier;
+  readonly probe: ProbeFn;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+}
+
+/** A unit of retry: one SQS record in AWS, one packed message locally. */
+export interface WorkGroup {
+  readonly id: string;
+  readonly items: readonly unknown[];
+}
+
+export interface RunOptions {
+  /** Milliseconds left before the caller's deadline (a Lambda's remaining time). */
+  readonly remainingMs?: () => number;
+}
+
+export interface RunReport {
+  /** Groups to retry: an infrastructure failure, or not reached before the deadline. */
+  readonly failedGroups: readonly string[];
+  readonly probed: number;
+  readonly skippedDisabled: number;
+  readonly invalid: number;
+  readonly writes: number;
+  readonly alertsPublished: number;
+  readonly unfinished: number;
+  readonly flapsSuppressed: number;
+}
+
+interface Counters {
+  probed: number;
+  skippedDisabled: number;
+  invalid: number;
+  writes: number;
+  alertsPublished: number;
+  unfinished: number;
+  flapsSuppressed: number;
+}
+
+/** Re-reads and re-decides after a lost race at most this often; more means a hot loop, not a race. */
+const MAX_WRITE_ATTEMPTS = 4;
+
+type WorkItem =
+  | { readonly kind: 'probe'; readonly group: string; readonly target: Target }
+  | { readonly kind: 'invalid'; readonly group: string; readonly info: TargetInfo; readonly reason: string };
+
+export class ProberService {
+  constructor(
+    private readonly deps: ProberDeps,
+    private readonly config: ProberConfig,
+  ) {}
+
+  /** Probes every target of the groups, records what changed and flushes owed alerts. */
+  async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
+    const counters: Counters = { probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0 };
+    const failed = new Set<string>();
+    const work = this.plan(groups, counters);
+    // A duplicate key in one batch would race against itself; the first occurrence wins.
+    const keys = [...new Set(work.map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
+    let states: Map<string, TargetState>;
+    try {
+      states = keys.length > 0 ? await this.deps.store.getStates(keys) : new Map();
+    } catch (err) {
+      this.log('error', 'state read failed; every group will be retried', { error: String(err) });
+      return { failedGroups: groups.map((g) => g.id), ...counters };
+    }
+
+    const seen = new Set<string>();
+    const unique = work.filter((w) => {
+      const key = w.kind === 'probe' ? w.target.target : w.info.target;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const budgetMs = this.targetBudgetMs();
+    await mapLimit(unique, this.config.concurrency, async (w) => {
+      if (options.remainingMs && options.remainingMs() < budgetMs) {
+        counters.unfinished++;
+        failed.add(w.group);
+        return;
+      }
+      try {
+        if (w.kind === 'invalid') {
+          await this.settle(w.info, states.get(w.info.target) ?? null, invalidTargetObservation(w.reason, this.deps.now().toISOString()), counters);
+        } else {
+          await this.probeAndSettle(w.target, states.get(w.target.target) ?? null, counters);
+        }
+      } catch (err) {
+        failed.add(w.group);
+        const target = w.kind === 'probe' ? w.target.target : w.info.target;
+        this.log('error', 'target failed; its group will be retried', { target, error: String(err) });
+      }
+    });
+    return { failedGroups: [...failed], ...counters };
+  }
+
+  private plan(groups: readonly WorkGroup[], counters: Counters): WorkItem[] {
+    const work: WorkItem[] = [];
+    for (const group of groups) {
+      for (const item of group.items) {
+        const parsed = parseTargetItem(item, this.config.defaultPort);
+        if (parsed.ok) {
+          if (parsed.value.enabled) work.push({ kind: 'probe', group: group.id, target: parsed.value });
+          else counters.skippedDisabled++;
+          continue;
+        }
+        counters.invalid++;
+        const reason = `invalid target: ${formatFieldError(parsed.error)}`;
+        const key = itemKey(item);
+        this.log('warn', 'invalid target', { target: key, ...parsed.error });
+        // An item without a usable key has nowhere to record its error; the log line is all it gets.
+        if (key !== null) {
+          work.push({ kind: 'invalid', group: group.id, reason, info: { target: key, display: key, expect: null, labels: {}, description: null } });
+        }
+      }
+    }
+    return work;
+  }
+
+  /** Worst case time one target can take: every confirmation probe at full deadline, plus writes. */
+  private targetBudgetMs(): number {
+    const attempts = Math.max(1, this.config.confirmAttempts);
+    return attempts * this.config.probeOptions.timeoutMs * 2 + (attempts - 1) * this.config.confirmDelayMs + 2000;
+  }
+
+  private async observe(target: Target, counters: Counters): Promise<Observation> {
+    const options = target.timeoutMs ? { ...this.config.probeOptions, timeoutMs: target.timeoutMs } : this.config.probeOptions;
+    counters.probed++;
+    return observationFromProbe(await this.deps.probe(target, options));
+  }
+
+  private async probeAndSettle(target: Target, prev: TargetState | null, counters: Counters): Promise<void> {
+    let obs = await this.observe(target, counters);
+    let decision = decide(prev, obs, target);
+    // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
+    for (let attempt = 1; attempt < this.config.confirmAttempts && needsConfirmation(decision); attempt++) {
+      await this.deps.sleep(this.config.confirmDelayMs);
+      const again = await this.observe(target, counters);
+      const second = decide(prev, again, target);
+      if (!sameOutcome(decision, second)) {
+        counters.flapsSuppressed++;
+        this.log('info', 'change not confirmed by re-probe', { target: target.target, first: obs.status, second: again.status });
+        decision = { kind: 'none' };
+        break;
+      }
+      obs = again;
+      decision = second;
+    }
+    if (decision.kind === 'none') {
+      if (prev && prev.outbox.length > 0) await this.flush(prev, counters);
+      return;
+    }
+    await this.settle(target, prev, obs, counters, decision);
+  }
+
+  /**
+   * Writes the decision conditionally on the version it was made from. Losing the race means
+   * another prober wrote first: re-read, decide again from what it wrote (usually: nothing left
+   * to do), and help finish its outbox.
+   */
+  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, counters: Counters, first?: Decision): Promise<void> {
+    let current = prev;
+    let decision = first ?? decide(current, obs, info);
+    for (let attempt = 0; decision.kind === 'write'; attempt++) {
+      if (attempt === MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(info.target);
+      counters.writes++;
+      if (await this.deps.store.putState(decision.next, current?.version ?? null)) {
+        current = decision.next;
+        break;
+      }
+      current = await this.deps.store.getState(info.target);
+      decision = decide(current, obs, info);
+    }
+    if (current && current.outbox.length > 0) await this.flush(current, counters);
+  }
+
+  /** Finishes every entry of the outbox: history event, alert (under a lease), then removal. */
+  private async flush(state: TargetState, counters: Counters): Promise<void> {
+    let current: TargetState | null = state;
+    for (const entry of state.outbox) {
+      if (current === null) return;
+      await this.deps.store.putEvent(entry.event);
+      counters.writes++;
+      if (entry.alert !== null) {
+        const now = this.deps.now();
+        const live = current.outbox.find((e) => e.id === entry.id);
+        if (!live) continue;
+        if (live.claimedUntil !== null && Date.parse(live.claimedUntil) > now.getTime()) continue;
+        const claimedBy = randomUUID();
+        const lease = { ...live, claimedUntil: new Date(now.getTime() + this.config.alertLeaseMs).toISOString(), claimedBy };
+        const claimed = replaceEntry(current, entry.id, lease, now);
+        counters.writes++;
+        if (await this.deps.store.putState(claimed, current.version)) {
+          current = claimed;
+        } else {
+          // Either another prober took the lease, or our own write landed and only its answer was lost.
+          current = await this.deps.store.getState(state.target);
+          if (current?.outbox.find((e) => e.id === entry.id)?.claimedBy !== claimedBy) return;
+        }
+        // Throws when SNS refuses: the claimed entry stays in the outbox and is retried once the lease ends.
+        await this.deps.notifier.publish(entry.alert);
+        counters.alertsPublished++;
+      }
+      current = await this.removeEntry(current, entry.id, counters);
+    }
+  }
+
+  private async removeEntry(state: TargetState, id: string, counters: Counters): Promise<TargetState | null> {
+    let current: TargetState | null = state;
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS && current !== null; attempt++) {
+      if (!current.outbox.some((e) => e.id === id)) return current;
+      const next = replaceEntry(current, id, null, this.deps.now());
+      counters.writes++;
+      if (await this.deps.store.putState(next, current.version)) return next;
+      current = await this.deps.store.getState(state.target);
+    }
+    if (current !== null) throw new ConcurrentUpdateError(state.target);
+    return current;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
+    this.deps.log?.(level, message, fields);
+  }
+}
+
+function replaceEntry(state: TargetState, id: string, entry: OutboxEntry | null, now: Date): TargetState {
+  const outbox = entry === null ? state.outbox.filter((e) => e.id !== id) : state.outbox.map((e) => (e.id === id ? entry : e));
+  return { ...state, outbox, version: state.version + 1, updatedAt: now.toISOString() };
+}
+
+export class ConcurrentUpdateError extends Error {
+  override readonly name = 'ConcurrentUpdateError';
+  constructor(target: string) {
+    super(`state of ${target} kept changing under concurrent writers; giving up for this run`);
+  }
+}
+
+/** Runs fn over items with at most `limit` in flight; resolves when all have settled. */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+}

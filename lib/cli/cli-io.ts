@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export type CommandRegistrar = (program: Command) => void;
+
+/** Input the user got wrong; the CLI prints the message and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,32 @@
+import type { Finding, ProbeResult, ProbeStatus } from '../../lambda/core/probe/types';
+import type { Observation } from '../../lambda/core/state';
+import type { TargetInfo } from '../../lambda/core/transition';
+
+/** A probe result as the probe engine would return it, for tests whose subject is the state rules. */
+export function probeResult(target: string, status: ProbeStatus, findings: readonly Finding[] = [], at = '2026-11-24T10:00:00.000Z'): ProbeResult {
+  const reason = status === 'open' ? 'connected' : status === 'closed' ? 'ECONNREFUSED' : status === 'filtered' ? 'timeout after 3000 ms' : 'ENOTFOUND';
+  return {
+    target,
+    host: '127.0.0.1',
+    port: 8883,
+    transport: 'tcp',
+    depth: 'tcp',
+    status,
+    reason,
+    latencyMs: 2,
+    at,
+    addresses: status === 'error' ? [] : [{ address: '127.0.0.1', family: 4, status, reason, latencyMs: 2 }],
+    tls: null,
+    mqtt: null,
+    findings,
+  };
+}
+
+export function observation(status: ProbeStatus, findings: readonly Finding[] = [], at = '2026-11-24T10:00:00.000Z'): Observation {
+  const reason = status === 'open' ? 'connected' : status === 'closed' ? 'ECONNREFUSED' : status === 'filtered' ? 'timeout after 3000 ms' : 'ENOTFOUND';
+  return { status, reason, findings, at, evidence: { reason, latencyMs: 2, addresses: [], tls: null, mqtt: null } };
+}
+
+export function info(expect: 'open' | 'closed' | null = null, target = 'broker.example.com'): TargetInfo {
+  return { target, display: `${target}:8883`, expect, labels: { team: 'iot' }, description: null };
+}

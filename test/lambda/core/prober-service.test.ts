@@ -1,0 +1,230 @@
+import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
+import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
+import type { ProbeResult, ProbeStatus, ProbeSpec, Finding } from '../../../lambda/core/probe/types';
+import { ProberService, type ProbeFn, type ProberConfig } from '../../../lambda/core/prober-service';
+import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
+import { probeResult } from '../../helpers/observations';
+import { RecordingNotifier } from '../../helpers/recording-notifier';
+
+/*
+ * The state rules end to end against dynalite (a real embedded DynamoDB). The probe is scripted:
+ * these tests are about state and alerts; real sockets are exercised in the probe and handler suites.
+ */
+
+let db: EmbeddedDynamoDb;
+beforeAll(async () => {
+  db = await startEmbeddedDynamoDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+class Clock {
+  constructor(public ms = Date.parse('2026-11-24T10:00:00.000Z')) {}
+  now = (): Date => new Date(this.ms);
+  advance(minutes: number): void {
+    this.ms += minutes * 60_000;
+  }
+}
+
+/** A probe that answers from a script: the current status of each target, or a queue of answers. */
+class ScriptedProbe {
+  readonly status = new Map<string, ProbeStatus>();
+  readonly findings = new Map<string, Finding[]>();
+  readonly queued = new Map<string, ProbeStatus[]>();
+  calls = 0;
+  constructor(private readonly clock: Clock) {}
+  fn: ProbeFn = async (spec: ProbeSpec): Promise<ProbeResult> => {
+    this.calls++;
+    const status = this.queued.get(spec.target)?.shift() ?? this.status.get(spec.target) ?? 'closed';
+    return probeResult(spec.target, status, status === 'open' ? (this.findings.get(spec.target) ?? []) : [], this.clock.now().toISOString());
+  };
+}
+
+const CONFIG: ProberConfig = {
+  defaultPort: 8883,
+  probeOptions: { timeoutMs: 500, certExpiringDays: 14 },
+  concurrency: 8,
+  confirmAttempts: 2,
+  confirmDelayMs: 0,
+  alertLeaseMs: 60_000,
+};
+
+async function setup() {
+  const tables = await freshTables(db);
+  const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
+  const clock = new Clock();
+  const probe = new ScriptedProbe(clock);
+  const notifier = new RecordingNotifier();
+  const service = new ProberService({ store, notifier, probe: probe.fn, now: clock.now, sleep: async () => {} }, CONFIG);
+  const tick = (items: unknown[]) => service.run([{ id: 'msg-1', items }]);
+  return { store, clock, probe, notifier, service, tick };
+}
+
+describe('ProberService on dynalite', () => {
+  it('baseline: first sight records state and one event, alerting only a violated expectation', async () => {
+    // Prepare
+    const { store, probe, notifier, tick } = await setup();
+    probe.status.set('quiet.example', 'closed');
+    probe.status.set('leaky.example', 'open');
+    // Act
+    const report = await tick([{ target: 'quiet.example', expect: 'closed' }, { target: 'leaky.example', expect: 'closed' }]);
+    // Assess
+    expect(report.failedGroups).toEqual([]);
+    expect(notifier.accepted.map((a) => `${a.target} ${a.event} ${a.severity}`)).toEqual(['leaky.example baseline critical']);
+    expect(await store.getState('quiet.example')).toMatchObject({ status: 'closed', open: false, version: expect.any(Number), outbox: [] });
+    expect((await store.history('quiet.example')).map((e) => e.kind)).toEqual(['baseline']);
+    expect((await store.history('leaky.example')).map((e) => `${e.kind} ${e.alerted}`)).toEqual(['baseline true']);
+  });
+
+  it('open -> closed and closed -> open: one event and one alert each; quiet ticks write nothing', async () => {
+    // Prepare
+    const { store, clock, probe, notifier, tick } = await setup();
+    const counter = countRequests(db.client);
+    const items = [{ target: 'broker.example', expect: 'open' }];
+    probe.status.set('broker.example', 'open');
+    await tick(items);
+    // Act
+    counter.reset();
+    clock.advance(5);
+    await tick(items);
+    const quietWrites = counter.writes();
+    const quietReads = counter.counts.get('BatchGetItemCommand');
+    probe.status.set('broker.example', 'closed');
+    clock.advance(5);
+    await tick(items);
+    clock.advance(5);
+    await tick(items);
+    probe.status.set('broker.example', 'open');
+    clock.advance(5);
+    await tick(items);
+    // Assess
+    expect(quietWrites).toBe(0);
+    expect(quietReads).toBe(1);
+    expect(notifier.accepted.map((a) => `${a.event} ${a.previous}->${a.status} ${a.severity}`)).toEqual([
+      'closed open->closed critical',
+      'opened closed->open info',
+    ]);
+    expect((await store.history('broker.example')).map((e) => `${e.kind} ${e.from}->${e.to}`)).toEqual([
+      'transition closed->open',
+      'transition open->closed',
+      'baseline null->open',
+    ]);
+  });
+
+  it('flap suppression: a change the re-probe does not confirm writes nothing and alerts nothing', async () => {
+    // Prepare
+    const { store, clock, probe, notifier, tick } = await setup();
+    const items = [{ target: 'flappy.example', expect: 'open' }];
+    probe.status.set('flappy.example', 'open');
+    await tick(items);
+    const before = await store.getState('flappy.example');
+    const counter = countRequests(db.client);
+    // Act: one lost SYN (filtered), then the re-probe connects.
+    probe.queued.set('flappy.example', ['filtered', 'open']);
+    clock.advance(5);
+    const report = await tick(items);
+    // Assess
+    expect(report.flapsSuppressed).toBe(1);
+    expect(counter.writes()).toBe(0);
+    expect(notifier.accepted).toEqual([]);
+    expect(await store.getState('flappy.example')).toEqual(before);
+  });
+
+  it('two probers racing on the same transition produce exactly one event and one alert', async () => {
+    // Prepare: two services share the table, and both probes return only once both have read the state.
+    const { store, clock, probe, notifier } = await setup();
+    const items = [{ target: 'race.example', expect: 'closed' }];
+    probe.status.set('race.example', 'closed');
+    const mk = (fn: ProbeFn) => new ProberService({ store, notifier, probe: fn, now: clock.now, sleep: async () => {} }, CONFIG);
+    await mk(probe.fn).run([{ id: 'baseline', items }]);
+    probe.status.set('race.example', 'open');
+    let waiting: (() => void)[] = [];
+    const barrier: ProbeFn = async (spec, options) => {
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === 2) {
+          waiting.forEach((r) => r());
+          waiting = [];
+        }
+      });
+      return probe.fn(spec, options);
+    };
+    clock.advance(5);
+    // Act
+    const [a, b] = await Promise.all([mk(barrier).run([{ id: 'a', items }]), mk(barrier).run([{ id: 'b', items }])]);
+    // Assess
+    expect([...a.failedGroups, ...b.failedGroups]).toEqual([]);
+    expect(notifier.accepted.map((x) => `${x.event} ${x.id}`)).toEqual(['opened race.example@3']);
+    expect((await store.history('race.example')).map((e) => e.kind)).toEqual(['transition', 'baseline']);
+    expect(await store.getState('race.example')).toMatchObject({ status: 'open', outbox: [] });
+  });
+
+  it('a failing SNS publish leaves the alert pending; a later run delivers it exactly once', async () => {
+    // Prepare
+    const { store, clock, probe, notifier, tick } = await setup();
+    const items = [{ target: 'pending.example', expect: 'closed' }, { target: 'bystander.example' }];
+    probe.status.set('pending.example', 'closed');
+    await tick(items);
+    probe.status.set('pending.example', 'open');
+    notifier.failures = 1;
+    // Act
+    clock.advance(5);
+    const failedRun = await tick(items);
+    const pending = await store.getState('pending.example');
+    clock.advance(0.5); // within the lease: nobody else may publish it yet
+    await tick(items);
+    const acceptedWithinLease = notifier.accepted.length;
+    clock.advance(5);
+    const retry = await tick(items);
+    clock.advance(5);
+    await tick(items);
+    // Assess
+    expect(failedRun.failedGroups).toEqual(['msg-1']);
+    expect(pending?.status).toBe('open');
+    expect(pending?.outbox).toHaveLength(1);
+    expect(pending?.outbox[0]?.alert?.event).toBe('opened');
+    expect(acceptedWithinLease).toBe(0);
+    expect(retry.failedGroups).toEqual([]);
+    expect(notifier.accepted.map((a) => a.id)).toEqual(['pending.example@3']);
+    expect(await store.getState('pending.example')).toMatchObject({ outbox: [] });
+    expect((await store.history('pending.example')).map((e) => e.kind)).toEqual(['transition', 'baseline']);
+  });
+
+  it('an invalid item records its error in state and the good targets beside it are still probed', async () => {
+    // Prepare
+    const { store, probe, tick } = await setup();
+    probe.status.set('good.example', 'open');
+    // Act
+    const report = await tick([{ target: 'bad.example:99999' }, { target: 'good.example' }, { nope: true }, { target: 'x.example', depth: 'deep' }]);
+    // Assess
+    expect(report.invalid).toBe(3);
+    expect(report.failedGroups).toEqual([]);
+    expect(await store.getState('good.example')).toMatchObject({ status: 'open' });
+    expect(await store.getState('bad.example:99999')).toMatchObject({ status: 'error', reason: expect.stringMatching(/^invalid target: target: "bad.example:99999" has a port/) });
+    expect(await store.getState('x.example')).toMatchObject({ status: 'error', reason: 'invalid target: depth: "deep" must be one of tcp, tls, mqtt' });
+  });
+
+  it('stops starting probes near the deadline and reports those groups for retry', async () => {
+    // Prepare
+    const { probe, service } = await setup();
+    let remaining = 60_000;
+    const slowProbe = probe.fn;
+    probe.fn = async (spec, o) => {
+      remaining -= 20_000;
+      return slowProbe(spec, o);
+    };
+    const svc = new ProberService({ ...(service as unknown as { deps: object }).deps, probe: probe.fn } as never, { ...CONFIG, concurrency: 1 });
+    // Act
+    const report = await svc.run(
+      [
+        { id: 'first', items: [{ target: 'a.example' }, { target: 'b.example' }] },
+        { id: 'second', items: [{ target: 'c.example' }, { target: 'd.example' }] },
+      ],
+      { remainingMs: () => remaining },
+    );
+    // Assess
+    expect(report.unfinished).toBeGreaterThan(0);
+    expect(report.failedGroups).toContain('second');
+  });
+});
