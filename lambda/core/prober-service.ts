@@ -71,6 +71,8 @@ interface Counters {
 
 /** Re-reads and re-decides after a lost race at most this often; more means a hot loop, not a race. */
 const MAX_WRITE_ATTEMPTS = 4;
+/** Attempts at recording a published alert (on top of the SDK's own retries), backing off 0.2-1.6 s. */
+const POST_PUBLISH_ATTEMPTS = 5;
 
 type WorkItem =
   | { readonly kind: 'probe'; readonly group: string; readonly target: Target }
@@ -232,6 +234,11 @@ export class ProberService {
         // Throws when SNS refuses: the claimed entry stays in the outbox and is retried once the lease ends.
         await this.deps.notifier.publish(entry.alert);
         counters.alertsPublished++;
+        // SNS has the alert; until its removal from the outbox is recorded, a retry after the lease
+        // would publish it again. Try hard to close that window rather than fail the group.
+        const published: TargetState = current;
+        current = await this.retryInfra(() => this.removeEntry(published, entry.id, counters));
+        continue;
       }
       current = await this.removeEntry(current, entry.id, counters);
     }
@@ -248,6 +255,17 @@ export class ProberService {
     }
     if (current !== null) throw new ConcurrentUpdateError(state.target);
     return current;
+  }
+
+  private async retryInfra<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= POST_PUBLISH_ATTEMPTS || err instanceof ConcurrentUpdateError) throw err;
+        await this.deps.sleep(100 * 2 ** attempt);
+      }
+    }
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {

@@ -1,0 +1,177 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
+import { ensureTables, type EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
+import type { ProbeStatus } from '../../../lambda/core/probe/types';
+import { ProberService, type ProbeFn } from '../../../lambda/core/prober-service';
+import { eventItemId } from '../../../lambda/core/state';
+import { startEmbeddedDynamoDb } from '../../helpers/dynalite';
+import { FaultPlan, FaultyNotifier, injectDynamoDbFaults, prng } from '../../helpers/faults';
+import { probeResult } from '../../helpers/observations';
+
+/*
+ * Seeded fault-injection campaign: ticks with real transitions, overlapping probers and duplicate
+ * deliveries, while every DynamoDB call may be throttled, fail with a 5xx, time out, or succeed with
+ * its answer lost, and every SNS publish may fail the same ways. State lives on dynalite; the SNS
+ * stand-in counts what SNS would have accepted. `npm run soak` runs far more scenarios.
+ */
+
+const SCENARIOS = Number(process.env.PORTWATCH_SCENARIOS ?? 1000);
+const FIRST_SEED = Number(process.env.PORTWATCH_SEED ?? 1);
+const FAULT_RATE = 0.12;
+
+let db: EmbeddedDynamoDb;
+beforeAll(async () => {
+  db = await startEmbeddedDynamoDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+interface Totals {
+  scenarios: number;
+  ticks: number;
+  proberRuns: number;
+  transitions: number;
+  events: number;
+  alertsExpected: number;
+  alertsDelivered: number;
+  duplicates: number;
+  unavoidableDuplicates: number;
+  lost: number;
+  faults: Map<string, number>;
+}
+
+interface Clients {
+  readonly clean: DynamoDBClient;
+  /** SDK retries off: every injected fault reaches portwatch's own recovery paths. */
+  readonly faulty: DynamoDBClient;
+  readonly plan: { current: FaultPlan };
+}
+
+async function runScenario(seed: number, clients: Clients, table: string, totals: Totals): Promise<string[]> {
+  const random = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const plan = new FaultPlan(random, FAULT_RATE);
+  clients.plan.current = plan;
+  const faultyClient = clients.faulty;
+  const client = clients.clean;
+  const store = new DynamoDbStateStore(faultyClient, { tableName: table });
+  const cleanStore = new DynamoDbStateStore(client, { tableName: table });
+  const notifier = new FaultyNotifier(plan);
+  let clock = Date.parse('2026-11-24T10:00:00.000Z');
+  const now = (): Date => new Date(clock);
+
+  const targets = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => ({
+    target: `s${seed}-t${i}.example`,
+    expect: pick(['closed', 'open', null] as const),
+  }));
+  const world = new Map<string, ProbeStatus>(targets.map((t) => [t.target, pick(['open', 'closed', 'filtered'] as const)]));
+  const probe: ProbeFn = async (spec) => {
+    const truth = world.get(spec.target) ?? 'closed';
+    // Now and then a single probe loses its SYN: the confirmation re-probe must absorb it.
+    const seen: ProbeStatus = plan.enabled && truth === 'open' && random() < 0.05 ? 'filtered' : truth;
+    return probeResult(spec.target, seen, [], now().toISOString());
+  };
+  const prober = () =>
+    new ProberService(
+      { store, notifier, probe, now, sleep: async () => {} },
+      { defaultPort: 8883, probeOptions: { timeoutMs: 100, certExpiringDays: 14 }, concurrency: 4, confirmAttempts: 2, confirmDelayMs: 0, alertLeaseMs: 60_000 },
+    );
+  const items = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}) }));
+
+  const ticks = 4 + Math.floor(random() * 4);
+  for (let tick = 0; tick < ticks; tick++) {
+    if (tick > 0 && random() < 0.5) {
+      const t = pick(targets).target;
+      world.set(t, world.get(t) === 'open' ? pick(['closed', 'filtered'] as const) : 'open');
+    }
+    // Overlapping ticks and duplicate SQS deliveries: the same targets probed by 1-3 probers at once.
+    const runs = 1 + (random() < 0.35 ? 1 : 0) + (random() < 0.1 ? 1 : 0);
+    totals.proberRuns += runs;
+    const reports = await Promise.all(Array.from({ length: runs }, () => prober().run([{ id: 'm', items }])));
+    // A failed record comes back once more before the next tick, as SQS would redeliver it.
+    if (reports.some((r) => r.failedGroups.length > 0)) await prober().run([{ id: 'm', items }]);
+    clock += 5 * 60_000;
+    totals.ticks++;
+  }
+  // The faults stop; two more ticks (past the alert lease) must leave nothing pending.
+  plan.enabled = false;
+  for (let i = 0; i < 2; i++) {
+    await prober().run([{ id: 'm', items }]);
+    clock += 5 * 60_000;
+  }
+
+  const problems: string[] = [];
+  const acceptedIds = notifier.accepted.map((a) => a.id);
+  for (const { target } of targets) {
+    const history = (await cleanStore.history(target, 1000)).reverse();
+    const state = await cleanStore.getState(target);
+    totals.events += history.length;
+    totals.transitions += history.filter((e) => e.kind === 'transition').length;
+    history.forEach((e, i) => {
+      const before = history[i - 1];
+      if (before && e.from !== before.to) problems.push(`${target}: event v${e.version} from ${e.from} does not follow ${before.to}`);
+      if (before && e.version <= before.version) problems.push(`${target}: versions out of order`);
+    });
+    if (history[0]?.kind !== 'baseline') problems.push(`${target}: history does not start with a baseline`);
+    if (!state) {
+      problems.push(`${target}: no state`);
+      continue;
+    }
+    if (state.outbox.length > 0) problems.push(`${target}: ${state.outbox.length} outbox entries left`);
+    const last = history[history.length - 1];
+    if (!last || last.to !== state.status) problems.push(`${target}: state ${state.status} but last event ${last?.to}`);
+    if (state.open !== (world.get(target) === 'open')) problems.push(`${target}: state open=${state.open} but world ${world.get(target)}`);
+    for (const e of history.filter((x) => x.alerted)) {
+      totals.alertsExpected++;
+      const id = eventItemId(target, e.version);
+      const n = acceptedIds.filter((x) => x === id).length;
+      if (n === 0) {
+        totals.lost++;
+        problems.push(`${target}: alert ${id} never delivered`);
+      }
+      if (n > 1) {
+        if (notifier.acceptedButLost.has(id)) totals.unavoidableDuplicates += n - 1;
+        else {
+          totals.duplicates += n - 1;
+          problems.push(`${target}: alert ${id} delivered ${n} times`);
+        }
+      }
+    }
+  }
+  const eventIds = new Set<string>();
+  for (const { target } of targets) for (const e of await cleanStore.history(target, 1000)) if (e.alerted) eventIds.add(eventItemId(target, e.version));
+  for (const id of acceptedIds) if (!eventIds.has(id)) problems.push(`alert ${id} delivered without a recorded event`);
+  totals.alertsDelivered += acceptedIds.length;
+  for (const [k, v] of plan.injected) totals.faults.set(k, (totals.faults.get(k) ?? 0) + v);
+  return problems;
+}
+
+describe('fault-injection campaign (seeded)', () => {
+  it(`${SCENARIOS} scenarios: every transition recorded once and alerted exactly once`, async () => {
+    // Prepare
+    const table = `faults-${process.pid}`;
+    await ensureTables(db.client, { targets: `${table}-targets`, state: table });
+    const totals: Totals = { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, faults: new Map() };
+    const failures: string[] = [];
+    const faulty = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const clients: Clients = { clean: db.client, faulty, plan: { current: new FaultPlan(() => 1, 0) } };
+    injectDynamoDbFaults(faulty, clients.plan);
+    // Act
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + SCENARIOS; seed++) {
+      const problems = await runScenario(seed, clients, table, totals);
+      totals.scenarios++;
+      if (problems.length > 0) failures.push(`seed ${seed}: ${problems.join('; ')}`);
+    }
+    // Assess
+    if (process.env.PORTWATCH_FUZZ_REPORT === '1') {
+      console.log(JSON.stringify({ ...totals, faults: Object.fromEntries([...totals.faults].sort()) }, null, 1));
+    }
+    faulty.destroy();
+    expect(failures.slice(0, 5)).toEqual([]);
+    expect(totals.duplicates).toBe(0);
+    expect(totals.lost).toBe(0);
+    expect(totals.transitions).toBeGreaterThan(SCENARIOS / 2);
+    expect([...totals.faults.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(SCENARIOS);
+  }, 600_000);
+});
