@@ -9,7 +9,7 @@ import {
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import type { StateStore } from '../core/ports';
-import type { TargetEvent, TargetState } from '../core/state';
+import type { ScannerState, TargetEvent, TargetState } from '../core/state';
 
 /**
  * Layout of the State table (partition key `pk`, sort key `sk`):
@@ -20,6 +20,8 @@ import type { TargetEvent, TargetState } from '../core/state';
  */
 export const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'E#';
+/** Target keys all start with `T#`, so the scanner's own item can never collide with one. */
+const SCANNER_PK = 'SCANNER';
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_RETRIES = 8;
 
@@ -79,12 +81,27 @@ export class DynamoDbStateStore implements StateStore {
     return out.Item ? fromStateItem(out.Item) : null;
   }
 
-  async putState(state: TargetState, expectedVersion: number | null): Promise<boolean> {
+  async getScanner(): Promise<ScannerState | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: SCANNER_PK, sk: STATE_SK }, ConsistentRead: true }));
+    if (!out.Item) return null;
+    const { pk: _pk, sk: _sk, ...scanner } = out.Item;
+    return scanner as ScannerState;
+  }
+
+  putScanner(state: ScannerState, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionalPut({ pk: SCANNER_PK, sk: STATE_SK, ...state }, expectedVersion);
+  }
+
+  putState(state: TargetState, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionalPut({ pk: statePk(state.target), sk: STATE_SK, ...state }, expectedVersion);
+  }
+
+  private async conditionalPut(item: Record<string, NativeAttributeValue>, expectedVersion: number | null): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { pk: statePk(state.target), sk: STATE_SK, ...state },
+          Item: item,
           ...(expectedVersion === null
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),

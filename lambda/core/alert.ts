@@ -2,8 +2,11 @@ import type { Finding, ProbeStatus } from './probe/types';
 import type { Evidence } from './state';
 import type { Expect } from './target';
 
-/** `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings changed. */
-export type AlertEvent = 'opened' | 'closed' | 'baseline' | 'posture';
+/**
+ * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
+ * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
+ */
+export type AlertEvent = 'opened' | 'closed' | 'baseline' | 'posture' | 'degraded';
 
 /** `critical`: violates `expect` or a critical finding appeared; `info`: back to the expected state. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -90,11 +93,39 @@ function headline(alert: Alert): string {
       return `${alert.status.toUpperCase()} ${alert.display}${expected}`;
     case 'baseline':
       return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} on first check${expected}`;
+    case 'degraded':
+      return `scanner degraded: ${alert.reason}`;
     case 'posture':
       if (alert.addedFindings.includes('anonymous-access')) return `${alert.display} now ACCEPTS ANONYMOUS clients`;
       if (alert.addedFindings.length > 0) return `${alert.display} posture: ${alert.addedFindings.join(', ')}`;
       return `${alert.display} posture improved: ${alert.removedFindings.join(', ')} resolved`;
   }
+}
+
+export const SCANNER_TARGET = '(scanner)';
+
+export function degradedAlert(at: string, flipping: number, probed: number): Alert {
+  const reason = `${flipping} of ${probed} targets changed open/closed at once; their alerts are held and re-checked next tick`;
+  return {
+    id: `${SCANNER_TARGET}@${at}`,
+    event: 'degraded',
+    target: SCANNER_TARGET,
+    display: 'portwatch scanner',
+    status: 'error',
+    previous: null,
+    open: false,
+    expected: null,
+    severity: 'warning',
+    at,
+    previousSince: null,
+    findings: [],
+    addedFindings: [],
+    removedFindings: [],
+    reason,
+    labels: {},
+    description: null,
+    evidence: { reason, latencyMs: 0, addresses: [], tls: null, mqtt: null },
+  };
 }
 
 function duration(fromIso: string, toIso: string): string {
@@ -117,6 +148,9 @@ function advice(alert: Alert): string {
   if (alert.event === 'closed' && alert.expected === 'open') {
     return 'Devices cannot reach this broker. Check that the broker process runs and that its listener and firewall allow 8883.';
   }
+  if (alert.event === 'degraded') {
+    return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
+  }
   if (alert.severity === 'info') return 'No action needed: the target is back in its expected state.';
   return 'Check whether this change was planned.';
 }
@@ -136,7 +170,9 @@ function evidenceLines(evidence: Evidence): string[] {
 
 function bodyText(alert: Alert): string {
   const lines: string[] = [headline(alert), ''];
-  if (alert.event === 'posture') {
+  if (alert.event === 'degraded') {
+    lines.push(alert.reason);
+  } else if (alert.event === 'posture') {
     for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
     for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
   } else {

@@ -1,5 +1,5 @@
 import type { Alert } from './alert';
-import type { TargetEvent, TargetState } from './state';
+import type { ScannerState, TargetEvent, TargetState } from './state';
 
 /**
  * The state table as the core sees it. Adapters throw on infrastructure failures (throttling,
@@ -19,6 +19,9 @@ export interface StateStore {
   listStates(): AsyncIterable<TargetState>;
   /** Newest first. */
   history(target: string, limit?: number): Promise<TargetEvent[]>;
+  getScanner(): Promise<ScannerState | null>;
+  /** Conditional like putState. */
+  putScanner(state: ScannerState, expectedVersion: number | null): Promise<boolean>;
 }
 
 /** Delivers an alert; resolves only once the channel has accepted it, throws otherwise. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Notifier, StateStore } from './ports';
 import type { ProbeOptions, ProbeResult, ProbeSpec } from './probe/types';
-import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type TargetState } from './state';
+import { degradedAlert } from './alert';
+import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type ScannerState, type TargetState } from './state';
 import { formatFieldError, itemKey, parseTargetItem, type Target } from './target';
 import { decide, needsConfirmation, sameOutcome, type Decision, type TargetInfo } from './transition';
 
@@ -18,6 +19,18 @@ export interface ProberConfig {
   readonly confirmDelayMs: number;
   /** How long a prober owns an alert it is publishing; after that another may retry it. @default 60000 */
   readonly alertLeaseMs: number;
+  readonly storm: StormConfig;
+}
+
+export interface StormConfig {
+  /** Fewer known targets than this in a batch never count as a storm (0 turns detection off). @default 20 */
+  readonly minTargets: number;
+  /** Share of those targets flipping open/closed at once that makes a storm. @default 0.5 */
+  readonly ratio: number;
+  /** How long transitions are held before a storm is believed to be real. @default 600000 (two 5-min ticks) */
+  readonly holdMs: number;
+  /** A storm not seen for this long is over; the next one raises a new alert. @default 900000 */
+  readonly quietMs: number;
 }
 
 export const DEFAULT_PROBER_CONFIG: Omit<ProberConfig, 'probeOptions' | 'defaultPort'> = {
@@ -25,6 +38,7 @@ export const DEFAULT_PROBER_CONFIG: Omit<ProberConfig, 'probeOptions' | 'default
   confirmAttempts: 2,
   confirmDelayMs: 1000,
   alertLeaseMs: 60_000,
+  storm: { minTargets: 20, ratio: 0.5, holdMs: 600_000, quietMs: 900_000 },
 };
 
 export interface ProberDeps {
@@ -57,6 +71,8 @@ export interface RunReport {
   readonly alertsPublished: number;
   readonly unfinished: number;
   readonly flapsSuppressed: number;
+  /** Transitions not written because of an alert storm; the next tick looks at them again. */
+  readonly held: number;
 }
 
 interface Counters {
@@ -67,12 +83,22 @@ interface Counters {
   alertsPublished: number;
   unfinished: number;
   flapsSuppressed: number;
+  held: number;
 }
 
 /** Re-reads and re-decides after a lost race at most this often; more means a hot loop, not a race. */
 const MAX_WRITE_ATTEMPTS = 4;
 /** Attempts at recording a published alert (on top of the SDK's own retries), backing off 0.2-1.6 s. */
 const POST_PUBLISH_ATTEMPTS = 5;
+
+interface Looked {
+  readonly work: WorkItem;
+  readonly info: TargetInfo;
+  readonly prev: TargetState | null;
+  /** The observation the decision was made from; null when a re-probe did not confirm a change. */
+  readonly obs: Observation | null;
+  readonly decision: Decision;
+}
 
 type WorkItem =
   | { readonly kind: 'probe'; readonly group: string; readonly target: Target }
@@ -86,7 +112,7 @@ export class ProberService {
 
   /** Probes every target of the groups, records what changed and flushes owed alerts. */
   async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
-    const counters: Counters = { probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0 };
+    const counters: Counters = { probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0 };
     const failed = new Set<string>();
     const work = this.plan(groups, counters);
     // A duplicate key in one batch would race against itself; the first occurrence wins.
@@ -107,6 +133,15 @@ export class ProberService {
       return true;
     });
     const budgetMs = this.targetBudgetMs();
+    const fail = (w: WorkItem, err: unknown): void => {
+      failed.add(w.group);
+      const target = w.kind === 'probe' ? w.target.target : w.info.target;
+      this.log('error', 'target failed; its group will be retried', { target, error: String(err) });
+    };
+
+    // Phase 1: look at every target (with confirmation) before writing anything, so that a tick
+    // where most targets change at once can be recognised as the scanner's trouble, not the fleet's.
+    const looked: Looked[] = [];
     await mapLimit(unique, this.config.concurrency, async (w) => {
       if (options.remainingMs && options.remainingMs() < budgetMs) {
         counters.unfinished++;
@@ -115,14 +150,39 @@ export class ProberService {
       }
       try {
         if (w.kind === 'invalid') {
-          await this.settle(w.info, states.get(w.info.target) ?? null, invalidTargetObservation(w.reason, this.deps.now().toISOString()), counters);
+          const prev = states.get(w.info.target) ?? null;
+          const obs = invalidTargetObservation(w.reason, this.deps.now().toISOString());
+          looked.push({ work: w, info: w.info, prev, obs, decision: decide(prev, obs, w.info) });
         } else {
-          await this.probeAndSettle(w.target, states.get(w.target.target) ?? null, counters);
+          const prev = states.get(w.target.target) ?? null;
+          looked.push({ work: w, info: w.target, prev, ...(await this.look(w.target, prev, counters)) });
         }
       } catch (err) {
-        failed.add(w.group);
-        const target = w.kind === 'probe' ? w.target.target : w.info.target;
-        this.log('error', 'target failed; its group will be retried', { target, error: String(err) });
+        fail(w, err);
+      }
+    });
+
+    let hold = false;
+    try {
+      hold = await this.stormGate(looked, counters);
+    } catch (err) {
+      // Without knowing whether a storm is on, writing 100 transitions could page 100 times: retry later.
+      this.log('error', 'storm check failed; every group will be retried', { error: String(err) });
+      return { failedGroups: groups.map((g) => g.id), ...counters };
+    }
+
+    // Phase 2: write what changed and flush owed side effects.
+    await mapLimit(looked, this.config.concurrency, async (l) => {
+      try {
+        const held = hold && l.decision.kind === 'write' && l.decision.event === 'transition';
+        if (held) counters.held++;
+        if (l.decision.kind === 'none' || held || l.obs === null) {
+          if (l.prev && l.prev.outbox.length > 0) await this.flush(l.prev, counters);
+          return;
+        }
+        await this.settle(l.info, l.prev, l.obs, counters, l.decision);
+      } catch (err) {
+        fail(l.work, err);
       }
     });
     return { failedGroups: [...failed], ...counters };
@@ -163,7 +223,8 @@ export class ProberService {
     return observationFromProbe(await this.deps.probe(target, options));
   }
 
-  private async probeAndSettle(target: Target, prev: TargetState | null, counters: Counters): Promise<void> {
+  /** Probes a target and, when the result would alert, re-probes until the looks agree or disagree. */
+  private async look(target: Target, prev: TargetState | null, counters: Counters): Promise<{ obs: Observation | null; decision: Decision }> {
     let obs = await this.observe(target, counters);
     let decision = decide(prev, obs, target);
     // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
@@ -174,17 +235,44 @@ export class ProberService {
       if (!sameOutcome(decision, second)) {
         counters.flapsSuppressed++;
         this.log('info', 'change not confirmed by re-probe', { target: target.target, first: obs.status, second: again.status });
-        decision = { kind: 'none' };
-        break;
+        return { obs: null, decision: { kind: 'none' } };
       }
       obs = again;
       decision = second;
     }
-    if (decision.kind === 'none') {
-      if (prev && prev.outbox.length > 0) await this.flush(prev, counters);
-      return;
+    return { obs, decision };
+  }
+
+  /**
+   * Alert storms: when a large share of the probed targets flips open/closed in one batch, the likely
+   * cause is the scanner's own network. Hold the per-target transitions (they are simply not written,
+   * so the next tick looks again), raise one "scanner degraded" alert per storm, and let the held
+   * changes through once the storm has lasted `holdMs` (then it is the fleet, not the scanner).
+   */
+  private async stormGate(looked: readonly Looked[], counters: Counters): Promise<boolean> {
+    const storm = this.config.storm;
+    const probed = looked.filter((l) => l.work.kind === 'probe' && l.prev !== null && l.prev.open !== null).length;
+    const flipping = looked.filter((l) => l.decision.kind === 'write' && l.decision.event === 'transition').length;
+    if (storm.minTargets <= 0 || probed < storm.minTargets || flipping / probed < storm.ratio) return false;
+    const now = this.deps.now();
+    const meta = await this.deps.store.getScanner();
+    const continuing = meta !== null && meta.stormLastSeen !== null && now.getTime() - Date.parse(meta.stormLastSeen) <= storm.quietMs;
+    const since = continuing && meta?.stormSince ? meta.stormSince : now.toISOString();
+    const release = continuing && now.getTime() - Date.parse(since) >= storm.holdMs;
+    const next: ScannerState = { version: (meta?.version ?? 0) + 1, stormSince: since, stormLastSeen: now.toISOString() };
+    const won = await this.deps.store.putScanner(next, meta?.version ?? null);
+    this.log('warn', release ? 'alert storm outlasted the hold; releasing transitions' : 'alert storm; holding transitions', { probed, flipping, since });
+    if (!continuing && won) {
+      try {
+        await this.deps.notifier.publish(degradedAlert(now.toISOString(), flipping, probed));
+        counters.alertsPublished++;
+      } catch (err) {
+        // Forget the storm so the next batch raises the alert again; the held transitions stay held.
+        await this.deps.store.putScanner({ ...next, version: next.version + 1, stormLastSeen: null }, next.version);
+        throw err;
+      }
     }
-    await this.settle(target, prev, obs, counters, decision);
+    return !release;
   }
 
   /**

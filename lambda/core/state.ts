@@ -81,6 +81,13 @@ export interface TargetState {
   readonly outbox: readonly OutboxEntry[];
 }
 
+/** Scanner-wide state (one item): the alert storm currently being held, if any. */
+export interface ScannerState {
+  readonly version: number;
+  readonly stormSince: string | null;
+  readonly stormLastSeen: string | null;
+}
+
 /** Findings whose appearance is a security incident on its own, whatever `expect` says. */
 export const CRITICAL_FINDINGS: readonly Finding[] = ['anonymous-access', 'plaintext-mqtt'];
 

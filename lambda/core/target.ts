@@ -103,7 +103,7 @@ export function parseHost(raw: string, field: string): ParseResult<string> {
     if (trimmed.includes('%')) return fail(field, raw, 'has an IPv6 zone (%...), which portwatch does not support');
     return { ok: true, value: trimmed.toLowerCase() };
   }
-  if (/^[\d.]+$/.test(trimmed)) return fail(field, raw, 'is not a valid IPv4 address');
+  if (/^[\d.]*\d[\d.]*$/.test(trimmed)) return fail(field, raw, 'is not a valid IPv4 address');
   // domainToASCII parses a URL host: it stops at `/ ? # \`, percent-decodes and reads 0x7f.1 as
   // 127.0.0.1. Only letters, digits, `.`, `-`, `_` and non-ASCII (IDN) characters may reach it.
   if (/[\u0000-\u002c\u002f\u003a-\u0040\u005b-\u005e\u0060\u007b-\u007f]/.test(trimmed)) {

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
 import { ensureTables, type EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
 import type { ProbeStatus } from '../../../lambda/core/probe/types';
-import { ProberService, type ProbeFn } from '../../../lambda/core/prober-service';
+import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn } from '../../../lambda/core/prober-service';
 import { eventItemId } from '../../../lambda/core/state';
 import { startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { FaultPlan, FaultyNotifier, injectDynamoDbFaults, prng } from '../../helpers/faults';
@@ -75,7 +75,7 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
   const prober = () =>
     new ProberService(
       { store, notifier, probe, now, sleep: async () => {} },
-      { defaultPort: 8883, probeOptions: { timeoutMs: 100, certExpiringDays: 14 }, concurrency: 4, confirmAttempts: 2, confirmDelayMs: 0, alertLeaseMs: 60_000 },
+      { defaultPort: 8883, probeOptions: { timeoutMs: 100, certExpiringDays: 14 }, concurrency: 4, confirmAttempts: 2, confirmDelayMs: 0, alertLeaseMs: 60_000, storm: DEFAULT_PROBER_CONFIG.storm },
     );
   const items = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}) }));
 

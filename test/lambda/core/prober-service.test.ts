@@ -48,6 +48,7 @@ const CONFIG: ProberConfig = {
   confirmAttempts: 2,
   confirmDelayMs: 0,
   alertLeaseMs: 60_000,
+  storm: { minTargets: 20, ratio: 0.5, holdMs: 600_000, quietMs: 900_000 },
 };
 
 async function setup() {
@@ -226,5 +227,61 @@ describe('ProberService on dynalite', () => {
     // Assess
     expect(report.unfinished).toBeGreaterThan(0);
     expect(report.failedGroups).toContain('second');
+  });
+
+  describe('alert storms', () => {
+    const fleet = Array.from({ length: 30 }, (_, i) => ({ target: `fleet-${i}.example`, expect: 'open' }));
+
+    async function stormSetup() {
+      const ctx = await setup();
+      for (const t of fleet) ctx.probe.status.set(t.target, 'open');
+      await ctx.tick(fleet);
+      for (const t of fleet.slice(0, 25)) ctx.probe.status.set(t.target, 'filtered');
+      return ctx;
+    }
+
+    it('holds per-target alerts, raises one degraded alert, and drops changes that revert', async () => {
+      // Prepare
+      const { store, clock, probe, notifier, service, tick } = await stormSetup();
+      // Act: the storm tick, seen by two batches at once; then everything is back.
+      clock.advance(5);
+      const [first, second] = await Promise.all([service.run([{ id: 'a', items: fleet }]), service.run([{ id: 'b', items: fleet }])]);
+      for (const t of fleet) probe.status.set(t.target, 'open');
+      clock.advance(5);
+      await tick(fleet);
+      // Assess
+      expect((first?.held ?? 0) + (second?.held ?? 0)).toBe(50);
+      expect(notifier.accepted.map((a) => `${a.event} ${a.severity} ${a.reason}`)).toEqual([
+        'degraded warning 25 of 30 targets changed open/closed at once; their alerts are held and re-checked next tick',
+      ]);
+      expect(await store.getState('fleet-0.example')).toMatchObject({ status: 'open', version: 2 });
+    });
+
+    it('releases held transitions once the storm outlasts the hold', async () => {
+      // Prepare
+      const { clock, notifier, tick } = await stormSetup();
+      // Act
+      clock.advance(5);
+      const held = await tick(fleet);
+      clock.advance(5);
+      const stillHeld = await tick(fleet);
+      clock.advance(5);
+      const released = await tick(fleet);
+      // Assess
+      expect([held.held, stillHeld.held, released.held]).toEqual([25, 25, 0]);
+      expect(notifier.accepted.filter((a) => a.event === 'degraded')).toHaveLength(1);
+      expect(notifier.accepted.filter((a) => a.event === 'closed')).toHaveLength(25);
+    });
+
+    it('a few targets changing is not a storm', async () => {
+      const { clock, probe, notifier, tick } = await setup();
+      for (const t of fleet) probe.status.set(t.target, 'open');
+      await tick(fleet);
+      for (const t of fleet.slice(0, 5)) probe.status.set(t.target, 'closed');
+      clock.advance(5);
+      const report = await tick(fleet);
+      expect(report.held).toBe(0);
+      expect(notifier.accepted.map((a) => a.event)).toEqual(Array(5).fill('closed'));
+    });
   });
 });
