@@ -6,7 +6,7 @@ import type { Expect } from './target';
  * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
  * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
  */
-export type AlertEvent = 'opened' | 'closed' | 'baseline' | 'posture' | 'degraded';
+export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'reminder' | 'window-end' | 'degraded';
 
 /** `critical`: violates `expect` or a critical finding appeared; `info`: back to the expected state. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -93,6 +93,12 @@ function headline(alert: Alert): string {
       return `${alert.status.toUpperCase()} ${alert.display}${expected}`;
     case 'baseline':
       return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} on first check${expected}`;
+    case 'recovered':
+      return `RECOVERED ${alert.display} is ${alert.status} again${expected}`;
+    case 'reminder':
+      return `REMINDER ${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display}${expected}`;
+    case 'window-end':
+      return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} after maintenance (before: ${alert.previous ?? 'not yet seen'})${expected}`;
     case 'degraded':
       return `scanner degraded: ${alert.reason}`;
     case 'posture':
@@ -175,6 +181,9 @@ function bodyText(alert: Alert): string {
   } else if (alert.event === 'posture') {
     for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
     for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
+  } else if (alert.event === 'reminder') {
+    lines.push(`Status: still ${alert.status}${alert.previousSince ? ` since ${alert.previousSince} (${duration(alert.previousSince, alert.at)})` : ''}`);
+    for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
   } else {
     const was = alert.previous ? `was ${alert.previous}${alert.previousSince ? ` for ${duration(alert.previousSince, alert.at)}` : ''}` : 'first check';
     lines.push(`Status: ${alert.status} (${was})`);

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Notifier, StateStore } from './ports';
+import { maxProbeDurationMs } from './probe';
 import type { ProbeOptions, ProbeResult, ProbeSpec } from './probe/types';
 import { degradedAlert } from './alert';
 import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type ScannerState, type TargetState } from './state';
 import { formatFieldError, itemKey, parseTargetItem, type Target } from './target';
-import { decide, needsConfirmation, sameOutcome, type Decision, type TargetInfo } from './transition';
+import { decide, needsConfirmation, sameOutcome, type DecideContext, type Decision, type TargetInfo } from './transition';
+import { activeWindowEnd } from './windows';
+
+const UNMUTED: DecideContext = { muted: false };
 
 export type ProbeFn = (spec: ProbeSpec, options: ProbeOptions) => Promise<ProbeResult>;
 
@@ -97,6 +101,7 @@ interface Looked {
   readonly prev: TargetState | null;
   /** The observation the decision was made from; null when a re-probe did not confirm a change. */
   readonly obs: Observation | null;
+  readonly ctx: DecideContext;
   readonly decision: Decision;
 }
 
@@ -118,8 +123,10 @@ export class ProberService {
     // A duplicate key in one batch would race against itself; the first occurrence wins.
     const keys = [...new Set(work.map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
     let states: Map<string, TargetState>;
+    let scanner: ScannerState | null;
     try {
-      states = keys.length > 0 ? await this.deps.store.getStates(keys) : new Map();
+      // One batched read for the targets, one read of the scanner item (global mutes, storm) per run.
+      [states, scanner] = await Promise.all([keys.length > 0 ? this.deps.store.getStates(keys) : new Map<string, TargetState>(), this.deps.store.getScanner()]);
     } catch (err) {
       this.log('error', 'state read failed; every group will be retried', { error: String(err) });
       return { failedGroups: groups.map((g) => g.id), ...counters };
@@ -132,7 +139,7 @@ export class ProberService {
       seen.add(key);
       return true;
     });
-    const budgetMs = this.targetBudgetMs();
+    const budgetMs = targetBudgetMs(this.config.probeOptions.timeoutMs, this.config.confirmAttempts, this.config.confirmDelayMs);
     const fail = (w: WorkItem, err: unknown): void => {
       failed.add(w.group);
       const target = w.kind === 'probe' ? w.target.target : w.info.target;
@@ -152,10 +159,12 @@ export class ProberService {
         if (w.kind === 'invalid') {
           const prev = states.get(w.info.target) ?? null;
           const obs = invalidTargetObservation(w.reason, this.deps.now().toISOString());
-          looked.push({ work: w, info: w.info, prev, obs, decision: decide(prev, obs, w.info) });
+          looked.push({ work: w, info: w.info, prev, obs, ctx: UNMUTED, decision: decide(prev, obs, w.info) });
         } else {
           const prev = states.get(w.target.target) ?? null;
-          looked.push({ work: w, info: w.target, prev, ...(await this.look(w.target, prev, counters)) });
+          const windows = [...w.target.windows, ...(scanner?.windows ?? [])];
+          const ctx: DecideContext = { muted: windows.length > 0 && activeWindowEnd(windows, this.deps.now()) !== null };
+          looked.push({ work: w, info: w.target, prev, ctx, ...(await this.look(w.target, prev, ctx, counters)) });
         }
       } catch (err) {
         fail(w, err);
@@ -164,7 +173,7 @@ export class ProberService {
 
     let hold = false;
     try {
-      hold = await this.stormGate(looked, counters);
+      hold = await this.stormGate(looked, scanner, counters);
     } catch (err) {
       // Without knowing whether a storm is on, writing 100 transitions could page 100 times: retry later.
       this.log('error', 'storm check failed; every group will be retried', { error: String(err) });
@@ -180,7 +189,7 @@ export class ProberService {
           if (l.prev && l.prev.outbox.length > 0) await this.flush(l.prev, counters);
           return;
         }
-        await this.settle(l.info, l.prev, l.obs, counters, l.decision);
+        await this.settle(l.info, l.prev, l.obs, l.ctx, counters, l.decision);
       } catch (err) {
         fail(l.work, err);
       }
@@ -204,17 +213,11 @@ export class ProberService {
         this.log('warn', 'invalid target', { target: key, ...parsed.error });
         // An item without a usable key has nowhere to record its error; the log line is all it gets.
         if (key !== null) {
-          work.push({ kind: 'invalid', group: group.id, reason, info: { target: key, display: key, expect: null, labels: {}, description: null } });
+          work.push({ kind: 'invalid', group: group.id, reason, info: { target: key, display: key, expect: null, labels: {}, description: null, remindEveryMs: null } });
         }
       }
     }
     return work;
-  }
-
-  /** Worst case time one target can take: every confirmation probe at full deadline, plus writes. */
-  private targetBudgetMs(): number {
-    const attempts = Math.max(1, this.config.confirmAttempts);
-    return attempts * this.config.probeOptions.timeoutMs * 2 + (attempts - 1) * this.config.confirmDelayMs + 2000;
   }
 
   private async observe(target: Target, counters: Counters): Promise<Observation> {
@@ -224,14 +227,14 @@ export class ProberService {
   }
 
   /** Probes a target and, when the result would alert, re-probes until the looks agree or disagree. */
-  private async look(target: Target, prev: TargetState | null, counters: Counters): Promise<{ obs: Observation | null; decision: Decision }> {
+  private async look(target: Target, prev: TargetState | null, ctx: DecideContext, counters: Counters): Promise<{ obs: Observation | null; decision: Decision }> {
     let obs = await this.observe(target, counters);
-    let decision = decide(prev, obs, target);
+    let decision = decide(prev, obs, target, ctx);
     // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
     for (let attempt = 1; attempt < this.config.confirmAttempts && needsConfirmation(decision); attempt++) {
       await this.deps.sleep(this.config.confirmDelayMs);
       const again = await this.observe(target, counters);
-      const second = decide(prev, again, target);
+      const second = decide(prev, again, target, ctx);
       if (!sameOutcome(decision, second)) {
         counters.flapsSuppressed++;
         this.log('info', 'change not confirmed by re-probe', { target: target.target, first: obs.status, second: again.status });
@@ -249,17 +252,16 @@ export class ProberService {
    * so the next tick looks again), raise one "scanner degraded" alert per storm, and let the held
    * changes through once the storm has lasted `holdMs` (then it is the fleet, not the scanner).
    */
-  private async stormGate(looked: readonly Looked[], counters: Counters): Promise<boolean> {
+  private async stormGate(looked: readonly Looked[], meta: ScannerState | null, counters: Counters): Promise<boolean> {
     const storm = this.config.storm;
     const probed = looked.filter((l) => l.work.kind === 'probe' && l.prev !== null && l.prev.open !== null).length;
     const flipping = looked.filter((l) => l.decision.kind === 'write' && l.decision.event === 'transition').length;
     if (storm.minTargets <= 0 || probed < storm.minTargets || flipping / probed < storm.ratio) return false;
     const now = this.deps.now();
-    const meta = await this.deps.store.getScanner();
     const continuing = meta !== null && meta.stormLastSeen !== null && now.getTime() - Date.parse(meta.stormLastSeen) <= storm.quietMs;
     const since = continuing && meta?.stormSince ? meta.stormSince : now.toISOString();
     const release = continuing && now.getTime() - Date.parse(since) >= storm.holdMs;
-    const next: ScannerState = { version: (meta?.version ?? 0) + 1, stormSince: since, stormLastSeen: now.toISOString() };
+    const next: ScannerState = { ...meta, version: (meta?.version ?? 0) + 1, stormSince: since, stormLastSeen: now.toISOString() };
     const won = await this.deps.store.putScanner(next, meta?.version ?? null);
     this.log('warn', release ? 'alert storm outlasted the hold; releasing transitions' : 'alert storm; holding transitions', { probed, flipping, since });
     if (!continuing && won) {
@@ -280,9 +282,9 @@ export class ProberService {
    * another prober wrote first: re-read, decide again from what it wrote (usually: nothing left
    * to do), and help finish its outbox.
    */
-  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, counters: Counters, first?: Decision): Promise<void> {
+  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, ctx: DecideContext, counters: Counters, first: Decision): Promise<void> {
     let current = prev;
-    let decision = first ?? decide(current, obs, info);
+    let decision = first;
     for (let attempt = 0; decision.kind === 'write'; attempt++) {
       if (attempt === MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(info.target);
       counters.writes++;
@@ -291,7 +293,7 @@ export class ProberService {
         break;
       }
       current = await this.deps.store.getState(info.target);
-      decision = decide(current, obs, info);
+      decision = decide(current, obs, info, ctx);
     }
     if (current && current.outbox.length > 0) await this.flush(current, counters);
   }
@@ -371,6 +373,15 @@ export class ConcurrentUpdateError extends Error {
   constructor(target: string) {
     super(`state of ${target} kept changing under concurrent writers; giving up for this run`);
   }
+}
+
+/**
+ * Worst-case time of one target: every confirmation look at the probe's full worst case, the pauses
+ * between them, and two seconds for the writes. The stack sizes the Lambda timeout from this too.
+ */
+export function targetBudgetMs(timeoutMs: number, confirmAttempts: number, confirmDelayMs: number): number {
+  const attempts = Math.max(1, confirmAttempts);
+  return attempts * maxProbeDurationMs(timeoutMs) + (attempts - 1) * confirmDelayMs + 2000;
 }
 
 /** Runs fn over items with at most `limit` in flight; resolves when all have settled. */

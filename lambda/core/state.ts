@@ -1,6 +1,7 @@
 import type { Alert } from './alert';
 import type { AddressResult, Finding, MqttEvidence, ProbeResult, ProbeStatus, TlsEvidence } from './probe/types';
 import type { Expect } from './target';
+import type { MaintenanceWindow } from './windows';
 
 /** What a probe saw, kept in the state item and in each event: enough to explain an alert. */
 export interface Evidence {
@@ -28,7 +29,11 @@ export type EventKind =
   /** A change within "not open" (closed -> filtered) or to/from `error`: recorded, not alerted. */
   | 'status'
   /** The set of findings of an open target changed: alerted. */
-  | 'posture';
+  | 'posture'
+  /** Still violating `expect` after `remindEvery`: alerted again. */
+  | 'reminder'
+  /** First look after a maintenance window, when nothing else changed in that look. */
+  | 'window-end';
 
 /** One item of a target's history. */
 export interface TargetEvent {
@@ -79,11 +84,25 @@ export interface TargetState {
   readonly version: number;
   readonly updatedAt: string;
   readonly outbox: readonly OutboxEntry[];
+  /** The state before the current mute or maintenance window; null outside windows. */
+  readonly held?: HeldState | null;
+  /** Last time an alert for this target was raised (reminders count from here). */
+  readonly lastAlertAt?: string | null;
+}
+
+/** What the target looked like when a window began holding its alerts. */
+export interface HeldState {
+  readonly open: boolean | null;
+  readonly status: ProbeStatus | null;
+  readonly findings: readonly Finding[];
+  readonly since: string | null;
 }
 
 /** Scanner-wide state (one item): the alert storm currently being held, if any. */
 export interface ScannerState {
   readonly version: number;
+  /** Mutes and maintenance windows for every target (`portwatch mute --all`). */
+  readonly windows?: readonly MaintenanceWindow[];
   readonly stormSince: string | null;
   readonly stormLastSeen: string | null;
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { Depth, ProbeSpec, Transport } from './probe/types';
+import { parseCronWindow, parseDuration, parseUntil, type MaintenanceWindow } from './windows';
 
 /** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
 export type Expect = 'open' | 'closed';
@@ -13,6 +14,10 @@ export interface Target extends ProbeSpec {
   readonly enabled: boolean;
   readonly labels: Readonly<Record<string, string>>;
   readonly description: string | null;
+  /** Mutes and maintenance windows (`muteUntil`, `maintenance`): alerts held while one is active. */
+  readonly windows: readonly MaintenanceWindow[];
+  /** Re-alert this often while the target violates `expect`; null: no reminders. */
+  readonly remindEveryMs: number | null;
 }
 
 /** Why one item was refused: the attribute, the value as given, and what is wrong with it. */
@@ -45,6 +50,9 @@ export const KNOWN_ATTRIBUTES = [
   'labels',
   'timeoutMs',
   'description',
+  'muteUntil',
+  'maintenance',
+  'remindEvery',
 ] as const;
 
 const MAX_DESCRIBED_LENGTH = 80;
@@ -228,6 +236,31 @@ function parseTimeout(value: unknown): ParseResult<number | undefined> {
   return { ok: true, value: ms };
 }
 
+const MIN_REMINDER_MS = 5 * 60_000;
+const MAX_WINDOWS = 10;
+
+/** `muteUntil` (ISO time) and `maintenance` (one recurring window, or a list of them). */
+export function parseWindows(record: Readonly<Record<string, unknown>>): ParseResult<MaintenanceWindow[]> {
+  const windows: MaintenanceWindow[] = [];
+  if (record.muteUntil !== undefined && record.muteUntil !== null) {
+    const until = parseUntil(record.muteUntil, 'muteUntil');
+    if (!until.ok) return fail(until.field, record.muteUntil, until.reason.replace(/^\S+ /, ''));
+    windows.push(until.value);
+  }
+  const m = record.maintenance;
+  if (m !== undefined && m !== null) {
+    const list = Array.isArray(m) ? m : [m];
+    if (list.length > MAX_WINDOWS) return fail('maintenance', m, `has more than ${MAX_WINDOWS} windows`);
+    for (const [i, w] of list.entries()) {
+      const field = Array.isArray(m) ? `maintenance[${i}]` : 'maintenance';
+      const parsed = parseCronWindow(w, field);
+      if (!parsed.ok) return { ok: false, error: { field: parsed.field, value: describeValue(w), reason: parsed.reason } };
+      windows.push(parsed.value);
+    }
+  }
+  return { ok: true, value: windows };
+}
+
 /** The key an item is stored under, when it has a usable one (even if the rest of it is invalid). */
 export function itemKey(item: unknown): string | null {
   if (typeof item !== 'object' || item === null) return null;
@@ -270,6 +303,13 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     if (typeof description !== 'string') return fail('description', description, 'must be a string');
     if (description.length > MAX_DESCRIPTION_LENGTH) return fail('description', description, `is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
   }
+  const windows = parseWindows(record);
+  if (!windows.ok) return windows;
+  let remindEveryMs: number | null = null;
+  if (record.remindEvery !== undefined && record.remindEvery !== null) {
+    remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
+    if (remindEveryMs === null || remindEveryMs < MIN_REMINDER_MS) return fail('remindEvery', record.remindEvery, 'must be a duration of at least 5m, such as 24h');
+  }
   const target: Target = {
     target: record.target as string,
     host: key.value.host,
@@ -281,6 +321,8 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     enabled: enabled.value,
     labels: labels.value,
     description: typeof description === 'string' ? description : null,
+    windows: windows.value,
+    remindEveryMs,
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
   };
   return { ok: true, value: target };

@@ -5,6 +5,7 @@ import {
   eventItemId,
   sameFindings,
   type EventKind,
+  type HeldState,
   type Observation,
   type OutboxEntry,
   type TargetEvent,
@@ -13,7 +14,7 @@ import {
 import type { Target } from './target';
 
 /** What the state rules need to know about a target beyond its key. */
-export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description'>;
+export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs'>;
 
 export type Decision =
   | { readonly kind: 'none' }
@@ -46,63 +47,119 @@ function postureSeverity(added: readonly Finding[]): Severity {
   return added.length > 0 ? 'warning' : 'info';
 }
 
-/**
- * The state rules of DESIGN.md as one pure function: (previous state, confirmed observation) ->
- * nothing to write, or the next state item with the event and alert it owes.
- */
-export function decide(prev: TargetState | null, obs: Observation, info: TargetInfo): Decision {
+/** What decide needs to know beyond the state and the observation. */
+export interface DecideContext {
+  /** A mute or maintenance window covers this target now: record, but hold alerts. */
+  readonly muted: boolean;
+}
+
+const UNMUTED: DecideContext = { muted: false };
+
+/** The change an observation makes, before windows and reminders are applied. */
+interface Change {
+  readonly event: EventKind;
+  readonly nextOpen: boolean | null;
+  readonly findings: readonly Finding[];
+  readonly alertEvent: AlertEvent | null;
+  readonly severity: Severity;
+}
+
+function classify(prev: TargetState | null, obs: Observation, info: TargetInfo): Change | null {
   const probed = obs.status !== 'error';
   const open = obs.status === 'open';
   // Findings describe an open port; a closed one has none, and an error tells us nothing new.
   const findings: readonly Finding[] = open ? obs.findings : probed ? [] : (prev?.findings ?? []);
-
-  let event: EventKind;
-  let alertEvent: AlertEvent | null = null;
-  let severity: Severity = 'info';
-  let nextOpen: boolean | null;
+  const change = (event: EventKind, nextOpen: boolean | null, alertEvent: AlertEvent | null = null, severity: Severity = 'info'): Change => ({
+    event,
+    nextOpen,
+    findings,
+    alertEvent,
+    severity,
+  });
 
   if (prev === null || prev.open === null) {
     if (!probed) {
-      if (prev !== null && prev.status === 'error' && prev.reason === obs.reason) return NONE;
-      event = prev === null ? 'baseline' : 'status';
-      nextOpen = null;
-    } else {
-      event = 'baseline';
-      nextOpen = open;
-      // A first sight alerts only when it already violates `expect`, or when the broker is open to
-      // anyone: an anonymous broker is the incident we exist for, even on the day it is added.
-      const criticalFinding = open && findings.some((f) => CRITICAL_FINDINGS.includes(f));
-      if (isViolation(info, open) || criticalFinding) {
-        alertEvent = 'baseline';
-        severity = 'critical';
-      }
+      if (prev !== null && prev.status === 'error' && prev.reason === obs.reason) return null;
+      return change(prev === null ? 'baseline' : 'status', null);
     }
-  } else if (!probed) {
+    // A first sight alerts only when it already violates `expect`, or when the broker is open to
+    // anyone: an anonymous broker is the incident we exist for, even on the day it is added.
+    const criticalFinding = open && findings.some((f) => CRITICAL_FINDINGS.includes(f));
+    return isViolation(info, open) || criticalFinding ? change('baseline', open, 'baseline', 'critical') : change('baseline', open);
+  }
+  if (!probed) {
     // `error` is never treated as closed: record that the target cannot be probed, keep open/closed.
-    if (prev.status === 'error') return NONE;
-    event = 'status';
-    nextOpen = prev.open;
-  } else if (prev.open !== open) {
-    event = 'transition';
-    nextOpen = open;
-    alertEvent = open ? 'opened' : 'closed';
-    severity = transitionSeverity(info, open, findings);
-  } else if (open && !sameFindings(prev.findings, findings)) {
-    event = 'posture';
-    nextOpen = open;
-    alertEvent = 'posture';
-    severity = postureSeverity(diff(prev.findings, findings).added);
-  } else if (prev.status !== obs.status) {
-    event = 'status';
-    nextOpen = open;
-  } else {
-    return NONE;
+    return prev.status === 'error' ? null : change('status', prev.open);
+  }
+  if (prev.open !== open) {
+    const recovered = info.expect !== null && isViolation(info, prev.open) && !isViolation(info, open);
+    return change('transition', open, recovered ? 'recovered' : open ? 'opened' : 'closed', transitionSeverity(info, open, findings));
+  }
+  if (open && !sameFindings(prev.findings, findings)) {
+    return change('posture', open, 'posture', postureSeverity(diff(prev.findings, findings).added));
+  }
+  return prev.status !== obs.status ? change('status', open) : null;
+}
+
+/**
+ * The state rules of DESIGN.md as one pure function: (previous state, confirmed observation) ->
+ * nothing to write, or the next state item with the event and alert it owes. Mutes hold alerts
+ * (the state before the window is kept in `held`); the first look after a window alerts only if
+ * the target differs from that state; a target that keeps violating `expect` is re-alerted every
+ * `remindEveryMs`.
+ */
+export function decide(prev: TargetState | null, obs: Observation, info: TargetInfo, ctx: DecideContext = UNMUTED): Decision {
+  const base = classify(prev, obs, info);
+  const held = prev?.held ?? null;
+
+  if (ctx.muted) {
+    if (base === null) return NONE;
+    const snapshot = base.alertEvent === null ? held : (held ?? snapshotOf(prev));
+    return build(prev, obs, info, { ...base, alertEvent: null }, snapshot);
   }
 
+  if (held !== null && prev !== null) {
+    const nextOpen = base ? base.nextOpen : prev.open;
+    const findings = base ? base.findings : prev.findings;
+    const status = base ? obs.status : prev.status;
+    const differs = held.open !== nextOpen || !sameFindings(held.findings, findings);
+    let alertEvent: AlertEvent | null = null;
+    let severity: Severity = 'info';
+    if (nextOpen !== null && differs) {
+      const criticalFinding = nextOpen && findings.some((f) => CRITICAL_FINDINGS.includes(f));
+      // A target first seen during the window has no "before": alert as a baseline would.
+      if (held.open !== null || isViolation(info, nextOpen) || criticalFinding) {
+        alertEvent = 'window-end';
+        severity = isViolation(info, nextOpen) || criticalFinding ? 'critical' : held.open !== null && isViolation(info, held.open) ? 'info' : 'warning';
+      }
+    }
+    const change: Change = base ? { ...base, alertEvent, severity } : { event: 'window-end', nextOpen, findings, alertEvent, severity };
+    return build(prev, base ? obs : { ...obs, status, reason: prev.reason, findings, evidence: prev.evidence }, info, change, null, held);
+  }
+
+  if (base === null) {
+    if (prev === null || prev.open === null || info.remindEveryMs === null || obs.status === 'error' || !isViolation(info, prev.open)) return NONE;
+    const last = Date.parse(prev.lastAlertAt ?? prev.since);
+    if (Date.parse(obs.at) - last < info.remindEveryMs) return NONE;
+    const reminder: Change = { event: 'reminder', nextOpen: prev.open, findings: prev.findings, alertEvent: 'reminder', severity: 'critical' };
+    return build(prev, { ...obs, status: prev.status, findings: prev.findings }, info, reminder, null);
+  }
+  return build(prev, obs, info, base, null);
+}
+
+function snapshotOf(prev: TargetState | null): HeldState {
+  return prev === null ? { open: null, status: null, findings: [], since: null } : { open: prev.open, status: prev.status, findings: prev.findings, since: prev.since };
+}
+
+function build(prev: TargetState | null, obs: Observation, info: TargetInfo, change: Change, held: HeldState | null, windowBefore?: HeldState): Decision {
+  const { event, nextOpen, findings, alertEvent, severity } = change;
   const version = (prev?.version ?? 0) + 1;
   const id = eventItemId(info.target, version);
-  const findingsBefore = prev?.findings ?? [];
-  const { added, removed } = diff(findingsBefore, findings);
+  // After a window, the alert compares against the state before the window, not the last look.
+  const before: { status: TargetState['status'] | null; findings: readonly Finding[]; since: string | null; open: boolean | null } = windowBefore
+    ? { status: windowBefore.status, findings: windowBefore.findings, since: windowBefore.since, open: windowBefore.open }
+    : { status: prev?.status ?? null, findings: prev?.findings ?? [], since: prev && prev.open !== null ? prev.since : null, open: prev?.open ?? null };
+  const { added, removed } = diff(before.findings, findings);
   const openChanged = prev === null || prev.open !== nextOpen;
   const alert: Alert | null =
     alertEvent === null
@@ -113,12 +170,12 @@ export function decide(prev: TargetState | null, obs: Observation, info: TargetI
           target: info.target,
           display: info.display,
           status: obs.status,
-          previous: prev?.status ?? null,
-          open,
+          previous: before.status,
+          open: nextOpen === true,
           expected: info.expect,
           severity,
           at: obs.at,
-          previousSince: prev && prev.open !== null ? prev.since : null,
+          previousSince: before.since,
           findings,
           addedFindings: added,
           removedFindings: removed,
@@ -134,7 +191,7 @@ export function decide(prev: TargetState | null, obs: Observation, info: TargetI
     at: obs.at,
     from: prev?.status ?? null,
     to: obs.status,
-    findingsBefore,
+    findingsBefore: prev?.findings ?? [],
     findings,
     reason: obs.reason,
     evidence: obs.evidence,
@@ -155,6 +212,8 @@ export function decide(prev: TargetState | null, obs: Observation, info: TargetI
     version,
     updatedAt: obs.at,
     outbox: [...(prev?.outbox ?? []), entry],
+    held,
+    lastAlertAt: alert !== null ? obs.at : (prev?.lastAlertAt ?? null),
   };
   return { kind: 'write', event, next, alert };
 }

@@ -1,8 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
+import { registerHistoryCommand } from './history-command';
+import { registerLocalCommand } from './local-command';
+import { registerProbeCommand } from './probe-command';
+import { registerStatusCommand } from './status-command';
+import { registerTargetsCommand } from './targets-command';
 
 /** Each subcommand lives in its own file and registers itself here. */
-const REGISTRARS: readonly CommandRegistrar[] = [];
+const REGISTRARS: readonly CommandRegistrar[] = [
+  registerProbeCommand,
+  registerLocalCommand,
+  registerTargetsCommand,
+  registerStatusCommand,
+  registerHistoryCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('portwatch')

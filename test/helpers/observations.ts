@@ -28,5 +28,5 @@ export function observation(status: ProbeStatus, findings: readonly Finding[] = 
 }
 
 export function info(expect: 'open' | 'closed' | null = null, target = 'broker.example.com'): TargetInfo {
-  return { target, display: `${target}:8883`, expect, labels: { team: 'iot' }, description: null };
+  return { target, display: `${target}:8883`, expect, labels: { team: 'iot' }, description: null, remindEveryMs: null };
 }

@@ -59,6 +59,8 @@ export interface TlsEvidence {
   readonly legacyTls: boolean | null;
   /** The server refused the handshake for lack of a client certificate (a fact, not a failure). */
   readonly clientCertRequired: boolean;
+  /** What the handshake showed, in words: `TLSv1.3 handshake completed (...)`, `no TLS: ...`. */
+  readonly reason?: string;
 }
 
 export interface MqttEvidence {
@@ -72,6 +74,8 @@ export interface MqttEvidence {
   readonly anonymous: boolean;
   /** Human-readable classification: `accepted`, `not authorized`, `no CONNACK within 3000 ms`, ... */
   readonly reason: string;
+  /** The CONNACK refused us for want of credentials (3.1.1: 4, 5; 5: 0x86, 0x87); false when accepted; absent otherwise. */
+  readonly authRequired?: boolean;
 }
 
 export interface ProbeResult {
@@ -123,6 +127,11 @@ export interface ProbeOptions {
   readonly certExpiringDays: number;
   readonly resolver?: Resolver;
   readonly guard?: AddressGuard;
-  /** Clock for `at`, latency and certificate day counts; injected for tests. */
+  /** Clock for `at` and certificate day counts; injected for tests. Latencies use a monotonic clock. */
   readonly now?: () => Date;
+  /**
+   * Trust anchors (PEM) that replace the system store for the TLS verdict (`authorized`): a private
+   * PKI, or tests of the trusted path. @default the system's trusted CAs
+   */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
 }

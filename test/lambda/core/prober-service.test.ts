@@ -104,7 +104,7 @@ describe('ProberService on dynalite', () => {
     expect(quietReads).toBe(1);
     expect(notifier.accepted.map((a) => `${a.event} ${a.previous}->${a.status} ${a.severity}`)).toEqual([
       'closed open->closed critical',
-      'opened closed->open info',
+      'recovered closed->open info',
     ]);
     expect((await store.history('broker.example')).map((e) => `${e.kind} ${e.from}->${e.to}`)).toEqual([
       'transition closed->open',

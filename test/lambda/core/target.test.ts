@@ -225,6 +225,8 @@ describe('parseTargetItem', () => {
     enabled: true,
     labels: {},
     description: null,
+    windows: [],
+    remindEveryMs: null,
   };
 
   it.each<[string, Record<string, unknown>, Partial<Target>]>([

@@ -125,7 +125,7 @@ describe('prober handler', () => {
     expect(published).toHaveLength(1);
     const state = await store.getState(`127.0.0.1:${port}`);
     expect(state?.status).toBe('closed');
-    expect(state?.outbox.map((e) => e.alert?.event)).toEqual(['closed']);
+    expect(state?.outbox.map((e) => e.alert?.event)).toEqual(['recovered']);
   });
 
   it('a body that is not a probe message is dropped, not retried forever', async () => {

@@ -1,0 +1,165 @@
+/**
+ * The probe: a target goes in, a ProbeResult comes out, always. A dead, slow or hostile host is a
+ * result, never an exception; `probeTarget` and `probeMany` never reject.
+ *
+ * Sequence: resolve (every A/AAAA, under the deadline) -> guard every address -> TCP connect (or DTLS
+ * hello for UDP) to every allowed address at once -> at depth tls/mqtt, the deep probe on the first
+ * open address in resolver order (deep.ts).
+ *
+ * Time: DNS is bounded by `timeoutMs`; the TCP phase by `timeoutMs`; the TCP phase and the deep probe
+ * together by 2 x `timeoutMs` (the deep probe always gets at least one full `timeoutMs`). Hence a probe
+ * takes at most `maxProbeDurationMs(timeoutMs)` plus any time spent queueing for a socket slot.
+ */
+import { Budget, probeDeep } from './deep';
+import { createCachingResolver, literalAddress, resolveHost, systemResolver } from './dns';
+import { computeFindings } from './findings';
+import { createLimiter, mapBounded, type Limiter } from './limiter';
+import { probeTcpAddress } from './tcp';
+import type { AddressResult, MqttEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, TlsEvidence } from './types';
+import { probeDtlsAddress } from './udp-dtls';
+
+export { computeFindings } from './findings';
+export { createCachingResolver, systemResolver } from './dns';
+export { createLimiter, type Limiter } from './limiter';
+export * from './types';
+
+export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { timeoutMs: 3000, certExpiringDays: 14 };
+
+/** Sockets one lone probeTarget call may hold at once (a name with many addresses). */
+const SOCKETS_PER_TARGET = 16;
+
+/** Upper bound of one probe's duration, slot waiting excluded: DNS, then TCP and deep together. */
+export function maxProbeDurationMs(timeoutMs: number): number {
+  return 3 * timeoutMs;
+}
+
+export interface ProbeManyOptions extends ProbeOptions {
+  /** Targets in flight at once. */
+  readonly concurrency: number;
+  /** Sockets open at once across all targets. @default 2 x concurrency */
+  readonly maxSockets?: number;
+}
+
+/** Probes one target. Never rejects. */
+export function probeTarget(spec: ProbeSpec, options: ProbeOptions): Promise<ProbeResult> {
+  return safeProbe(spec, options, createLimiter(SOCKETS_PER_TARGET));
+}
+
+/**
+ * Probes many targets: at most `concurrency` targets and `maxSockets` sockets at once; results in the
+ * order of `specs`. Without an injected resolver, names are resolved once per call (one tick).
+ * Never rejects.
+ */
+export function probeMany(specs: readonly ProbeSpec[], options: ProbeManyOptions): Promise<ProbeResult[]> {
+  const sockets = createLimiter(options.maxSockets ?? Math.max(1, options.concurrency) * 2);
+  const shared: ProbeOptions = { ...options, resolver: options.resolver ?? createCachingResolver(systemResolver) };
+  return mapBounded(specs, options.concurrency, (spec) => safeProbe(spec, shared, sockets));
+}
+
+/**
+ * Target status from its addresses: `open` when any is open; otherwise the most telling of the rest.
+ * `closed` (a host answered "nothing here") beats `unreachable` (the network said no) beats `filtered`
+ * (silence) beats `error` (we could not probe): a definite answer from one address is more useful than
+ * the absence of one from another, and `error` is kept for targets where nothing could be probed.
+ */
+const STATUS_RANK: readonly ProbeStatus[] = ['open', 'closed', 'unreachable', 'filtered', 'error'];
+
+export function aggregateStatus(addresses: readonly AddressResult[]): ProbeStatus {
+  let best: ProbeStatus = 'error';
+  for (const a of addresses) if (STATUS_RANK.indexOf(a.status) < STATUS_RANK.indexOf(best)) best = a.status;
+  return best;
+}
+
+async function safeProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter): Promise<ProbeResult> {
+  const started = performance.now();
+  let at: Date;
+  try {
+    at = (options.now ?? (() => new Date()))();
+  } catch {
+    at = new Date();
+  }
+  try {
+    return await runProbe(spec, options, sockets, at, started);
+  } catch (err) {
+    // A bug in the probe must still come out as data: the batch goes on, the target says why.
+    return result(spec, options, at, started, { status: 'error', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` });
+  }
+}
+
+interface Outcome {
+  readonly status: ProbeStatus;
+  readonly reason: string;
+  readonly addresses?: readonly AddressResult[];
+  readonly tls?: TlsEvidence | null;
+  readonly mqtt?: MqttEvidence | null;
+}
+
+function result(spec: ProbeSpec, options: ProbeOptions, at: Date, started: number, outcome: Outcome): ProbeResult {
+  const tls = outcome.tls ?? null;
+  const mqtt = outcome.mqtt ?? null;
+  return {
+    target: spec.target,
+    host: spec.host,
+    port: spec.port,
+    transport: spec.transport,
+    depth: spec.depth,
+    status: outcome.status,
+    reason: outcome.reason,
+    latencyMs: Math.round(performance.now() - started),
+    at: at.toISOString(),
+    addresses: outcome.addresses ?? [],
+    tls,
+    mqtt,
+    findings: computeFindings(tls, mqtt, { certExpiringDays: options.certExpiringDays }),
+  };
+}
+
+function invalidSpec(spec: ProbeSpec, timeoutMs: number): string | null {
+  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) return `invalid target: port ${String(spec.port)} is not 1-65535`;
+  if (typeof spec.host !== 'string' || spec.host.trim() === '') return 'invalid target: empty host';
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return `invalid timeout: ${String(timeoutMs)} ms`;
+  if (spec.transport !== 'tcp' && spec.transport !== 'udp') return `invalid transport: ${String(spec.transport)}`;
+  if (spec.depth !== 'tcp' && spec.depth !== 'tls' && spec.depth !== 'mqtt') return `invalid depth: ${String(spec.depth)}`;
+  return null;
+}
+
+async function runProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter, at: Date, started: number): Promise<ProbeResult> {
+  const timeoutMs = spec.timeoutMs ?? options.timeoutMs;
+  const invalid = invalidSpec(spec, timeoutMs);
+  if (invalid) return result(spec, options, at, started, { status: 'error', reason: invalid });
+  const host = literalAddress(spec.host)?.address ?? spec.host.trim();
+
+  const resolution = await resolveHost(options.resolver ?? systemResolver, host, timeoutMs);
+  if (!resolution.ok) return result(spec, options, at, started, { status: 'error', reason: resolution.reason });
+
+  const probeAddress = spec.transport === 'udp' ? probeDtlsAddress : probeTcpAddress;
+  const addresses = await Promise.all(
+    resolution.addresses.map((address): Promise<AddressResult> => {
+      // Scanner safety: the guard judges the address we would connect to, not the name in the table.
+      const refusal = options.guard?.(address) ?? null;
+      if (refusal !== null) return Promise.resolve({ ...address, status: 'error', reason: refusal, latencyMs: 0 });
+      return sockets.run(() => probeAddress(address, spec.port, timeoutMs));
+    }),
+  );
+  const status = aggregateStatus(addresses);
+  const addressReason = addresses.map((a) => `${a.address}: ${a.reason}`).join('; ');
+  const firstOpen = addresses.find((a) => a.status === 'open');
+  if (!firstOpen || spec.transport === 'udp' || spec.depth === 'tcp') {
+    return result(spec, options, at, started, { status, reason: addressReason, addresses });
+  }
+
+  // The deep probe and the TCP phase share 2 x timeoutMs; the TCP phase used at most one of them.
+  const tcpSpent = Math.max(...addresses.map((a) => a.latencyMs));
+  const deep = await probeDeep({
+    host,
+    port: spec.port,
+    address: { address: firstOpen.address, family: firstOpen.family },
+    depth: spec.depth,
+    timeoutMs,
+    now: at,
+    sockets,
+    budget: new Budget(2 * timeoutMs - Math.min(tcpSpent, timeoutMs)),
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+  });
+  return result(spec, options, at, started, { status, reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt });
+}

@@ -1,0 +1,154 @@
+/**
+ * Depth `mqtt`: one CONNECT without credentials, read the CONNACK, DISCONNECT. Never SUBSCRIBE,
+ * PUBLISH or guess credentials: the probe learns whether anonymous clients get in, nothing more.
+ * Packets are built and parsed by mqtt-packet, so the bytes are those of a real client.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { generate, parser, type IConnectPacket, type IDisconnectPacket, type Packet } from 'mqtt-packet';
+import { READ_CAP_BYTES, READ_CAP_CODE } from './connection';
+
+export type MqttVersion = 4 | 5;
+
+export interface MqttExchange {
+  readonly protocolVersion: MqttVersion;
+  /** CONNACK return code (3.1.1) or reason code (5); null when none arrived. */
+  readonly connack: number | null;
+  readonly reason: string;
+  /** Transport error that ended the exchange (TLS alerts arrive here on TLS 1.3). */
+  readonly errorCode: string | null;
+  /** Resolves once DISCONNECT (if any) and our end of the stream are handed to the transport. */
+  readonly goodbye: Promise<void>;
+}
+
+/**
+ * `portwatch-` and 12 hex digits: recognisable in broker logs, unique enough not to kick anyone off
+ * (a broker drops an older session with the same id), and 22 characters, within the 23 that every
+ * MQTT 3.1.1 server must accept.
+ */
+export function newClientId(): string {
+  return `portwatch-${randomBytes(6).toString('hex')}`;
+}
+
+const CONNACK_V4: Readonly<Record<number, string>> = {
+  0: 'accepted',
+  1: 'unacceptable protocol version',
+  2: 'identifier rejected',
+  3: 'server unavailable',
+  4: 'bad user name or password',
+  5: 'not authorized',
+};
+
+const CONNACK_V5: Readonly<Record<number, string>> = {
+  0x00: 'success',
+  0x80: 'unspecified error',
+  0x81: 'malformed packet',
+  0x82: 'protocol error',
+  0x83: 'implementation specific error',
+  0x84: 'unsupported protocol version',
+  0x85: 'client identifier not valid',
+  0x86: 'bad user name or password',
+  0x87: 'not authorized',
+  0x88: 'server unavailable',
+  0x89: 'server busy',
+  0x8a: 'banned',
+  0x8c: 'bad authentication method',
+  0x90: 'topic name invalid',
+  0x95: 'packet too large',
+  0x97: 'quota exceeded',
+  0x99: 'payload format invalid',
+  0x9a: 'retain not supported',
+  0x9b: 'QoS not supported',
+  0x9c: 'use another server',
+  0x9d: 'server moved',
+  0x9f: 'connection rate exceeded',
+};
+
+export interface ConnackMeaning {
+  readonly name: string;
+  /** The broker let a client without credentials in. */
+  readonly anonymous: boolean;
+  /** The broker refused us for want of credentials; undefined when the code says neither. */
+  readonly authRequired: boolean | undefined;
+  /** The broker does not speak this protocol level: try another. */
+  readonly wrongVersion: boolean;
+}
+
+export function connackMeaning(version: MqttVersion, code: number): ConnackMeaning {
+  const names = version === 5 ? CONNACK_V5 : CONNACK_V4;
+  const name = names[code] ?? `unknown code 0x${code.toString(16).padStart(2, '0')}`;
+  const authRequired = version === 5 ? code === 0x86 || code === 0x87 : code === 4 || code === 5;
+  return {
+    name,
+    anonymous: code === 0,
+    authRequired: code === 0 ? false : authRequired ? true : undefined,
+    wrongVersion: version === 5 ? code === 0x84 : code === 1 || code === 0x84,
+  };
+}
+
+/**
+ * Sends CONNECT on an established stream (TLS socket or capped plain stream) and waits for the first
+ * packet. Resolves on CONNACK, on anything else, on a parse error or on the stream ending; never
+ * rejects. The caller's deadline bounds the wait and owns the stream.
+ */
+export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, clientId: string = newClientId()): Promise<MqttExchange> {
+  return new Promise<MqttExchange>((resolve) => {
+    let settled = false;
+    const closed = new Promise<void>((done) => {
+      if (stream.destroyed) done();
+      stream.once('close', () => done());
+      stream.once('finish', () => done());
+    });
+    const settle = (connack: number | null, reason: string, errorCode: string | null, sayGoodbye: boolean): void => {
+      if (settled) return;
+      settled = true;
+      stream.removeListener('data', onData);
+      if (!stream.destroyed) {
+        // Polite exit: DISCONNECT after an accepted CONNECT; after a refusal the broker hangs up itself.
+        if (sayGoodbye) stream.end(generate(disconnectPacket(protocolVersion), { protocolVersion }));
+        else stream.end();
+      }
+      resolve({ protocolVersion, connack, reason, errorCode, goodbye: closed });
+    };
+
+    const packets = parser({ protocolVersion });
+    packets.on('packet', (packet: Packet) => {
+      if (packet.cmd !== 'connack') {
+        settle(null, `protocol error: expected CONNACK, got ${packet.cmd.toUpperCase()}`, null, false);
+        return;
+      }
+      const code = (protocolVersion === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
+      const meaning = connackMeaning(protocolVersion, code);
+      // MQTT 5 reason codes are written in hex in the specification and in broker logs.
+      const shown = protocolVersion === 5 && code >= 0x80 ? `0x${code.toString(16)}` : String(code);
+      settle(code, `CONNACK ${shown} (${meaning.name})`, null, code === 0);
+    });
+    packets.on('error', (err: unknown) => {
+      settle(null, `not MQTT: ${err instanceof Error ? err.message : String(err)}`, null, false);
+    });
+    const onData = (chunk: Buffer): void => {
+      packets.parse(chunk);
+    };
+    stream.on('data', onData);
+    stream.on('error', (err: NodeJS.ErrnoException & { reason?: unknown }) => {
+      const code = err.code ?? 'ERROR';
+      if (code === READ_CAP_CODE) settle(null, `server sent more than the ${READ_CAP_BYTES}-byte read cap without a CONNACK; connection destroyed`, code, false);
+      else if (code === 'ECONNRESET') settle(null, 'connection reset by the server before CONNACK', code, false);
+      else settle(null, `connection error before CONNACK: ${typeof err.reason === 'string' ? err.reason : err.message}`, code, false);
+    });
+    stream.once('end', () => settle(null, 'server closed the connection before CONNACK', null, false));
+    stream.once('close', () => settle(null, 'connection closed before CONNACK', null, false));
+
+    stream.write(generate(connectPacket(protocolVersion, clientId), { protocolVersion }));
+  });
+}
+
+function connectPacket(protocolVersion: MqttVersion, clientId: string): IConnectPacket {
+  // No username, no password, no will: exactly what an anonymous client sends. Clean session, so the
+  // broker keeps nothing of us once we leave.
+  return { cmd: 'connect', protocolId: 'MQTT', protocolVersion, clean: true, keepalive: 30, clientId };
+}
+
+function disconnectPacket(protocolVersion: MqttVersion): IDisconnectPacket {
+  return protocolVersion === 5 ? { cmd: 'disconnect', reasonCode: 0 } : { cmd: 'disconnect' };
+}

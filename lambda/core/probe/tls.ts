@@ -1,0 +1,276 @@
+/**
+ * Depth `tls`: one TLS handshake over an already connected, byte-capped stream, and the facts it
+ * reveals. Facts are collected whatever the verdict: an expired or self-signed certificate is the very
+ * evidence we are after, so verification never aborts the handshake (rejectUnauthorized: false) and
+ * the verdict is read from the socket afterwards.
+ */
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
+import { parseServerFlight, tlsVersionName, type ServerFlight } from './tls-records';
+import type { CertFacts, ProbeOptions } from './types';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The capped second handshake that asks for TLS 1.0/1.1 only. OpenSSL 3 refuses to even offer them
+ * at its default security level (no SHA-1 signatures), so the probe lowers the level for this one
+ * handshake: we want to know what the server accepts, not to protect data.
+ */
+export const LEGACY_TLS_OPTIONS: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> = {
+  minVersion: 'TLSv1',
+  maxVersion: 'TLSv1.1',
+  ciphers: 'DEFAULT@SECLEVEL=0',
+};
+
+export interface HandshakeParams {
+  /** The target's host: a DNS name (sent as SNI, checked against the certificate) or an IP literal. */
+  readonly host: string;
+  readonly now: Date;
+  /** Trust anchors replacing the system store (tests, private PKI). */
+  readonly ca?: ProbeOptions['ca'];
+  /** Offer only TLS 1.0/1.1 (the legacy-tls check). */
+  readonly legacy?: boolean;
+}
+
+export interface HandshakeOutcome {
+  readonly completed: boolean;
+  readonly version: string | null;
+  readonly cipher: string | null;
+  readonly authorized: boolean;
+  readonly authorizationError: string | null;
+  readonly hostnameMatch: boolean | null;
+  readonly cert: CertFacts | null;
+  readonly clientCertRequired: boolean;
+  /** What the server sent in clear. */
+  readonly flight: ServerFlight;
+  /** The server answered with something that is not TLS, or hung up without a word: try MQTT in clear. */
+  readonly notTls: boolean;
+  readonly reason: string;
+  /** The live TLS socket when the handshake completed (owned by the caller's deadline). */
+  readonly socket: TLSSocket | null;
+}
+
+/**
+ * Runs one handshake. Resolves when it completes or fails, never rejects; the caller's deadline bounds
+ * it and `own` hands the TLS socket to that deadline.
+ */
+export function tlsHandshake(stream: CappedStream, params: HandshakeParams, own: (cleanup: () => void) => void): Promise<HandshakeOutcome> {
+  return new Promise<HandshakeOutcome>((resolve) => {
+    let socket: TLSSocket;
+    try {
+      socket = connect({
+        socket: stream,
+        // SNI is the name the user configured: virtual-hosted brokers pick the certificate by it. An IP
+        // target sends none (RFC 6066 forbids IP literals in SNI).
+        ...(isIP(params.host) === 0 ? { servername: params.host } : {}),
+        rejectUnauthorized: false,
+        // Node folds a hostname mismatch into authorizationError; we report chain and name separately.
+        checkServerIdentity: () => undefined,
+        ...(params.ca !== undefined ? { ca: typeof params.ca === 'string' || Buffer.isBuffer(params.ca) ? params.ca : [...params.ca] } : {}),
+        ...(params.legacy ? LEGACY_TLS_OPTIONS : {}),
+      });
+    } catch (err) {
+      // A local OpenSSL that cannot offer the requested versions throws here.
+      resolve(failed(stream, params, errorInfo(err)));
+      return;
+    }
+    own(() => socket.destroy());
+    let settled = false;
+    socket.on('error', (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      resolve(failed(stream, params, errorInfo(err)));
+    });
+    socket.once('close', () => {
+      if (settled) return;
+      settled = true;
+      resolve(failed(stream, params, { code: 'ECONNRESET', reason: 'connection closed' }));
+    });
+    socket.once('secureConnect', () => {
+      if (settled) return;
+      settled = true;
+      resolve(completed(socket, stream, params));
+    });
+  });
+}
+
+function completed(socket: TLSSocket, stream: CappedStream, params: HandshakeParams): HandshakeOutcome {
+  const authorizationError = verifyErrorCode(socket.authorizationError as unknown);
+  const x509 = socket.getPeerX509Certificate();
+  const version = socket.getProtocol();
+  const cipher = socket.getCipher()?.name ?? null;
+  return {
+    completed: true,
+    version,
+    cipher,
+    authorized: socket.authorized,
+    authorizationError: socket.authorized ? null : authorizationError,
+    hostnameMatch: x509 ? hostnameMatches(params.host, x509) : null,
+    cert: x509 ? certFacts(x509, params.now, authorizationError) : null,
+    clientCertRequired: false,
+    flight: parseServerFlight(stream.received),
+    notTls: false,
+    reason: `${version ?? 'TLS'} handshake completed (${cipher ?? 'unknown cipher'})`,
+    socket,
+  };
+}
+
+interface ErrorInfo {
+  readonly code: string;
+  readonly reason: string;
+}
+
+function errorInfo(err: unknown): ErrorInfo {
+  const e = err as { code?: unknown; reason?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : 'ERROR';
+  // OpenSSL errors carry a short `reason` ("tlsv1 alert protocol version"); others only a message.
+  const reason = typeof e?.reason === 'string' ? e.reason : typeof e?.message === 'string' ? e.message : String(err);
+  return { code, reason };
+}
+
+function failed(stream: CappedStream, params: HandshakeParams, error: ErrorInfo): HandshakeOutcome {
+  const flight = parseServerFlight(stream.received);
+  const leaf = flight.certificates[0];
+  const x509 = leaf ? parseCertificate(leaf) : null;
+  const clientCertRequired = flight.looksLikeTls && isClientCertRequired(error.code, flight);
+  const notTls = !stream.capExceeded && (!flight.replied || !flight.looksLikeTls);
+  return {
+    completed: false,
+    version: null,
+    cipher: null,
+    authorized: false,
+    authorizationError: null,
+    hostnameMatch: x509 ? hostnameMatches(params.host, x509) : null,
+    cert: x509 ? certFacts(x509, params.now, null) : null,
+    clientCertRequired,
+    flight,
+    notTls,
+    reason: describeFailure(stream, flight, error, clientCertRequired),
+    socket: null,
+  };
+}
+
+function describeFailure(stream: CappedStream, flight: ServerFlight, error: ErrorInfo, clientCertRequired: boolean): string {
+  if (stream.capExceeded || error.code === READ_CAP_CODE) {
+    return `TLS handshake aborted: server sent more than the ${READ_CAP_BYTES}-byte read cap; connection destroyed`;
+  }
+  if (!flight.replied) {
+    if (stream.peerReset) return 'no TLS: connection reset by the server without a reply to the ClientHello';
+    return 'no TLS: server closed the connection without a reply to the ClientHello';
+  }
+  if (!flight.looksLikeTls) return `no TLS: server replied with non-TLS data ${describeBytes(stream.received)}`;
+  if (clientCertRequired) return `server requires a client certificate (${error.reason})`;
+  if (stream.peerReset) return `connection reset during the TLS handshake after ${stream.bytesIn} bytes`;
+  if (error.reason === 'connection closed' || /disconnected before secure TLS connection/.test(error.reason)) {
+    return `server closed the connection during the TLS handshake after ${stream.bytesIn} bytes`;
+  }
+  return `TLS handshake failed: ${error.reason}`;
+}
+
+/**
+ * A server demanding a client certificate shows it two ways: TLS 1.3 sends the certificate_required
+ * alert (after our side considered the handshake done); TLS 1.2 and older send CertificateRequest in
+ * clear and then a fatal alert (usually handshake_failure) when we send no certificate.
+ */
+export function isClientCertRequired(code: string, flight: ServerFlight): boolean {
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return true;
+  return flight.certificateRequested && /^ERR_SSL_.*ALERT/.test(code);
+}
+
+/**
+ * After a TLS 1.3 handshake the server may still refuse us for lack of a client certificate: it checks
+ * our (empty) Certificate after our side reported success. Resolves on the first sign either way:
+ * a session ticket (the server accepted us), the certificate_required alert, or the connection closing.
+ * The caller bounds the wait.
+ */
+export function awaitTls13Verdict(socket: TLSSocket): Promise<{ readonly clientCertRequired: boolean; readonly reason: string | null }> {
+  return new Promise((resolve) => {
+    socket.once('session', () => resolve({ clientCertRequired: false, reason: null }));
+    socket.once('error', (err: unknown) => {
+      const info = errorInfo(err);
+      const required = info.code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED';
+      resolve({ clientCertRequired: required, reason: required ? `server requires a client certificate (${info.reason})` : `TLS error after the handshake: ${info.reason}` });
+    });
+    socket.once('close', () => resolve({ clientCertRequired: false, reason: 'server closed the connection after the handshake' }));
+  });
+}
+
+function verifyErrorCode(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  const e = value as { code?: unknown; message?: unknown };
+  return typeof e.code === 'string' ? e.code : typeof e.message === 'string' ? e.message : String(value);
+}
+
+export function parseCertificate(der: Buffer): X509Certificate | null {
+  try {
+    return new X509Certificate(der);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Name check with tls.checkServerIdentity, the same rules Node applies when it verifies (SAN first,
+ * CN only without DNS SANs). An IP target is compared only when the certificate lists IP SANs: a
+ * certificate for names says nothing about an address, so the answer is "not applicable" (null).
+ */
+export function hostnameMatches(host: string, cert: X509Certificate): boolean | null {
+  const sans = splitSubjectAltNames(cert.subjectAltName);
+  if (isIP(host) !== 0 && !sans.some((san) => san.startsWith('IP Address:'))) return null;
+  return checkServerIdentity(host, cert.toLegacyObject()) === undefined;
+}
+
+export function certFacts(cert: X509Certificate, now: Date, authorizationError: string | null): CertFacts {
+  const validTo = new Date(cert.validTo);
+  return {
+    subject: readableName(cert.subject),
+    issuer: readableName(cert.issuer),
+    subjectAltNames: splitSubjectAltNames(cert.subjectAltName),
+    validFrom: isoOrRaw(cert.validFrom),
+    validTo: isoOrRaw(cert.validTo),
+    daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
+    fingerprint256: cert.fingerprint256,
+    selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || signsItself(cert),
+  };
+}
+
+/** Subject equals issuer and the certificate's own key verifies its signature. */
+function signsItself(cert: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** `C=US\nO=Org\nCN=name` (encoding order) -> `CN=name, O=Org, C=US` (RFC 4514 order). */
+function readableName(multiline: string): string {
+  return multiline
+    .split('\n')
+    .filter((line) => line !== '')
+    .reverse()
+    .join(', ');
+}
+
+const SAN_KINDS = 'DNS|IP Address|email|URI|DirName|othername|Registered ID|X400Name|EdiPartyName';
+const SAN_SPLIT = new RegExp(`, (?=(?:${SAN_KINDS}):)`);
+
+export function splitSubjectAltNames(text: string | undefined): string[] {
+  if (text === undefined || text === '') return [];
+  return text.split(SAN_SPLIT);
+}
+
+function isoOrRaw(text: string): string {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
+
+export function legacyVersionAccepted(flight: ServerFlight): boolean | null {
+  if (flight.serverHelloVersion === null) return null;
+  return flight.serverHelloVersion === 0x0301 || flight.serverHelloVersion === 0x0302;
+}
+
+export { tlsVersionName };

@@ -1,0 +1,89 @@
+import { CronExpressionParser } from 'cron-parser';
+
+/**
+ * Maintenance windows and mutes: during one, state is still recorded but alerts are held; when it
+ * ends, one alert tells what differs from the state before the window (or nothing, if nothing does).
+ */
+export type MaintenanceWindow =
+  | { readonly kind: 'until'; readonly until: string }
+  | { readonly kind: 'cron'; readonly cron: string; readonly tz: string; readonly durationMs: number };
+
+export type WindowParse<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly field: string; readonly reason: string };
+
+const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `90s`, `15m`, `2h`, `1d`, `1h30m`; null when the text is not a duration. */
+export function parseDuration(text: string): number | null {
+  const trimmed = text.trim().toLowerCase();
+  if (!/^(\d+[smhdw])+$/.test(trimmed)) return null;
+  let ms = 0;
+  for (const [, n, unit] of trimmed.matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * (UNITS[unit as string] ?? 0);
+  return ms > 0 ? ms : null;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % UNITS.d! === 0) return `${ms / UNITS.d!}d`;
+  if (ms % UNITS.h! === 0) return `${ms / UNITS.h!}h`;
+  if (ms % UNITS.m! === 0) return `${ms / UNITS.m!}m`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Longest recurring window: a week-long mute is a decision to stop monitoring, not maintenance. */
+const MAX_WINDOW_MS = 7 * UNITS.d!;
+
+/** A recurring window: `{ cron: '0 2 * * SUN', tz: 'Europe/Berlin', for: '2h' }`. */
+export function parseCronWindow(value: unknown, field: string): WindowParse<MaintenanceWindow> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, field, reason: 'must be a map with cron, tz and for, e.g. {"cron":"0 2 * * SUN","tz":"UTC","for":"2h"}' };
+  }
+  const { cron, tz, for: span } = value as Record<string, unknown>;
+  if (typeof cron !== 'string' || cron.trim().split(/\s+/).length !== 5) {
+    return { ok: false, field: `${field}.cron`, reason: `${JSON.stringify(cron)} must be a 5-field cron expression (minute hour day month weekday)` };
+  }
+  const zone = tz === undefined ? 'UTC' : tz;
+  if (typeof zone !== 'string' || !validTimeZone(zone)) return { ok: false, field: `${field}.tz`, reason: `${JSON.stringify(tz)} is not an IANA time zone` };
+  try {
+    CronExpressionParser.parse(cron, { tz: zone });
+  } catch (err) {
+    return { ok: false, field: `${field}.cron`, reason: `${JSON.stringify(cron)} is not a valid cron expression (${(err as Error).message})` };
+  }
+  const durationMs = typeof span === 'string' ? parseDuration(span) : null;
+  if (durationMs === null || durationMs > MAX_WINDOW_MS) {
+    return { ok: false, field: `${field}.for`, reason: `${JSON.stringify(span)} must be a duration such as 30m or 2h, at most 7d` };
+  }
+  return { ok: true, value: { kind: 'cron', cron: cron.trim(), tz: zone, durationMs } };
+}
+
+export function parseUntil(value: unknown, field: string): WindowParse<MaintenanceWindow> {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) return { ok: false, field, reason: `${JSON.stringify(value)} must be an ISO-8601 time such as 2026-12-01T06:00:00Z` };
+  return { ok: true, value: { kind: 'until', until: new Date(ms).toISOString() } };
+}
+
+/** The end of the window that covers `now`, or null when none does. Overlapping windows: the latest end. */
+export function activeWindowEnd(windows: readonly MaintenanceWindow[], now: Date): Date | null {
+  let end: number | null = null;
+  for (const w of windows) {
+    let candidate: number | null = null;
+    if (w.kind === 'until') {
+      const until = Date.parse(w.until);
+      if (until > now.getTime()) candidate = until;
+    } else {
+      // The most recent start at or before now; inclusive so a window starting exactly now counts.
+      const starts = CronExpressionParser.parse(w.cron, { tz: w.tz, currentDate: new Date(now.getTime() + 1) });
+      const start = starts.prev().toDate().getTime();
+      if (start + w.durationMs > now.getTime()) candidate = start + w.durationMs;
+    }
+    if (candidate !== null && (end === null || candidate > end)) end = candidate;
+  }
+  return end === null ? null : new Date(end);
+}

@@ -1,0 +1,203 @@
+/**
+ * `portwatch status [TARGET]`: the current state of every target (or one in detail) from the State
+ * table, joined with the Targets table so targets not probed yet and removed ones show up too.
+ */
+import type { Command } from 'commander';
+import type { TargetState } from '../../lambda/core/state';
+import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/core/target';
+import { withBackend, type Backend, type BackendOptions } from './backend';
+import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
+import { CliOutput, formatElapsed, formatFindings, formatLabels, formatTime } from './output';
+import { BACKEND_HELP, addBackendOptions } from './options';
+import { matchKey } from './targets-command';
+
+interface StatusOptions extends BackendOptions {
+  readonly json?: boolean;
+}
+
+/** An alert decided but not yet accepted by the notifier (SNS down, or a prober stopped mid-way). */
+export interface PendingAlert {
+  readonly id: string;
+  readonly event: string;
+  readonly severity: string;
+  readonly at: string;
+  readonly claimedUntil: string | null;
+}
+
+export interface StatusRow {
+  readonly target: string;
+  readonly display: string;
+  /** `not-probed` for a target with no state yet. */
+  readonly status: string;
+  readonly open: boolean | null;
+  readonly since: string | null;
+  readonly statusSince: string | null;
+  readonly reason: string | null;
+  readonly findings: readonly string[];
+  readonly expect: string | null;
+  /** False when the Targets item says enabled=false; null when there is no Targets item. */
+  readonly enabled: boolean | null;
+  /** False when the target was removed from the Targets table: its state is history now. */
+  readonly inTargets: boolean;
+  /** The Targets item fails validation (the prober records it as `error`). */
+  readonly invalid: string | null;
+  readonly updatedAt: string | null;
+  readonly version: number | null;
+  readonly pendingAlerts: readonly PendingAlert[];
+}
+
+function pendingAlerts(state: TargetState | null): PendingAlert[] {
+  if (state === null) return [];
+  return state.outbox
+    .filter((e) => e.alert !== null)
+    .map((e) => ({ id: e.id, event: e.alert?.event ?? '', severity: e.alert?.severity ?? '', at: e.event.at, claimedUntil: e.claimedUntil }));
+}
+
+export function statusRow(key: string, state: TargetState | null, item: Readonly<Record<string, unknown>> | null): StatusRow {
+  const parsed = item === null ? null : parseTargetItem(item, DEFAULT_PORT);
+  const target = parsed?.ok ? parsed.value : null;
+  return {
+    target: key,
+    display: state?.display ?? target?.display ?? key,
+    status: state?.status ?? 'not-probed',
+    open: state?.open ?? null,
+    since: state?.since ?? null,
+    statusSince: state?.statusSince ?? null,
+    reason: state?.reason ?? null,
+    findings: state?.findings ?? [],
+    expect: target?.expect ?? state?.expect ?? null,
+    enabled: target ? target.enabled : null,
+    inTargets: item !== null,
+    invalid: parsed && !parsed.ok ? formatFieldError(parsed.error) : null,
+    updatedAt: state?.updatedAt ?? null,
+    version: state?.version ?? null,
+    pendingAlerts: pendingAlerts(state),
+  };
+}
+
+/** Finds the key the user means; see matchKey. Null when neither table knows it. */
+export async function resolveTargetKey(backend: Backend, arg: string): Promise<string | null> {
+  const [state, item] = await Promise.all([backend.store.getState(arg), backend.targets.get(arg)]);
+  if (state !== null || item !== null) return arg;
+  const keys = new Set<string>();
+  for await (const s of backend.store.listStates()) keys.add(s.target);
+  for (const i of await backend.targets.listAll()) if (typeof i.target === 'string') keys.add(i.target);
+  return matchKey(arg, keys);
+}
+
+function shown(row: StatusRow): string {
+  if (!row.inTargets) return `${row.status} (removed)`;
+  if (row.enabled === false) return `${row.status === 'not-probed' ? 'disabled' : `${row.status} (disabled)`}`;
+  return row.status === 'not-probed' ? 'not probed yet' : row.status;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+async function runStatus(targetArg: string | undefined, options: StatusOptions): Promise<void> {
+  const out = new CliOutput(options.json === true);
+  const now = new Date();
+  await withBackend(options, false, async (backend) => {
+    if (targetArg !== undefined) {
+      const key = await resolveTargetKey(backend, targetArg);
+      if (key === null) {
+        out.note(`no target ${JSON.stringify(targetArg)} in ${backend.where} (see \`portwatch status\` or \`portwatch targets list\`)`);
+        process.exitCode = EXIT_FAILED;
+        return;
+      }
+      const [state, item] = await Promise.all([backend.store.getState(key), backend.targets.get(key)]);
+      const row = statusRow(key, state, item);
+      if (out.json) out.data({ ...row, evidence: state?.evidence ?? null });
+      else printDetail(out, row, state, item, now);
+      return;
+    }
+    const items = new Map<string, Readonly<Record<string, unknown>>>();
+    for (const item of await backend.targets.listAll()) if (typeof item.target === 'string') items.set(item.target, item);
+    const states = new Map<string, TargetState>();
+    for await (const state of backend.store.listStates()) states.set(state.target, state);
+    const keys = [...new Set([...items.keys(), ...states.keys()])].sort((a, b) => a.localeCompare(b));
+    const rows = keys.map((k) => statusRow(k, states.get(k) ?? null, items.get(k) ?? null));
+    if (out.json) {
+      for (const row of rows) out.data(row);
+      return;
+    }
+    if (rows.length === 0) {
+      out.note(`no targets in ${backend.where} (add one with \`portwatch targets add HOST[:PORT]\`, or run \`portwatch local\`)`);
+      return;
+    }
+    out.table(
+      ['TARGET', 'STATUS', 'FOR', 'EXPECT', 'FINDINGS', 'REASON'],
+      rows.map((r) => [
+        r.target,
+        shown(r),
+        r.since ? formatElapsed(r.since, now) : '-',
+        r.expect ?? 'any',
+        formatFindings(r.findings),
+        truncate(r.invalid ? `invalid: ${r.invalid}` : (r.reason ?? '-'), 70) + (r.pendingAlerts.length > 0 ? ` [${r.pendingAlerts.length} alert(s) pending]` : ''),
+      ]),
+    );
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(shown(r), (counts.get(shown(r)) ?? 0) + 1);
+    out.line(`${rows.length} target${rows.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  });
+}
+
+function printDetail(out: CliOutput, row: StatusRow, state: TargetState | null, item: Readonly<Record<string, unknown>> | null, now: Date): void {
+  const lines: [string, string][] = [
+    ['target', row.display === row.target ? row.target : `${row.target} (${row.display})`],
+    ['status', shown(row)],
+  ];
+  if (row.since) lines.push([row.open === true ? 'open since' : row.open === false ? 'not open since' : 'since', `${formatTime(row.since)} (${formatElapsed(row.since, now)})`]);
+  if (row.statusSince && row.statusSince !== row.since) lines.push(['status since', `${formatTime(row.statusSince)} (${formatElapsed(row.statusSince, now)})`]);
+  lines.push(['expect', row.expect ?? 'any change alerts']);
+  if (row.invalid) lines.push(['invalid', row.invalid]);
+  lines.push(['findings', formatFindings(row.findings)]);
+  if (row.reason) lines.push([row.status === 'error' ? 'last error' : 'reason', row.reason]);
+  const parsed = item ? parseTargetItem(item, DEFAULT_PORT) : null;
+  if (parsed?.ok) {
+    lines.push(['depth', `${parsed.value.depth}${parsed.value.transport === 'udp' ? ' over udp' : ''}`]);
+    if (Object.keys(parsed.value.labels).length > 0) lines.push(['labels', formatLabels(parsed.value.labels)]);
+    if (parsed.value.description) lines.push(['description', parsed.value.description]);
+  }
+  if (!row.inTargets) lines.push(['note', 'not in the Targets table any more; state and history are kept']);
+  for (const a of state?.evidence.addresses ?? []) lines.push(['address', `${a.address} ${a.status} (${a.reason}, ${a.latencyMs} ms)`]);
+  const tls = state?.evidence.tls;
+  if (tls) {
+    lines.push(['tls', `${tls.version ?? 'no handshake'}${tls.cipher ? ` ${tls.cipher}` : ''}, chain ${tls.authorized ? 'verified' : `not verified (${tls.authorizationError ?? 'unknown'})`}`]);
+    if (tls.cert) lines.push(['certificate', `${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${tls.cert.daysLeft} days)`]);
+  }
+  const mqtt = state?.evidence.mqtt;
+  if (mqtt) lines.push(['mqtt', `CONNACK ${mqtt.connack ?? 'none'} (${mqtt.reason}), anonymous ${mqtt.anonymous ? 'ACCEPTED' : 'refused'}`]);
+  if (row.updatedAt) lines.push(['last change', `${formatTime(row.updatedAt)} (state version ${row.version})`]);
+  if (row.pendingAlerts.length === 0) lines.push(['pending alerts', 'none']);
+  for (const a of row.pendingAlerts) {
+    const claim = a.claimedUntil ? `, being published until ${formatTime(a.claimedUntil)}` : ', waiting to be published';
+    lines.push(['pending alert', `${a.event} (${a.severity}) at ${formatTime(a.at)}${claim}`]);
+  }
+  const width = Math.max(...lines.map(([k]) => k.length));
+  for (const [k, v] of lines) out.line(`${k.padEnd(width)}  ${v}`);
+}
+
+export const registerStatusCommand: CommandRegistrar = (program: Command) => {
+  addBackendOptions(
+    program
+      .command('status')
+      .description('Current status of every target, or of one in detail (since when, findings, last error, pending alerts).')
+      .argument('[target]', 'one target key (host:port also finds a key written as host)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Statuses: open, closed (refused), filtered (no answer), unreachable, error (cannot be probed: DNS, invalid
+item), "not probed yet", disabled, and "(removed)" for targets deleted from the Targets table whose
+state is kept. FOR is how long the target has been open, or not open.
+
+Examples:
+  $ portwatch status
+  $ portwatch status 127.0.0.1:8883
+  $ portwatch status --stack Portwatch --region eu-west-1 --json | jq 'select(.open)'
+${BACKEND_HELP}`,
+    )
+    .action((target: string | undefined, options: StatusOptions) => runStatus(target, options));
+};

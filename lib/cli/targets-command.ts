@@ -1,0 +1,345 @@
+/**
+ * `portwatch targets add|remove|list|import`: the Targets table, local or deployed. Every item is
+ * validated by `parseTargetItem`, the function the prober uses, so what the CLI accepts the prober probes.
+ */
+import type { Command } from 'commander';
+import type { DynamoDbTargets } from '../../lambda/adapters/dynamodb-targets';
+import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type Target, type TargetFieldError } from '../../lambda/core/target';
+import { withBackend, type Backend, type BackendOptions } from './backend';
+import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
+import { CliOutput, formatLabels, type Progress } from './output';
+import { BACKEND_HELP, addBackendOptions, collect, integerOption } from './options';
+import { formatLineError, normalizeItem, readTargetsFile, type TargetsEntry } from './targets-file';
+
+interface CommonOptions extends BackendOptions {
+  readonly json?: boolean;
+}
+
+interface AddOptions extends CommonOptions {
+  readonly expect?: string;
+  readonly depth?: string;
+  readonly protocol?: string;
+  readonly label: readonly string[];
+  readonly description?: string;
+  readonly disabled?: boolean;
+  readonly timeout?: number;
+}
+
+interface ImportOptions extends CommonOptions {
+  readonly prune?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** Which flag or argument of `targets add` sets each item attribute, to name it in errors. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  target: 'TARGET',
+  expect: '--expect',
+  depth: '--depth',
+  protocol: '--protocol',
+  labels: '--label',
+  description: '--description',
+  timeoutMs: '--timeout',
+  enabled: '--disabled',
+};
+
+function flagError(error: TargetFieldError): UsageError {
+  const field = error.field.startsWith('labels') ? 'labels' : error.field;
+  const flag = FLAG_OF_FIELD[field] ?? error.field;
+  const detail = error.field.startsWith('labels.') ? ` (label ${error.field.slice('labels.'.length)})` : '';
+  return new UsageError(`${flag}${detail}: ${error.value} ${error.reason}`);
+}
+
+/** The item `targets add` writes: only the attributes given, so the prober's defaults apply to the rest. */
+export function itemFromAddOptions(target: string, options: Omit<AddOptions, keyof CommonOptions>): { item: Record<string, unknown>; parsed: Target } {
+  const raw: Record<string, unknown> = { target };
+  if (options.expect !== undefined) raw.expect = options.expect;
+  if (options.depth !== undefined) raw.depth = options.depth;
+  if (options.protocol !== undefined) raw.protocol = options.protocol;
+  if (options.label.length > 0) {
+    raw.labels = Object.fromEntries(options.label.map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
+  }
+  if (options.description !== undefined) raw.description = options.description;
+  if (options.disabled === true) raw.enabled = false;
+  if (options.timeout !== undefined) raw.timeoutMs = options.timeout;
+  const parsed = parseTargetItem(raw, DEFAULT_PORT);
+  if (!parsed.ok) throw flagError(parsed.error);
+  return { item: normalizeItem(raw, parsed.value), parsed: parsed.value };
+}
+
+/** JSON with sorted keys: two items are the same when their canonical texts are. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export interface SyncReport {
+  readonly added: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly removed: number;
+  readonly removedKeys: readonly string[];
+}
+
+/**
+ * Makes the Targets table hold `entries`: puts the items that are new or differ (writes in
+ * proportion to changes) and, with `prune`, deletes the items the entries do not name. Removing a
+ * target deletes only its Targets item: its state and history stay in the State table.
+ */
+export async function syncTargets(
+  repo: DynamoDbTargets,
+  entries: readonly Pick<TargetsEntry, 'item'>[],
+  options: { readonly prune: boolean; readonly progress?: Progress },
+): Promise<SyncReport> {
+  const current = new Map<string, string>();
+  for await (const page of repo.list()) for (const item of page) if (typeof item.target === 'string') current.set(item.target, canonical(item));
+  const wanted = new Set<string>();
+  const puts: Readonly<Record<string, unknown>>[] = [];
+  let added = 0;
+  let changed = 0;
+  for (const { item } of entries) {
+    const key = item.target as string;
+    wanted.add(key);
+    const before = current.get(key);
+    if (before === canonical(item)) continue;
+    if (before === undefined) added++;
+    else changed++;
+    puts.push(item);
+  }
+  const removedKeys = options.prune ? [...current.keys()].filter((k) => !wanted.has(k)).sort() : [];
+  const total = puts.length + removedKeys.length;
+  await repo.batchPut(puts, (done) => options.progress?.update(done, total));
+  await repo.batchDelete(removedKeys, (done) => options.progress?.update(puts.length + done, total));
+  options.progress?.done();
+  return { added, changed, unchanged: entries.length - added - changed, removed: removedKeys.length, removedKeys };
+}
+
+/**
+ * The key a user means by TARGET: the key itself, or else the one key whose host:port is the same
+ * (`localhost` finds `localhost:8883`). Null when nothing matches, or when several keys do.
+ */
+export function matchKey(arg: string, keys: Iterable<string>): string | null {
+  const wanted = parseTargetKey(arg);
+  if (!wanted.ok) return null;
+  const display = (key: string): string | null => {
+    const parsed = parseTargetKey(key);
+    return parsed.ok ? `${parsed.value.host}:${parsed.value.port ?? DEFAULT_PORT}` : null;
+  };
+  const target = display(arg);
+  const matches = [...keys].filter((k) => display(k) === target);
+  return matches.length === 1 ? (matches[0] as string) : null;
+}
+
+/** One Targets item as `targets list --json` shows it: normalised when valid, with the error when not. */
+export function describeItem(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const parsed = parseTargetItem(item, DEFAULT_PORT);
+  if (!parsed.ok) return { target: item.target ?? null, valid: false, error: formatFieldError(parsed.error), item };
+  const t = parsed.value;
+  return {
+    target: t.target,
+    valid: true,
+    host: t.host,
+    port: t.port,
+    protocol: t.transport,
+    expect: t.expect,
+    depth: t.depth,
+    enabled: t.enabled,
+    labels: t.labels,
+    description: t.description,
+    timeoutMs: t.timeoutMs ?? null,
+    error: null,
+  };
+}
+
+async function runAdd(target: string, options: AddOptions): Promise<void> {
+  const out = new CliOutput(options.json === true);
+  const { item, parsed } = itemFromAddOptions(target, options);
+  await withBackend(options, true, async (backend) => {
+    const previous = await backend.targets.put(item);
+    const action = previous === null ? 'added' : 'replaced';
+    if (out.json) out.data({ action, ...describeItem(item) });
+    else {
+      const facts = [`expect ${parsed.expect ?? 'any change'}`, `depth ${parsed.depth}`, ...(parsed.enabled ? [] : ['disabled'])];
+      out.line(`${action} ${parsed.target} (${parsed.display}, ${facts.join(', ')}) in ${backend.where}`);
+    }
+  });
+}
+
+async function runRemove(target: string, options: CommonOptions): Promise<void> {
+  const out = new CliOutput(options.json === true);
+  await withBackend(options, false, async (backend) => {
+    let removed = await backend.targets.delete(target);
+    if (removed === null) {
+      const key = matchKey(target, (await backend.targets.listAll()).map((i) => String(i.target)));
+      if (key !== null) removed = await backend.targets.delete(key);
+    }
+    if (removed === null) {
+      out.note(`no target ${JSON.stringify(target)} in ${backend.where} (see \`portwatch targets list\`)`);
+      process.exitCode = EXIT_FAILED;
+      return;
+    }
+    const key = String(removed.target);
+    if (out.json) out.data({ action: 'removed', target: key });
+    else out.line(`removed ${key} from ${backend.where} (its state and history stay: \`portwatch history ${key}\`)`);
+  });
+}
+
+async function runList(options: CommonOptions): Promise<void> {
+  const out = new CliOutput(options.json === true);
+  await withBackend(options, false, async (backend) => {
+    const items = (await backend.targets.listAll()).map(describeItem).sort((a, b) => String(a.target).localeCompare(String(b.target)));
+    if (out.json) {
+      for (const item of items) out.data(item);
+      return;
+    }
+    if (items.length === 0) {
+      out.note(`no targets in ${backend.where} (add one with \`portwatch targets add HOST[:PORT]\`)`);
+      return;
+    }
+    out.table(
+      ['TARGET', 'EXPECT', 'DEPTH', 'ENABLED', 'LABELS', 'DESCRIPTION'],
+      items.map((i) =>
+        i.valid
+          ? [String(i.target), String(i.expect ?? 'any'), String(i.depth), i.enabled ? 'yes' : 'no', formatLabels(i.labels as Record<string, string>), String(i.description ?? '')]
+          : [String(i.target), '?', '?', '?', '-', `INVALID: ${String(i.error)}`],
+      ),
+    );
+    const invalid = items.filter((i) => !i.valid).length;
+    out.line(`${items.length} target${items.length === 1 ? '' : 's'}${invalid > 0 ? `, ${invalid} invalid (not probed; fix or remove them)` : ''}`);
+  });
+}
+
+async function runImport(file: string, options: ImportOptions): Promise<void> {
+  const out = new CliOutput(options.json === true);
+  const parsed = await readTargetsFile(file);
+  for (const error of parsed.errors) out.note(formatLineError(file, error));
+  const summary = {
+    file,
+    format: parsed.format,
+    valid: parsed.entries.length,
+    refused: parsed.errors.length,
+    errors: parsed.errors,
+  };
+  if (options.dryRun) {
+    if (out.json) out.data({ ...summary, dryRun: true });
+    else out.line(`${file}: ${parsed.entries.length} valid targets, ${parsed.errors.length} lines refused (dry run: nothing written)`);
+  } else {
+    await withBackend(options, true, async (backend: Backend) => {
+      const progress = out.progress(`importing ${file}`, parsed.entries.length);
+      const report = await syncTargets(backend.targets, parsed.entries, { prune: options.prune === true, progress });
+      if (out.json) {
+        const { removedKeys, ...counts } = report;
+        out.data({ ...summary, ...counts, removedTargets: removedKeys });
+      } else {
+        const pruned = options.prune ? `, ${report.removed} removed` : '';
+        out.line(
+          `imported ${parsed.entries.length} targets from ${file} into ${backend.where}: ${report.added} added, ${report.changed} changed, ${report.unchanged} unchanged${pruned}`,
+        );
+      }
+    });
+  }
+  if (parsed.errors.length > 0) {
+    if (!out.json) out.note(`${parsed.errors.length} lines of ${file} were refused (listed above); the valid ones were ${options.dryRun ? 'checked' : 'imported'}`);
+    process.exitCode = EXIT_USAGE;
+  }
+}
+
+export const registerTargetsCommand: CommandRegistrar = (program: Command) => {
+  const targets = program
+    .command('targets')
+    .description('Add, remove, list and import targets (the Targets table of a local state or a deployed stack).')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ portwatch targets add broker.example.com --expect open --label team=iot
+  $ portwatch targets list --stack Portwatch --region eu-west-1
+  $ portwatch targets import fleet.csv --stack Portwatch
+${BACKEND_HELP}`,
+    );
+
+  addBackendOptions(
+    targets
+      .command('add')
+      .description('Add a target, or replace the one with the same key.')
+      .argument('<target>', 'host, host:port or [ipv6]:port (port defaults to 8883)')
+      .option('--expect <state>', 'closed: alert when it opens (security); open: alert when it closes (availability); default: any change')
+      .option('--depth <depth>', 'tcp (connect only), tls (+ certificate) or mqtt (+ anonymous CONNECT) (default: mqtt)')
+      .option('--protocol <protocol>', 'tcp or udp (MQTT over DTLS) (default: tcp)')
+      .option('--label <name=value>', 'label copied into alerts and SNS attributes (repeatable)', collect, [] as string[])
+      .option('--description <text>', 'free text shown in alerts')
+      .option('--timeout <ms>', 'probe deadline for this target, in ms', integerOption(0, 10_000_000))
+      .option('--disabled', 'keep the target but do not probe it'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ portwatch targets add 203.0.113.10 --expect closed --label env=prod
+  $ portwatch targets add broker.example.com:8883 --expect open --depth tls --description "fleet broker"
+  $ portwatch targets add '[2001:db8::5]:8883' --disabled --stack Portwatch
+${BACKEND_HELP}`,
+    )
+    .action((target: string, options: AddOptions) => runAdd(target, options));
+
+  addBackendOptions(
+    targets
+      .command('remove')
+      .alias('rm')
+      .description('Remove a target; its state and history are kept.')
+      .argument('<target>', 'the target key, as listed by `portwatch targets list`'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ portwatch targets remove broker.example.com:8883
+  $ portwatch targets remove 203.0.113.10 --stack Portwatch
+${BACKEND_HELP}`,
+    )
+    .action((target: string, options: CommonOptions) => runRemove(target, options));
+
+  addBackendOptions(targets.command('list').alias('ls').description('List the targets, with the ones that fail validation marked.'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ portwatch targets list
+  $ portwatch targets list --json | jq -r 'select(.expect == "closed") | .target'
+${BACKEND_HELP}`,
+    )
+    .action((options: CommonOptions) => runList(options));
+
+  addBackendOptions(
+    targets
+      .command('import')
+      .description('Add or update many targets from a file (targets.txt lines, CSV with a header, or a JSON array).')
+      .argument('<file>', 'the file to import')
+      .option('--prune', 'also remove the targets the file does not name (the file becomes the whole list)')
+      .option('--dry-run', 'validate the file and write nothing'),
+  )
+    .addHelpText(
+      'after',
+      `
+Formats (detected from the content; a .csv name means CSV):
+  targets.txt  one target per line: host[:port] [expect=closed|open] [depth=tcp|tls|mqtt] [protocol=udp]
+               [label=name=value]... [timeoutMs=MS] [description="..."]; # comments and blank lines
+  CSV          a header naming the columns: target,expect,depth,protocol,port,enabled,labels,timeoutMs,description
+               (labels as name=value;name=value)
+  JSON         an array of Targets-table items: [{"target": "broker:8883", "expect": "closed"}]
+
+Lines that fail validation are listed as FILE:LINE: field: value reason; the valid lines are still
+written (in batches of 25, retrying what DynamoDB leaves unprocessed) and the command exits 2.
+Items that are already up to date are not rewritten.
+
+Examples:
+  $ portwatch targets import targets.txt
+  $ portwatch targets import fleet.csv --stack Portwatch --dry-run
+  $ portwatch targets import fleet.json --stack Portwatch --prune
+${BACKEND_HELP}`,
+    )
+    .action((file: string, options: ImportOptions) => runImport(file, options));
+};

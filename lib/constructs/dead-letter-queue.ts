@@ -1,0 +1,63 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Props of {@link DeadLetterQueue}. */
+export interface DeadLetterQueueProps {
+  /** What ends up in this queue and what to do about it; becomes the alarm description. */
+  readonly purpose: string;
+  /**
+   * Topic notified when the alarm fires and when it clears.
+   * @default - the alarm has no action (visible in the console only)
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * A queue at the end of a failure path, and an alarm that fires as soon as anything lands in it.
+ *
+ * Messages are kept 14 days (the SQS maximum) so that an operator back from a weekend can still
+ * read them. SSL is enforced and SQS-managed encryption is on, like every portwatch queue.
+ */
+export class DeadLetterQueue extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly alarm: cloudwatch.Alarm;
+
+  public constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.queue.node.defaultChild as CfnQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the dead-letter queue at the end of a failure path; a redrive policy would ' +
+        'need another DLQ behind it. Anything arriving here raises the alarm defined next to it.',
+    });
+
+    this.alarm = new cloudwatch.Alarm(this, 'NotEmptyAlarm', {
+      alarmDescription: props.purpose,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // SQS stops publishing metrics for a queue that has been idle for hours: silence means empty.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      this.alarm.addAlarmAction(action);
+      this.alarm.addOkAction(action);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PortwatchConfigError, requireCidr, requireIntegerInRange } from './config-validation';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { PortwatchFunction } from './portwatch-function';
+import { targetBudgetMs } from '../../lambda/core/prober-service';
+
+/**
+ * AWS's rule for queues that feed Lambda: visibility timeout at least six times the function
+ * timeout, so that a batch retried after throttling is not redelivered while still in flight.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/**
+ * Receives of one probe message before it moves to the dead-letter queue. Probe outcomes are data,
+ * so a message only fails on infrastructure errors (DynamoDB, SNS); three tries ride out a throttling
+ * burst, and the next tick probes the same targets anyway.
+ */
+export const MAX_RECEIVE_COUNT = 3;
+
+/** Bounds of the event source's MaximumConcurrency (the limits of the Lambda API). */
+export const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
+
+/** Props of {@link ProbeFanOut}. */
+export interface ProbeFanOutProps {
+  /** State table; the prober reads and writes it (and nothing else in DynamoDB). */
+  readonly stateTable: dynamodb.ITable;
+  /** Alerts topic; the prober publishes to it. Also notified by the dead-letter queue alarm. */
+  readonly alertsTopic: sns.ITopic;
+  /**
+   * Port probed when a target names none.
+   * @default 8883
+   */
+  readonly defaultPort?: number;
+  /**
+   * Deadline of each probe step (connect, TLS handshake, MQTT CONNACK), in milliseconds (100-30000).
+   * @default 3000
+   */
+  readonly probeTimeoutMs?: number;
+  /**
+   * Observations that must agree before a transition is believed (1-5; 1 = no re-probe).
+   * A single lost SYN must never alert.
+   * @default 2
+   */
+  readonly confirmAttempts?: number;
+  /**
+   * Pause before each confirmation re-probe, in milliseconds (0-10000).
+   * @default 1000
+   */
+  readonly confirmDelayMs?: number;
+  /**
+   * Days a transition event stays in the history before DynamoDB TTL removes it (1-3650).
+   * @default 90
+   */
+  readonly eventRetentionDays?: number;
+  /**
+   * A certificate expiring in fewer days than this raises the `cert-expiring` finding (1-365).
+   * @default 14
+   */
+  readonly certExpiringDays?: number;
+  /**
+   * Private, loopback or link-local ranges the prober may connect to. Everything else in those ranges is
+   * refused, so that whoever can write the Targets table cannot aim the scanner at internal hosts.
+   * @default - none
+   */
+  readonly allowedCidrs?: readonly string[];
+  /**
+   * Timeout of one prober invocation (10 s - 15 min). The probe queue's visibility timeout is derived from it.
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Prober memory in MiB (128-10240).
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Probe messages per invocation (1-10); each message carries many targets.
+   * @default 5
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source waits to fill a batch (0-300 s). The dispatcher sends a whole tick in one
+   * burst, so a short window is enough to fill batches.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Highest number of concurrent prober invocations (2-1000). Bounds the sockets open at once and the
+   * write rate on the State table.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * The probe queue and the prober that consumes it: one SQS message holds many targets, the prober
+ * probes a batch of messages concurrently and reports failed messages individually, and a message
+ * that keeps failing lands in an alarmed dead-letter queue.
+ */
+export class ProbeFanOut extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: DeadLetterQueue;
+  public readonly prober: PortwatchFunction;
+
+  public constructor(scope: Construct, id: string, props: ProbeFanOutProps) {
+    super(scope, id);
+
+    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? 8883, 1, 65535);
+    const probeTimeoutMs = requireIntegerInRange('probeTimeoutMs', props.probeTimeoutMs ?? 3000, 100, 30_000);
+    const confirmAttempts = requireIntegerInRange('confirmAttempts', props.confirmAttempts ?? 2, 1, 5);
+    const confirmDelayMs = requireIntegerInRange('confirmDelayMs', props.confirmDelayMs ?? 1000, 0, 10_000);
+    const eventRetentionDays = requireIntegerInRange('eventRetentionDays', props.eventRetentionDays ?? 90, 1, 3650);
+    const certExpiringDays = requireIntegerInRange('certExpiringDays', props.certExpiringDays ?? 14, 1, 365);
+    const allowedCidrs = (props.allowedCidrs ?? []).map((cidr) => requireCidr('allowedCidrs', cidr));
+    const memorySize = requireIntegerInRange('memorySize', props.memorySize ?? 512, 128, 10_240);
+    const batchSize = requireIntegerInRange('batchSize', props.batchSize ?? 5, 1, 10);
+    const maxConcurrency = requireIntegerInRange(
+      'maxConcurrency',
+      props.maxConcurrency ?? 10,
+      MAX_CONCURRENCY_LIMITS.min,
+      MAX_CONCURRENCY_LIMITS.max,
+    );
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
+    requireIntegerInRange('maxBatchingWindow (seconds)', maxBatchingWindow.toSeconds(), 0, 300);
+    const timeout = props.timeout ?? Duration.seconds(60);
+    const timeoutSeconds = requireIntegerInRange('timeout (seconds)', timeout.toSeconds(), 10, 900);
+
+    // One target with all its confirmation probes must fit in one invocation, or every suspected
+    // transition would run out of time and be retried instead of confirmed.
+    const worstCaseTargetMs = targetBudgetMs(probeTimeoutMs, confirmAttempts, confirmDelayMs);
+    if (worstCaseTargetMs >= timeoutSeconds * 1000) {
+      throw new PortwatchConfigError(
+        `timeout (${timeoutSeconds} s) must exceed the worst case of one target with probeTimeoutMs ${probeTimeoutMs}, ` +
+          `confirmAttempts ${confirmAttempts} and confirmDelayMs ${confirmDelayMs}: ${worstCaseTargetMs} ms`,
+      );
+    }
+
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', {
+      purpose:
+        `portwatch probe messages that failed ${MAX_RECEIVE_COUNT} times (DynamoDB or SNS errors in the prober). ` +
+        'Their targets were not checked; see the prober logs, then redrive the messages to the probe queue.',
+      alarmTopic: props.alertsTopic,
+    });
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      visibilityTimeout: Duration.seconds(timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue.queue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    this.prober = new PortwatchFunction(this, 'Prober', {
+      entry: 'lambda/handlers/prober.ts',
+      description: 'portwatch prober: probes the targets of a batch of probe messages, records and alerts transitions',
+      memorySize,
+      timeout,
+      environment: {
+        STATE_TABLE_NAME: props.stateTable.tableName,
+        ALERT_TOPIC_ARN: props.alertsTopic.topicArn,
+        DEFAULT_PORT: String(defaultPort),
+        PROBE_TIMEOUT_MS: String(probeTimeoutMs),
+        CONFIRM_ATTEMPTS: String(confirmAttempts),
+        CONFIRM_DELAY_MS: String(confirmDelayMs),
+        EVENT_RETENTION_DAYS: String(eventRetentionDays),
+        CERT_EXPIRING_DAYS: String(certExpiringDays),
+        ALLOWED_CIDRS: allowedCidrs.join(','),
+      },
+    });
+    // The prober never touches the Targets table: each probe message carries its targets.
+    props.stateTable.grantReadWriteData(this.prober);
+    props.alertsTopic.grantPublish(this.prober);
+
+    this.prober.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize,
+        maxBatchingWindow,
+        maxConcurrency,
+        // The prober returns the ids of failed messages only; the rest of the batch is deleted.
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    Validations.of(this.prober.node.defaultChild as lambda.CfnFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'The prober is only invoked synchronously, by its SQS event source; a function DeadLetterConfig ' +
+        `applies to asynchronous invocations only. Failed messages go to the probe queue's dead-letter queue ` +
+        `after ${MAX_RECEIVE_COUNT} receives (RedrivePolicy), which is alarmed.`,
+    });
+    const mapping = this.prober.node.children.find((child) => child instanceof lambda.EventSourceMapping);
+    if (!mapping) throw new Error('ProbeFanOut: the SQS event source mapping was not created');
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Event source mappings for SQS do not support an on-failure destination (only stream and Kafka sources ' +
+        "do). The failure path of an SQS source is the queue's RedrivePolicy to its alarmed dead-letter queue.",
+    });
+  }
+}

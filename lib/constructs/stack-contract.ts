@@ -1,0 +1,21 @@
+/**
+ * What the CLI may rely on in a deployed portwatch stack: its default name and its output keys.
+ * Dependency-free on purpose, so `lib/cli` can import it without loading aws-cdk-lib.
+ * Renaming any value here breaks `portwatch targets|status|history` against existing deployments.
+ */
+
+/** Stack name used by `bin/portwatch-app.ts` (CloudFormation stack name and construct id). */
+export const DEFAULT_STACK_NAME = 'Portwatch';
+
+/** CloudFormation output keys (OutputKey) of the stack. */
+export const OUTPUT_KEYS = {
+  targetsTableName: 'TargetsTableName',
+  stateTableName: 'StateTableName',
+  alertTopicArn: 'AlertTopicArn',
+  probeQueueUrl: 'ProbeQueueUrl',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  dispatchFailureQueueUrl: 'DispatchFailureQueueUrl',
+  dashboardUrl: 'DashboardUrl',
+} as const;
+
+export type OutputKey = (typeof OUTPUT_KEYS)[keyof typeof OUTPUT_KEYS];

@@ -1,0 +1,154 @@
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AlertsTopic } from './constructs/alerts-topic';
+import { requireIntegerInRange } from './constructs/config-validation';
+import { PortwatchMonitoring } from './constructs/portwatch-monitoring';
+import { PortwatchTables } from './constructs/portwatch-tables';
+import { MAX_CONCURRENCY_LIMITS, ProbeFanOut } from './constructs/probe-fan-out';
+import { ProbeSchedule } from './constructs/probe-schedule';
+import { OUTPUT_KEYS } from './constructs/stack-contract';
+
+/** Deployment settings of portwatch; `bin/portwatch-app.ts` fills them from `-c key=value` context. */
+export interface PortwatchStackProps extends StackProps {
+  /**
+   * Minutes between two probes of every target (1-1440).
+   * @default 5
+   */
+  readonly scheduleMinutes?: number;
+  /**
+   * E-mail address subscribed to the alerts topic.
+   * @default - no subscription
+   */
+  readonly alertEmail?: string;
+  /**
+   * Port probed when a target names none (1-65535).
+   * @default 8883
+   */
+  readonly defaultPort?: number;
+  /**
+   * Deadline of each probe step, in milliseconds (100-30000).
+   * @default 3000
+   */
+  readonly probeTimeoutMs?: number;
+  /**
+   * Private, loopback or link-local CIDR blocks the prober may connect to (all others in those ranges are refused).
+   * @default - none
+   */
+  readonly allowedCidrs?: readonly string[];
+  /**
+   * Highest number of concurrent prober invocations (2-1000).
+   * @default 10
+   */
+  readonly proberMaxConcurrency?: number;
+  /**
+   * Timeout of one prober invocation; the probe queue's visibility timeout is six times this.
+   * @default Duration.seconds(60)
+   */
+  readonly proberTimeout?: Duration;
+  /**
+   * Prober memory in MiB.
+   * @default 512
+   */
+  readonly proberMemorySize?: number;
+  /**
+   * Observations that must agree before a transition is believed (1-5; 1 = no re-probe).
+   * @default 2
+   */
+  readonly confirmAttempts?: number;
+  /**
+   * Days a transition event is kept in the history (1-3650).
+   * @default 90
+   */
+  readonly eventRetentionDays?: number;
+  /**
+   * Days before certificate expiry that raise the `cert-expiring` finding (1-365).
+   * @default 14
+   */
+  readonly certExpiringDays?: number;
+}
+
+/**
+ * portwatch: a tick (EventBridge) wakes the dispatcher, which fans the Targets table out into probe
+ * messages; probers probe them, keep state and history in the State table, and publish transitions
+ * to the alerts topic. Every failure path ends in an alarmed dead-letter queue.
+ */
+export class PortwatchStack extends Stack {
+  public readonly tables: PortwatchTables;
+  public readonly alerts: AlertsTopic;
+  public readonly fanOut: ProbeFanOut;
+  public readonly schedule: ProbeSchedule;
+  public readonly monitoring: PortwatchMonitoring;
+
+  public constructor(scope: Construct, id: string, props: PortwatchStackProps = {}) {
+    super(scope, id, props);
+
+    const scheduleMinutes = requireIntegerInRange('scheduleMinutes', props.scheduleMinutes ?? 5, 1, 1440);
+    const tickRate = Duration.minutes(scheduleMinutes);
+    if (props.proberMaxConcurrency !== undefined) {
+      // Checked here too so that the error names the setting the user wrote, not the construct prop.
+      const { min, max } = MAX_CONCURRENCY_LIMITS;
+      requireIntegerInRange('proberMaxConcurrency', props.proberMaxConcurrency, min, max);
+    }
+
+    this.tables = new PortwatchTables(this, 'Tables');
+
+    this.alerts = new AlertsTopic(this, 'Alerts', { alertEmail: props.alertEmail });
+
+    this.fanOut = new ProbeFanOut(this, 'ProbeFanOut', {
+      stateTable: this.tables.stateTable,
+      alertsTopic: this.alerts.topic,
+      defaultPort: props.defaultPort,
+      probeTimeoutMs: props.probeTimeoutMs,
+      allowedCidrs: props.allowedCidrs,
+      maxConcurrency: props.proberMaxConcurrency,
+      timeout: props.proberTimeout,
+      memorySize: props.proberMemorySize,
+      confirmAttempts: props.confirmAttempts,
+      eventRetentionDays: props.eventRetentionDays,
+      certExpiringDays: props.certExpiringDays,
+    });
+
+    this.schedule = new ProbeSchedule(this, 'ProbeSchedule', {
+      rate: tickRate,
+      targetsTable: this.tables.targetsTable,
+      probeQueue: this.fanOut.queue,
+      defaultPort: props.defaultPort,
+      alarmTopic: this.alerts.topic,
+    });
+
+    this.monitoring = new PortwatchMonitoring(this, 'Monitoring', {
+      dispatcher: this.schedule.dispatcher,
+      prober: this.fanOut.prober,
+      probeQueue: this.fanOut.queue,
+      stateTable: this.tables.stateTable,
+      alertsTopic: this.alerts.topic,
+      tickRate,
+      alarms: [
+        this.fanOut.deadLetterQueue.alarm,
+        this.schedule.failureQueue.alarm,
+        ...(this.alerts.emailDeadLetterQueue ? [this.alerts.emailDeadLetterQueue.alarm] : []),
+      ],
+    });
+
+    // Output ids are top-level children of the stack, so each logical id (= OutputKey) is exactly
+    // the id: the CLI reads them by OutputKey.
+    const output = (key: string, value: string, description: string): void => {
+      new CfnOutput(this, key, { value, description });
+    };
+    output(OUTPUT_KEYS.targetsTableName, this.tables.targetsTable.tableName, 'Targets table (add targets here)');
+    output(OUTPUT_KEYS.stateTableName, this.tables.stateTable.tableName, 'State table (current state and history)');
+    output(OUTPUT_KEYS.alertTopicArn, this.alerts.topic.topicArn, 'SNS topic of the alerts (subscribe here)');
+    output(OUTPUT_KEYS.probeQueueUrl, this.fanOut.queue.queueUrl, 'Probe queue');
+    output(
+      OUTPUT_KEYS.deadLetterQueueUrl,
+      this.fanOut.deadLetterQueue.queue.queueUrl,
+      'Dead-letter queue of the probe queue (alarmed)',
+    );
+    output(
+      OUTPUT_KEYS.dispatchFailureQueueUrl,
+      this.schedule.failureQueue.queue.queueUrl,
+      'Ticks that could not be dispatched (alarmed)',
+    );
+    output(OUTPUT_KEYS.dashboardUrl, this.monitoring.dashboardUrl, 'CloudWatch dashboard');
+  }
+}

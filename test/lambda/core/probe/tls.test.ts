@@ -1,0 +1,223 @@
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket, TlsOptions } from 'node:tls';
+import { probeTarget } from '../../../../lambda/core/probe/index';
+import type { ProbeOptions, ProbeResult } from '../../../../lambda/core/probe/types';
+import { createTestPki, type KeyPair, type TestPki } from '../../../helpers/certs';
+import { probeOptions, spec } from '../../../helpers/probe-fixtures';
+import { listen, tlsServer, type Running } from '../../../helpers/servers';
+
+const NOW = new Date();
+const LEGACY_SERVER: TlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
+
+describe('probeTarget at depth tls', () => {
+  let pki: TestPki;
+  const servers: Running[] = [];
+  const sni: (string | false | null)[] = [];
+
+  /** A TLS server on loopback that records the SNI each client sent. */
+  async function serve(pair: KeyPair, extra: TlsOptions = {}): Promise<number> {
+    const running = await listen(
+      tlsServer({ key: pair.key, cert: pair.cert, ...extra }, (socket) => {
+        sni.push((socket as TLSSocket).servername);
+        socket.resume();
+      }),
+    );
+    servers.push(running);
+    return running.port;
+  }
+
+  async function probe(port: number, host: string, overrides: Partial<ProbeOptions> = {}): Promise<ProbeResult> {
+    return probeTarget(spec(port, 'tls', host), probeOptions({ now: () => NOW, ...overrides }));
+  }
+
+  beforeAll(() => {
+    pki = createTestPki(NOW);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    pki.cleanup();
+  });
+  beforeEach(() => {
+    sni.length = 0;
+  });
+
+  it('collects every certificate fact of a self-signed certificate', async () => {
+    // Prepare
+    const port = await serve(pki.selfSigned);
+    const x509 = new X509Certificate(pki.selfSigned.cert);
+
+    // Act
+    const result = await probe(port, 'localhost');
+
+    // Assess
+    expect(result.status).toBe('open');
+    expect(result.tls).toEqual({
+      version: 'TLSv1.3',
+      cipher: expect.any(String),
+      authorized: false,
+      authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      hostnameMatch: true,
+      cert: {
+        subject: 'CN=localhost, O=portwatch tests',
+        issuer: 'CN=localhost, O=portwatch tests',
+        subjectAltNames: ['DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1'],
+        validFrom: new Date(x509.validFrom).toISOString(),
+        validTo: new Date(x509.validTo).toISOString(),
+        daysLeft: Math.floor((new Date(x509.validTo).getTime() - NOW.getTime()) / 86_400_000),
+        fingerprint256: x509.fingerprint256,
+        selfSigned: true,
+      },
+      legacyTls: false,
+      clientCertRequired: false,
+      reason: expect.stringMatching(/^TLSv1\.3 handshake completed/),
+    });
+    expect(result.mqtt).toBeNull();
+    expect(result.findings).toEqual(['self-signed-cert']);
+    expect(sni[0]).toBe('localhost');
+  });
+
+  it('sends no SNI to an IP target and compares the IP SANs', async () => {
+    // Prepare
+    const port = await serve(pki.trusted);
+
+    // Act
+    const result = await probe(port, '127.0.0.1', { ca: pki.ca.cert });
+
+    // Assess
+    expect(sni[0]).toBe(false);
+    expect(result.tls).toMatchObject({ authorized: true, hostnameMatch: true });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('reports a certificate from an unknown CA as untrusted-cert', async () => {
+    // Prepare
+    const port = await serve(pki.trusted);
+
+    // Act
+    const result = await probe(port, 'localhost');
+
+    // Assess
+    expect(result.tls).toMatchObject({ authorized: false, authorizationError: expect.stringMatching(/^UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT_LOCALLY)$/), hostnameMatch: true });
+    expect(result.tls?.cert).toMatchObject({ issuer: 'CN=portwatch test CA, O=portwatch tests', selfSigned: false });
+    expect(result.findings).toEqual(['untrusted-cert']);
+  });
+
+  it('finds nothing on a trusted, valid, matching certificate', async () => {
+    // Prepare
+    const port = await serve(pki.trusted);
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.tls).toMatchObject({ authorized: true, authorizationError: null, hostnameMatch: true, legacyTls: false, clientCertRequired: false });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('reports an expired certificate as cert-expired only', async () => {
+    // Prepare
+    const port = await serve(pki.expired);
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.tls).toMatchObject({ version: 'TLSv1.3', authorized: false, authorizationError: 'CERT_HAS_EXPIRED' });
+    expect(result.tls?.cert).toMatchObject({ validTo: '2020-02-01T00:00:00.000Z', selfSigned: false });
+    expect(result.tls?.cert?.daysLeft).toBeLessThan(0);
+    expect(result.findings).toEqual(['cert-expired']);
+  });
+
+  it('reports a certificate expiring in 3 days as cert-expiring, per the threshold', async () => {
+    // Prepare
+    const port = await serve(pki.expiring);
+
+    // Act
+    const byDefault = await probe(port, 'localhost', { ca: pki.ca.cert });
+    const lowThreshold = await probe(port, 'localhost', { ca: pki.ca.cert, certExpiringDays: 3 });
+
+    // Assess
+    expect(byDefault.tls?.cert?.daysLeft).toBe(3);
+    expect(byDefault.findings).toEqual(['cert-expiring']);
+    expect(lowThreshold.findings).toEqual([]);
+  });
+
+  it('reports a certificate for another name as hostname-mismatch', async () => {
+    // Prepare
+    const port = await serve(pki.otherHost);
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.tls).toMatchObject({ authorized: true, hostnameMatch: false });
+    expect(result.tls?.cert).toMatchObject({ subject: 'CN=other.example, O=portwatch tests', subjectAltNames: ['DNS:other.example'] });
+    expect(result.findings).toEqual(['hostname-mismatch']);
+  });
+
+  it('gives no name verdict for an IP target when the certificate has no IP SANs', async () => {
+    // Prepare
+    const port = await serve(pki.otherHost);
+
+    // Act
+    const result = await probe(port, '127.0.0.1', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.tls?.hostnameMatch).toBeNull();
+    expect(result.findings).toEqual([]);
+  });
+
+  it('reports a TLS 1.3 server requiring a client certificate, the port still open', async () => {
+    // Prepare
+    const port = await serve(pki.trusted, { ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true });
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.status).toBe('open');
+    expect(result.tls).toMatchObject({ version: 'TLSv1.3', clientCertRequired: true, authorized: true });
+    expect(result.tls?.reason).toMatch(/requires a client certificate/);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('reports a TLS 1.2 server requiring a client certificate, with its certificate read from the handshake', async () => {
+    // Prepare
+    const port = await serve(pki.expiring, { ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' });
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.status).toBe('open');
+    expect(result.tls).toMatchObject({ version: null, clientCertRequired: true, hostnameMatch: true });
+    expect(result.tls?.cert).toMatchObject({ subject: 'CN=localhost, O=portwatch tests', daysLeft: 3 });
+    expect(result.findings).toEqual(['cert-expiring']);
+  });
+
+  it('reports a server that still accepts TLS 1.1 as legacy-tls', async () => {
+    // Prepare
+    const port = await serve(pki.trusted, LEGACY_SERVER);
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: true, authorized: true });
+    expect(result.reason).toMatch(/legacy TLSv1\.1 accepted/);
+    expect(result.findings).toEqual(['legacy-tls']);
+  });
+
+  it('takes the evidence from the legacy handshake when the server speaks nothing newer than TLS 1.0', async () => {
+    // Prepare
+    const port = await serve(pki.trusted, { ...LEGACY_SERVER, maxVersion: 'TLSv1' });
+
+    // Act
+    const result = await probe(port, 'localhost', { ca: pki.ca.cert });
+
+    // Assess
+    expect(result.tls).toMatchObject({ version: 'TLSv1', legacyTls: true, authorized: true, hostnameMatch: true });
+    expect(result.tls?.cert?.subject).toBe('CN=localhost, O=portwatch tests');
+    expect(result.findings).toEqual(['legacy-tls']);
+  });
+});

@@ -1,0 +1,168 @@
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChainNotifier, InProcessQueue, parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
+import { parseDurationMs } from '../../../lib/cli/options';
+import type { Alert } from '../../../lambda/core/alert';
+import type { Notifier } from '../../../lambda/core/ports';
+import { RecordingNotifier } from '../../helpers/recording-notifier';
+import { jsonLines, LoopbackPort, runCli } from './cli-harness';
+
+/** `portwatch local` in-process: option validation, target arguments, SNS fan-out, terminal output. */
+describe('portwatch local', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portwatch-localcmd-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [['--interval', '5x', '127.0.0.1'], "option '--interval <duration>' argument '5x' is invalid. Expected a duration such as 30s, 5m or 1h."],
+    [['--interval', '30', '127.0.0.1'], 'add a unit, e.g. 30s'],
+    [['--interval', '200ms', '127.0.0.1'], 'Expected a duration between 1s and 24h'],
+    [['--ticks', '0', '127.0.0.1'], "option '--ticks <n>' argument '0' is invalid"],
+    [['--timeout', 'fast', '127.0.0.1'], "option '--timeout <ms>' argument 'fast' is invalid"],
+    [['127.0.0.1:70000'], 'TARGET "127.0.0.1:70000": target: "127.0.0.1:70000" has a port that is not an integer 1-65535'],
+    [['127.0.0.1 expect=sometimes'], 'TARGET "127.0.0.1 expect=sometimes": expect: "sometimes" must be one of open, closed'],
+    [['--topic-arn', 'alerts', '127.0.0.1'], '--topic-arn: "alerts" is not an SNS topic ARN'],
+    [['--allow', '10.0.0.1/8', '127.0.0.1'], '--allow: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
+    [['--targets', '/nonexistent/targets.txt'], 'cannot read targets file /nonexistent/targets.txt: no such file'],
+    [['--no-such-flag'], "unknown option '--no-such-flag'"],
+  ])('exits 2 on %j, naming the flag and the value', async (args, message) => {
+    const result = await runCli(['local', '--ticks', '1', '--state', join(dir, 'unused'), ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 when there is nothing to watch', async () => {
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '# nothing yet\n');
+    const fromFile = await runCli(['local', '--targets', empty, '--ticks', '1', '--state', join(dir, 'empty-state')]);
+    const fromTable = await runCli(['local', '--ticks', '1', '--state', join(dir, 'empty-state')]);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toContain(`no valid targets in ${empty}: nothing to watch`);
+    expect(fromTable.code).toBe(2);
+    expect(fromTable.stderr).toContain('no targets: give --targets FILE or TARGET arguments');
+  });
+
+  it('prints a status line per target after each tick on a terminal (no progress when stderr is not one)', async () => {
+    const port = await LoopbackPort.reserve();
+    await port.open();
+    const stdoutTty = process.stdout.isTTY;
+    process.stdout.isTTY = true;
+    try {
+      const result = await runCli(['local', `127.0.0.1:${port.port} depth=tcp`, '127.0.0.1:1 depth=tcp expect=open', '--ticks', '2', '--interval', '1s', '--state', join(dir, 'tty-state'), '--timeout', '300', '--confirm-delay', '0']);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n');
+      expect(lines[0]).toBe(`watching 2 targets every 1s (state in ${join(dir, 'tty-state')}); alerts follow`);
+      // Tick 1: the target expected open is closed on first sight: a baseline alert, then the status lines.
+      expect(result.stdout).toMatch(/CRITICAL CLOSED 127\.0\.0\.1:1 on first check \(expected open\): first check -> closed, 127\.0\.0\.1: ECONNREFUSED\n/);
+      expect(result.stdout.match(/^\d\d:\d\d:\d\d 2 targets: 1 closed, 1 open$/gm)).toHaveLength(2);
+      expect(result.stdout).toMatch(new RegExp(`\\n  127\\.0\\.0\\.1:${port.port}\\s+open\\s+for \\d+ s\\s+-\\s+127\\.0\\.0\\.1: connected\\n`));
+      expect(result.stderr).not.toContain('\r');
+    } finally {
+      process.stdout.isTTY = stdoutTty;
+      await port.close();
+    }
+  });
+
+  it('re-reads the targets file when it changes between ticks; removed targets keep their history', async () => {
+    // Prepare
+    const file = join(dir, 'live.txt');
+    const state = join(dir, 'live-state');
+    writeFileSync(file, '127.0.0.1:1 depth=tcp expect=open\n');
+    const run = runCli(['local', '--targets', file, '--ticks', '2', '--interval', '1s', '--state', state, '--json', '--timeout', '300', '--confirm-delay', '0']);
+    // The lock file appears once the file has been read and the database opened: edit it then.
+    while (!existsSync(join(state, 'lock.json'))) await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(file, '# moved to port 2\n127.0.0.1:2 depth=tcp expect=open label=moved\n');
+
+    // Act
+    const result = await run;
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    const status = await runCli(['status', '--state', state, '--json']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`1 target now in ${file}: 1 added, 0 changed, 1 removed`);
+    expect(jsonLines(result.stdout).map((a) => [a.event, a.target])).toEqual([
+      ['baseline', '127.0.0.1:1'],
+      ['baseline', '127.0.0.1:2'],
+    ]);
+    expect(jsonLines(list.stdout).map((i) => i.target)).toEqual(['127.0.0.1:2']);
+    expect(jsonLines(status.stdout).map((r) => [r.target, r.status, r.inTargets])).toEqual([
+      ['127.0.0.1:1', 'closed', false],
+      ['127.0.0.1:2', 'closed', true],
+    ]);
+  });
+
+  it('publishes each alert to SNS before printing it when --topic-arn is given', async () => {
+    // Prepare: a stand-in for SNS Publish (AWS Query protocol), reached through the standard endpoint variable.
+    const published: URLSearchParams[] = [];
+    const sns: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        published.push(new URLSearchParams(body));
+        res.setHeader('content-type', 'text/xml');
+        res.end('<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>');
+      });
+    });
+    await new Promise<void>((r) => sns.listen(0, '127.0.0.1', r));
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as AddressInfo).port}` });
+    try {
+      // Act
+      const result = await runCli(['local', '127.0.0.1:1 depth=tcp expect=open', '--ticks', '1', '--state', join(dir, 'sns-state'), '--json', '--timeout', '300', '--confirm-delay', '0', '--topic-arn', 'arn:aws:sns:eu-west-1:123456789012:portwatch-alerts']);
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(jsonLines(result.stdout)).toEqual([expect.objectContaining({ event: 'baseline', target: '127.0.0.1:1', to: 'closed' })]);
+      expect(published).toHaveLength(1);
+      expect(published[0]?.get('Action')).toBe('Publish');
+      expect(published[0]?.get('TopicArn')).toBe('arn:aws:sns:eu-west-1:123456789012:portwatch-alerts');
+      expect(published[0]?.get('Subject')).toBe('[portwatch] CLOSED 127.0.0.1:1 on first check (expected open)');
+    } finally {
+      process.env = saved;
+      await new Promise((r) => sns.close(r));
+    }
+  });
+
+  it('ChainNotifier prints nothing when SNS refuses, so the retried alert is printed once', async () => {
+    const sns = new RecordingNotifier();
+    const printed: Alert[] = [];
+    const console: Notifier = { publish: async (a) => void printed.push(a) };
+    const chain = new ChainNotifier([sns, console]);
+    const alert = { id: 'x@2' } as Alert;
+    sns.failures = 1;
+    await expect(chain.publish(alert)).rejects.toThrow('Rate exceeded');
+    expect(printed).toEqual([]);
+    await chain.publish(alert);
+    expect(printed).toEqual([alert]);
+  });
+
+  it('reads target arguments in the targets.txt line format', () => {
+    expect(parseTargetArgs(['127.0.0.1:1883 depth=tcp label=a=b', '[::1]']).map((e) => [e.target.display, e.item])).toEqual([
+      ['127.0.0.1:1883', { target: '127.0.0.1:1883', depth: 'tcp', labels: { a: 'b' } }],
+      ['[::1]:8883', { target: '[::1]' }],
+    ]);
+  });
+
+  it('parses durations, topic ARNs, and queues messages in memory', async () => {
+    expect([parseDurationMs('30s'), parseDurationMs('5m'), parseDurationMs('1h'), parseDurationMs('1m30s'), parseDurationMs('250ms')]).toEqual([30_000, 300_000, 3_600_000, 90_000, 250]);
+    expect([parseDurationMs('30'), parseDurationMs('1d'), parseDurationMs('-1s'), parseDurationMs('')]).toEqual([null, null, null, null]);
+    expect(topicRegion('arn:aws:sns:eu-west-1:123456789012:alerts')).toBe('eu-west-1');
+    expect(topicRegion('arn:aws-us-gov:sns:us-gov-west-1:123456789012:a.fifo')).toBe('us-gov-west-1');
+    expect(topicRegion('arn:aws:sqs:eu-west-1:123456789012:q')).toBeNull();
+    const queue = new InProcessQueue();
+    await queue.send([{ v: 1, tick: 't', targets: [{ target: 'a' }] }]);
+    await queue.send([{ v: 1, tick: 't', targets: [{ target: 'b' }] }]);
+    expect(queue.drain().map((m) => m.targets)).toEqual([[{ target: 'a' }], [{ target: 'b' }]]);
+    expect(queue.drain()).toEqual([]);
+  });
+});

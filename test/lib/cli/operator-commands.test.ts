@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonLines, LoopbackPort, runCli } from './cli-harness';
+
+/**
+ * The operator commands (`targets`, `status`, `history`) run in-process through the real entry point,
+ * against a local state directory on the embedded DynamoDB.
+ */
+describe('portwatch targets / status / history on a local state directory', () => {
+  let dir: string;
+  let state: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portwatch-cli-'));
+    state = join(dir, 'state');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses read commands on a directory that holds no state, naming --state', async () => {
+    const result = await runCli(['status', '--state', join(dir, 'nothing-here')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--state: ');
+    expect(result.stderr).toContain('holds no portwatch state');
+    expect(existsSync(join(dir, 'nothing-here'))).toBe(false);
+  });
+
+  it('adds targets (creating the state directory) and replaces one with the same key', async () => {
+    const added = await runCli(['targets', 'add', 'broker.example.com', '--expect', 'open', '--depth', 'tls', '--label', 'team=iot', '--state', state]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toBe(`added broker.example.com (broker.example.com:8883, expect open, depth tls) in local state ${state}\n`);
+
+    const replaced = await runCli(['targets', 'add', 'broker.example.com', '--expect', 'closed', '--state', state, '--json']);
+    expect(replaced.code).toBe(0);
+    expect(jsonLines(replaced.stdout)).toEqual([expect.objectContaining({ action: 'replaced', target: 'broker.example.com', expect: 'closed', depth: 'mqtt', port: 8883 })]);
+
+    const disabled = await runCli(['targets', 'add', '[2001:db8::5]:1883', '--disabled', '--description', 'lab', '--timeout', '500', '--state', state]);
+    expect(disabled.code).toBe(0);
+
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    expect(jsonLines(list.stdout)).toEqual([
+      expect.objectContaining({ target: '[2001:db8::5]:1883', host: '2001:db8::5', port: 1883, enabled: false, description: 'lab', timeoutMs: 500 }),
+      expect.objectContaining({ target: 'broker.example.com', expect: 'closed', enabled: true, labels: {} }),
+    ]);
+    const text = await runCli(['targets', 'list', '--state', state]);
+    expect(text.stdout).toMatch(/^TARGET\s+EXPECT\s+DEPTH\s+ENABLED\s+LABELS\s+DESCRIPTION\n/);
+    expect(text.stdout).toMatch(/\[2001:db8::5\]:1883\s+any\s+mqtt\s+no\s+-\s+lab\n/);
+    expect(text.stdout).toContain('2 targets\n');
+  });
+
+  it.each([
+    [['targets', 'add', 'h.example.com', '--expect', 'bogus'], '--expect: "bogus" must be one of open, closed'],
+    [['targets', 'add', 'h.example.com', '--depth', 'udp'], '--depth: "udp" must be one of tcp, tls, mqtt'],
+    [['targets', 'add', 'h.example.com:99999'], 'TARGET: "h.example.com:99999" has a port that is not an integer 1-65535'],
+    [['targets', 'add', 'bad host'], 'TARGET: "bad host" contains whitespace'],
+    [['targets', 'add', 'h.example.com', '--label', 'bad label=x'], '--label (label bad label): "bad label" is not a label name'],
+    [['targets', 'add', 'h.example.com', '--timeout', '50'], '--timeout: 50 must be between 100 and 30000'],
+    [['targets', 'add', 'h.example.com', '--bogus'], "unknown option '--bogus'"],
+    [['targets', 'list', '--state', 's', '--stack', 'Portwatch'], '--state and --stack name two different backends'],
+    [['history', 'h.example.com', '--limit', '0'], "option '--limit <n>' argument '0' is invalid"],
+  ])('exits 2 on bad input %j, naming the problem', async (args, message) => {
+    const result = await runCli([...args, ...(args.includes('--state') ? [] : ['--state', state])]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('removes a target by its key or by host:port, and exits 1 for one that does not exist', async () => {
+    await runCli(['targets', 'add', 'gone.example.com', '--state', state]);
+    const removed = await runCli(['targets', 'remove', 'gone.example.com:8883', '--state', state]);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain(`removed gone.example.com from local state ${state}`);
+
+    const missing = await runCli(['targets', 'remove', 'gone.example.com', '--state', state]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no target "gone.example.com" in local state ${state}`);
+  });
+
+  it('imports 2,000 CSV rows, listing each refused line by number, and rewrites nothing on a second import', async () => {
+    // Prepare: 2,000 rows; rows 101, 1202 and 1999 of the data (file lines 102, 1203, 2000) are bad.
+    const rows = ['target,expect,depth,labels,description'];
+    for (let i = 1; i <= 2000; i++) {
+      if (i === 101) rows.push('bad host.example.com,closed,tcp,,');
+      else if (i === 1202) rows.push(`h${i}.example.com,sometimes,tcp,,`);
+      else if (i === 1999) rows.push(`h${i}.example.com:0,open,tcp,,`);
+      else rows.push(`h${i}.example.com,${i % 2 ? 'closed' : 'open'},tcp,site=s${i % 7};team=iot,"row ${i}"`);
+    }
+    const file = join(dir, 'fleet.csv');
+    writeFileSync(file, rows.join('\n') + '\n');
+    const importState = join(dir, 'import-state');
+
+    // Act
+    const first = await runCli(['targets', 'import', file, '--state', importState]);
+    const second = await runCli(['targets', 'import', file, '--state', importState, '--json']);
+    const list = await runCli(['targets', 'list', '--state', importState, '--json']);
+
+    // Assess
+    expect(first.code).toBe(2);
+    expect(first.stderr.split('\n').filter((l) => l.includes(`${file}:`))).toEqual([
+      `portwatch: ${file}:102: target: "bad host.example.com" contains whitespace or control characters`,
+      `portwatch: ${file}:1203: expect: "sometimes" must be one of open, closed`,
+      `portwatch: ${file}:2000: target: "h1999.example.com:0" has a port that is not an integer 1-65535`,
+    ]);
+    expect(first.stdout).toBe(`imported 1997 targets from ${file} into local state ${importState}: 1997 added, 0 changed, 0 unchanged\n`);
+    expect(second.code).toBe(2);
+    expect(jsonLines(second.stdout)).toEqual([expect.objectContaining({ format: 'csv', valid: 1997, refused: 3, added: 0, changed: 0, unchanged: 1997 })]);
+    const items = jsonLines(list.stdout);
+    expect(items).toHaveLength(1997);
+    expect(items.find((i) => i.target === 'h7.example.com')).toMatchObject({ expect: 'closed', depth: 'tcp', labels: { site: 's0', team: 'iot' }, description: 'row 7' });
+  });
+
+  it('import --prune makes the file the whole list; --dry-run writes nothing', async () => {
+    const pruneState = join(dir, 'prune-state');
+    const big = join(dir, 'big.txt');
+    const small = join(dir, 'small.txt');
+    writeFileSync(big, 'a.example.com\nb.example.com expect=closed\nc.example.com\n');
+    writeFileSync(small, '# only b now\nb.example.com expect=open\n');
+    await runCli(['targets', 'import', big, '--state', pruneState]);
+
+    const dry = await runCli(['targets', 'import', small, '--prune', '--dry-run', '--state', pruneState]);
+    expect(dry).toMatchObject({ code: 0, stdout: `${small}: 1 valid targets, 0 lines refused (dry run: nothing written)\n` });
+    const pruned = await runCli(['targets', 'import', small, '--prune', '--state', pruneState]);
+    expect(pruned.stdout).toContain('0 added, 1 changed, 0 unchanged, 2 removed');
+    const list = await runCli(['targets', 'list', '--state', pruneState, '--json']);
+    expect(jsonLines(list.stdout)).toEqual([expect.objectContaining({ target: 'b.example.com', expect: 'open' })]);
+  });
+
+  it('shows status and history of targets probed by portwatch local, including not-yet-probed and removed ones', async () => {
+    // Prepare: run two ticks of the pipeline in-process against a loopback port that opens in between.
+    const port = await LoopbackPort.reserve();
+    const runState = join(dir, 'run-state');
+    const target = `127.0.0.1:${port.port}`;
+    const local = (extra: string[] = []): Promise<unknown> =>
+      runCli(['local', `${target} expect=closed depth=tcp label=env=test`, 'other.invalid:1 depth=tcp', '--ticks', '1', '--state', runState, '--timeout', '300', '--confirm-delay', '0', ...extra]);
+    await local();
+    await port.open();
+    try {
+      await local(['--json']);
+    } finally {
+      await port.close();
+    }
+    await runCli(['local', `${target} expect=closed depth=tcp label=env=test`, '--ticks', '1', '--state', runState, '--timeout', '300', '--confirm-delay', '0', '--deny-private']);
+    await runCli(['targets', 'add', 'later.invalid', '--state', runState]);
+
+    // Act
+    const all = await runCli(['status', '--state', runState]);
+    const allJson = await runCli(['status', '--state', runState, '--json']);
+    const one = await runCli(['status', target, '--state', runState]);
+    const history = await runCli(['history', target, '--state', runState]);
+    const historyJson = await runCli(['history', target, '--state', runState, '--json', '--limit', '2']);
+    const unknown = await runCli(['status', 'nowhere.example.com', '--state', runState]);
+
+    // Assess
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^TARGET\s+STATUS\s+FOR\s+EXPECT\s+FINDINGS\s+REASON\n/);
+    // The last run refused loopback (--deny-private): recorded as a status change, not a transition.
+    expect(all.stdout).toMatch(new RegExp(`${target.replace(/\./g, '\\.')}\\s+error\\s+\\S+ s\\s+closed\\s+-\\s+.*refused: 127\\.0\\.0\\.1 is loopback`));
+    expect(all.stdout).toMatch(/other\.invalid:1\s+error \(removed\)/);
+    expect(all.stdout).toMatch(/later\.invalid\s+not probed yet\s+-\s+any/);
+    expect(all.stdout).toMatch(/\n3 targets: 1 error, 1 not probed yet, 1 error \(removed\)\n$/);
+    const rows = jsonLines(allJson.stdout);
+    expect(rows.map((r) => [r.target, r.status, r.inTargets])).toEqual([
+      [target, 'error', true],
+      ['later.invalid', 'not-probed', true],
+      ['other.invalid:1', 'error', false],
+    ]);
+    expect(one.stdout).toMatch(/^target\s+127\.0\.0\.1:\d+\n/);
+    expect(one.stdout).toMatch(/\nopen since\s+\S+ \S+ \(\d+ s\)\n/);
+    expect(one.stdout).toMatch(/\nlabels\s+env=test\n/);
+    expect(one.stdout).toMatch(/\npending alerts\s+none\n/);
+    const lines = history.stdout.split('\n');
+    expect(lines[0]).toMatch(/^AT\s+EVENT\s+CHANGE\s+FINDINGS\s+ALERT\s+REASON$/);
+    expect(lines[1]).toMatch(/\sstatus\s+open -> error\s+-\s+-\s+.*refused: 127\.0\.0\.1 is loopback/);
+    expect(lines[2]).toMatch(/\stransition\s+closed -> open\s+-\s+yes\s+127\.0\.0\.1: connected$/);
+    expect(lines[3]).toMatch(/\sbaseline\s+\(first\) -> closed\s+-\s+-\s+127\.0\.0\.1: ECONNREFUSED$/);
+    expect(lines).toHaveLength(5);
+    expect(jsonLines(historyJson.stdout).map((e) => [e.kind, e.from, e.to, e.alerted])).toEqual([
+      ['status', 'open', 'error', false],
+      ['transition', 'closed', 'open', true],
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no target "nowhere.example.com"');
+  });
+
+  it('has --help with examples on every command', async () => {
+    for (const args of [['local'], ['targets'], ['targets', 'add'], ['targets', 'remove'], ['targets', 'list'], ['targets', 'import'], ['status'], ['history']]) {
+      const help = await runCli([...args, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Examples:');
+      expect(help.stdout).toContain('$ portwatch');
+    }
+  });
+});

@@ -1,0 +1,200 @@
+import { Duration } from 'aws-cdk-lib';
+import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
+import { OUTPUT_KEYS } from '../../lib/constructs/stack-contract';
+import { asArray, logicalIdOf, policyStatements, synthPortwatch } from './helpers/synth';
+
+const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/** Logical ids of the stack's main resources. */
+function ids(stack: ReturnType<typeof synthPortwatch>['stack']) {
+  return {
+    targetsTable: logicalIdOf(stack, 'Tables/TargetsTable'),
+    stateTable: logicalIdOf(stack, 'Tables/StateTable'),
+    topic: logicalIdOf(stack, 'Alerts/Topic'),
+    probeQueue: logicalIdOf(stack, 'ProbeFanOut/Queue'),
+    deadLetterQueue: logicalIdOf(stack, 'ProbeFanOut/DeadLetterQueue/Queue'),
+    failureQueue: logicalIdOf(stack, 'ProbeSchedule/FailureQueue/Queue'),
+    dispatcherRole: logicalIdOf(stack, 'ProbeSchedule/DispatcherServiceRole'),
+    proberRole: logicalIdOf(stack, 'ProbeFanOut/ProberServiceRole'),
+  };
+}
+
+/** The statements of the one policy attached to `roleId`, captured from the template. */
+function statementsOfRole(template: Template, roleId: string): Record<string, unknown>[] {
+  const statements = new Capture();
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    Roles: [{ Ref: roleId }],
+    PolicyDocument: { Statement: statements },
+  });
+  return statements.asArray() as Record<string, unknown>[];
+}
+
+const mentions = (value: unknown, logicalId: string): boolean => JSON.stringify(value).includes(`"${logicalId}"`);
+
+describe('PortwatchStack with default props', () => {
+  // Prepare (shared: one synth for the read-only assertions below)
+  const { stack, template } = synthPortwatch();
+  const id = ids(stack);
+
+  test('ticks every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+  });
+
+  test('publishes every output the CLI reads, under stable keys', () => {
+    // Act
+    const outputs = template.findOutputs('*');
+
+    // Assess
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(OUTPUT_KEYS).sort());
+    template.hasOutput(OUTPUT_KEYS.targetsTableName, { Value: { Ref: id.targetsTable } });
+    template.hasOutput(OUTPUT_KEYS.stateTableName, { Value: { Ref: id.stateTable } });
+    template.hasOutput(OUTPUT_KEYS.alertTopicArn, { Value: { Ref: id.topic } });
+    template.hasOutput(OUTPUT_KEYS.probeQueueUrl, { Value: { Ref: id.probeQueue } });
+    template.hasOutput(OUTPUT_KEYS.deadLetterQueueUrl, { Value: { Ref: id.deadLetterQueue } });
+    template.hasOutput(OUTPUT_KEYS.dispatchFailureQueueUrl, { Value: { Ref: id.failureQueue } });
+    template.hasOutput(OUTPUT_KEYS.dashboardUrl, {
+      Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^https://console\\.aws\\.amazon\\.com/cloudwatch/')])] },
+    });
+  });
+
+  test('the dispatcher reads only the Targets table and sends only to the probe queue', () => {
+    // Act
+    const statements = statementsOfRole(template, id.dispatcherRole);
+    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith('dynamodb:')));
+    const sends = statements.filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
+
+    // Assess
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const statement of dynamo) {
+      expect(asArray(statement.Resource)).toEqual([{ 'Fn::GetAtt': [id.targetsTable, 'Arn'] }]);
+      expect(asArray(statement.Action)).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    }
+    expect(sends.map((s) => s.Resource)).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [id.probeQueue, 'Arn'] }, { 'Fn::GetAtt': [id.failureQueue, 'Arn'] }]),
+    );
+    expect(mentions(statements, id.stateTable)).toBe(false);
+  });
+
+  test('the prober reads and writes only the State table and publishes only to the alerts topic', () => {
+    // Act
+    const statements = statementsOfRole(template, id.proberRole);
+    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith('dynamodb:')));
+    const publish = statements.filter((s) => asArray(s.Action).includes('sns:Publish'));
+
+    // Assess
+    expect(dynamo.flatMap((s) => asArray(s.Action))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+    for (const statement of dynamo) {
+      expect(asArray(statement.Resource)).toEqual([{ 'Fn::GetAtt': [id.stateTable, 'Arn'] }]);
+    }
+    expect(publish).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { Ref: id.topic } })]);
+    expect(mentions(statements, id.targetsTable)).toBe(false);
+  });
+
+  test('no policy grants a service wildcard, and only X-Ray statements use Resource "*"', () => {
+    // Act
+    const statements = policyStatements(template).map(({ statement }) => statement);
+    const starResource = statements.filter((s) => asArray(s.Resource).includes('*'));
+
+    // Assess
+    expect(statements.flatMap((s) => asArray(s.Action)).filter((a) => String(a).endsWith('*'))).toEqual([]);
+    expect(starResource.length).toBeGreaterThan(0);
+    for (const statement of starResource) expect(asArray(statement.Action).sort()).toEqual([...XRAY_ACTIONS].sort());
+  });
+
+  test('has no e-mail subscription without alertEmail', () => {
+    expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
+  });
+
+  test('both functions receive the default port', () => {
+    for (const path of ['ProbeSchedule/Dispatcher', 'ProbeFanOut/Prober']) {
+      const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack, path)] as {
+        Properties: { Environment: { Variables: Record<string, unknown> } };
+      };
+      expect(fn.Properties.Environment.Variables.DEFAULT_PORT).toBe('8883');
+    }
+  });
+
+  test('the probe backlog alarm and every dead-letter queue alarm notify the alerts topic', () => {
+    // Act
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions?: unknown[]; MetricName: string };
+    }[];
+
+    // Assess
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+    ]);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: id.topic }]);
+  });
+});
+
+describe('PortwatchStack settings', () => {
+  test('scheduleMinutes 1 ticks every minute', () => {
+    // Prepare / Act
+    const { template } = synthPortwatch({ scheduleMinutes: 1 });
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+  });
+
+  test.each([0, -5, 1.5, 1441, Number.NaN])('scheduleMinutes %p is rejected with the prop name and value', (scheduleMinutes) => {
+    expect(() => synthPortwatch({ scheduleMinutes })).toThrow(
+      new RegExp(`^scheduleMinutes must be an integer from 1 to 1440, got ${String(scheduleMinutes)}`.replace(/[.]/g, '\\.')),
+    );
+  });
+
+  test('alertEmail subscribes the address, with a dead-letter queue', () => {
+    // Prepare / Act
+    const { stack, template } = synthPortwatch({ alertEmail: 'ops@example.com' });
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: logicalIdOf(stack, 'Alerts/Topic') },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack, 'Alerts/EmailDeadLetterQueue/Queue'), 'Arn'] } },
+    });
+  });
+
+  test.each(['ops', 'ops@example', 'a@b.c, d@e.f', 'ops @example.com'])('alertEmail %p is rejected naming the value', (alertEmail) => {
+    expect(() => synthPortwatch({ alertEmail })).toThrow(`alertEmail must be one e-mail address such as ops@example.com, got ${JSON.stringify(alertEmail)}`);
+  });
+
+  test('defaultPort, probeTimeoutMs, allowedCidrs and proberMaxConcurrency reach the prober', () => {
+    // Prepare / Act
+    const { stack, template } = synthPortwatch({
+      defaultPort: 1883,
+      probeTimeoutMs: 5000,
+      allowedCidrs: ['10.0.0.0/8', 'fd00::/8'],
+      proberMaxConcurrency: 50,
+    });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ DEFAULT_PORT: '1883', PROBE_TIMEOUT_MS: '5000', ALLOWED_CIDRS: '10.0.0.0/8,fd00::/8' }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DEFAULT_PORT: '1883', TARGETS_TABLE_NAME: { Ref: logicalIdOf(stack, 'Tables/TargetsTable') } }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 50 } });
+  });
+
+  test.each([
+    [{ defaultPort: 0 }, 'defaultPort must be an integer from 1 to 65535, got 0'],
+    [{ proberMaxConcurrency: 1 }, 'proberMaxConcurrency must be an integer from 2 to 1000, got 1'],
+    [{ allowedCidrs: ['10.0.0.0'] }, 'allowedCidrs must list CIDR blocks such as 10.0.0.0/8 or fd00::/8, got "10.0.0.0"'],
+    [{ probeTimeoutMs: 50 }, 'probeTimeoutMs must be an integer from 100 to 30000, got 50'],
+  ])('%p is rejected', (props, message) => {
+    expect(() => synthPortwatch(props)).toThrow(message);
+  });
+
+  test('a probe deadline that cannot fit in the prober timeout is rejected, a longer timeout accepts it', () => {
+    // Act / Assess
+    expect(() => synthPortwatch({ probeTimeoutMs: 30_000 })).toThrow(/^timeout \(60 s\) must exceed the worst case of one target/);
+    expect(() => synthPortwatch({ probeTimeoutMs: 30_000, proberTimeout: Duration.minutes(4) })).not.toThrow();
+  });
+});
