@@ -77,6 +77,8 @@ export interface RunReport {
   readonly flapsSuppressed: number;
   /** Transitions not written because of an alert storm; the next tick looks at them again. */
   readonly held: number;
+  /** Alerts SNS refused in this run; they stay in their target's outbox and are retried. */
+  readonly alertsPending: number;
 }
 
 interface Counters {
@@ -88,6 +90,7 @@ interface Counters {
   unfinished: number;
   flapsSuppressed: number;
   held: number;
+  alertsPending: number;
 }
 
 /** Re-reads and re-decides after a lost race at most this often; more means a hot loop, not a race. */
@@ -117,7 +120,7 @@ export class ProberService {
 
   /** Probes every target of the groups, records what changed and flushes owed alerts. */
   async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
-    const counters: Counters = { probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0 };
+    const counters: Counters = { probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0, alertsPending: 0 };
     const failed = new Set<string>();
     const work = this.plan(groups, counters);
     // A duplicate key in one batch would race against itself; the first occurrence wins.
@@ -321,8 +324,13 @@ export class ProberService {
           current = await this.deps.store.getState(state.target);
           if (current?.outbox.find((e) => e.id === entry.id)?.claimedBy !== claimedBy) return;
         }
-        // Throws when SNS refuses: the claimed entry stays in the outbox and is retried once the lease ends.
-        await this.deps.notifier.publish(entry.alert);
+        try {
+          await this.deps.notifier.publish(entry.alert);
+        } catch (err) {
+          // The claimed entry stays in the outbox and is retried once the lease ends.
+          counters.alertsPending++;
+          throw err;
+        }
         counters.alertsPublished++;
         // SNS has the alert; until its removal from the outbox is recorded, a retry after the lease
         // would publish it again. Try hard to close that window rather than fail the group.

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { Depth, ProbeSpec, Transport } from './probe/types';
-import { parseCronWindow, parseDuration, parseUntil, type MaintenanceWindow } from './windows';
+import { parseDuration } from './duration';
+import { parseCronWindow, parseUntil, type MaintenanceWindow } from './windows';
 
 /** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
 export type Expect = 'open' | 'closed';
@@ -236,7 +237,7 @@ function parseTimeout(value: unknown): ParseResult<number | undefined> {
   return { ok: true, value: ms };
 }
 
-const MIN_REMINDER_MS = 5 * 60_000;
+const MIN_REMINDER_MS = 60_000;
 const MAX_WINDOWS = 10;
 
 /** `muteUntil` (ISO time) and `maintenance` (one recurring window, or a list of them). */
@@ -308,7 +309,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   let remindEveryMs: number | null = null;
   if (record.remindEvery !== undefined && record.remindEvery !== null) {
     remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
-    if (remindEveryMs === null || remindEveryMs < MIN_REMINDER_MS) return fail('remindEvery', record.remindEvery, 'must be a duration of at least 5m, such as 24h');
+    if (remindEveryMs === null || remindEveryMs < MIN_REMINDER_MS) return fail('remindEvery', record.remindEvery, 'must be a duration of at least 1m, such as 24h');
   }
   const target: Target = {
     target: record.target as string,

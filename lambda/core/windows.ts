@@ -1,4 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
+import { parseDuration } from './duration';
+
+const DAY_MS = 86_400_000;
 
 /**
  * Maintenance windows and mutes: during one, state is still recorded but alerts are held; when it
@@ -10,24 +13,6 @@ export type MaintenanceWindow =
 
 export type WindowParse<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly field: string; readonly reason: string };
 
-const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `90s`, `15m`, `2h`, `1d`, `1h30m`; null when the text is not a duration. */
-export function parseDuration(text: string): number | null {
-  const trimmed = text.trim().toLowerCase();
-  if (!/^(\d+[smhdw])+$/.test(trimmed)) return null;
-  let ms = 0;
-  for (const [, n, unit] of trimmed.matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * (UNITS[unit as string] ?? 0);
-  return ms > 0 ? ms : null;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % UNITS.d! === 0) return `${ms / UNITS.d!}d`;
-  if (ms % UNITS.h! === 0) return `${ms / UNITS.h!}h`;
-  if (ms % UNITS.m! === 0) return `${ms / UNITS.m!}m`;
-  return `${Math.round(ms / 1000)}s`;
-}
-
 function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -38,7 +23,7 @@ function validTimeZone(tz: string): boolean {
 }
 
 /** Longest recurring window: a week-long mute is a decision to stop monitoring, not maintenance. */
-const MAX_WINDOW_MS = 7 * UNITS.d!;
+const MAX_WINDOW_MS = 7 * DAY_MS;
 
 /** A recurring window: `{ cron: '0 2 * * SUN', tz: 'Europe/Berlin', for: '2h' }`. */
 export function parseCronWindow(value: unknown, field: string): WindowParse<MaintenanceWindow> {
@@ -57,7 +42,7 @@ export function parseCronWindow(value: unknown, field: string): WindowParse<Main
     return { ok: false, field: `${field}.cron`, reason: `${JSON.stringify(cron)} is not a valid cron expression (${(err as Error).message})` };
   }
   const durationMs = typeof span === 'string' ? parseDuration(span) : null;
-  if (durationMs === null || durationMs > MAX_WINDOW_MS) {
+  if (durationMs === null || durationMs <= 0 || durationMs > MAX_WINDOW_MS) {
     return { ok: false, field: `${field}.for`, reason: `${JSON.stringify(span)} must be a duration such as 30m or 2h, at most 7d` };
   }
   return { ok: true, value: { kind: 'cron', cron: cron.trim(), tz: zone, durationMs } };

@@ -24,7 +24,8 @@ import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/co
 import { DEFAULT_STATE_DIR, openLocalState } from './backend';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { alignColumns, CliOutput, formatElapsed, formatFindings } from './output';
-import { collect, durationOption, formatDuration, integerOption } from './options';
+import { formatDuration } from '../../lambda/core/duration';
+import { collect, durationOption, integerOption } from './options';
 import { syncTargets } from './targets-command';
 import { formatLineError, normalizeItem, parseTargetLine, readTargetsFile, type TargetsEntry } from './targets-file';
 

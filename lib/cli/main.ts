@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { registerHistoryCommand } from './history-command';
 import { registerLocalCommand } from './local-command';
+import { registerMuteCommand } from './mute-command';
 import { registerProbeCommand } from './probe-command';
 import { registerStatusCommand } from './status-command';
 import { registerTargetsCommand } from './targets-command';
@@ -13,6 +14,7 @@ const REGISTRARS: readonly CommandRegistrar[] = [
   registerTargetsCommand,
   registerStatusCommand,
   registerHistoryCommand,
+  registerMuteCommand,
 ];
 
 export function buildProgram(): Command {

@@ -4,22 +4,12 @@
  * CLI turns into exit code 2.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { formatDuration, parseDuration } from '../../lambda/core/duration';
 import { DEFAULT_STATE_DIR } from './backend';
-
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `500ms`, `30s`, `5m`, `1h` (or combined: `1m30s`) to milliseconds; null when it is none of these. */
-export function parseDurationMs(text: string): number | null {
-  const trimmed = text.trim().toLowerCase();
-  if (!/^(\d+(ms|s|m|h))+$/.test(trimmed)) return null;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h)/g)) total += Number(amount) * (UNITS[unit as string] ?? 0);
-  return total;
-}
 
 export function durationOption(minMs: number, maxMs: number): (value: string) => number {
   return (value) => {
-    const ms = parseDurationMs(value);
+    const ms = parseDuration(value);
     if (ms === null) {
       const hint = /^\d+$/.test(value.trim()) ? `; add a unit, e.g. ${value.trim()}s` : '';
       throw new InvalidArgumentError(`Expected a duration such as 30s, 5m or 1h${hint}.`);
@@ -27,13 +17,6 @@ export function durationOption(minMs: number, maxMs: number): (value: string) =>
     if (ms < minMs || ms > maxMs) throw new InvalidArgumentError(`Expected a duration between ${formatDuration(minMs)} and ${formatDuration(maxMs)}.`);
     return ms;
   };
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 export function integerOption(min: number, max: number): (value: string) => number {

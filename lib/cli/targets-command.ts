@@ -150,6 +150,8 @@ export function describeItem(item: Readonly<Record<string, unknown>>): Record<st
     labels: t.labels,
     description: t.description,
     timeoutMs: t.timeoutMs ?? null,
+    windows: t.windows,
+    remindEveryMs: t.remindEveryMs,
     error: null,
   };
 }
@@ -326,7 +328,7 @@ ${BACKEND_HELP}`,
       `
 Formats (detected from the content; a .csv name means CSV):
   targets.txt  one target per line: host[:port] [expect=closed|open] [depth=tcp|tls|mqtt] [protocol=udp]
-               [label=name=value]... [timeoutMs=MS] [description="..."]; # comments and blank lines
+               [label=name=value]... [timeoutMs=MS] [muteUntil=TIME] [remindEvery=24h] [description="..."]; # comments and blank lines
   CSV          a header naming the columns: target,expect,depth,protocol,port,enabled,labels,timeoutMs,description
                (labels as name=value;name=value)
   JSON         an array of Targets-table items: [{"target": "broker:8883", "expect": "closed"}]

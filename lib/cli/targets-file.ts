@@ -45,8 +45,10 @@ const LINE_ATTRIBUTES: Readonly<Record<string, string>> = {
   timeout: 'timeoutMs',
   timeoutms: 'timeoutMs',
   description: 'description',
+  muteuntil: 'muteUntil',
+  remindevery: 'remindEvery',
 };
-const LINE_ATTRIBUTE_NAMES = 'expect, depth, protocol, port, enabled, timeoutMs, description, label';
+const LINE_ATTRIBUTE_NAMES = 'expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label';
 
 /** CSV columns (case-insensitive), mapped to item attributes. */
 const CSV_COLUMNS: Readonly<Record<string, string>> = { target: 'target', ...LINE_ATTRIBUTES, labels: 'labels', label: 'labels' };

@@ -182,6 +182,7 @@ describe('ProberService on dynalite', () => {
     await tick(items);
     // Assess
     expect(failedRun.failedGroups).toEqual(['msg-1']);
+    expect(failedRun.alertsPending).toBe(1);
     expect(pending?.status).toBe('open');
     expect(pending?.outbox).toHaveLength(1);
     expect(pending?.outbox[0]?.alert?.event).toBe('opened');
@@ -283,5 +284,35 @@ describe('ProberService on dynalite', () => {
       expect(report.held).toBe(0);
       expect(notifier.accepted.map((a) => a.event)).toEqual(Array(5).fill('closed'));
     });
+  });
+
+  it('maintenance window, reminder and recovery: the alerts a scripted day produces', async () => {
+    // Prepare: a broker that must stay closed, reminded every hour while it is open.
+    const { clock, probe, notifier, tick } = await setup();
+    const item = { target: 'maint.example', expect: 'closed', remindEvery: '1h', muteUntil: '2026-11-24T10:30:00.000Z' };
+    probe.status.set('maint.example', 'closed');
+    await tick([item]);
+    // Act: opened during the window (10:05), still open when it ends (10:35), an hour later, then closed.
+    probe.status.set('maint.example', 'open');
+    clock.advance(5);
+    const during = await tick([item]);
+    const alertsDuringWindow = notifier.accepted.length;
+    clock.advance(30);
+    await tick([item]);
+    clock.advance(30);
+    await tick([item]);
+    clock.advance(35);
+    await tick([item]);
+    probe.status.set('maint.example', 'closed');
+    clock.advance(5);
+    await tick([item]);
+    // Assess
+    expect(during.writes).toBeGreaterThan(0);
+    expect(alertsDuringWindow).toBe(0);
+    expect(notifier.accepted.map((a) => `${a.at.slice(11, 16)} ${a.event} ${a.severity} ${a.previous}->${a.status}`)).toEqual([
+      '10:35 window-end critical closed->open',
+      '11:40 reminder critical open->open',
+      '11:45 recovered info open->closed',
+    ]);
   });
 });

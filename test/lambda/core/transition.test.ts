@@ -148,3 +148,83 @@ describe('confirmation', () => {
     expect(sameOutcome(open, closed)).toBe(false);
   });
 });
+
+describe('maintenance windows (clock controlled by the test)', () => {
+  const muted = { muted: true };
+  const T2 = '2026-11-24T10:10:00.000Z';
+  const T3 = '2026-11-24T10:15:00.000Z';
+
+  it('a change during a window is recorded, not alerted, and the state before the window is kept', () => {
+    // Prepare
+    const prev = stateOf('closed', 'closed');
+    // Act
+    const d = decide(prev, observation('open', [], T1), info('closed'), muted);
+    // Assess
+    expect(summary(d)).toBe('transition');
+    if (d.kind !== 'write') throw new Error('expected a write');
+    expect(d.next).toMatchObject({ status: 'open', open: true, held: { open: false, status: 'closed', since: T0 } });
+    expect(d.next.outbox[0]?.event.alerted).toBe(false);
+  });
+
+  it('after the window: one alert when the state differs from before the window', () => {
+    const before = stateOf('closed', 'closed');
+    const during = settled(decide(before, observation('open', [], T1), info('closed'), muted));
+    // Act: the first look after the window sees no change from the last look, but one from before the window.
+    const after = decide(during, observation('open', [], T2), info('closed'));
+    // Assess
+    expect(summary(after)).toBe('window-end:window-end/critical');
+    if (after.kind !== 'write' || !after.alert) throw new Error('expected an alert');
+    expect(after.alert).toMatchObject({ previous: 'closed', previousSince: T0, status: 'open' });
+    expect(after.next.held).toBeNull();
+  });
+
+  it('after the window: no alert when the target is back where it was, but the hold is cleared', () => {
+    const before = stateOf('closed', 'closed');
+    const opened = settled(decide(before, observation('open', [], T1), info('closed'), muted));
+    const closedAgain = settled(decide(opened, observation('closed', [], T2), info('closed'), muted));
+    const after = decide(closedAgain, observation('closed', [], T3), info('closed'));
+    expect(summary(after)).toBe('window-end');
+    if (after.kind === 'write') expect(after.next.held).toBeNull();
+    expect(decide(settled(after), observation('closed', [], T3), info('closed'))).toEqual({ kind: 'none' });
+  });
+
+  it('a change after the window that differs from before the window alerts once, with the transition', () => {
+    const before = stateOf('open', 'open');
+    const during = settled(decide(before, observation('filtered', [], T1), info('open'), muted));
+    const after = decide(during, observation('closed', [], T2), info('open'));
+    expect(summary(after)).toBe('status:window-end/critical');
+  });
+});
+
+describe('reminders and recoveries', () => {
+  const reminding = (expect: 'open' | 'closed') => ({ ...info(expect), remindEveryMs: 60 * 60_000 });
+
+  it('re-alerts a violation every remindEvery, counting from the last alert', () => {
+    // Prepare: opened against expectation at T1 (alerted then).
+    const prev = settled(decide(stateOf('closed', 'closed'), observation('open', [], T1), reminding('closed')));
+    // Act
+    const early = decide(prev, observation('open', [], '2026-11-24T10:50:00.000Z'), reminding('closed'));
+    const due = decide(prev, observation('open', [], '2026-11-24T11:05:00.000Z'), reminding('closed'));
+    // Assess
+    expect(summary(early)).toBe('none');
+    expect(summary(due)).toBe('reminder:reminder/critical');
+    if (due.kind !== 'write') throw new Error('expected a write');
+    expect(due.next).toMatchObject({ since: T1, lastAlertAt: '2026-11-24T11:05:00.000Z', status: 'open' });
+    expect(summary(decide(settled(due), observation('open', [], '2026-11-24T11:10:00.000Z'), reminding('closed')))).toBe('none');
+  });
+
+  it('no reminders while muted, without remindEvery, or when the target is as expected', () => {
+    const violating = settled(decide(stateOf('closed', 'closed'), observation('open', [], T1), reminding('closed')));
+    const late = '2026-11-25T10:00:00.000Z';
+    expect(summary(decide(violating, observation('open', [], late), reminding('closed'), { muted: true }))).toBe('none');
+    expect(summary(decide(violating, observation('open', [], late), info('closed')))).toBe('none');
+    expect(summary(decide(stateOf('closed', 'closed'), observation('closed', [], late), reminding('closed')))).toBe('none');
+  });
+
+  it('returning to the expected state is a recovery that says how long the violation lasted', () => {
+    const violating = settled(decide(stateOf('closed', 'closed'), observation('open', [], T1), info('closed')));
+    const d = decide(violating, observation('closed', [], '2026-11-24T13:05:00.000Z'), info('closed'));
+    expect(summary(d)).toBe('transition:recovered/info');
+    if (d.kind === 'write') expect(d.alert).toMatchObject({ previous: 'open', previousSince: T1 });
+  });
+});

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainNotifier, InProcessQueue, parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
-import { parseDurationMs } from '../../../lib/cli/options';
+import { parseDuration as parseDurationMs } from '../../../lambda/core/duration';
 import type { Alert } from '../../../lambda/core/alert';
 import type { Notifier } from '../../../lambda/core/ports';
 import { RecordingNotifier } from '../../helpers/recording-notifier';
@@ -24,7 +24,7 @@ describe('portwatch local', () => {
   it.each([
     [['--interval', '5x', '127.0.0.1'], "option '--interval <duration>' argument '5x' is invalid. Expected a duration such as 30s, 5m or 1h."],
     [['--interval', '30', '127.0.0.1'], 'add a unit, e.g. 30s'],
-    [['--interval', '200ms', '127.0.0.1'], 'Expected a duration between 1s and 24h'],
+    [['--interval', '200ms', '127.0.0.1'], 'Expected a duration between 1s and 1d'],
     [['--ticks', '0', '127.0.0.1'], "option '--ticks <n>' argument '0' is invalid"],
     [['--timeout', 'fast', '127.0.0.1'], "option '--timeout <ms>' argument 'fast' is invalid"],
     [['127.0.0.1:70000'], 'TARGET "127.0.0.1:70000": target: "127.0.0.1:70000" has a port that is not an integer 1-65535'],
@@ -155,7 +155,7 @@ describe('portwatch local', () => {
 
   it('parses durations, topic ARNs, and queues messages in memory', async () => {
     expect([parseDurationMs('30s'), parseDurationMs('5m'), parseDurationMs('1h'), parseDurationMs('1m30s'), parseDurationMs('250ms')]).toEqual([30_000, 300_000, 3_600_000, 90_000, 250]);
-    expect([parseDurationMs('30'), parseDurationMs('1d'), parseDurationMs('-1s'), parseDurationMs('')]).toEqual([null, null, null, null]);
+    expect([parseDurationMs('30'), parseDurationMs('1y'), parseDurationMs('-1s'), parseDurationMs('')]).toEqual([null, null, null, null]);
     expect(topicRegion('arn:aws:sns:eu-west-1:123456789012:alerts')).toBe('eu-west-1');
     expect(topicRegion('arn:aws-us-gov:sns:us-gov-west-1:123456789012:a.fifo')).toBe('us-gov-west-1');
     expect(topicRegion('arn:aws:sqs:eu-west-1:123456789012:q')).toBeNull();

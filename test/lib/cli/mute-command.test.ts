@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { untilFrom } from '../../../lib/cli/mute-command';
+import { jsonLines, runCli } from './cli-harness';
+
+/** `portwatch mute` / `unmute` in-process through the real entry point, on a local state directory. */
+describe('portwatch mute / unmute', () => {
+  let dir: string;
+  let state: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'portwatch-mute-'));
+    state = join(dir, 'state');
+    const added = await runCli(['targets', 'add', 'broker.example.com', '--expect', 'closed', '--state', state]);
+    expect(added.code).toBe(0);
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('mutes a target until a time and adds a recurring window, stored as target attributes', async () => {
+    // Act
+    const until = await runCli(['mute', 'broker.example.com', '--until', '2099-01-01T00:00:00Z', '--state', state, '--json']);
+    const cron = await runCli(['mute', 'broker.example.com', '--cron', '0 2 * * SUN', '--tz', 'Europe/Berlin', '--for', '2h', '--state', state]);
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    // Assess
+    expect(until.code).toBe(0);
+    expect(jsonLines(until.stdout)).toEqual([{ target: 'broker.example.com', windows: [{ kind: 'until', until: '2099-01-01T00:00:00.000Z' }] }]);
+    expect(cron.stdout).toBe('broker.example.com muted until 2099-01-01T00:00:00.000Z, every "0 2 * * SUN" (Europe/Berlin) for 2h\n');
+    expect(jsonLines(list.stdout)[0]).toMatchObject({ windows: [{ kind: 'until' }, { kind: 'cron', cron: '0 2 * * SUN', tz: 'Europe/Berlin', durationMs: 7_200_000 }] });
+  });
+
+  it('unmute removes every window of the target', async () => {
+    const result = await runCli(['unmute', 'broker.example.com', '--state', state]);
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    expect(result.stdout).toBe('unmuted broker.example.com\n');
+    expect(jsonLines(list.stdout)[0]).toMatchObject({ windows: [] });
+  });
+
+  it('--all keeps the window on the scanner item', async () => {
+    const muted = await runCli(['mute', '--all', '--until', '30m', '--state', state, '--json']);
+    const unmuted = await runCli(['unmute', '--all', '--state', state, '--json']);
+    expect(jsonLines(muted.stdout)).toEqual([{ target: '*', windows: [{ kind: 'until', until: expect.any(String) }] }]);
+    expect(jsonLines(unmuted.stdout)).toEqual([{ target: '*', windows: [] }]);
+  });
+
+  it.each<[string[], string]>([
+    [['mute', 'broker.example.com'], 'give either --until TIME|DURATION or --cron EXPR --for DURATION'],
+    [['mute', 'broker.example.com', '--until', 'soon'], '--until: "soon" must be a time'],
+    [['mute', 'broker.example.com', '--until', '2001-01-01T00:00:00Z'], 'is in the past'],
+    [['mute', 'broker.example.com', '--cron', '0 2 * * SUN', '--tz', 'Mars/Base', '--for', '1h'], '--tz: "Mars/Base" is not an IANA time zone'],
+    [['mute', 'broker.example.com', '--cron', '0 2 * *', '--for', '1h'], '--cron: "0 2 * *" must be a 5-field cron expression'],
+    [['mute', '--until', '1h'], 'name a TARGET or give --all'],
+  ])('exits 2 on %p, naming the problem', async (args, message) => {
+    const result = await runCli([...args, '--state', state]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('--until takes a duration from now', () => {
+    expect(untilFrom('2h', new Date('2026-11-24T10:00:00Z'))).toBe('2026-11-24T12:00:00.000Z');
+  });
+});
