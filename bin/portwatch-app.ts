@@ -3,7 +3,7 @@
  * with an error naming the context key and the value, and passed down as a typed prop; range checks
  * live with the props (their errors name the same key).
  *
- *   npx cdk deploy -c alertEmail=ops@example.com -c scheduleMinutes=1 -c allowedCidrs=10.0.0.0/8,fd00::/8
+ *   npx cdk deploy -c alertEmail=security@example.com -c opsEmail=ops@example.com -c scheduleMinutes=1 -c allowedCidrs=10.0.0.0/8,fd00::/8
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -15,6 +15,7 @@ import { PortwatchStack } from '../lib/portwatch-stack';
 const CONTEXT_KEYS = [
   'scheduleMinutes',
   'alertEmail',
+  'opsEmail',
   'defaultPort',
   'probeTimeoutMs',
   'allowedCidrs',
@@ -62,6 +63,7 @@ function main(): void {
     description: 'portwatch: monitors TCP port 8883 (MQTT over TLS) and alerts once per open/closed transition',
     scheduleMinutes: readNumber(app, 'scheduleMinutes'),
     alertEmail: readString(app, 'alertEmail'),
+    opsEmail: readString(app, 'opsEmail'),
     defaultPort: readNumber(app, 'defaultPort'),
     probeTimeoutMs: readNumber(app, 'probeTimeoutMs'),
     allowedCidrs: readList(app, 'allowedCidrs'),

@@ -4,6 +4,7 @@ import { AlertsTopic } from './constructs/alerts-topic';
 import { requireIntegerInRange } from './constructs/config-validation';
 import { PortwatchMonitoring } from './constructs/portwatch-monitoring';
 import { PortwatchTables } from './constructs/portwatch-tables';
+import { OpsTopic } from './constructs/ops-topic';
 import { MAX_CONCURRENCY_LIMITS, ProbeFanOut } from './constructs/probe-fan-out';
 import { ProbeSchedule } from './constructs/probe-schedule';
 import { OUTPUT_KEYS } from './constructs/stack-contract';
@@ -20,6 +21,11 @@ export interface PortwatchStackProps extends StackProps {
    * @default - no subscription
    */
   readonly alertEmail?: string;
+  /**
+   * E-mail address subscribed to the operations topic, which every portwatch alarm notifies.
+   * @default - no subscription
+   */
+  readonly opsEmail?: string;
   /**
    * Port probed when a target names none (1-65535).
    * @default 8883
@@ -70,11 +76,13 @@ export interface PortwatchStackProps extends StackProps {
 /**
  * portwatch: a tick (EventBridge) wakes the dispatcher, which fans the Targets table out into probe
  * messages; probers probe them, keep state and history in the State table, and publish transitions
- * to the alerts topic. Every failure path ends in an alarmed dead-letter queue.
+ * to the alerts topic. Every failure path ends in an alarmed dead-letter queue; every alarm notifies
+ * the operations topic, so the alerts topic carries target alerts only.
  */
 export class PortwatchStack extends Stack {
   public readonly tables: PortwatchTables;
   public readonly alerts: AlertsTopic;
+  public readonly ops: OpsTopic;
   public readonly fanOut: ProbeFanOut;
   public readonly schedule: ProbeSchedule;
   public readonly monitoring: PortwatchMonitoring;
@@ -92,11 +100,14 @@ export class PortwatchStack extends Stack {
 
     this.tables = new PortwatchTables(this, 'Tables');
 
-    this.alerts = new AlertsTopic(this, 'Alerts', { alertEmail: props.alertEmail });
+    this.ops = new OpsTopic(this, 'Ops', { opsEmail: props.opsEmail });
+
+    this.alerts = new AlertsTopic(this, 'Alerts', { alertEmail: props.alertEmail, alarmTopic: this.ops.topic });
 
     this.fanOut = new ProbeFanOut(this, 'ProbeFanOut', {
       stateTable: this.tables.stateTable,
       alertsTopic: this.alerts.topic,
+      alarmTopic: this.ops.topic,
       defaultPort: props.defaultPort,
       probeTimeoutMs: props.probeTimeoutMs,
       allowedCidrs: props.allowedCidrs,
@@ -113,21 +124,25 @@ export class PortwatchStack extends Stack {
       targetsTable: this.tables.targetsTable,
       probeQueue: this.fanOut.queue,
       defaultPort: props.defaultPort,
-      alarmTopic: this.alerts.topic,
+      alarmTopic: this.ops.topic,
     });
 
+    const deadLetterQueues = [
+      { label: 'probe messages', dlq: this.fanOut.deadLetterQueue },
+      { label: 'ticks not dispatched', dlq: this.schedule.failureQueue },
+      ...(this.alerts.emailDeadLetterQueue ? [{ label: 'alert e-mails', dlq: this.alerts.emailDeadLetterQueue }] : []),
+      ...(this.ops.emailDeadLetterQueue ? [{ label: 'ops e-mails', dlq: this.ops.emailDeadLetterQueue }] : []),
+    ];
     this.monitoring = new PortwatchMonitoring(this, 'Monitoring', {
       dispatcher: this.schedule.dispatcher,
       prober: this.fanOut.prober,
       probeQueue: this.fanOut.queue,
+      deadLetterQueues: deadLetterQueues.map(({ label, dlq }) => ({ label, queue: dlq.queue })),
       stateTable: this.tables.stateTable,
       alertsTopic: this.alerts.topic,
+      opsTopic: this.ops.topic,
       tickRate,
-      alarms: [
-        this.fanOut.deadLetterQueue.alarm,
-        this.schedule.failureQueue.alarm,
-        ...(this.alerts.emailDeadLetterQueue ? [this.alerts.emailDeadLetterQueue.alarm] : []),
-      ],
+      alarms: deadLetterQueues.map(({ dlq }) => dlq.alarm),
     });
 
     // Output ids are top-level children of the stack, so each logical id (= OutputKey) is exactly
@@ -138,6 +153,7 @@ export class PortwatchStack extends Stack {
     output(OUTPUT_KEYS.targetsTableName, this.tables.targetsTable.tableName, 'Targets table (add targets here)');
     output(OUTPUT_KEYS.stateTableName, this.tables.stateTable.tableName, 'State table (current state and history)');
     output(OUTPUT_KEYS.alertTopicArn, this.alerts.topic.topicArn, 'SNS topic of the alerts (subscribe here)');
+    output(OUTPUT_KEYS.opsTopicArn, this.ops.topic.topicArn, 'SNS topic of the portwatch alarms (operators subscribe here)');
     output(OUTPUT_KEYS.probeQueueUrl, this.fanOut.queue.queueUrl, 'Probe queue');
     output(
       OUTPUT_KEYS.deadLetterQueueUrl,

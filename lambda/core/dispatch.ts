@@ -47,7 +47,9 @@ export interface DispatchReport {
 export async function dispatch(source: TargetSource, queue: ProbeQueue, config: DispatchConfig, tick: string): Promise<DispatchReport> {
   const counts = { scanned: 0, dispatched: 0, skippedDisabled: 0, invalid: 0, oversize: 0, messages: 0, pages: 0 };
   const segments = Math.max(1, Math.floor(config.segments));
-  await Promise.all(
+  // allSettled: when one segment fails, the others finish before the error is rethrown, so a
+  // Lambda retry never overlaps with sends still running from the failed attempt.
+  const outcomes = await Promise.allSettled(
     Array.from({ length: segments }, async (_, segment) => {
       let pack: Record<string, unknown>[] = [];
       let packBytes = 0;
@@ -93,5 +95,7 @@ export async function dispatch(source: TargetSource, queue: ProbeQueue, config: 
       await sendOutgoing();
     }),
   );
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
   return { tick, ...counts };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Notifier, StateStore } from './ports';
 import { maxProbeDurationMs } from './probe';
-import type { ProbeOptions, ProbeResult, ProbeSpec } from './probe/types';
+import type { ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus } from './probe/types';
 import { degradedAlert } from './alert';
 import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type ScannerState, type TargetState } from './state';
 import { formatFieldError, itemKey, parseTargetItem, type Target } from './target';
@@ -77,8 +77,18 @@ export interface RunReport {
   readonly flapsSuppressed: number;
   /** Transitions not written because of an alert storm; the next tick looks at them again. */
   readonly held: number;
-  /** Alerts SNS refused in this run; they stay in their target's outbox and are retried. */
+  /**
+   * Alerts still owed when the run ended (in an outbox: refused by SNS, leased by another prober,
+   * or not reached); each is retried by a later run.
+   */
   readonly alertsPending: number;
+  /** open <-> not open changes this run recorded (it won the conditional write). */
+  readonly transitions: number;
+  /** Findings changes this run recorded. */
+  readonly postureChanges: number;
+  readonly probesByStatus: Readonly<Partial<Record<ProbeStatus, number>>>;
+  /** One entry per probe, confirmation re-probes included. */
+  readonly probeLatenciesMs: readonly number[];
 }
 
 interface Counters {
@@ -90,7 +100,15 @@ interface Counters {
   unfinished: number;
   flapsSuppressed: number;
   held: number;
-  alertsPending: number;
+  transitions: number;
+  postureChanges: number;
+  probesByStatus: Partial<Record<ProbeStatus, number>>;
+  probeLatenciesMs: number[];
+}
+
+/** Per-run bookkeeping: the counters, and the newest state of each target this run has seen. */
+interface Run extends Counters {
+  readonly known: Map<string, TargetState>;
 }
 
 /** Re-reads and re-decides after a lost race at most this often; more means a hot loop, not a race. */
@@ -120,7 +138,16 @@ export class ProberService {
 
   /** Probes every target of the groups, records what changed and flushes owed alerts. */
   async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
-    const counters: Counters = { probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0, alertsPending: 0 };
+    const counters: Run = {
+      probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0,
+      transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], known: new Map(),
+    };
+    const report = (failedGroups: readonly string[]): RunReport => {
+      const { known, ...rest } = counters;
+      let alertsPending = 0;
+      for (const state of known.values()) alertsPending += state.outbox.filter((e) => e.alert !== null).length;
+      return { ...rest, failedGroups, alertsPending };
+    };
     const failed = new Set<string>();
     const work = this.plan(groups, counters);
     // A duplicate key in one batch would race against itself; the first occurrence wins.
@@ -132,9 +159,10 @@ export class ProberService {
       [states, scanner] = await Promise.all([keys.length > 0 ? this.deps.store.getStates(keys) : new Map<string, TargetState>(), this.deps.store.getScanner()]);
     } catch (err) {
       this.log('error', 'state read failed; every group will be retried', { error: String(err) });
-      return { failedGroups: groups.map((g) => g.id), ...counters };
+      return report(groups.map((g) => g.id));
     }
 
+    for (const [target, state] of states) counters.known.set(target, state);
     const seen = new Set<string>();
     const unique = work.filter((w) => {
       const key = w.kind === 'probe' ? w.target.target : w.info.target;
@@ -180,7 +208,7 @@ export class ProberService {
     } catch (err) {
       // Without knowing whether a storm is on, writing 100 transitions could page 100 times: retry later.
       this.log('error', 'storm check failed; every group will be retried', { error: String(err) });
-      return { failedGroups: groups.map((g) => g.id), ...counters };
+      return report(groups.map((g) => g.id));
     }
 
     // Phase 2: write what changed and flush owed side effects.
@@ -197,7 +225,7 @@ export class ProberService {
         fail(l.work, err);
       }
     });
-    return { failedGroups: [...failed], ...counters };
+    return report([...failed]);
   }
 
   private plan(groups: readonly WorkGroup[], counters: Counters): WorkItem[] {
@@ -223,14 +251,17 @@ export class ProberService {
     return work;
   }
 
-  private async observe(target: Target, counters: Counters): Promise<Observation> {
+  private async observe(target: Target, counters: Run): Promise<Observation> {
     const options = target.timeoutMs ? { ...this.config.probeOptions, timeoutMs: target.timeoutMs } : this.config.probeOptions;
     counters.probed++;
-    return observationFromProbe(await this.deps.probe(target, options));
+    const result = await this.deps.probe(target, options);
+    counters.probesByStatus[result.status] = (counters.probesByStatus[result.status] ?? 0) + 1;
+    counters.probeLatenciesMs.push(result.latencyMs);
+    return observationFromProbe(result);
   }
 
   /** Probes a target and, when the result would alert, re-probes until the looks agree or disagree. */
-  private async look(target: Target, prev: TargetState | null, ctx: DecideContext, counters: Counters): Promise<{ obs: Observation | null; decision: Decision }> {
+  private async look(target: Target, prev: TargetState | null, ctx: DecideContext, counters: Run): Promise<{ obs: Observation | null; decision: Decision }> {
     let obs = await this.observe(target, counters);
     let decision = decide(prev, obs, target, ctx);
     // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
@@ -255,7 +286,7 @@ export class ProberService {
    * so the next tick looks again), raise one "scanner degraded" alert per storm, and let the held
    * changes through once the storm has lasted `holdMs` (then it is the fleet, not the scanner).
    */
-  private async stormGate(looked: readonly Looked[], meta: ScannerState | null, counters: Counters): Promise<boolean> {
+  private async stormGate(looked: readonly Looked[], meta: ScannerState | null, counters: Run): Promise<boolean> {
     const storm = this.config.storm;
     const probed = looked.filter((l) => l.work.kind === 'probe' && l.prev !== null && l.prev.open !== null).length;
     const flipping = looked.filter((l) => l.decision.kind === 'write' && l.decision.event === 'transition').length;
@@ -285,24 +316,26 @@ export class ProberService {
    * another prober wrote first: re-read, decide again from what it wrote (usually: nothing left
    * to do), and help finish its outbox.
    */
-  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, ctx: DecideContext, counters: Counters, first: Decision): Promise<void> {
+  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, ctx: DecideContext, counters: Run, first: Decision): Promise<void> {
     let current = prev;
     let decision = first;
     for (let attempt = 0; decision.kind === 'write'; attempt++) {
       if (attempt === MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(info.target);
       counters.writes++;
       if (await this.deps.store.putState(decision.next, current?.version ?? null)) {
-        current = decision.next;
+        current = remember(counters, decision.next);
+        if (decision.event === 'transition') counters.transitions++;
+        if (decision.event === 'posture') counters.postureChanges++;
         break;
       }
-      current = await this.deps.store.getState(info.target);
+      current = remember(counters, await this.deps.store.getState(info.target), info.target);
       decision = decide(current, obs, info, ctx);
     }
     if (current && current.outbox.length > 0) await this.flush(current, counters);
   }
 
   /** Finishes every entry of the outbox: history event, alert (under a lease), then removal. */
-  private async flush(state: TargetState, counters: Counters): Promise<void> {
+  private async flush(state: TargetState, counters: Run): Promise<void> {
     let current: TargetState | null = state;
     for (const entry of state.outbox) {
       if (current === null) return;
@@ -318,19 +351,15 @@ export class ProberService {
         const claimed = replaceEntry(current, entry.id, lease, now);
         counters.writes++;
         if (await this.deps.store.putState(claimed, current.version)) {
-          current = claimed;
+          current = remember(counters, claimed);
         } else {
           // Either another prober took the lease, or our own write landed and only its answer was lost.
-          current = await this.deps.store.getState(state.target);
-          if (current?.outbox.find((e) => e.id === entry.id)?.claimedBy !== claimedBy) return;
+          const reread = remember(counters, await this.deps.store.getState(state.target), state.target);
+          if (reread === null || reread.outbox.find((e) => e.id === entry.id)?.claimedBy !== claimedBy) return;
+          current = reread;
         }
-        try {
-          await this.deps.notifier.publish(entry.alert);
-        } catch (err) {
-          // The claimed entry stays in the outbox and is retried once the lease ends.
-          counters.alertsPending++;
-          throw err;
-        }
+        // Throws when SNS refuses: the claimed entry stays in the outbox and is retried once the lease ends.
+        await this.deps.notifier.publish(entry.alert);
         counters.alertsPublished++;
         // SNS has the alert; until its removal from the outbox is recorded, a retry after the lease
         // would publish it again. Try hard to close that window rather than fail the group.
@@ -342,14 +371,14 @@ export class ProberService {
     }
   }
 
-  private async removeEntry(state: TargetState, id: string, counters: Counters): Promise<TargetState | null> {
+  private async removeEntry(state: TargetState, id: string, counters: Run): Promise<TargetState | null> {
     let current: TargetState | null = state;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS && current !== null; attempt++) {
       if (!current.outbox.some((e) => e.id === id)) return current;
       const next = replaceEntry(current, id, null, this.deps.now());
       counters.writes++;
-      if (await this.deps.store.putState(next, current.version)) return next;
-      current = await this.deps.store.getState(state.target);
+      if (await this.deps.store.putState(next, current.version)) return remember(counters, next);
+      current = remember(counters, await this.deps.store.getState(state.target), state.target);
     }
     if (current !== null) throw new ConcurrentUpdateError(state.target);
     return current;
@@ -369,6 +398,15 @@ export class ProberService {
   private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
     this.deps.log?.(level, message, fields);
   }
+}
+
+/** Records the newest state of a target seen by the run (null: the item is gone) and returns it. */
+function remember(run: Run, state: TargetState): TargetState;
+function remember(run: Run, state: TargetState | null, target?: string): TargetState | null;
+function remember(run: Run, state: TargetState | null, target?: string): TargetState | null {
+  if (state) run.known.set(state.target, state);
+  else if (target !== undefined) run.known.delete(target);
+  return state;
 }
 
 function replaceEntry(state: TargetState, id: string, entry: OutboxEntry | null, now: Date): TargetState {

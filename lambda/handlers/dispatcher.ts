@@ -1,13 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbTargetSource } from '../adapters/dynamodb-target-source';
 import { SqsProbeQueue } from '../adapters/sqs-probe-queue';
 import { optionalInt, requireString } from '../config';
 import { dispatch, type DispatchReport } from '../core/dispatch';
 import type { ProbeQueue, TargetSource } from '../core/ports';
 import { DEFAULT_PORT } from '../core/target';
-import { jsonLog } from '../log';
+import { createLogger, createMetrics, publishMetrics } from '../observability';
+import { dispatchMetrics, failedDispatchMetrics } from './metrics';
 
 const config = {
   targetsTable: requireString(process.env, 'TARGETS_TABLE_NAME'),
@@ -18,11 +19,24 @@ const config = {
 };
 const source: TargetSource = new DynamoDbTargetSource(new DynamoDBClient({}), config.targetsTable);
 const queue: ProbeQueue = new SqsProbeQueue(new SQSClient({}), config.queueUrl);
+const logger = createLogger();
+const metrics = createMetrics();
 
 /** EventBridge tick: page through the Targets table and fan the targets out to the probe queue. */
-export async function handler(event: Pick<ScheduledEvent, 'time' | 'id'>): Promise<DispatchReport> {
+export async function handler(event: Pick<ScheduledEvent, 'time' | 'id'>, context: Context): Promise<DispatchReport> {
   const tick = event.time ?? new Date().toISOString();
-  const report = await dispatch(source, queue, { ...config, maxMessageBytes: 200_000 }, tick);
-  jsonLog('info', 'tick dispatched', { ...report, eventId: event.id });
-  return report;
+  logger.resetKeys();
+  logger.addContext(context);
+  logger.appendKeys({ tick, eventId: event.id });
+  try {
+    const report = await dispatch(source, queue, { ...config, maxMessageBytes: 200_000 }, tick);
+    logger.info('tick dispatched', { ...report });
+    publishMetrics(metrics, dispatchMetrics(report));
+    return report;
+  } catch (err) {
+    // Thrown on: Lambda retries once, then the tick lands in the alarmed failure queue.
+    logger.error('tick not dispatched', err instanceof Error ? err : String(err));
+    publishMetrics(metrics, failedDispatchMetrics());
+    throw err;
+  }
 }

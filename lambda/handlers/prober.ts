@@ -8,7 +8,8 @@ import { createAddressGuard, parseCidrList } from '../core/address-policy';
 import { createCachingResolver, probeTarget, systemResolver } from '../core/probe';
 import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../core/prober-service';
 import { DEFAULT_PORT } from '../core/target';
-import { jsonLog } from '../log';
+import { createLogger, createMetrics, logTo, publishMetrics } from '../observability';
+import { batchMetrics } from './metrics';
 
 const env = process.env;
 const allowed = parseCidrList(optionalString(env, 'ALLOWED_CIDRS', ''));
@@ -31,35 +32,47 @@ const probeDefaults = {
   certExpiringDays: optionalInt(env, 'CERT_EXPIRING_DAYS', 14, 0, 365),
   guard,
 };
+const logger = createLogger();
+const metrics = createMetrics();
 
 /** Lambda stops the function at its timeout; leave this much for the last writes and the response. */
 const SAFETY_MS = 3000;
 
 /** SQS batch: probe every target of every record; report records to retry as batch item failures. */
-export async function handler(event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  logger.resetKeys();
+  logger.addContext(context);
   const groups: WorkGroup[] = [];
-  const malformed: string[] = [];
+  const ticks = new Set<string>();
   for (const record of event.Records) {
-    const targets = parseMessage(record.body);
-    if (targets === null) malformed.push(record.messageId);
-    else groups.push({ id: record.messageId, items: targets });
+    const message = parseMessage(record.body);
+    // A body that is not a probe message will never parse; retrying it only delays the DLQ, so log and drop it.
+    if (message === null) logger.error('malformed probe message dropped', { messageId: record.messageId });
+    else groups.push({ id: record.messageId, items: message.targets });
+    if (message?.tick) ticks.add(message.tick);
   }
-  // A body that is not a probe message will never parse; retrying it only delays the DLQ, so log and drop it.
-  for (const id of malformed) jsonLog('error', 'malformed probe message dropped', { messageId: id });
+  // The oldest tick of the batch correlates its lines (a batch mixes ticks only when a message is retried).
+  const tick = [...ticks].sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  if (tick) logger.appendKeys({ tick });
   // DNS answers are shared by every target of this invocation, never across invocations.
   const service = new ProberService(
-    { store, notifier, probe: probeTarget, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: jsonLog },
+    { store, notifier, probe: probeTarget, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: logTo(logger) },
     { ...config, probeOptions: { ...probeDefaults, resolver: createCachingResolver(systemResolver) } },
   );
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });
-  jsonLog('info', 'batch probed', { records: event.Records.length, ...report });
+  const tickAgeMs = tick ? Date.now() - Date.parse(tick) : null;
+  const { probeLatenciesMs, ...counts } = report;
+  logger.info('batch probed', { records: event.Records.length, ticks: [...ticks], tickAgeMs, ...counts });
+  publishMetrics(metrics, batchMetrics(report, tickAgeMs));
   return { batchItemFailures: report.failedGroups.map((id) => ({ itemIdentifier: id })) };
 }
 
-function parseMessage(body: string): readonly unknown[] | null {
+function parseMessage(body: string): { targets: readonly unknown[]; tick: string | null } | null {
   try {
-    const message = JSON.parse(body) as { v?: unknown; targets?: unknown };
-    return message.v === 1 && Array.isArray(message.targets) ? message.targets : null;
+    const message = JSON.parse(body) as { v?: unknown; targets?: unknown; tick?: unknown };
+    if (message.v !== 1 || !Array.isArray(message.targets)) return null;
+    const tick = typeof message.tick === 'string' && !Number.isNaN(Date.parse(message.tick)) ? message.tick : null;
+    return { targets: message.targets, tick };
   } catch {
     return null;
   }

@@ -1,11 +1,7 @@
-import { Stack, Validations, ArnFormat } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { requireEmail } from './config-validation';
-import { DeadLetterQueue } from './dead-letter-queue';
+import type { DeadLetterQueue } from './dead-letter-queue';
+import { subscribeEmail } from './email-subscription';
 
 /** Props of {@link AlertsTopic}. */
 export interface AlertsTopicProps {
@@ -15,17 +11,23 @@ export interface AlertsTopicProps {
    * @default - no subscription; add HTTPS, SQS, Lambda or Chatbot subscribers yourself
    */
   readonly alertEmail?: string;
+  /**
+   * Notified when the e-mail dead-letter queue receives an alert (the operations topic).
+   * @default - the alarm has no action
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
- * The SNS topic every alert is published to, and the e-mail subscription when one is configured.
+ * The SNS topic every target alert (and only target alerts, in the `portwatch.alert/v1` format) is
+ * published to, and the e-mail subscription when one is configured. Alarms about portwatch itself
+ * go to the operations topic instead, so that subscribers here never parse CloudWatch alarm messages.
  *
  * Encryption: SNS-managed keys are not used on purpose. The only SSE choice without a customer
- * managed key is alias/aws/sns, whose key policy cannot be edited, and CloudWatch alarms (which
- * notify this topic when a portwatch dead-letter queue fills) cannot publish to a topic encrypted
- * with it. A customer managed key would cost a monthly fee for alert texts that contain host names
- * and port states only. cdk-nag's AwsSolutions pack (3.x) has no SNS encryption rule; publishers
- * are forced onto TLS by the topic policy instead (AwsSolutions-SNS3).
+ * managed key is alias/aws/sns, whose key policy cannot be edited, so that no service principal could
+ * ever be allowed to publish; a customer managed key would cost a monthly fee for alert texts that
+ * contain host names and port states only. cdk-nag's AwsSolutions pack (3.x) has no SNS encryption
+ * rule; publishers are forced onto TLS by the topic policy instead (AwsSolutions-SNS3).
  */
 export class AlertsTopic extends Construct {
   public readonly topic: sns.Topic;
@@ -37,44 +39,20 @@ export class AlertsTopic extends Construct {
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'portwatch',
-      // Adds a Deny of sns:Publish for any request with aws:SecureTransport false.
+      // Adds a Deny of sns:Publish for any request with aws:SecureTransport false. Only the prober
+      // publishes here, through its role (grantPublish); the topic policy allows no one else.
       enforceSSL: true,
     });
 
-    // The topic policy written for enforceSSL replaces SNS's default policy, which is what let
-    // CloudWatch alarms in this account publish. Grant it back, to alarms of this account only.
-    const stack = Stack.of(this);
-    this.topic.grantPublish(
-      new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
-        ArnLike: {
-          'aws:SourceArn': stack.formatArn({
-            service: 'cloudwatch',
-            resource: 'alarm',
-            resourceName: '*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      }),
-    );
-
     if (props.alertEmail !== undefined) {
-      const email = requireEmail('alertEmail', props.alertEmail);
-      this.emailDeadLetterQueue = new DeadLetterQueue(this, 'EmailDeadLetterQueue', {
+      this.emailDeadLetterQueue = subscribeEmail(this, 'Email', this.topic, {
+        setting: 'alertEmail',
+        email: props.alertEmail,
         purpose:
           'portwatch alerts that SNS could not deliver to the alert e-mail address. Read the messages in ' +
           'this queue: they are alerts nobody received.',
-        alarmTopic: this.topic,
+        alarmTopic: props.alarmTopic,
       });
-      Validations.of(this.emailDeadLetterQueue.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is the dead-letter queue of the e-mail subscription (its RedrivePolicy). The rule only ' +
-          'recognises queues named in another queue\'s redrive policy or a function\'s DeadLetterConfig.',
-      });
-      this.topic.addSubscription(
-        new subscriptions.EmailSubscription(email, { deadLetterQueue: this.emailDeadLetterQueue.queue }),
-      );
     }
   }
 }

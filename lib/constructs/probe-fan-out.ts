@@ -30,8 +30,13 @@ export const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
 export interface ProbeFanOutProps {
   /** State table; the prober reads and writes it (and nothing else in DynamoDB). */
   readonly stateTable: dynamodb.ITable;
-  /** Alerts topic; the prober publishes to it. Also notified by the dead-letter queue alarm. */
+  /** Alerts topic; the prober publishes to it. */
   readonly alertsTopic: sns.ITopic;
+  /**
+   * Notified when the dead-letter queue receives a message (the operations topic).
+   * @default - the alarm has no action
+   */
+  readonly alarmTopic?: sns.ITopic;
   /**
    * Port probed when a target names none.
    * @default 8883
@@ -145,7 +150,7 @@ export class ProbeFanOut extends Construct {
       purpose:
         `portwatch probe messages that failed ${MAX_RECEIVE_COUNT} times (DynamoDB or SNS errors in the prober). ` +
         'Their targets were not checked; see the prober logs, then redrive the messages to the probe queue.',
-      alarmTopic: props.alertsTopic,
+      alarmTopic: props.alarmTopic,
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {

@@ -12,6 +12,7 @@ export const OUTPUT_KEYS = {
   targetsTableName: 'TargetsTableName',
   stateTableName: 'StateTableName',
   alertTopicArn: 'AlertTopicArn',
+  opsTopicArn: 'OpsTopicArn',
   probeQueueUrl: 'ProbeQueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   dispatchFailureQueueUrl: 'DispatchFailureQueueUrl',

@@ -11,8 +11,8 @@ import { listen, type Running } from './servers';
 export interface BrokerOptions {
   /** TLS options for `tls.createServer`; absent: plain MQTT over TCP. */
   readonly tls?: TlsOptions;
-  /** `required`: a CONNECT without a user name gets CONNACK 5 (not authorized). */
-  readonly auth: 'anonymous' | 'required';
+  /** `required`: a CONNECT without a user name gets CONNACK 5 (not authorized). A function is asked per CONNECT. */
+  readonly auth: 'anonymous' | 'required' | (() => 'anonymous' | 'required');
 }
 
 export interface RunningBroker extends Running {
@@ -23,7 +23,8 @@ export interface RunningBroker extends Running {
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const broker = createBroker({
     authenticate: (_client, username, _password, done) => {
-      if (options.auth === 'anonymous' || (username !== undefined && username !== '')) {
+      const auth = typeof options.auth === 'function' ? options.auth() : options.auth;
+      if (auth === 'anonymous' || (username !== undefined && username !== '')) {
         done(null, true);
         return;
       }

@@ -41,7 +41,8 @@ describe('bin/portwatch-app.ts', () => {
     // Prepare / Act
     const { status, stderr, template, report } = runApp({
       scheduleMinutes: '1',
-      alertEmail: 'ops@example.com',
+      alertEmail: 'security@example.com',
+      opsEmail: 'oncall@example.com',
       defaultPort: '1883',
       probeTimeoutMs: '2000',
       allowedCidrs: '10.0.0.0/8, fd00::/8',
@@ -52,7 +53,8 @@ describe('bin/portwatch-app.ts', () => {
     expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
     expect(report.pluginReports).toEqual([]);
     expect(resourcesOfType(template, 'AWS::Events::Rule')[0].Properties.ScheduleExpression).toBe('rate(1 minute)');
-    expect(resourcesOfType(template, 'AWS::SNS::Subscription')[0].Properties.Endpoint).toBe('ops@example.com');
+    expect(resourcesOfType(template, 'AWS::SNS::Subscription').map((s) => s.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'security@example.com']);
+    expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
     expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties.ScalingConfig).toEqual({ MaximumConcurrency: 20 });
     const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
     expect(prober.Properties.Environment.Variables).toMatchObject({
@@ -69,6 +71,7 @@ describe('bin/portwatch-app.ts', () => {
     [{ scheduleMinutes: 'abc' }, 'portwatch: context "scheduleMinutes" (-c scheduleMinutes=...) got "abc": expected a number'],
     [{ scheduleMinutes: '0' }, 'portwatch: scheduleMinutes must be an integer from 1 to 1440, got 0'],
     [{ alertEmail: 'ops.example.com' }, 'portwatch: alertEmail must be one e-mail address such as ops@example.com, got "ops.example.com"'],
+    [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
     [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
   ])('rejects %p with one line naming the key and the value', (context, message) => {
     // Act

@@ -38,7 +38,8 @@ function synthRecordingAcks(props: Parameters<typeof synthPortwatch>[0]): {
 
 describe.each([
   ['without alertEmail', {}],
-  ['with alertEmail', { alertEmail: 'ops@example.com' }],
+  ['with alertEmail', { alertEmail: 'security@example.com' }],
+  ['with alertEmail and opsEmail', { alertEmail: 'security@example.com', opsEmail: 'oncall@example.com' }],
 ])('cdk-nag AwsSolutions and Serverless %s', (_name, props) => {
   test('report no unacknowledged error or warning', () => {
     // Prepare
@@ -75,7 +76,7 @@ describe.each([
 
 test('the only acknowledged findings are the reviewed ones', () => {
   // Prepare
-  const { acks } = synthRecordingAcks({ alertEmail: 'ops@example.com' });
+  const { acks } = synthRecordingAcks({ alertEmail: 'security@example.com', opsEmail: 'oncall@example.com' });
 
   // Act
   const acknowledged = acks.map(({ path, ack }) => `${ack.id} @ ${path}`).sort();
@@ -86,11 +87,14 @@ test('the only acknowledged findings are the reviewed ones', () => {
       'AwsSolutions-IAM5[Resource::*] @ Portwatch/ProbeFanOut/ProberServiceRole/DefaultPolicy',
       'AwsSolutions-IAM5[Resource::*] @ Portwatch/ProbeSchedule/DispatcherServiceRole/DefaultPolicy',
       'AwsSolutions-SQS3 @ Portwatch/Alerts/EmailDeadLetterQueue/Queue/Resource',
+      // The operations topic's e-mail subscription (opsEmail) has a dead-letter queue like the alerts one.
+      'AwsSolutions-SQS3 @ Portwatch/Ops/EmailDeadLetterQueue/Queue/Resource',
       'AwsSolutions-SQS3 @ Portwatch/ProbeSchedule/FailureQueue/Queue/Resource',
       'Serverless-LambdaDLQ @ Portwatch/ProbeFanOut/Prober/Resource',
       'Serverless-LambdaDLQ @ Portwatch/ProbeSchedule/Dispatcher/Resource',
       'Serverless-LambdaEventSourceMappingDestination @ Portwatch/ProbeFanOut/Prober/SqsEventSource:PortwatchProbeFanOutQueueEF51AD96',
       'Serverless-SQSRedrivePolicy @ Portwatch/Alerts/EmailDeadLetterQueue/Queue/Resource',
+      'Serverless-SQSRedrivePolicy @ Portwatch/Ops/EmailDeadLetterQueue/Queue/Resource',
       'Serverless-SQSRedrivePolicy @ Portwatch/ProbeFanOut/DeadLetterQueue/Queue/Resource',
       'Serverless-SQSRedrivePolicy @ Portwatch/ProbeSchedule/FailureQueue/Queue/Resource',
     ].sort(),

@@ -11,6 +11,7 @@ function ids(stack: ReturnType<typeof synthPortwatch>['stack']) {
     targetsTable: logicalIdOf(stack, 'Tables/TargetsTable'),
     stateTable: logicalIdOf(stack, 'Tables/StateTable'),
     topic: logicalIdOf(stack, 'Alerts/Topic'),
+    opsTopic: logicalIdOf(stack, 'Ops/Topic'),
     probeQueue: logicalIdOf(stack, 'ProbeFanOut/Queue'),
     deadLetterQueue: logicalIdOf(stack, 'ProbeFanOut/DeadLetterQueue/Queue'),
     failureQueue: logicalIdOf(stack, 'ProbeSchedule/FailureQueue/Queue'),
@@ -49,6 +50,7 @@ describe('PortwatchStack with default props', () => {
     template.hasOutput(OUTPUT_KEYS.targetsTableName, { Value: { Ref: id.targetsTable } });
     template.hasOutput(OUTPUT_KEYS.stateTableName, { Value: { Ref: id.stateTable } });
     template.hasOutput(OUTPUT_KEYS.alertTopicArn, { Value: { Ref: id.topic } });
+    template.hasOutput(OUTPUT_KEYS.opsTopicArn, { Value: { Ref: id.opsTopic } });
     template.hasOutput(OUTPUT_KEYS.probeQueueUrl, { Value: { Ref: id.probeQueue } });
     template.hasOutput(OUTPUT_KEYS.deadLetterQueueUrl, { Value: { Ref: id.deadLetterQueue } });
     template.hasOutput(OUTPUT_KEYS.dispatchFailureQueueUrl, { Value: { Ref: id.failureQueue } });
@@ -101,7 +103,7 @@ describe('PortwatchStack with default props', () => {
     for (const statement of starResource) expect(asArray(statement.Action).sort()).toEqual([...XRAY_ACTIONS].sort());
   });
 
-  test('has no e-mail subscription without alertEmail', () => {
+  test('has no e-mail subscription without alertEmail and opsEmail', () => {
     expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
   });
 
@@ -114,19 +116,44 @@ describe('PortwatchStack with default props', () => {
     }
   });
 
-  test('the probe backlog alarm and every dead-letter queue alarm notify the alerts topic', () => {
+  test('every alarm notifies the operations topic on ALARM and OK; the alerts topic carries target alerts only', () => {
     // Act
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
-      Properties: { AlarmActions?: unknown[]; MetricName: string };
+      Properties: { AlarmActions?: unknown[]; OKActions?: unknown[]; MetricName: string };
     }[];
 
     // Assess
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'AlertsPending',
       'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Errors',
+      'ScannerDegraded',
+      'Throttles',
+      'Throttles',
+      'TickCompleted',
     ]);
-    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: id.topic }]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: id.opsTopic }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: id.opsTopic }]);
+    }
+    expect(mentions(alarms, id.topic)).toBe(false);
+  });
+
+  test('the missed-tick and alerts-pending alarms evaluate tick periods of the schedule', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Portwatch', MetricName: 'TickCompleted', Period: 300, EvaluationPeriods: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Portwatch', MetricName: 'AlertsPending', Period: 300, EvaluationPeriods: 3 });
+  });
+
+  test('the dashboard shows the depth of both dead-letter queues', () => {
+    // Act
+    const body = new Capture();
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardBody: body });
+
+    // Assess
+    for (const queue of [id.deadLetterQueue, id.failureQueue]) expect(mentions(body.asObject(), queue)).toBe(true);
   });
 });
 
@@ -145,6 +172,36 @@ describe('PortwatchStack settings', () => {
     );
   });
 
+  test('scheduleMinutes 60 makes the tick alarms evaluate hours', () => {
+    const { template } = synthPortwatch({ scheduleMinutes: 60 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TickCompleted', Period: 3600, EvaluationPeriods: 3, TreatMissingData: 'breaching' });
+  });
+
+  test('opsEmail subscribes the address to the operations topic only, with a dead-letter queue on the dashboard', () => {
+    // Prepare / Act
+    const { stack, template } = synthPortwatch({ opsEmail: 'oncall@example.com' });
+    const dlq = logicalIdOf(stack, 'Ops/EmailDeadLetterQueue/Queue');
+    const body = new Capture();
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardBody: body });
+
+    // Assess
+    expect(Object.values(template.findResources('AWS::SNS::Subscription'))).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          Protocol: 'email',
+          Endpoint: 'oncall@example.com',
+          TopicArn: { Ref: logicalIdOf(stack, 'Ops/Topic') },
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+        }),
+      }),
+    ]);
+    expect(mentions(body.asObject(), dlq)).toBe(true);
+  });
+
+  test.each(['oncall', 'a@b.c;d@e.f'])('opsEmail %p is rejected naming the value', (opsEmail) => {
+    expect(() => synthPortwatch({ opsEmail })).toThrow(`opsEmail must be one e-mail address such as ops@example.com, got ${JSON.stringify(opsEmail)}`);
+  });
+
   test('alertEmail subscribes the address, with a dead-letter queue', () => {
     // Prepare / Act
     const { stack, template } = synthPortwatch({ alertEmail: 'ops@example.com' });
@@ -155,6 +212,10 @@ describe('PortwatchStack settings', () => {
       Endpoint: 'ops@example.com',
       TopicArn: { Ref: logicalIdOf(stack, 'Alerts/Topic') },
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack, 'Alerts/EmailDeadLetterQueue/Queue'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(stack, 'Alerts/EmailDeadLetterQueue/Queue'), 'QueueName'] } }],
+      AlarmActions: [{ Ref: logicalIdOf(stack, 'Ops/Topic') }],
     });
   });
 

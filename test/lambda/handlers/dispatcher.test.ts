@@ -1,9 +1,11 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
+import type { DispatchReport } from '../../../lambda/core/dispatch';
 import type { ProbeMessage } from '../../../lambda/core/ports';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
+import { captureOutput, fullContext, metricSum } from './stdout-capture';
 
 /*
  * The dispatcher handler driven by an EventBridge scheduled event, reading a real Targets table
@@ -14,6 +16,7 @@ let db: EmbeddedDynamoDb;
 let handler: typeof import('../../../lambda/handlers/dispatcher').handler;
 const sent: ProbeMessage[] = [];
 let batches = 0;
+let sqsFailures = 0;
 
 const scheduledEvent = {
   version: '0',
@@ -46,6 +49,10 @@ beforeAll(async () => {
   const { SQSClient } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
   jest.spyOn(SQSClient.prototype, 'send').mockImplementation(async (command: unknown) => {
     const input = (command as SendMessageBatchCommand).input;
+    if (sqsFailures > 0) {
+      sqsFailures--;
+      throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
+    }
     batches++;
     for (const entry of input.Entries ?? []) sent.push(JSON.parse(entry.MessageBody ?? '') as ProbeMessage);
     return { Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })), Failed: [] };
@@ -61,7 +68,8 @@ afterAll(async () => {
 describe('dispatcher handler', () => {
   it('pages through the whole table, skips disabled targets and packs the rest many per message', async () => {
     // Act
-    const report = await handler(scheduledEvent);
+    const { result, out } = await captureOutput(() => handler(scheduledEvent, fullContext('portwatch-dispatcher', 'req-dispatch-1')));
+    const report = result as DispatchReport;
     // Assess
     const targets = sent.flatMap((m) => m.targets.map((t) => t.target as string));
     expect(report).toMatchObject({ tick: '2026-11-24T10:00:00Z', scanned: 3304, skippedDisabled: 2, dispatched: 3302, invalid: 1, oversize: 0 });
@@ -74,10 +82,66 @@ describe('dispatcher handler', () => {
     expect(sent.every((m) => m.v === 1 && m.tick === '2026-11-24T10:00:00Z' && m.targets.length <= 25)).toBe(true);
     expect(report.messages).toBe(sent.length);
     expect(batches).toBeLessThan(sent.length);
+    expect(out.logs.map((l) => l.message)).toEqual(['tick dispatched']);
   });
 
   it('sends sets as arrays and drops attributes the prober does not read', () => {
     const labelled = sent.flatMap((m) => m.targets).find((t) => t.target === 'labelled.example.com');
     expect(labelled).toEqual({ target: 'labelled.example.com', labels: ['prod', 'eu'] });
+  });
+
+  it('logs one JSON line for the tick, keyed by the tick, the event and the request', async () => {
+    // Act
+    const { result, out } = await captureOutput(() => handler(scheduledEvent, fullContext('portwatch-dispatcher', 'req-dispatch-2')));
+    // Assess
+    expect(out.logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'tick dispatched',
+        service: 'portwatch',
+        tick: '2026-11-24T10:00:00Z',
+        eventId: scheduledEvent.id,
+        function_name: 'portwatch-dispatcher',
+        function_request_id: 'req-dispatch-2',
+        dispatched: 3302,
+        invalid: 1,
+        messages: result?.messages,
+      }),
+    ]);
+  });
+
+  it('emits TickCompleted, TargetsPerTick and InvalidTargets in one EMF document of the Portwatch namespace', async () => {
+    // Act
+    const { out } = await captureOutput(() => handler(scheduledEvent, fullContext('portwatch-dispatcher', 'req-dispatch-3')));
+    // Assess
+    expect(out.metrics).toEqual([
+      { namespace: 'Portwatch', name: 'TickCompleted', unit: 'Count', dimensions: { service: 'portwatch' }, values: [1] },
+      { namespace: 'Portwatch', name: 'TargetsPerTick', unit: 'Count', dimensions: { service: 'portwatch' }, values: [3302] },
+      { namespace: 'Portwatch', name: 'InvalidTargets', unit: 'Count', dimensions: { service: 'portwatch' }, values: [1] },
+    ]);
+  });
+
+  it('a queue failure fails the tick: the error is thrown for the retry, logged, and TickCompleted is 0', async () => {
+    // Prepare: the first send of each of the 3 scan segments fails
+    sqsFailures = 3;
+    const event = { ...scheduledEvent, id: 'b3f4c2a1-0000-4000-8000-000000000001', time: '2026-11-24T10:05:00Z' };
+    // Act
+    const { error, out } = await captureOutput(() => handler(event, fullContext('portwatch-dispatcher', 'req-dispatch-4')));
+    // The first failure rejects the handler; the other segments are still scanning. Let them reach their send.
+    while (sqsFailures > 0) await new Promise((r) => setTimeout(r, 10));
+    // Assess
+    expect(error).toEqual(expect.objectContaining({ name: 'ServiceUnavailable' }));
+    expect(out.logs).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'tick not dispatched',
+        tick: '2026-11-24T10:05:00Z',
+        eventId: event.id,
+        function_request_id: 'req-dispatch-4',
+        error: expect.objectContaining({ name: 'ServiceUnavailable', message: 'Service unavailable' }),
+      }),
+    ]);
+    expect(metricSum(out.metrics, 'TickCompleted')).toBe(0);
+    expect(metricSum(out.metrics, 'TargetsPerTick')).toBeUndefined();
   });
 });

@@ -1,10 +1,14 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createServer, type Server } from 'node:net';
 import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
+import { startBroker, type RunningBroker } from '../../helpers/brokers';
+import { createTestPki, type TestPki } from '../../helpers/certs';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
-import { lambdaContext, lambdaEnv } from '../../helpers/lambda-env';
+import { lambdaEnv } from '../../helpers/lambda-env';
 import { sqsEvent } from '../../helpers/sqs-event';
+import { captureOutput, fullContext, metricSum, type Captured } from './stdout-capture';
 
 /*
  * The prober handler driven by SQS events, probing a real loopback listener, with state on dynalite.
@@ -69,27 +73,62 @@ afterAll(async () => {
   await db.close();
 });
 
-function message(targets: Record<string, unknown>[]) {
-  return { v: 1 as const, tick: '2026-11-24T10:00:00Z', targets };
+/** A probe message as the dispatcher sends it, for a tick that began `ageMs` ago. */
+function message(targets: Record<string, unknown>[], ageMs = 2000) {
+  return { v: 1 as const, tick: new Date(Date.now() - ageMs).toISOString(), targets };
+}
+
+let invocation = 0;
+
+/** Invokes the handler like Lambda does, capturing what it writes to stdout and stderr. */
+async function invoke(event: SQSEvent, remainingMs?: number): Promise<{ response: SQSBatchResponse; out: Captured; requestId: string }> {
+  const requestId = `req-probe-${++invocation}`;
+  const { result, error, out } = await captureOutput(() => handler(event, fullContext('portwatch-prober', requestId, remainingMs)));
+  if (error) throw error;
+  return { response: result as SQSBatchResponse, out, requestId };
+}
+
+/** The counters every batch emits, by name (they share one EMF document). */
+function counters(out: Captured): Record<string, number | undefined> {
+  const names = ['Transitions', 'PostureChanges', 'AlertsSent', 'AlertsPending', 'ScannerDegraded', 'TargetsUnfinished', 'FlapsSuppressed', 'RecordsRetried'];
+  return Object.fromEntries(names.map((name) => [name, metricSum(out.metrics, name)]));
 }
 
 describe('prober handler', () => {
   const target = () => ({ target: `127.0.0.1:${port}`, expect: 'closed', depth: 'tcp', labels: { team: 'iot' } });
 
-  it('baseline on a closed port: state recorded, nothing published', async () => {
+  it('baseline on a closed port: state recorded, nothing published, one closed probe counted', async () => {
     // Act
-    const response = await handler(sqsEvent([message([target()])]), lambdaContext());
+    const event = sqsEvent([message([target()])]);
+    const { response, out, requestId } = await invoke(event);
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(0);
     expect(await store.getState(`127.0.0.1:${port}`)).toMatchObject({ status: 'closed', open: false, reason: expect.stringContaining('ECONNREFUSED') });
+    expect(out.logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'batch probed',
+        service: 'portwatch',
+        tick: JSON.parse(event.Records[0]?.body ?? '{}').tick,
+        function_request_id: requestId,
+        records: 1,
+        probed: 1,
+        probesByStatus: { closed: 1 },
+        transitions: 0,
+        alertsPending: 0,
+      }),
+    ]);
+    expect(metricSum(out.metrics, 'Probes', { status: 'closed' })).toBe(1);
+    expect(out.metrics.filter((m) => m.name === 'Probes').map((m) => m.dimensions)).toEqual([{ service: 'portwatch', status: 'closed' }]);
+    expect(counters(out)).toEqual({ Transitions: 0, PostureChanges: 0, AlertsSent: 0, AlertsPending: 0, ScannerDegraded: 0, TargetsUnfinished: 0, FlapsSuppressed: 0, RecordsRetried: 0 });
   });
 
   it('the port opens: one SNS message with subject, text, JSON and filterable attributes', async () => {
     // Prepare
     await openListener();
     // Act
-    const response = await handler(sqsEvent([message([target()])]), lambdaContext());
+    const { response, out } = await invoke(sqsEvent([message([target()])]));
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(1);
@@ -105,37 +144,133 @@ describe('prober handler', () => {
       expected: { DataType: 'String', StringValue: 'closed' },
       labels: { DataType: 'String.Array', StringValue: '["team=iot"]' },
     });
+    // The change is confirmed by a second look before it is believed: two open probes, one transition.
+    expect(metricSum(out.metrics, 'Probes', { status: 'open' })).toBe(2);
+    expect(out.metrics.find((m) => m.name === 'ProbeLatency')).toMatchObject({ unit: 'Milliseconds', values: [expect.any(Number), expect.any(Number)] });
+    expect(counters(out)).toMatchObject({ Transitions: 1, PostureChanges: 0, AlertsSent: 1, AlertsPending: 0, RecordsRetried: 0 });
+  });
+
+  it('TickDuration is the time from the tick to the end of the batch, for the oldest tick of the batch', async () => {
+    // Act
+    const { out } = await invoke(sqsEvent([message([target()], 30_000), message([{ target: 'other.invalid:0' }], 5000)]));
+    // Assess
+    const [duration] = out.metrics.filter((m) => m.name === 'TickDuration');
+    expect(duration).toMatchObject({ namespace: 'Portwatch', unit: 'Milliseconds', dimensions: { service: 'portwatch' } });
+    expect(duration?.values[0]).toBeGreaterThanOrEqual(30_000);
+    expect(duration?.values[0]).toBeLessThan(60_000);
+    expect(out.logs.find((l) => l.message === 'batch probed')).toMatchObject({ ticks: [expect.any(String), expect.any(String)], invalid: 1 });
   });
 
   it('a duplicate delivery of the same message publishes nothing more', async () => {
-    const response = await handler(sqsEvent([message([target()])], 2), lambdaContext());
+    const { response, out } = await invoke(sqsEvent([message([target()])], 2));
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(1);
+    expect(counters(out)).toMatchObject({ Transitions: 0, AlertsSent: 0, AlertsPending: 0 });
   });
 
-  it('SNS failing: the record is reported as a batch item failure and the alert stays pending', async () => {
+  it('SNS failing: the record is reported as a batch item failure, the alert stays pending, the log names the target', async () => {
     // Prepare
     await closeListener();
     snsFailures = 1;
     const event = sqsEvent([message([target()]), message([{ target: 'bystander.invalid:0' }])]);
     // Act
-    const response = await handler(event, lambdaContext());
+    const { response, out } = await invoke(event);
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     expect(published).toHaveLength(1);
     const state = await store.getState(`127.0.0.1:${port}`);
     expect(state?.status).toBe('closed');
     expect(state?.outbox.map((e) => e.alert?.event)).toEqual(['recovered']);
+    const tick = JSON.parse(event.Records[0]?.body ?? '{}').tick as string;
+    expect(out.logs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'WARN', message: 'invalid target', target: 'bystander.invalid:0', tick }),
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'target failed; its group will be retried',
+          target: `127.0.0.1:${port}`,
+          error: expect.stringContaining('Internal failure'),
+          tick,
+        }),
+      ]),
+    );
+    expect(counters(out)).toMatchObject({ Transitions: 1, AlertsSent: 0, AlertsPending: 1, RecordsRetried: 1 });
   });
 
-  it('a body that is not a probe message is dropped, not retried forever', async () => {
-    const response = await handler(sqsEvent(['{"hello":"world"}', 'not json']), lambdaContext());
+  it('while another prober holds its lease the alert stays pending; once the lease ran out the next batch delivers it', async () => {
+    // Act: a retry within the lease (60 s) leaves the alert to its holder
+    const during = await invoke(sqsEvent([message([target()])]));
+    // Prepare: the lease runs out
+    const state = await store.getState(`127.0.0.1:${port}`);
+    if (!state) throw new Error('no state');
+    const expired = state.outbox.map((e) => ({ ...e, claimedUntil: new Date(Date.now() - 1000).toISOString() }));
+    expect(await store.putState({ ...state, outbox: expired, version: state.version + 1 }, state.version)).toBe(true);
+    // Act
+    const after = await invoke(sqsEvent([message([target()])]));
+    // Assess
+    expect(counters(during.out)).toMatchObject({ Transitions: 0, AlertsSent: 0, AlertsPending: 1 });
+    expect(after.response.batchItemFailures).toEqual([]);
+    expect(published.map((p) => p.MessageAttributes?.event?.StringValue)).toEqual(['opened', 'recovered']);
+    expect(counters(after.out)).toMatchObject({ Transitions: 0, AlertsSent: 1, AlertsPending: 0 });
+  });
+
+  it('a body that is not a probe message is dropped, not retried forever, and logged with its message id', async () => {
+    const event = sqsEvent(['{"hello":"world"}', 'not json']);
+    const { response, out } = await invoke(event);
     expect(response.batchItemFailures).toEqual([]);
+    expect(out.logs.filter((l) => l.level === 'ERROR')).toEqual(
+      event.Records.map((r) => expect.objectContaining({ message: 'malformed probe message dropped', messageId: r.messageId })),
+    );
+    // Without a tick there is nothing to correlate and no tick duration, but every counter is still emitted.
+    expect(out.logs.every((l) => !('tick' in l))).toBe(true);
+    expect(metricSum(out.metrics, 'TickDuration')).toBeUndefined();
+    expect(counters(out)).toMatchObject({ Transitions: 0, AlertsSent: 0, RecordsRetried: 0 });
   });
 
-  it('near the Lambda deadline, records not started are returned for retry', async () => {
+  it('near the Lambda deadline, records not started are returned for retry and counted', async () => {
     const event = sqsEvent([message([target()])]);
-    const response = await handler(event, lambdaContext(1000));
+    const { response, out } = await invoke(event, 1000);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(counters(out)).toMatchObject({ TargetsUnfinished: 1, RecordsRetried: 1 });
+    expect(metricSum(out.metrics, 'Probes', { status: 'closed' })).toBeUndefined();
+  });
+
+  describe('deep probe through the state and alert path (aedes over TLS on loopback)', () => {
+    let pki: TestPki;
+    let broker: RunningBroker;
+    let auth: 'anonymous' | 'required' = 'required';
+
+    beforeAll(async () => {
+      pki = createTestPki();
+      broker = await startBroker({ tls: { key: pki.selfSigned.key, cert: pki.selfSigned.cert }, auth: () => auth });
+    });
+    afterAll(async () => {
+      await broker.close();
+      pki.cleanup();
+    });
+
+    it('a broker that starts accepting anonymous clients is one critical posture alert, its fix one info alert', async () => {
+      // Prepare: the broker requires credentials at first sight.
+      const item = { target: `127.0.0.1:${broker.port}`, expect: 'open', labels: ['site=lab'] };
+      const before = published.length;
+      await invoke(sqsEvent([message([item])]));
+      const baseline = await store.getState(item.target);
+      // Act
+      auth = 'anonymous';
+      await invoke(sqsEvent([message([item])]));
+      await invoke(sqsEvent([message([item])]));
+      auth = 'required';
+      await invoke(sqsEvent([message([item])]));
+      // Assess
+      expect(baseline).toMatchObject({ status: 'open', findings: ['self-signed-cert'], evidence: { mqtt: { connack: 5, anonymous: false } } });
+      const alerts = published.slice(before).map((p) => JSON.parse(JSON.parse(p.Message ?? '{}').sqs) as Record<string, unknown>);
+      expect(published.slice(before).map((p) => p.Subject)).toEqual([
+        `[portwatch] 127.0.0.1:${broker.port} now ACCEPTS ANONYMOUS clients`,
+        `[portwatch] 127.0.0.1:${broker.port} posture improved: anonymous-access resolved`,
+      ]);
+      expect(alerts[0]).toMatchObject({ event: 'posture', severity: 'critical', addedFindings: ['anonymous-access'], findings: ['anonymous-access', 'self-signed-cert'], evidence: { mqtt: { connack: 0, anonymous: true, transport: 'tls' }, tls: { version: 'TLSv1.3' } } });
+      expect(alerts[1]).toMatchObject({ event: 'posture', severity: 'info', removedFindings: ['anonymous-access'] });
+      expect(broker.seen.subscribes + broker.seen.publishes).toBe(0);
+    });
   });
 });

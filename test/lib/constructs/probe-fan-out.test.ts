@@ -12,7 +12,8 @@ function build(props: Partial<ProbeFanOutProps> = {}): { stack: Stack; template:
     sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
   });
   const alertsTopic = new sns.Topic(stack, 'Topic');
-  new ProbeFanOut(stack, 'FanOut', { stateTable, alertsTopic, ...props });
+  const alarmTopic = new sns.Topic(stack, 'OpsTopic');
+  new ProbeFanOut(stack, 'FanOut', { stateTable, alertsTopic, alarmTopic, ...props });
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -60,14 +61,15 @@ describe('ProbeFanOut with default props', () => {
     });
   });
 
-  test('the dead-letter queue alarms on its first message and notifies the topic', () => {
+  test('the dead-letter queue alarms on its first message and notifies the alarm topic, not the alerts topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: logicalIdOf(stack, 'Topic') }],
+      AlarmActions: [{ Ref: logicalIdOf(stack, 'OpsTopic') }],
+      OKActions: [{ Ref: logicalIdOf(stack, 'OpsTopic') }],
     });
   });
 
