@@ -1,3 +1,4 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { DeadLetterQueue } from './dead-letter-queue';
@@ -23,11 +24,10 @@ export interface AlertsTopicProps {
  * published to, and the e-mail subscription when one is configured. Alarms about portwatch itself
  * go to the operations topic instead, so that subscribers here never parse CloudWatch alarm messages.
  *
- * Encryption: SNS-managed keys are not used on purpose. The only SSE choice without a customer
- * managed key is alias/aws/sns, whose key policy cannot be edited, so that no service principal could
- * ever be allowed to publish; a customer managed key would cost a monthly fee for alert texts that
- * contain host names and port states only. cdk-nag's AwsSolutions pack (3.x) has no SNS encryption
- * rule; publishers are forced onto TLS by the topic policy instead (AwsSolutions-SNS3).
+ * Encryption at rest with the AWS managed key alias/aws/sns: free, and enough because only the
+ * prober's role publishes here (its key policy admits principals of this account calling through SNS).
+ * The operations topic cannot do the same: CloudWatch alarms publish there, and the managed key's
+ * policy cannot admit that service principal.
  */
 export class AlertsTopic extends Construct {
   public readonly topic: sns.Topic;
@@ -39,6 +39,7 @@ export class AlertsTopic extends Construct {
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'portwatch',
+      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
       // Adds a Deny of sns:Publish for any request with aws:SecureTransport false. Only the prober
       // publishes here, through its role (grantPublish); the topic policy allows no one else.
       enforceSSL: true,

@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlertsTopic } from '../../../lib/constructs/alerts-topic';
 import { logicalIdOf, testStack } from '../helpers/synth';
@@ -34,9 +34,11 @@ describe('AlertsTopic', () => {
     });
   });
 
-  test('is not encrypted with alias/aws/sns and has a generated name', () => {
+  test('is encrypted at rest with the AWS managed key alias/aws/sns and has a generated name', () => {
     const { template } = build();
-    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'portwatch', KmsMasterKeyId: Match.absent(), TopicName: Match.absent() });
+    const key = new Capture();
+    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'portwatch', KmsMasterKeyId: key, TopicName: Match.absent() });
+    expect(JSON.stringify(key.asObject())).toMatch(/:alias\/aws\/sns"\]\]\}$/);
   });
 
   test('subscribes alertEmail with a dead-letter queue whose alarm notifies the alarm topic', () => {
