@@ -15,24 +15,54 @@ export type ConnectOutcome =
   | { readonly ok: true; readonly socket: Socket; readonly latencyMs: number }
   | { readonly ok: false; readonly code: string; readonly message: string; readonly latencyMs: number };
 
+export interface ConnectOptions {
+  /**
+   * Disable Nagle's algorithm: the deep probe writes small packets (CONNECT) and waits for answers.
+   * A connect-only probe writes nothing, so it skips the extra setsockopt. @default true
+   */
+  readonly noDelay?: boolean;
+  /**
+   * Close an established connection with a reset (SO_LINGER 0) instead of a FIN, as `nmap -sT` and
+   * load-balancer health checks do: a connect-only probe has nothing to say, and an abortive close
+   * leaves no TIME_WAIT entry on either host (at fleet scale, one per open target per tick).
+   * A connect still in progress is always destroyed. @default false
+   */
+  readonly abortiveClose?: boolean;
+}
+
 /**
  * Connects to an IP address (never a name: DNS was done once, up front, and vetted by the guard).
  * The socket is registered with the deadline before anything can happen to it.
  */
-export function connectTcp(deadline: Deadline, address: string, port: number, family: 4 | 6): Promise<ConnectOutcome> {
+export function connectTcp(deadline: Deadline, address: string, port: number, family: 4 | 6, options: ConnectOptions = {}): Promise<ConnectOutcome> {
   const started = performance.now();
   const socket = new Socket();
-  deadline.own(() => socket.destroy());
-  // The one listener that must exist from the first tick: an unhandled 'error' would crash the process.
-  socket.on('error', () => undefined);
+  let connected = false;
+  deadline.own(
+    options.abortiveClose
+      ? () => {
+          // resetAndDestroy on a socket still connecting would wait for the connect: destroy it instead.
+          if (connected && !socket.destroyed) socket.resetAndDestroy();
+          else socket.destroy();
+        }
+      : () => socket.destroy(),
+  );
   return new Promise<ConnectOutcome>((resolve) => {
-    const elapsed = (): number => Math.round(performance.now() - started);
-    socket.once('connect', () => resolve({ ok: true, socket, latencyMs: elapsed() }));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      resolve({ ok: false, code: err.code ?? 'ERROR', message: err.message, latencyMs: elapsed() });
+    // Plain `on` listeners (no `once` wrappers): settling twice is harmless, resolve keeps the first.
+    // The 'error' listener stays for the socket's life, so an error after the connect never crashes the process.
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      resolve({ ok: false, code: err.code ?? 'ERROR', message: err.message, latencyMs: Math.round(performance.now() - started) });
     });
-    socket.once('close', () => resolve({ ok: false, code: 'ECONNABORTED', message: 'socket closed before connecting', latencyMs: elapsed() }));
-    socket.setNoDelay(true);
+    socket.on('close', () => {
+      resolve({ ok: false, code: 'ECONNABORTED', message: 'socket closed before connecting', latencyMs: Math.round(performance.now() - started) });
+    });
+    socket.once('connect', () => {
+      connected = true;
+      resolve({ ok: true, socket, latencyMs: Math.round(performance.now() - started) });
+    });
+    if (options.noDelay !== false) socket.setNoDelay(true);
+    // A connect-only probe never reads: a paused socket skips starting the read watcher on connect.
+    if (options.abortiveClose) socket.pause();
     socket.connect({ host: address, port, family });
   });
 }

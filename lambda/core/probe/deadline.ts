@@ -27,6 +27,9 @@ export interface Deadline {
  * Runs `work` under a hard deadline. Resolves with the work's value, or with `onTimeout(info)` when the
  * current phase's deadline passes first; either way every registered cleanup has run before it resolves.
  * Rejects only when `work` itself rejects (a bug, not a remote behaviour).
+ *
+ * This runs once per socket of every probe (tens of thousands per tick), so it allocates little: one
+ * run object, its two bound methods, and a timer whose callback is shared (setTimeout's extra argument).
  */
 export function withDeadline<T>(
   timeoutMs: number,
@@ -35,69 +38,82 @@ export function withDeadline<T>(
   onTimeout: (info: TimeoutInfo) => T,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const cleanups: (() => void)[] = [];
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-
-    const release = (): void => {
-      settled = true;
-      clearTimeout(timer);
-      for (const cleanup of cleanups.splice(0)) {
-        try {
-          cleanup();
-        } catch {
-          // A cleanup that throws (dgram already closed) must not stop the others.
-        }
-      }
-    };
-    const arm = (label: string, ms: number): void => {
-      clearTimeout(timer);
-      const bounded = Math.max(0, Math.floor(ms));
-      timer = setTimeout(() => {
-        if (settled) return;
-        release();
-        resolve(onTimeout({ phase: label, timeoutMs: bounded }));
-      }, bounded);
-    };
-
-    const deadline: Deadline = {
-      phase: (label, ms = timeoutMs) => {
-        if (!settled) arm(label, ms);
-      },
-      own: (cleanup) => {
-        if (settled) {
-          try {
-            cleanup();
-          } catch {
-            // see release()
-          }
-        } else cleanups.push(cleanup);
-      },
-      get settled() {
-        return settled;
-      },
-    };
-
-    arm(firstPhase, timeoutMs);
+    const run = new DeadlineRun<T>(timeoutMs, onTimeout, resolve);
+    run.arm(firstPhase, timeoutMs);
     let running: Promise<T>;
     try {
-      running = work(deadline);
+      running = work(run);
     } catch (err) {
-      release();
+      run.release();
       reject(err);
       return;
     }
     running.then(
       (value) => {
-        if (settled) return;
-        release();
+        if (run.settled) return;
+        run.release();
         resolve(value);
       },
       (err: unknown) => {
-        if (settled) return;
-        release();
+        if (run.settled) return;
+        run.release();
         reject(err);
       },
     );
   });
+}
+
+class DeadlineRun<T> implements Deadline {
+  settled = false;
+  /** Most connections register one or two cleanups; the array is made on the first. */
+  private cleanups: (() => void)[] | null = null;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  label = '';
+  armedMs = 0;
+
+  constructor(
+    private readonly defaultMs: number,
+    readonly onTimeout: (info: TimeoutInfo) => T,
+    readonly resolve: (value: T) => void,
+  ) {}
+
+  // Arrow properties: callers pass these around detached (`tlsHandshake(..., deadline.own)`).
+  readonly phase = (label: string, ms: number = this.defaultMs): void => {
+    if (!this.settled) this.arm(label, ms);
+  };
+
+  readonly own = (cleanup: () => void): void => {
+    if (this.settled) runCleanup(cleanup);
+    else if (this.cleanups === null) this.cleanups = [cleanup];
+    else this.cleanups.push(cleanup);
+  };
+
+  arm(label: string, ms: number): void {
+    clearTimeout(this.timer);
+    this.label = label;
+    this.armedMs = Math.max(0, Math.floor(ms));
+    this.timer = setTimeout(fire, this.armedMs, this);
+  }
+
+  release(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    const cleanups = this.cleanups;
+    this.cleanups = null;
+    if (cleanups !== null) for (const cleanup of cleanups) runCleanup(cleanup);
+  }
+}
+
+function fire<T>(run: DeadlineRun<T>): void {
+  if (run.settled) return;
+  run.release();
+  run.resolve(run.onTimeout({ phase: run.label, timeoutMs: run.armedMs }));
+}
+
+function runCleanup(cleanup: () => void): void {
+  try {
+    cleanup();
+  } catch {
+    // A cleanup that throws (dgram already closed) must not stop the others.
+  }
 }

@@ -18,6 +18,8 @@ export interface FindingOptions {
 const EXPLAINED_VERIFY_ERRORS: ReadonlySet<string> = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED']);
 
 export function computeFindings(tls: TlsEvidence | null, mqtt: MqttEvidence | null, options: FindingOptions): Finding[] {
+  // Depth tcp, and every port that is not open: no evidence, no findings (the common case at scale).
+  if (tls === null && mqtt === null) return [];
   const found = new Set<Finding>();
   if (mqtt && mqtt.connack !== null) {
     if (mqtt.anonymous) found.add('anonymous-access');

@@ -7,26 +7,51 @@
  * open address in resolver order (deep.ts).
  *
  * Time: DNS is bounded by `timeoutMs`; the TCP phase by `timeoutMs`; the TCP phase and the deep probe
- * together by 2 x `timeoutMs` (the deep probe always gets at least one full `timeoutMs`). Hence a probe
- * takes at most `maxProbeDurationMs(timeoutMs)` plus any time spent queueing for a socket slot.
+ * together by 2 x `timeoutMs` (the deep probe always gets at least one full `timeoutMs`); waiting for a
+ * deep-probe slot by what DNS left of its `timeoutMs`. Hence a probe takes at most
+ * `maxProbeDurationMs(timeoutMs)` plus any time spent queueing for a socket slot.
  */
 import { Budget, probeDeep } from './deep';
 import { createCachingResolver, literalAddress, resolveHost, systemResolver } from './dns';
 import { computeFindings } from './findings';
-import { createLimiter, mapBounded, type Limiter } from './limiter';
+import { chainLimiters, createLimiter, createSoftLimiter, mapBounded, type Limiter } from './limiter';
 import { probeTcpAddress } from './tcp';
-import type { AddressResult, MqttEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, TlsEvidence } from './types';
+import type { AddressResult, MqttEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, ResolvedAddress, TlsEvidence } from './types';
 import { probeDtlsAddress } from './udp-dtls';
 
 export { computeFindings } from './findings';
 export { createCachingResolver, systemResolver } from './dns';
-export { createLimiter, type Limiter } from './limiter';
+export { createLimiter, createSoftLimiter, type Limiter, type SoftLimiter } from './limiter';
 export * from './types';
 
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { timeoutMs: 3000, certExpiringDays: 14 };
 
 /** Sockets one lone probeTarget call may hold at once (a name with many addresses). */
 const SOCKETS_PER_TARGET = 16;
+
+/**
+ * Probe sockets open at once in this process, whoever calls: a Lambda execution environment may hold
+ * 1024 file descriptors, and the runtime, the AWS SDK's connection pools (50 per client by default) and
+ * DNS need some of them. Every probeTarget and probeMany call takes its sockets from this pool too, so
+ * no concurrency setting of a caller can run the process out of descriptors (EMFILE would fail the
+ * state writes as well as the probes). Waiting for a slot never counts against a probe's deadline.
+ */
+export const PROCESS_SOCKET_LIMIT = 768;
+const processSockets = createLimiter(PROCESS_SOCKET_LIMIT);
+
+/**
+ * Deep probes (TLS handshakes and MQTT exchanges) running at once in this process. A handshake costs
+ * about 1-3 ms of CPU, and a Lambda at 512 MB has about 0.3 vCPU: hundreds of handshakes started
+ * together would queue for the CPU long enough to miss their own deadlines (a false `no TLS` or
+ * `no CONNACK`, then a posture alert). Connects, which mostly wait, are bounded by sockets alone, so
+ * many filtered targets can wait out their deadlines side by side while handshakes go 64 at a time.
+ * A deep probe waits for a slot only as long as the probe's duration bound allows (see runProbe),
+ * then goes ahead without one.
+ */
+export const DEEP_PROBE_LIMIT = 64;
+const deepSlots = createSoftLimiter(DEEP_PROBE_LIMIT);
+
+const systemClock = (): Date => new Date();
 
 /** Upper bound of one probe's duration, slot waiting excluded: DNS, then TCP and deep together. */
 export function maxProbeDurationMs(timeoutMs: number): number {
@@ -42,7 +67,7 @@ export interface ProbeManyOptions extends ProbeOptions {
 
 /** Probes one target. Never rejects. */
 export function probeTarget(spec: ProbeSpec, options: ProbeOptions): Promise<ProbeResult> {
-  return safeProbe(spec, options, createLimiter(SOCKETS_PER_TARGET));
+  return safeProbe(spec, options, chainLimiters(createLimiter(SOCKETS_PER_TARGET), processSockets));
 }
 
 /**
@@ -51,7 +76,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions): Promise<Pro
  * Never rejects.
  */
 export function probeMany(specs: readonly ProbeSpec[], options: ProbeManyOptions): Promise<ProbeResult[]> {
-  const sockets = createLimiter(options.maxSockets ?? Math.max(1, options.concurrency) * 2);
+  const sockets = chainLimiters(createLimiter(options.maxSockets ?? Math.max(1, options.concurrency) * 2), processSockets);
   const shared: ProbeOptions = { ...options, resolver: options.resolver ?? createCachingResolver(systemResolver) };
   return mapBounded(specs, options.concurrency, (spec) => safeProbe(spec, shared, sockets));
 }
@@ -74,7 +99,7 @@ async function safeProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
   const started = performance.now();
   let at: Date;
   try {
-    at = (options.now ?? (() => new Date()))();
+    at = (options.now ?? systemClock)();
   } catch {
     at = new Date();
   }
@@ -127,20 +152,23 @@ async function runProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter
   const timeoutMs = spec.timeoutMs ?? options.timeoutMs;
   const invalid = invalidSpec(spec, timeoutMs);
   if (invalid) return result(spec, options, at, started, { status: 'error', reason: invalid });
-  const host = literalAddress(spec.host)?.address ?? spec.host.trim();
+  const literal = literalAddress(spec.host);
+  const host = literal?.address ?? spec.host.trim();
 
-  const resolution = await resolveHost(options.resolver ?? systemResolver, host, timeoutMs);
+  // An IP literal (most fleet targets) skips the resolver and its promise altogether.
+  const resolution = literal ? { ok: true as const, addresses: [literal] } : await resolveHost(options.resolver ?? systemResolver, host, timeoutMs);
   if (!resolution.ok) return result(spec, options, at, started, { status: 'error', reason: resolution.reason });
+  const dnsSpent = literal ? 0 : performance.now() - started;
 
   const probeAddress = spec.transport === 'udp' ? probeDtlsAddress : probeTcpAddress;
-  const addresses = await Promise.all(
-    resolution.addresses.map((address): Promise<AddressResult> => {
-      // Scanner safety: the guard judges the address we would connect to, not the name in the table.
-      const refusal = options.guard?.(address) ?? null;
-      if (refusal !== null) return Promise.resolve({ ...address, status: 'error', reason: refusal, latencyMs: 0 });
-      return sockets.run(() => probeAddress(address, spec.port, timeoutMs));
-    }),
-  );
+  const probeOne = (address: ResolvedAddress): Promise<AddressResult> => {
+    // Scanner safety: the guard judges the address we would connect to, not the name in the table.
+    const refusal = options.guard?.(address) ?? null;
+    if (refusal !== null) return Promise.resolve({ ...address, status: 'error', reason: refusal, latencyMs: 0 });
+    return sockets.run(() => probeAddress(address, spec.port, timeoutMs));
+  };
+  const only = resolution.addresses.length === 1 ? resolution.addresses[0] : undefined;
+  const addresses: readonly AddressResult[] = only ? [await probeOne(only)] : await Promise.all(resolution.addresses.map(probeOne));
   const status = aggregateStatus(addresses);
   const addressReason = addresses.map((a) => `${a.address}: ${a.reason}`).join('; ');
   const firstOpen = addresses.find((a) => a.status === 'open');
@@ -149,17 +177,23 @@ async function runProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter
   }
 
   // The deep probe and the TCP phase share 2 x timeoutMs; the TCP phase used at most one of them.
+  // The budget starts once the probe has its deep slot: waiting for one must not cost it evidence.
+  // It waits at most what DNS left unused of its own timeoutMs, so the probe stays within
+  // maxProbeDurationMs (socket queueing aside, as ever).
   const tcpSpent = Math.max(...addresses.map((a) => a.latencyMs));
-  const deep = await probeDeep({
-    host,
-    port: spec.port,
-    address: { address: firstOpen.address, family: firstOpen.family },
-    depth: spec.depth,
-    timeoutMs,
-    now: at,
-    sockets,
-    budget: new Budget(2 * timeoutMs - Math.min(tcpSpent, timeoutMs)),
-    ...(options.ca !== undefined ? { ca: options.ca } : {}),
-  });
+  const depth = spec.depth;
+  const deep = await deepSlots.run(timeoutMs - Math.min(dnsSpent, timeoutMs), () =>
+    probeDeep({
+      host,
+      port: spec.port,
+      address: { address: firstOpen.address, family: firstOpen.family },
+      depth,
+      timeoutMs,
+      now: at,
+      sockets,
+      budget: new Budget(2 * timeoutMs - Math.min(tcpSpent, timeoutMs)),
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    }),
+  );
   return result(spec, options, at, started, { status, reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt });
 }

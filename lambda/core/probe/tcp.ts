@@ -1,5 +1,5 @@
 /** Depth `tcp`: one connect to one address. The open/closed signal every other depth builds on. */
-import { connectTcp } from './connection';
+import { connectTcp, type ConnectOptions } from './connection';
 import { withDeadline } from './deadline';
 import type { AddressResult, ProbeStatus, ResolvedAddress } from './types';
 
@@ -29,18 +29,24 @@ export function timeoutReason(timeoutMs: number): string {
   return `timeout after ${timeoutMs} ms`;
 }
 
-/** Connects, records how it went, closes. Never rejects. */
+/** Connects, records how it went, closes (with a reset: see ConnectOptions). Never rejects. */
 export function probeTcpAddress(target: ResolvedAddress, port: number, timeoutMs: number): Promise<AddressResult> {
   const started = performance.now();
-  const base = { address: target.address, family: target.family };
   return withDeadline(
     timeoutMs,
     'connect',
-    async (deadline): Promise<AddressResult> => {
-      const outcome = await connectTcp(deadline, target.address, port, target.family);
-      if (outcome.ok) return { ...base, status: 'open', reason: 'connected', latencyMs: outcome.latencyMs };
-      return { ...base, status: classifyConnectError(outcome.code), reason: outcome.code, latencyMs: outcome.latencyMs };
-    },
-    (info) => ({ ...base, status: 'filtered', reason: timeoutReason(info.timeoutMs), latencyMs: Math.round(performance.now() - started) }),
+    (deadline) =>
+      connectTcp(deadline, target.address, port, target.family, CONNECT_ONLY).then((outcome) =>
+        outcome.ok
+          ? addressResult(target, 'open', 'connected', outcome.latencyMs)
+          : addressResult(target, classifyConnectError(outcome.code), outcome.code, outcome.latencyMs),
+      ),
+    (info) => addressResult(target, 'filtered', timeoutReason(info.timeoutMs), Math.round(performance.now() - started)),
   );
+}
+
+const CONNECT_ONLY: ConnectOptions = { noDelay: false, abortiveClose: true };
+
+function addressResult(target: ResolvedAddress, status: ProbeStatus, reason: string, latencyMs: number): AddressResult {
+  return { address: target.address, family: target.family, status, reason, latencyMs };
 }

@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
 import { parseServerFlight, tlsVersionName, type ServerFlight } from './tls-records';
 import type { CertFacts, ProbeOptions } from './types';
@@ -68,8 +68,7 @@ export function tlsHandshake(stream: CappedStream, params: HandshakeParams, own:
         rejectUnauthorized: false,
         // Node folds a hostname mismatch into authorizationError; we report chain and name separately.
         checkServerIdentity: () => undefined,
-        ...(params.ca !== undefined ? { ca: typeof params.ca === 'string' || Buffer.isBuffer(params.ca) ? params.ca : [...params.ca] } : {}),
-        ...(params.legacy ? LEGACY_TLS_OPTIONS : {}),
+        secureContext: secureContextFor(params),
       });
     } catch (err) {
       // A local OpenSSL that cannot offer the requested versions throws here.
@@ -94,6 +93,44 @@ export function tlsHandshake(stream: CappedStream, params: HandshakeParams, own:
       resolve(completed(socket, stream, params));
     });
   });
+}
+
+/**
+ * TLS contexts, made once and shared by every handshake with the same trust anchors and versions.
+ * Building one per connection (what tls.connect does when given `ca`, `ciphers` or versions) costs
+ * about as much CPU as the client's side of a handshake. A shared context does not make handshakes
+ * resume each other: Node's client contexts keep no session cache, and the probe passes no `session`.
+ */
+const systemContexts: { modern?: SecureContext; legacy?: SecureContext } = {};
+const caContexts = new WeakMap<object, { modern?: SecureContext; legacy?: SecureContext }>();
+const pemContexts = new Map<string, { modern?: SecureContext; legacy?: SecureContext }>();
+/** Distinct PEM strings kept; callers pass one or two (the system store, a private CA), so this never fills. */
+const MAX_PEM_CONTEXTS = 16;
+
+export function secureContextFor(params: Pick<HandshakeParams, 'ca' | 'legacy'>): SecureContext {
+  const ca = params.ca;
+  let slot: { modern?: SecureContext; legacy?: SecureContext };
+  if (ca === undefined) slot = systemContexts;
+  else if (typeof ca === 'string') {
+    slot = pemContexts.get(ca) ?? {};
+    if (!pemContexts.has(ca)) {
+      if (pemContexts.size >= MAX_PEM_CONTEXTS) pemContexts.clear();
+      pemContexts.set(ca, slot);
+    }
+  } else {
+    slot = caContexts.get(ca) ?? {};
+    caContexts.set(ca, slot);
+  }
+  const kind = params.legacy ? 'legacy' : 'modern';
+  const cached = slot[kind];
+  if (cached) return cached;
+  // Throws when the local OpenSSL cannot offer the versions asked for; the caller reports that.
+  const made = createSecureContext({
+    ...(ca !== undefined ? { ca: typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca] } : {}),
+    ...(params.legacy ? LEGACY_TLS_OPTIONS : {}),
+  });
+  slot[kind] = made;
+  return made;
 }
 
 function completed(socket: TLSSocket, stream: CappedStream, params: HandshakeParams): HandshakeOutcome {
@@ -219,7 +256,12 @@ export function parseCertificate(der: Buffer): X509Certificate | null {
  */
 export function hostnameMatches(host: string, cert: X509Certificate): boolean | null {
   const sans = splitSubjectAltNames(cert.subjectAltName);
-  if (isIP(host) !== 0 && !sans.some((san) => san.startsWith('IP Address:'))) return null;
+  if (isIP(host) !== 0) {
+    if (!sans.some((san) => san.startsWith('IP Address:'))) return null;
+    // An address matches an IP SAN byte for byte, as in checkServerIdentity; OpenSSL's check does that
+    // without building the whole legacy certificate object (a large share of a deep probe's CPU).
+    return cert.checkIP(host) !== undefined;
+  }
   return checkServerIdentity(host, cert.toLegacyObject()) === undefined;
 }
 

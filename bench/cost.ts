@@ -1,0 +1,430 @@
+/**
+ * The cost model of docs/cost.md, fed with this run's measurements: CPU per probe (closed, open, deep),
+ * the prober's own CPU per target through the real DynamoDB adapter and SDK (against an in-memory
+ * stand-in for the DynamoDB endpoint), state item sizes, dispatch figures. Prices are AWS list prices,
+ * us-east-1, stated in PRICES; every assumption that is not measured is in ASSUMPTIONS.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/dynamodb-state-store';
+import type { Notifier } from '../lambda/core/ports';
+import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
+import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/core/prober-service';
+import { observationFromProbe, type TargetState } from '../lambda/core/state';
+import { parseTargetItem } from '../lambda/core/target';
+import { decide } from '../lambda/core/transition';
+import { cpuMicros, fmtUsd, median, renderTable } from './table';
+
+// ---------------------------------------------------------------------------------------------------
+// Prices and assumptions
+
+/** AWS list prices, us-east-1, as of 2025 (DynamoDB on-demand after the November 2024 cut). */
+export const PRICES = {
+  region: 'us-east-1',
+  /** Lambda arm64, first pricing tier, per GB-second. */
+  lambdaGbSecond: 0.0000133334,
+  lambdaRequest: 0.2 / 1e6,
+  /** Standard queue; each 64 KiB chunk of a request is one request. */
+  sqsRequest: 0.4 / 1e6,
+  ddbWriteUnit: 0.625 / 1e6,
+  ddbReadUnit: 0.125 / 1e6,
+  snsPublish: 0.5 / 1e6,
+  logsIngestGb: 0.5,
+  /** X-Ray traces recorded (the functions run with active tracing). */
+  xrayTrace: 5 / 1e6,
+  alarm: 0.1,
+  customMetric: 0.3,
+  /** EventBridge scheduled rules: free. */
+  schedule: 0,
+  /** Data transfer out of AWS to the internet, first 10 TB/month (the account-wide 100 GB free tier left out). */
+  dataTransferOutGb: 0.09,
+  route53AwsEndpointCheck: 0.5,
+  route53OtherEndpointCheck: 0.75,
+  /** Each optional Route 53 feature (HTTPS, string matching, fast interval, latency): AWS / other endpoints. */
+  route53FeatureAws: 1.0,
+  route53FeatureOther: 2.0,
+} as const;
+
+/** What the model assumes where the bench cannot measure (stated in docs/cost.md). */
+export const ASSUMPTIONS = {
+  minutesPerMonth: 43_200,
+  /** Round-trip time to a target on the internet. */
+  rttMs: 50,
+  /** Round trips of a depth-mqtt probe of an open broker: TCP, TLS 1.3 (1-2), CONNECT/CONNACK, the legacy-TLS connection (2), DISCONNECT. */
+  deepRoundTrips: 8,
+  /** DynamoDB and SQS calls per invocation outside the probes (state reads are sequential batches of 100). */
+  ddbCallMs: 8,
+  invocationOverheadMs: 30,
+  /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. Node uses one. */
+  fullVcpuMb: 1769,
+  /** Log bytes per prober invocation: START/END/REPORT lines, the batch summary, EMF metrics. */
+  logBytesPerInvocation: 2048,
+  logBytesPerDispatch: 1024,
+  /** Open/closed changes per target per month (each: confirmation, conditional write, event, alert). */
+  changesPerTargetMonth: 2,
+  /** Fixed monthly: the stack's alarms and custom metrics, and the SQS event source polling an idle queue. */
+  alarms: 10,
+  customMetrics: 8,
+  idlePollRequestsPerMonth: 650_000,
+  /** X-Ray default sampling rule: 1 trace per second, then 5 %. */
+  xrayReservoirPerMonth: 2_592_000,
+  xrayRate: 0.05,
+  /** Bytes of IPv4 + TCP headers (with timestamps) per packet the prober sends. */
+  packetHeaderBytes: 52,
+  /** Packets sent: a connect-only probe of an open port (SYN, ACK, RST); of a closed one (SYN); of a filtered one (SYN and two retransmissions within 3 s). */
+  packetsOpenTcp: 3,
+  packetsClosed: 1,
+  packetsFiltered: 3,
+  /** Packets a TLS/MQTT connection sends besides its payload: SYN, ACKs of the server's flight, FIN. */
+  packetsPerTlsConnection: 9,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// DynamoDB item size, and the prober's CPU per target
+
+/**
+ * Approximate DynamoDB item size (the rules of the developer guide): names and strings in UTF-8 bytes,
+ * numbers about one byte per two digits plus one, booleans and nulls one byte, lists and maps 3 bytes
+ * plus one per element.
+ */
+export function dynamoItemSize(item: Readonly<Record<string, unknown>>): number {
+  const size = (v: unknown): number => {
+    if (v === null || v === undefined || typeof v === 'boolean') return 1;
+    if (typeof v === 'string') return Buffer.byteLength(v);
+    if (typeof v === 'number') return Math.min(21, Math.ceil(String(Math.abs(v)).replace(/[.-]/g, '').length / 2) + 1);
+    if (Array.isArray(v)) return 3 + v.reduce((s: number, x) => s + size(x) + 1, 0);
+    if (typeof v === 'object') return 3 + Object.entries(v as Record<string, unknown>).reduce((s, [k, x]) => (x === undefined ? s : s + Buffer.byteLength(k) + size(x) + 1), 0);
+    return 8;
+  };
+  return Object.entries(item).reduce((s, [k, v]) => (v === undefined ? s : s + Buffer.byteLength(k) + size(v)), 0);
+}
+
+/** DynamoDB JSON of a plain value, as the DocumentClient writes it (arrays as lists, undefined dropped). */
+function toAttribute(v: unknown): Record<string, unknown> {
+  if (v === null || v === undefined) return { NULL: true };
+  if (typeof v === 'string') return { S: v };
+  if (typeof v === 'number') return { N: String(v) };
+  if (typeof v === 'boolean') return { BOOL: v };
+  if (Array.isArray(v)) return { L: v.map(toAttribute) };
+  return { M: marshallItem(v as Record<string, unknown>) };
+}
+
+function marshallItem(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = toAttribute(v);
+  return out;
+}
+
+function withTarget(sample: ProbeResult, spec: Pick<ProbeSpec, 'target' | 'host' | 'port'>): ProbeResult {
+  return { ...sample, target: spec.target, host: spec.host, port: spec.port, addresses: sample.addresses.map((a) => ({ ...a, address: spec.host })) };
+}
+
+/** The steady-state item of a target last seen as `sample` (baseline written, outbox flushed), and with its baseline outbox. */
+export function stateItemFor(sample: ProbeResult, target: string): { steady: Record<string, unknown>; withOutbox: Record<string, unknown> } {
+  const item = { target, depth: sample.depth };
+  const parsed = parseTargetItem(item);
+  if (!parsed.ok) throw new Error(`bench target ${target} does not parse`);
+  const [host = '', port = '8883'] = target.split(':');
+  const decision = decide(null, observationFromProbe(withTarget(sample, { target, host, port: Number(port) })), parsed.value);
+  if (decision.kind !== 'write') throw new Error('a first observation must write a baseline');
+  const steady: TargetState = { ...decision.next, outbox: [] };
+  return { steady: { pk: statePk(target), sk: STATE_SK, ...steady }, withOutbox: { pk: statePk(target), sk: STATE_SK, ...decision.next } };
+}
+
+/**
+ * An in-memory DynamoDB endpoint for the SDK (a custom request handler): answers BatchGetItem from
+ * prepared items and GetItem with nothing, so the real adapter, the SDK's serialisation, signing and
+ * unmarshalling all run, and no server shares this process's CPU.
+ */
+function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): { client: DynamoDBClient; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const handle = async (request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }> => {
+    const targetHeader = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1] ?? '';
+    const op = targetHeader.split('.')[1] ?? 'unknown';
+    calls.set(op, (calls.get(op) ?? 0) + 1);
+    const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
+    const input = JSON.parse(body) as { RequestItems?: Record<string, { Keys: { pk: { S: string } }[] }> };
+    let out: unknown = {};
+    if (op === 'BatchGetItem' && input.RequestItems) {
+      const [table, spec] = Object.entries(input.RequestItems)[0] ?? ['', { Keys: [] }];
+      out = { Responses: { [table]: spec.Keys.map((k) => items.get(k.pk.S)).filter((x) => x !== undefined) }, UnprocessedKeys: {} };
+    } else if (op !== 'GetItem') {
+      throw new Error(`the cost model's DynamoDB stand-in got ${op}: an unchanged tick must only read`);
+    }
+    return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(JSON.stringify(out)) } };
+  };
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: 'http://dynamodb.invalid',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    requestHandler: { handle } as unknown as DynamoDBClient['config']['requestHandler'],
+  });
+  return { client, calls };
+}
+
+export interface ProberOverhead {
+  /** CPU of ProberService per target on a tick where nothing changed, the probe itself excluded. */
+  readonly cpuUsPerTarget: number;
+  readonly stateItemBytes: number;
+  readonly stateWithOutboxBytes: number;
+}
+
+/**
+ * ProberService.run over `count` targets whose probe answers `sample` at once (no sockets) and whose
+ * state says the same, through DynamoDbStateStore and the SDK: the CPU a Lambda spends per target
+ * beyond probing (parse, batched state read, unmarshall, decide). Must write nothing, or it throws.
+ */
+export async function measureProberOverhead(sample: ProbeResult, count = 2000): Promise<ProberOverhead> {
+  const targets = Array.from({ length: count }, (_, i) => `10.1.${i >> 8}.${i & 255}:8883`);
+  const items = new Map<string, Record<string, unknown>>();
+  let stateItemBytes = 0;
+  let stateWithOutboxBytes = 0;
+  for (const t of targets) {
+    const { steady, withOutbox } = stateItemFor(sample, t);
+    stateItemBytes = dynamoItemSize(steady);
+    stateWithOutboxBytes = dynamoItemSize(withOutbox);
+    items.set(steady.pk as string, marshallItem(steady));
+  }
+  const { client } = fakeDynamoClient(items);
+  const store = new DynamoDbStateStore(client, { tableName: 'bench-state' });
+  const notifier: Notifier = { publish: async () => undefined };
+  const groups: WorkGroup[] = [];
+  for (let i = 0; i < targets.length; i += 25) groups.push({ id: `g${i}`, items: targets.slice(i, i + 25).map((target) => ({ target, depth: sample.depth })) });
+  const service = new ProberService(
+    {
+      store,
+      notifier,
+      probe: async (spec) => withTarget(sample, spec),
+      now: () => new Date(),
+      sleep: async () => undefined,
+    },
+    { ...DEFAULT_PROBER_CONFIG, defaultPort: 8883, probeOptions: { timeoutMs: 3000, certExpiringDays: 14 } },
+  );
+  const runs: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const cpu0 = process.cpuUsage();
+      const report = await service.run(groups);
+      const used = cpuMicros(cpu0);
+      if (report.writes !== 0 || report.failedGroups.length > 0) throw new Error(`prober overhead run wrote ${report.writes} times, ${report.failedGroups.length} groups failed`);
+      if (i >= 2) runs.push(used / count);
+    }
+  } finally {
+    client.destroy();
+  }
+  return { cpuUsPerTarget: median(runs), stateItemBytes, stateWithOutboxBytes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The model
+
+export interface Measured {
+  readonly cpuMsTcpClosed: number;
+  readonly cpuMsTcpOpen: number;
+  readonly cpuMsDeep: number;
+  readonly proberMsTcp: number;
+  readonly proberMsDeep: number;
+  readonly stateBytesTcp: number;
+  readonly stateBytesDeep: number;
+  readonly stateWithOutboxBytesDeep: number;
+  /** Dispatcher wall time per 1,000 targets (embedded DynamoDB; a proxy for the Lambda's). */
+  readonly dispatchMsPer1k: number;
+  /** Average SQS message body (bytes) at the dispatcher's 25 targets per message. */
+  readonly messageBytes: number;
+  readonly targetItemBytes: number;
+  /** TCP payload one depth-mqtt probe sends (measured at the brokers), and its connections. */
+  readonly deepPayloadBytesOut: number;
+  readonly deepConnections: number;
+}
+
+/** Bytes one probe sends to the target, headers included (what AWS bills as data transfer out). */
+export function bytesOutPerProbe(m: Measured, kind: 'deep' | 'closed' | 'filtered' | 'openTcp'): number {
+  const a = ASSUMPTIONS;
+  switch (kind) {
+    case 'deep':
+      return m.deepPayloadBytesOut + (a.packetsOpenTcp + Math.max(0, m.deepConnections - 1) * a.packetsPerTlsConnection) * a.packetHeaderBytes;
+    case 'closed':
+      return a.packetsClosed * (a.packetHeaderBytes + 8);
+    case 'filtered':
+      return a.packetsFiltered * (a.packetHeaderBytes + 8);
+    case 'openTcp':
+      return a.packetsOpenTcp * a.packetHeaderBytes + 8;
+  }
+}
+
+export interface FanOut {
+  readonly memoryMb: number;
+  readonly targetsPerMessage: number;
+  readonly batchSize: number;
+  /** Targets in flight per invocation (PROBE_CONCURRENCY). */
+  readonly probeConcurrency: number;
+  readonly timeoutMs: number;
+}
+
+/** docs/scaling.md's recommendation for up to 100,000 targets. */
+export const RECOMMENDED_FAN_OUT: FanOut = { memoryMb: 512, targetsPerMessage: 50, batchSize: 10, probeConcurrency: 500, timeoutMs: 3000 };
+
+export interface Fleet {
+  readonly name: string;
+  /** Shares of targets per tick: open brokers (deep probe), closed ports, filtered (no answer: full deadline). */
+  readonly open: number;
+  readonly closed: number;
+  readonly filtered: number;
+}
+
+export const FLEETS: readonly Fleet[] = [
+  { name: 'brokers, none filtered', open: 0.6, closed: 0.4, filtered: 0 },
+  { name: 'brokers, 5% filtered', open: 0.6, closed: 0.35, filtered: 0.05 },
+  { name: 'worst: all filtered', open: 0, closed: 0, filtered: 1 },
+];
+
+export interface MonthlyCost {
+  readonly lambda: number;
+  readonly sqs: number;
+  readonly dynamodb: number;
+  readonly logs: number;
+  readonly xray: number;
+  readonly sns: number;
+  /** Probe traffic out to the internet. */
+  readonly transfer: number;
+  readonly fixed: number;
+  readonly total: number;
+  readonly perTarget: number;
+  /** Billed seconds of one prober invocation, and its share due to waiting rather than CPU. */
+  readonly invocationMs: number;
+  readonly invocationsPerTick: number;
+}
+
+/**
+ * `strong`: the state store as built (BatchGetItem with ConsistentRead, 1 read unit per item up to 4 KB).
+ * `eventual`: the same reads eventually consistent (half a unit); safe because every write is
+ * conditional on the version read, and a lost race re-reads strongly (docs/cost.md).
+ * `digest`: eventually consistent reads of one digest item per DIGEST_TARGETS targets; full state
+ * items are read only for targets that changed (not built: docs/scaling.md).
+ */
+export type StateReads = 'strong' | 'eventual' | 'digest';
+
+/** Targets per state-digest item (docs/scaling.md): ~40 bytes each, so one 2 KB item per shard. */
+export const DIGEST_TARGETS = 50;
+
+export interface Variant {
+  readonly stateReads: StateReads;
+  /**
+   * Deep probe (TLS + MQTT) of an open target every this many ticks, a connect in between (1: every
+   * tick, as built). Needs the state rules to keep the last deep findings on a connect-only look.
+   */
+  readonly deepEvery: number;
+}
+
+export const AS_BUILT: Variant = { stateReads: 'strong', deepEvery: 1 };
+
+export function monthlyCost(m: Measured, fleet: Fleet, targets: number, intervalMin: number, f: FanOut = RECOMMENDED_FAN_OUT, variant: Variant = AS_BUILT): MonthlyCost {
+  const stateReads = variant.stateReads;
+  const deepShare = 1 / Math.max(1, variant.deepEvery);
+  const a = ASSUMPTIONS;
+  const ticks = a.minutesPerMonth / intervalMin;
+  const n = f.targetsPerMessage * f.batchSize;
+  const invocationsPerTick = Math.ceil(targets / n);
+  const vcpu = Math.min(1, f.memoryMb / a.fullVcpuMb);
+  const notOpen = fleet.closed + fleet.filtered;
+  const cpuMsPerTarget =
+    fleet.open * (deepShare * m.cpuMsDeep + (1 - deepShare) * m.cpuMsTcpOpen + m.proberMsDeep) + notOpen * (m.cpuMsTcpClosed + m.proberMsTcp);
+  const cpuWallMs = (n * cpuMsPerTarget) / vcpu;
+  // Waiting: targets go in waves of probeConcurrency; a wave lasts as long as its slowest target.
+  const waves = Math.ceil(n / f.probeConcurrency);
+  const perWave = Math.min(n, f.probeConcurrency);
+  const pFiltered = 1 - (1 - fleet.filtered) ** perWave;
+  const unfilteredMs = fleet.open > 0 ? a.deepRoundTrips * a.rttMs : a.rttMs;
+  const waitMs = waves * (pFiltered * f.timeoutMs + (1 - pFiltered) * unfilteredMs);
+  const fixedMs = a.invocationOverheadMs + Math.ceil(n / 100) * a.ddbCallMs + a.ddbCallMs;
+  const invocationMs = Math.max(cpuWallMs, waitMs) + fixedMs;
+  const invocations = invocationsPerTick * ticks;
+  const proberLambda = invocations * ((invocationMs / 1000) * (f.memoryMb / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest);
+  const dispatcherMs = Math.max(100, (m.dispatchMsPer1k * targets) / 1000);
+  const dispatcherLambda = ticks * ((dispatcherMs / 1000) * (256 / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest);
+  const lambda = proberLambda + dispatcherLambda;
+
+  const messages = Math.ceil(targets / f.targetsPerMessage);
+  const messageBytes = (m.messageBytes * f.targetsPerMessage) / 25;
+  const sendRequests = Math.ceil(messages / 10) * Math.max(1, Math.ceil((10 * messageBytes) / 65_536));
+  // Per invocation: the event source's ReceiveMessage and DeleteMessageBatch.
+  const sqs = ticks * (sendRequests + 2 * invocationsPerTick) * PRICES.sqsRequest;
+
+  const stateBytes = fleet.open * m.stateBytesDeep + notOpen * m.stateBytesTcp;
+  const readUnitsPerTarget =
+    stateReads === 'digest' ? 0.5 / DIGEST_TARGETS : Math.ceil(stateBytes / 4096) * (stateReads === 'strong' ? 1 : 0.5);
+  const scanUnitsPerTick = Math.ceil((targets * m.targetItemBytes) / 4096) * 0.5; // eventually consistent Scan
+  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick + scanUnitsPerTick);
+  // A change: the state with its outbox (event + alert: ~1.5x the baseline outbox), the alert lease
+  // (the same item again), the history event, the state without the outbox; a digest update with `digest`.
+  const eventBytes = Math.max(0, m.stateWithOutboxBytesDeep - m.stateBytesDeep);
+  const writeUnitsPerChange =
+    2 * Math.ceil((m.stateWithOutboxBytesDeep * 1.5) / 1024) + Math.ceil(eventBytes / 1024) + Math.ceil(m.stateBytesDeep / 1024) + (stateReads === 'digest' ? 2 : 0);
+  const writes = targets * a.changesPerTargetMonth * writeUnitsPerChange;
+  const dynamodb = reads * PRICES.ddbReadUnit + writes * PRICES.ddbWriteUnit;
+
+  const logs = ((ticks * (invocationsPerTick * a.logBytesPerInvocation + a.logBytesPerDispatch)) / 1024 ** 3) * PRICES.logsIngestGb;
+  const tracesPerMonth = invocations + ticks;
+  const sampled = Math.min(tracesPerMonth, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, tracesPerMonth - a.xrayReservoirPerMonth);
+  const xray = Math.max(0, sampled - 100_000) * PRICES.xrayTrace;
+  const sns = targets * a.changesPerTargetMonth * PRICES.snsPublish;
+  const openBytes = deepShare * bytesOutPerProbe(m, 'deep') + (1 - deepShare) * bytesOutPerProbe(m, 'openTcp');
+  const bytesPerTarget = fleet.open * openBytes + fleet.closed * bytesOutPerProbe(m, 'closed') + fleet.filtered * bytesOutPerProbe(m, 'filtered');
+  const transfer = ((ticks * targets * bytesPerTarget) / 1e9) * PRICES.dataTransferOutGb;
+  const fixed = a.alarms * PRICES.alarm + a.customMetrics * PRICES.customMetric + a.idlePollRequestsPerMonth * PRICES.sqsRequest;
+  const total = lambda + sqs + dynamodb + logs + xray + sns + transfer + fixed;
+  return { lambda, sqs, dynamodb, logs, xray, sns, transfer, fixed, total, perTarget: total / targets, invocationMs, invocationsPerTick };
+}
+
+export const VARIANTS: readonly { readonly label: string; readonly variant: Variant }[] = [
+  { label: 'eventually consistent reads', variant: { stateReads: 'eventual', deepEvery: 1 } },
+  { label: '+ deep probe every 5th tick', variant: { stateReads: 'eventual', deepEvery: 5 } },
+  { label: '+ state digest', variant: { stateReads: 'digest', deepEvery: 5 } },
+];
+
+export function costTable(m: Measured, fleets: readonly Fleet[] = FLEETS, f: FanOut = RECOMMENDED_FAN_OUT): string {
+  const rows: string[][] = [];
+  const ratio = (perTarget: number): string => `${Math.round(PRICES.route53AwsEndpointCheck / perTarget)}x`;
+  for (const fleet of fleets) {
+    for (const interval of [1, 5]) {
+      for (const targets of [1_000, 10_000, 100_000]) {
+        const c = monthlyCost(m, fleet, targets, interval, f, AS_BUILT);
+        rows.push([
+          fleet.name,
+          `${interval} min`,
+          targets.toLocaleString('en-US'),
+          fmtUsd(c.lambda),
+          fmtUsd(c.dynamodb),
+          fmtUsd(c.transfer),
+          fmtUsd(c.sqs + c.logs + c.xray + c.sns),
+          fmtUsd(c.total),
+          `${fmtUsd(c.perTarget)}: ${ratio(c.perTarget)} (${ratio((c.total - c.fixed) / targets)})`,
+          ...VARIANTS.map(({ variant }) => {
+            const v = monthlyCost(m, fleet, targets, interval, f, variant);
+            return `${fmtUsd(v.perTarget)}: ${ratio(v.perTarget)} (${ratio((v.total - v.fixed) / targets)})`;
+          }),
+        ]);
+      }
+    }
+  }
+  return renderTable(
+    ['fleet', 'every', 'targets', 'Lambda', 'DynamoDB', 'data out', 'SQS+logs+X-Ray+SNS', 'total/month', 'per target: vs R53', ...VARIANTS.map((v) => v.label)],
+    rows,
+  );
+}
+
+export function measuredTable(m: Measured): string {
+  const us = (ms: number): string => `${(ms * 1000).toFixed(0)} us`;
+  return renderTable(
+    ['input', 'value'],
+    [
+      ['CPU per probe, closed port (depth tcp)', us(m.cpuMsTcpClosed)],
+      ['CPU per probe, open port (depth tcp)', us(m.cpuMsTcpOpen)],
+      ['CPU per probe, open broker (depth mqtt: TLS + CONNECT + legacy-TLS check)', us(m.cpuMsDeep)],
+      ['prober CPU per target beyond the probe (tcp / mqtt state)', `${us(m.proberMsTcp)} / ${us(m.proberMsDeep)}`],
+      ['state item (tcp / mqtt / mqtt with baseline outbox)', `${m.stateBytesTcp} / ${m.stateBytesDeep} / ${m.stateWithOutboxBytesDeep} B`],
+      ['dispatcher wall per 1,000 targets (embedded DynamoDB)', `${m.dispatchMsPer1k.toFixed(1)} ms`],
+      ['SQS message (25 targets) / Targets item', `${Math.round(m.messageBytes)} B / ${m.targetItemBytes} B`],
+      ['sent per depth-mqtt probe: TCP payload, connections (headers modelled)', `${Math.round(m.deepPayloadBytesOut)} B, ${m.deepConnections.toFixed(1)}; ${Math.round(bytesOutPerProbe(m, 'deep'))} B on the wire`],
+    ],
+  );
+}

@@ -1,0 +1,203 @@
+/**
+ * A local pipeline tick, wired as `portwatch local` wires it (lib/cli/local-command.ts runTick): the
+ * dispatcher pages the Targets table into an in-process queue, then ProberService runs over its
+ * messages with the real probe and the DynamoDB state store, on the embedded DynamoDB (dynalite).
+ *
+ * Targets are loopback `HOST:PORT` at depth tcp, over a few loopback addresses: some ports have a
+ * listener (open), the others were verified unused (closed). Two ticks are measured: the first sets
+ * every baseline; in the second nothing changed, so it must write nothing and read each target's
+ * state once, in BatchGetItem calls of 100.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStateStore } from '../lambda/adapters/dynamodb-state-store';
+import { DynamoDbTargetSource } from '../lambda/adapters/dynamodb-target-source';
+import { DynamoDbTargets } from '../lambda/adapters/dynamodb-targets';
+import { ensureTables, startEmbeddedDynamoDb, type TableNames } from '../lambda/adapters/embedded-dynamodb';
+import { createAddressGuard } from '../lambda/core/address-policy';
+import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/core/dispatch';
+import type { Notifier, ProbeMessage, ProbeQueue } from '../lambda/core/ports';
+import { createCachingResolver, probeTarget, systemResolver } from '../lambda/core/probe/index';
+import { DEFAULT_PROBER_CONFIG, ProberService, type RunReport, type WorkGroup } from '../lambda/core/prober-service';
+import { DEFAULT_PORT } from '../lambda/core/target';
+import { findClosedPorts, startListenerChild, startListeners, type OpenListeners } from './ports';
+
+/** The State-table writes and reads a tick may send (SDK command names). */
+export const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'] as const;
+
+/** Counts DynamoDB commands by name (the same middleware as test/helpers/dynalite.ts countRequests). */
+export function countCommands(client: DynamoDBClient): { snapshot(): Record<string, number>; reset(): void } {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'portwatchBenchCountCommands' },
+  );
+  return { snapshot: () => Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))), reset: () => counts.clear() };
+}
+
+class CollectingQueue implements ProbeQueue {
+  messages: ProbeMessage[] = [];
+  async send(messages: readonly ProbeMessage[]): Promise<void> {
+    this.messages.push(...messages);
+  }
+}
+
+/** Alerts go nowhere: no target has `expect`, so a baseline never alerts; a count proves it. */
+class CountingNotifier implements Notifier {
+  published = 0;
+  async publish(): Promise<void> {
+    this.published++;
+  }
+}
+
+export interface TickMeasure {
+  readonly wallMs: number;
+  readonly probed: number;
+  readonly probesPerSecond: number;
+  readonly dispatch: DispatchReport;
+  readonly run: RunReport;
+  /** DynamoDB commands of the prober (dispatch's Scan calls are counted apart). */
+  readonly proberRequests: Record<string, number>;
+  readonly dispatchRequests: Record<string, number>;
+}
+
+export interface TickCheck {
+  readonly writes: number;
+  readonly batchGets: number;
+  readonly getItems: number;
+  readonly otherReads: number;
+  /** Zero writes, BatchGetItem x 100 >= targets, at most one GetItem (the scanner item) per run, no Query/Scan. */
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+export interface PipelineResult {
+  readonly targets: number;
+  readonly open: number;
+  readonly closed: number;
+  readonly hosts: number;
+  readonly concurrency: number;
+  readonly baseline: TickMeasure;
+  readonly unchanged: TickMeasure;
+  readonly unchangedCheck: TickCheck;
+  /** Targets whose recorded status differs from what their port is (should be none). */
+  readonly misclassified: readonly string[];
+}
+
+export interface PipelineOptions {
+  readonly hosts: readonly string[];
+  readonly openPerHost: number;
+  readonly closedPerHost: number;
+  /** ProberService concurrency (targets in flight). @default DEFAULT_PROBER_CONFIG.concurrency, as `portwatch local` */
+  readonly concurrency?: number;
+  /** Listeners in a child process (the bench) or in this one (the tests). */
+  readonly listenersIn: 'child' | 'process';
+  readonly log?: (line: string) => void;
+}
+
+export function checkUnchangedTick(targets: number, requests: Readonly<Record<string, number>>, runs = 1): TickCheck {
+  const writes = WRITE_COMMANDS.reduce((sum, c) => sum + (requests[c] ?? 0), 0);
+  const batchGets = requests.BatchGetItemCommand ?? 0;
+  const getItems = requests.GetItemCommand ?? 0;
+  const otherReads = (requests.QueryCommand ?? 0) + (requests.ScanCommand ?? 0) + (requests.TransactGetItemsCommand ?? 0);
+  const problems: string[] = [];
+  if (writes !== 0) problems.push(`${writes} writes in a tick where nothing changed`);
+  if (batchGets * 100 < targets) problems.push(`${batchGets} BatchGetItem calls cannot have read ${targets} targets`);
+  if (batchGets > Math.ceil(targets / 100) * 2) problems.push(`${batchGets} BatchGetItem calls for ${targets} targets: more than one batched read per target`);
+  if (getItems > runs) problems.push(`${getItems} GetItem calls: per-target reads (only the scanner item, once per run, is expected)`);
+  if (otherReads > 0) problems.push(`${otherReads} Query/Scan calls by the prober`);
+  return { writes, batchGets, getItems, otherReads, ok: problems.length === 0, problems };
+}
+
+export async function runPipelineBench(options: PipelineOptions): Promise<PipelineResult> {
+  const log = options.log ?? (() => undefined);
+  const closedPorts = await findClosedPorts(options.closedPerHost, 21_000);
+  let listeners: OpenListeners | { ports: ReadonlyMap<string, readonly number[]>; close(): Promise<void> };
+  if (options.listenersIn === 'child') {
+    const child = await startListenerChild({ tcp: { hosts: options.hosts, perHost: options.openPerHost } });
+    listeners = { ports: new Map(Object.entries(child.tcp)), close: () => child.close() };
+  } else {
+    listeners = await startListeners(options.hosts, options.openPerHost);
+  }
+  const db = await startEmbeddedDynamoDb();
+  try {
+    const tables: TableNames = { targets: 'bench-targets', state: 'bench-state' };
+    await ensureTables(db.client, tables);
+    const expected = new Map<string, 'open' | 'closed'>();
+    for (const host of options.hosts) {
+      for (const port of listeners.ports.get(host) ?? []) expected.set(`${host}:${port}`, 'open');
+      for (const port of closedPorts) expected.set(`${host}:${port}`, 'closed');
+    }
+    const items = [...expected.keys()].map((target) => ({ target, depth: 'tcp' }));
+    log(`  loading ${items.length} targets into the embedded DynamoDB`);
+    await new DynamoDbTargets(db.client, tables.targets, { concurrency: 8 }).batchPut(items);
+
+    const counter = countCommands(db.client);
+    const source = new DynamoDbTargetSource(db.client, tables.targets);
+    const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
+    const notifier = new CountingNotifier();
+    // `portwatch local` refuses cloud metadata addresses and lets loopback and private ranges through.
+    const guard = createAddressGuard({ allow: [], allowLoopback: true, allowPrivate: true, howToAllow: '--allow CIDR' });
+    const concurrency = options.concurrency ?? DEFAULT_PROBER_CONFIG.concurrency;
+
+    const tick = async (): Promise<TickMeasure> => {
+      counter.reset();
+      const started = performance.now();
+      const at = new Date().toISOString();
+      const queue = new CollectingQueue();
+      const dispatched = await dispatch(source, queue, { ...DEFAULT_DISPATCH_CONFIG, defaultPort: DEFAULT_PORT }, at);
+      const dispatchRequests = counter.snapshot();
+      counter.reset();
+      const groups: WorkGroup[] = queue.messages.map((m, i) => ({ id: `${at}#${i + 1}`, items: m.targets }));
+      const service = new ProberService(
+        { store, notifier, probe: probeTarget, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+        {
+          ...DEFAULT_PROBER_CONFIG,
+          defaultPort: DEFAULT_PORT,
+          concurrency,
+          probeOptions: { timeoutMs: 3000, certExpiringDays: 14, guard, resolver: createCachingResolver(systemResolver) },
+        },
+      );
+      const run = await service.run(groups);
+      const wallMs = performance.now() - started;
+      return { wallMs, probed: run.probed, probesPerSecond: (run.probed / wallMs) * 1000, dispatch: dispatched, run, proberRequests: counter.snapshot(), dispatchRequests };
+    };
+
+    log('  tick 1 (baseline)');
+    const baseline = await tick();
+    log(`  tick 1: ${baseline.wallMs.toFixed(0)} ms; tick 2 (nothing changed)`);
+    const unchanged = await tick();
+    log(`  tick 2: ${unchanged.wallMs.toFixed(0)} ms`);
+    const unchangedCheck = checkUnchangedTick(expected.size, unchanged.proberRequests);
+
+    const states = await store.getStates([...expected.keys()]);
+    const misclassified: string[] = [];
+    for (const [target, want] of expected) {
+      const got = states.get(target)?.status ?? 'missing';
+      if (got !== want) misclassified.push(`${target}: ${got}, expected ${want}`);
+    }
+    const open = [...expected.values()].filter((v) => v === 'open').length;
+    return {
+      targets: expected.size,
+      open,
+      closed: expected.size - open,
+      hosts: options.hosts.length,
+      concurrency,
+      baseline,
+      unchanged,
+      unchangedCheck,
+      misclassified,
+    };
+  } finally {
+    await db.close();
+    await listeners.close();
+  }
+}
+
+/** `count` loopback addresses 127.0.1.1, 127.0.1.2, ... (all of 127/8 is loopback on Linux). */
+export function loopbackHosts(count: number, prefix = '127.0.1'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}.${i + 1}`);
+}
