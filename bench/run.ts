@@ -231,7 +231,7 @@ async function main(): Promise<number> {
       `Monthly cost, ${PRICES.region} list prices, prober ${f.memoryMb} MB arm64, ${f.targetsPerMessage} targets/message x batch ${f.batchSize}, ${f.probeConcurrency} targets in flight, ${f.timeoutMs} ms deadline (docs/cost.md):`,
       costTable(measured),
       `vs R53: a Route 53 health check ($0.50/month, AWS endpoint) over portwatch per target, with the fixed ${fmtUsd(monthlyCost(measured, FLEETS[0] as Fleet, 1000, 5).fixed)}/month (alarms, metrics, idle SQS polling); in brackets without it.`,
-      'Last three columns, cumulative, the changes docs/cost.md proposes (not built): eventually consistent state reads; the deep probe of open targets every 5th tick; a state digest item per 50 targets.',
+      'Last two columns, cumulative, the changes docs/cost.md proposes (not built): the deep probe of open targets every 5th tick; a state digest item per 50 targets.',
     );
   } else if (args.only.size === SECTIONS.length) {
     out.push('', 'Cost table skipped: it needs the tcp, deep and dispatch sections.');

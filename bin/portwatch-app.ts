@@ -20,6 +20,10 @@ const CONTEXT_KEYS = [
   'probeTimeoutMs',
   'allowedCidrs',
   'proberMaxConcurrency',
+  'probeConcurrency',
+  'proberBatchSize',
+  'targetsPerMessage',
+  'scanSegments',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -68,6 +72,10 @@ function main(): void {
     probeTimeoutMs: readNumber(app, 'probeTimeoutMs'),
     allowedCidrs: readList(app, 'allowedCidrs'),
     proberMaxConcurrency: readNumber(app, 'proberMaxConcurrency'),
+    probeConcurrency: readNumber(app, 'probeConcurrency'),
+    proberBatchSize: readNumber(app, 'proberBatchSize'),
+    targetsPerMessage: readNumber(app, 'targetsPerMessage'),
+    scanSegments: readNumber(app, 'scanSegments'),
   });
   Tags.of(stack).add('project', 'portwatch');
 

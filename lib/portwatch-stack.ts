@@ -47,6 +47,26 @@ export interface PortwatchStackProps extends StackProps {
    */
   readonly proberMaxConcurrency?: number;
   /**
+   * Targets one prober invocation probes at once.
+   * @default 64
+   */
+  readonly probeConcurrency?: number;
+  /**
+   * Probe messages per prober invocation (1-10).
+   * @default 5
+   */
+  readonly proberBatchSize?: number;
+  /**
+   * Targets packed into one probe message (1-100).
+   * @default 25
+   */
+  readonly targetsPerMessage?: number;
+  /**
+   * Parallel scan segments the dispatcher reads the Targets table with (1-64).
+   * @default 4
+   */
+  readonly scanSegments?: number;
+  /**
    * Timeout of one prober invocation; the probe queue's visibility timeout is six times this.
    * @default Duration.seconds(60)
    */
@@ -112,6 +132,8 @@ export class PortwatchStack extends Stack {
       probeTimeoutMs: props.probeTimeoutMs,
       allowedCidrs: props.allowedCidrs,
       maxConcurrency: props.proberMaxConcurrency,
+      probeConcurrency: props.probeConcurrency,
+      batchSize: props.proberBatchSize,
       timeout: props.proberTimeout,
       memorySize: props.proberMemorySize,
       confirmAttempts: props.confirmAttempts,
@@ -125,6 +147,8 @@ export class PortwatchStack extends Stack {
       probeQueue: this.fanOut.queue,
       defaultPort: props.defaultPort,
       alarmTopic: this.ops.topic,
+      targetsPerMessage: props.targetsPerMessage,
+      scanSegments: props.scanSegments,
     });
 
     const deadLetterQueues = [

@@ -62,7 +62,10 @@ export class DynamoDbStateStore implements StateStore {
         if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries`);
         if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
         const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          // Eventually consistent: half the read cost of the biggest recurring bill. A stale answer is
+          // safe: every write is conditional on the version read, and a lost race re-reads strongly
+          // (getState). At worst a change made by another prober a moment ago is seen one tick later.
+          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys } } }),
         );
         for (const item of out.Responses?.[this.options.tableName] ?? []) {
           const state = fromStateItem(item);

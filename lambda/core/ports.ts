@@ -6,8 +6,9 @@ import type { ScannerState, TargetEvent, TargetState } from './state';
  * 5xx, timeouts) so that SQS retries and the DLQ work; a lost race is a normal result, not an error.
  */
 export interface StateStore {
-  /** One batched, strongly consistent read of many targets' current state. */
+  /** One batched read of many targets' current state; may be eventually consistent. */
   getStates(targets: readonly string[]): Promise<Map<string, TargetState>>;
+  /** Strongly consistent: what a conditional write will be checked against. */
   getState(target: string): Promise<TargetState | null>;
   /**
    * Writes the whole item only if its stored version is `expectedVersion` (null: only if absent).

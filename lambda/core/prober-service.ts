@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Notifier, StateStore } from './ports';
 import { maxProbeDurationMs } from './probe';
+import { mapBounded } from './probe/limiter';
 import type { ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus } from './probe/types';
 import { degradedAlert } from './alert';
 import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type ScannerState, type TargetState } from './state';
@@ -180,7 +181,7 @@ export class ProberService {
     // Phase 1: look at every target (with confirmation) before writing anything, so that a tick
     // where most targets change at once can be recognised as the scanner's trouble, not the fleet's.
     const looked: Looked[] = [];
-    await mapLimit(unique, this.config.concurrency, async (w) => {
+    await mapBounded(unique, this.config.concurrency, async (w) => {
       if (options.remainingMs && options.remainingMs() < budgetMs) {
         counters.unfinished++;
         failed.add(w.group);
@@ -212,7 +213,7 @@ export class ProberService {
     }
 
     // Phase 2: write what changed and flush owed side effects.
-    await mapLimit(looked, this.config.concurrency, async (l) => {
+    await mapBounded(looked, this.config.concurrency, async (l) => {
       try {
         const held = hold && l.decision.kind === 'write' && l.decision.event === 'transition';
         if (held) counters.held++;
@@ -428,16 +429,4 @@ export class ConcurrentUpdateError extends Error {
 export function targetBudgetMs(timeoutMs: number, confirmAttempts: number, confirmDelayMs: number): number {
   const attempts = Math.max(1, confirmAttempts);
   return attempts * maxProbeDurationMs(timeoutMs) + (attempts - 1) * confirmDelayMs + 2000;
-}
-
-/** Runs fn over items with at most `limit` in flight; resolves when all have settled. */
-export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }

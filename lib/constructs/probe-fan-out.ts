@@ -101,6 +101,12 @@ export interface ProbeFanOutProps {
    * @default 10
    */
   readonly maxConcurrency?: number;
+  /**
+   * Targets one invocation probes at once (1-1000). Sockets stay under the engine's process-wide
+   * limit whatever this says; see docs/scaling.md for sizing (500 for 100,000 targets a minute).
+   * @default 64
+   */
+  readonly probeConcurrency?: number;
 }
 
 /**
@@ -125,6 +131,7 @@ export class ProbeFanOut extends Construct {
     const allowedCidrs = (props.allowedCidrs ?? []).map((cidr) => requireCidr('allowedCidrs', cidr));
     const memorySize = requireIntegerInRange('memorySize', props.memorySize ?? 512, 128, 10_240);
     const batchSize = requireIntegerInRange('batchSize', props.batchSize ?? 5, 1, 10);
+    const probeConcurrency = requireIntegerInRange('probeConcurrency', props.probeConcurrency ?? 64, 1, 1000);
     const maxConcurrency = requireIntegerInRange(
       'maxConcurrency',
       props.maxConcurrency ?? 10,
@@ -175,6 +182,7 @@ export class ProbeFanOut extends Construct {
         EVENT_RETENTION_DAYS: String(eventRetentionDays),
         CERT_EXPIRING_DAYS: String(certExpiringDays),
         ALLOWED_CIDRS: allowedCidrs.join(','),
+        PROBE_CONCURRENCY: String(probeConcurrency),
       },
     });
     // The prober never touches the Targets table: each probe message carries its targets.

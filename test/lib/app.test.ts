@@ -47,6 +47,10 @@ describe('bin/portwatch-app.ts', () => {
       probeTimeoutMs: '2000',
       allowedCidrs: '10.0.0.0/8, fd00::/8',
       proberMaxConcurrency: '20',
+      probeConcurrency: '500',
+      proberBatchSize: '10',
+      targetsPerMessage: '50',
+      scanSegments: '8',
     });
 
     // Assess
@@ -55,12 +59,15 @@ describe('bin/portwatch-app.ts', () => {
     expect(resourcesOfType(template, 'AWS::Events::Rule')[0].Properties.ScheduleExpression).toBe('rate(1 minute)');
     expect(resourcesOfType(template, 'AWS::SNS::Subscription').map((s) => s.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'security@example.com']);
     expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
-    expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties.ScalingConfig).toEqual({ MaximumConcurrency: 20 });
+    expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 20 }, BatchSize: 10 });
+    const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'TARGETS_TABLE_NAME' in f.Properties.Environment.Variables);
+    expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8' });
     const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
     expect(prober.Properties.Environment.Variables).toMatchObject({
       DEFAULT_PORT: '1883',
       PROBE_TIMEOUT_MS: '2000',
       ALLOWED_CIDRS: '10.0.0.0/8,fd00::/8',
+      PROBE_CONCURRENCY: '500',
     });
     // Every acknowledgement travels in the template with its reason.
     const suppressions = resourcesOfType(template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);
@@ -72,6 +79,7 @@ describe('bin/portwatch-app.ts', () => {
     [{ scheduleMinutes: '0' }, 'portwatch: scheduleMinutes must be an integer from 1 to 1440, got 0'],
     [{ alertEmail: 'ops.example.com' }, 'portwatch: alertEmail must be one e-mail address such as ops@example.com, got "ops.example.com"'],
     [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
+    [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
     [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
   ])('rejects %p with one line naming the key and the value', (context, message) => {
     // Act
