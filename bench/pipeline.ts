@@ -20,21 +20,14 @@ import { createCachingResolver, probeTarget, systemResolver } from '../lambda/co
 import { DEFAULT_PROBER_CONFIG, ProberService, type RunReport, type WorkGroup } from '../lambda/core/prober-service';
 import { DEFAULT_PORT } from '../lambda/core/target';
 import { findClosedPorts, startListenerChild, startListeners, type OpenListeners } from './ports';
+import { countRequests } from '../test/helpers/dynalite';
 
 /** The State-table writes and reads a tick may send (SDK command names). */
 export const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'] as const;
 
-/** Counts DynamoDB commands by name (the same middleware as test/helpers/dynalite.ts countRequests). */
+/** Counts DynamoDB commands by name, sorted for printing. */
 export function countCommands(client: DynamoDBClient): { snapshot(): Record<string, number>; reset(): void } {
-  const counts = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'portwatchBenchCountCommands' },
-  );
+  const counts = countRequests(client).counts;
   return { snapshot: () => Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))), reset: () => counts.clear() };
 }
 

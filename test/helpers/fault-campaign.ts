@@ -165,3 +165,29 @@ export async function runCampaign(firstSeed: number, count: number): Promise<Cam
     await db.close();
   }
 }
+
+/**
+ * One half of the CI campaign as a jest suite: two files so jest runs the halves on both cores.
+ * PORTWATCH_SCENARIOS sets the total (1,000 in CI; `npm run soak` runs 20,000), PORTWATCH_SEED the first seed.
+ */
+export function describeCampaignPart(part: 1 | 2): void {
+  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 1000);
+  const half = Math.ceil(total / 2);
+  const first = Number(process.env.PORTWATCH_SEED ?? 1) + (part === 1 ? 0 : half);
+  const count = part === 1 ? half : total - half;
+  describe(`fault-injection campaign (seeded), part ${part}`, () => {
+    it(`${count} scenarios: every transition recorded once and alerted exactly once`, async () => {
+      // Act
+      const { totals, failures } = await runCampaign(first, count);
+      // Assess
+      if (process.env.PORTWATCH_FUZZ_REPORT === '1') {
+        console.log(JSON.stringify({ part, firstSeed: first, ...totals, faults: Object.fromEntries([...totals.faults].sort()) }, null, 1));
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+      expect(totals.duplicates).toBe(0);
+      expect(totals.lost).toBe(0);
+      expect(totals.transitions).toBeGreaterThan(count / 2);
+      expect([...totals.faults.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(count);
+    }, 900_000);
+  });
+}

@@ -22,25 +22,7 @@ export function createLimiter(max: number): Limiter {
     if (next) next();
     else active--;
   };
-  const start = <T>(task: () => Promise<T>): Promise<T> => {
-    let running: Promise<T>;
-    try {
-      running = task();
-    } catch (err) {
-      release();
-      return Promise.reject(err);
-    }
-    return running.then(
-      (value) => {
-        release();
-        return value;
-      },
-      (err: unknown) => {
-        release();
-        throw err;
-      },
-    );
-  };
+  const start = <T>(task: () => Promise<T>): Promise<T> => runReleasing(task, release);
 
   return {
     // No async/await here: a free slot starts the task in the same tick (this runs once per socket).
@@ -123,26 +105,7 @@ export function createSoftLimiter(max: number): SoftLimiter {
     if (next) next(true);
     else active--;
   };
-  const start = <T>(slotted: boolean, task: () => Promise<T>): Promise<T> => {
-    let running: Promise<T>;
-    try {
-      running = task();
-    } catch (err) {
-      if (slotted) release();
-      return Promise.reject(err);
-    }
-    if (!slotted) return running;
-    return running.then(
-      (value) => {
-        release();
-        return value;
-      },
-      (err: unknown) => {
-        release();
-        throw err;
-      },
-    );
-  };
+  const start = <T>(slotted: boolean, task: () => Promise<T>): Promise<T> => (slotted ? runReleasing(task, release) : runSafely(task));
 
   return {
     run<T>(maxWaitMs: number, task: () => Promise<T>): Promise<T> {
@@ -175,4 +138,33 @@ export function createSoftLimiter(max: number): SoftLimiter {
       return overflowed;
     },
   };
+}
+
+/** Starts `task` and calls `release` once when it settles, also when it throws before returning a promise. */
+function runReleasing<T>(task: () => Promise<T>, release: () => void): Promise<T> {
+  let running: Promise<T>;
+  try {
+    running = task();
+  } catch (err) {
+    release();
+    return Promise.reject(err);
+  }
+  return running.then(
+    (value) => {
+      release();
+      return value;
+    },
+    (err: unknown) => {
+      release();
+      throw err;
+    },
+  );
+}
+
+function runSafely<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
