@@ -171,7 +171,13 @@ export class ProberService {
       seen.add(key);
       return true;
     });
-    const budgetMs = targetBudgetMs(this.config.probeOptions.timeoutMs, this.config.confirmAttempts, this.config.confirmDelayMs);
+    // A target's own `timeoutMs` may ask for more than one invocation can give; it is cut to what
+    // fits (never below the default), so that no target is started that cannot finish.
+    const { timeoutMs: defaultTimeoutMs } = this.config.probeOptions;
+    const startMs = options.remainingMs?.();
+    const fitsMs = startMs === undefined ? Number.POSITIVE_INFINITY : timeoutThatFits(startMs, this.config.confirmAttempts, this.config.confirmDelayMs);
+    const timeoutOf = (w: WorkItem): number => (w.kind === 'probe' ? Math.min(w.target.timeoutMs ?? defaultTimeoutMs, Math.max(fitsMs, defaultTimeoutMs)) : defaultTimeoutMs);
+    const budgetOf = (w: WorkItem): number => targetBudgetMs(timeoutOf(w), this.config.confirmAttempts, this.config.confirmDelayMs);
     const fail = (w: WorkItem, err: unknown): void => {
       failed.add(w.group);
       const target = w.kind === 'probe' ? w.target.target : w.info.target;
@@ -182,7 +188,7 @@ export class ProberService {
     // where most targets change at once can be recognised as the scanner's trouble, not the fleet's.
     const looked: Looked[] = [];
     await mapBounded(unique, this.config.concurrency, async (w) => {
-      if (options.remainingMs && options.remainingMs() < budgetMs) {
+      if (options.remainingMs && options.remainingMs() < budgetOf(w)) {
         counters.unfinished++;
         failed.add(w.group);
         return;
@@ -196,7 +202,7 @@ export class ProberService {
           const prev = states.get(w.target.target) ?? null;
           const windows = [...w.target.windows, ...(scanner?.windows ?? [])];
           const ctx: DecideContext = { muted: windows.length > 0 && activeWindowEnd(windows, this.deps.now()) !== null };
-          looked.push({ work: w, info: w.target, prev, ctx, ...(await this.look(w.target, prev, ctx, counters)) });
+          looked.push({ work: w, info: w.target, prev, ctx, ...(await this.look(w.target, timeoutOf(w), prev, ctx, counters)) });
         }
       } catch (err) {
         fail(w, err);
@@ -221,7 +227,7 @@ export class ProberService {
           if (l.prev && l.prev.outbox.length > 0) await this.flush(l.prev, counters);
           return;
         }
-        await this.settle(l.info, l.prev, l.obs, l.ctx, counters, l.decision);
+        await this.settle(l.info, l.prev, l.obs, l.ctx, counters, l.decision, hold);
       } catch (err) {
         fail(l.work, err);
       }
@@ -252,8 +258,8 @@ export class ProberService {
     return work;
   }
 
-  private async observe(target: Target, counters: Run): Promise<Observation> {
-    const options = target.timeoutMs ? { ...this.config.probeOptions, timeoutMs: target.timeoutMs } : this.config.probeOptions;
+  private async observe(target: Target, timeoutMs: number, counters: Run): Promise<Observation> {
+    const options = timeoutMs === this.config.probeOptions.timeoutMs ? this.config.probeOptions : { ...this.config.probeOptions, timeoutMs };
     counters.probed++;
     const result = await this.deps.probe(target, options);
     counters.probesByStatus[result.status] = (counters.probesByStatus[result.status] ?? 0) + 1;
@@ -262,13 +268,13 @@ export class ProberService {
   }
 
   /** Probes a target and, when the result would alert, re-probes until the looks agree or disagree. */
-  private async look(target: Target, prev: TargetState | null, ctx: DecideContext, counters: Run): Promise<{ obs: Observation | null; decision: Decision }> {
-    let obs = await this.observe(target, counters);
+  private async look(target: Target, timeoutMs: number, prev: TargetState | null, ctx: DecideContext, counters: Run): Promise<{ obs: Observation | null; decision: Decision }> {
+    let obs = await this.observe(target, timeoutMs, counters);
     let decision = decide(prev, obs, target, ctx);
     // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
     for (let attempt = 1; attempt < this.config.confirmAttempts && needsConfirmation(decision); attempt++) {
       await this.deps.sleep(this.config.confirmDelayMs);
-      const again = await this.observe(target, counters);
+      const again = await this.observe(target, timeoutMs, counters);
       const second = decide(prev, again, target, ctx);
       if (!sameOutcome(decision, second)) {
         counters.flapsSuppressed++;
@@ -317,7 +323,7 @@ export class ProberService {
    * another prober wrote first: re-read, decide again from what it wrote (usually: nothing left
    * to do), and help finish its outbox.
    */
-  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, ctx: DecideContext, counters: Run, first: Decision): Promise<void> {
+  private async settle(info: TargetInfo, prev: TargetState | null, obs: Observation, ctx: DecideContext, counters: Run, first: Decision, hold: boolean): Promise<void> {
     let current = prev;
     let decision = first;
     for (let attempt = 0; decision.kind === 'write'; attempt++) {
@@ -331,6 +337,9 @@ export class ProberService {
       }
       current = remember(counters, await this.deps.store.getState(info.target), info.target);
       decision = decide(current, obs, info, ctx);
+      // What the winner wrote may make this look a different change: one that was never confirmed
+      // by a re-probe, or a transition the storm gate holds. Leave it to the next tick.
+      if (decision.kind === 'write' && ((hold && decision.event === 'transition') || (needsConfirmation(decision) && !sameOutcome(first, decision)))) break;
     }
     if (current && current.outbox.length > 0) await this.flush(current, counters);
   }
@@ -399,6 +408,12 @@ export class ProberService {
   private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
     this.deps.log?.(level, message, fields);
   }
+}
+
+/** The longest probe deadline whose target budget fits in `budgetMs` (the inverse of targetBudgetMs). */
+export function timeoutThatFits(budgetMs: number, confirmAttempts: number, confirmDelayMs: number): number {
+  const attempts = Math.max(1, confirmAttempts);
+  return Math.floor((budgetMs - 2000 - (attempts - 1) * confirmDelayMs) / (attempts * maxProbeDurationMs(1)));
 }
 
 /** Records the newest state of a target seen by the run (null: the item is gone) and returns it. */

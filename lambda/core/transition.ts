@@ -139,6 +139,8 @@ export function decide(prev: TargetState | null, obs: Observation, info: TargetI
 
   if (base === null) {
     if (prev === null || prev.open === null || info.remindEveryMs === null || obs.status === 'error' || !isViolation(info, prev.open)) return NONE;
+    // While an earlier alert is still owed (SNS refusing), a reminder would only pile up behind it.
+    if (prev.outbox.some((e) => e.alert !== null)) return NONE;
     const last = Date.parse(prev.lastAlertAt ?? prev.since);
     if (Date.parse(obs.at) - last < info.remindEveryMs) return NONE;
     const reminder: Change = { event: 'reminder', nextOpen: prev.open, findings: prev.findings, alertEvent: 'reminder', severity: 'critical' };
@@ -211,11 +213,28 @@ function build(prev: TargetState | null, obs: Observation, info: TargetInfo, cha
     expect: info.expect,
     version,
     updatedAt: obs.at,
-    outbox: [...(prev?.outbox ?? []), entry],
+    outbox: appendBounded(prev?.outbox ?? [], entry),
     held,
     lastAlertAt: alert !== null ? obs.at : (prev?.lastAlertAt ?? null),
   };
   return { kind: 'write', event, next, alert };
+}
+
+/**
+ * Most entries an outbox keeps. Entries pile up only while their flush keeps failing (SNS down and a
+ * target that keeps changing); a state item must stay far below DynamoDB's 400 KB item limit, or
+ * no write to it could succeed again.
+ */
+export const MAX_OUTBOX = 20;
+
+/** Appends; beyond MAX_OUTBOX drops the oldest history-only entries, then the oldest alerts. */
+function appendBounded(outbox: readonly OutboxEntry[], entry: OutboxEntry): OutboxEntry[] {
+  const next = [...outbox, entry];
+  while (next.length > MAX_OUTBOX) {
+    const silent = next.findIndex((e) => e.alert === null);
+    next.splice(silent === -1 ? 0 : silent, 1);
+  }
+  return next;
 }
 
 /**

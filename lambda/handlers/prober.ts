@@ -19,7 +19,9 @@ const store = new DynamoDbStateStore(new DynamoDBClient({}), {
   tableName: requireString(env, 'STATE_TABLE_NAME'),
   eventRetentionDays: optionalInt(env, 'EVENT_RETENTION_DAYS', 90, 1, 3650),
 });
-const notifier = new SnsNotifier(new SNSClient({}), requireString(env, 'ALERT_TOPIC_ARN'));
+// A publish, retries included, must end well inside the alert lease (60 s): a slower one could be
+// overtaken by another prober whose lease began after ours ran out, and the alert would go out twice.
+const notifier = new SnsNotifier(new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } }), requireString(env, 'ALERT_TOPIC_ARN'));
 const config = {
   ...DEFAULT_PROBER_CONFIG,
   defaultPort: optionalInt(env, 'DEFAULT_PORT', DEFAULT_PORT, 1, 65535),

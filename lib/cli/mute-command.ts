@@ -67,11 +67,21 @@ async function muteTarget(backend: Backend, arg: string, window: MaintenanceWind
 async function muteAll(backend: Backend, window: MaintenanceWindow | null): Promise<MaintenanceWindow[]> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const scanner = await backend.store.getScanner();
-    const windows = window === null ? [] : [...(scanner?.windows ?? []).filter((w) => window.kind !== 'until' || w.kind !== 'until'), window];
+    const windows = window === null ? [] : mergeWindows(scanner?.windows ?? [], window, new Date());
+    if (windows.length > MAX_GLOBAL_WINDOWS) throw new UsageError(`--all: already ${MAX_GLOBAL_WINDOWS} windows for every target; \`portwatch unmute --all\` clears them`);
     const next = { version: (scanner?.version ?? 0) + 1, stormSince: scanner?.stormSince ?? null, stormLastSeen: scanner?.stormLastSeen ?? null, windows };
     if (await backend.store.putScanner(next, scanner?.version ?? null)) return windows;
   }
   throw new Error('the scanner item kept changing; try again');
+}
+
+const MAX_GLOBAL_WINDOWS = 10;
+
+/** A new `until` replaces the old one; expired ones and exact repeats are dropped. */
+export function mergeWindows(existing: readonly MaintenanceWindow[], window: MaintenanceWindow, now: Date): MaintenanceWindow[] {
+  const live = existing.filter((w) => !(w.kind === 'until' && (window.kind === 'until' || Date.parse(w.until) <= now.getTime())));
+  const same = (a: MaintenanceWindow, b: MaintenanceWindow): boolean => JSON.stringify(a) === JSON.stringify(b);
+  return live.some((w) => same(w, window)) ? live : [...live, window];
 }
 
 async function run(targetArg: string | undefined, options: MuteOptions, unmute: boolean): Promise<void> {

@@ -207,16 +207,17 @@ describe('ProberService on dynalite', () => {
     expect(await store.getState('x.example')).toMatchObject({ status: 'error', reason: 'invalid target: depth: "deep" must be one of tcp, tls, mqtt' });
   });
 
-  it('stops starting probes near the deadline and reports those groups for retry', async () => {
-    // Prepare
-    const { probe, service } = await setup();
+  it('stops starting probes near the deadline and reports exactly the unreached groups for retry', async () => {
+    // Prepare: each probe uses up 20 s of a 60 s invocation; one target's worst case is 5 s here.
+    const { store, probe, notifier, clock } = await setup();
     let remaining = 60_000;
-    const slowProbe = probe.fn;
-    probe.fn = async (spec, o) => {
+    const probed: string[] = [];
+    const slow: ProbeFn = async (spec, o) => {
       remaining -= 20_000;
-      return slowProbe(spec, o);
+      probed.push(spec.target);
+      return probe.fn(spec, o);
     };
-    const svc = new ProberService({ ...(service as unknown as { deps: object }).deps, probe: probe.fn } as never, { ...CONFIG, concurrency: 1 });
+    const svc = new ProberService({ store, notifier, probe: slow, now: clock.now, sleep: async () => {} }, { ...CONFIG, concurrency: 1 });
     // Act
     const report = await svc.run(
       [
@@ -226,10 +227,28 @@ describe('ProberService on dynalite', () => {
       { remainingMs: () => remaining },
     );
     // Assess
-    expect(report.unfinished).toBeGreaterThan(0);
-    expect(report.failedGroups).toContain('second');
+    expect(probed).toEqual(['a.example', 'b.example', 'c.example']);
+    expect(report.unfinished).toBe(1);
+    expect(report.failedGroups).toEqual(['second']);
+    expect(await store.getState('a.example')).toMatchObject({ status: 'closed' });
+    expect(await store.getState('d.example')).toBeNull();
   });
 
+  it("cuts a target's own timeoutMs to what the invocation can afford", async () => {
+    // Prepare
+    const { store, probe, notifier, clock } = await setup();
+    const seen: number[] = [];
+    const spy: ProbeFn = async (spec, o) => {
+      seen.push(o.timeoutMs);
+      return probe.fn(spec, o);
+    };
+    const svc = new ProberService({ store, notifier, probe: spy, now: clock.now, sleep: async () => {} }, CONFIG);
+    // Act: 60 s left; 2 looks of up to 3 deadlines each, plus 2 s for writes: 9,666 ms fits.
+    const report = await svc.run([{ id: 'm', items: [{ target: 'slow.example', timeoutMs: 30_000 }, { target: 'quick.example', timeoutMs: 200 }] }], { remainingMs: () => 60_000 });
+    // Assess
+    expect(report.failedGroups).toEqual([]);
+    expect(seen.sort((a, b) => a - b)).toEqual([200, 9666]);
+  });
   describe('alert storms', () => {
     const fleet = Array.from({ length: 30 }, (_, i) => ({ target: `fleet-${i}.example`, expect: 'open' }));
 

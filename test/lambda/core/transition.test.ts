@@ -1,6 +1,6 @@
 import type { Finding, ProbeStatus } from '../../../lambda/core/probe/types';
 import type { TargetState } from '../../../lambda/core/state';
-import { decide, needsConfirmation, sameOutcome, type Decision } from '../../../lambda/core/transition';
+import { decide, MAX_OUTBOX, needsConfirmation, sameOutcome, type Decision } from '../../../lambda/core/transition';
 import { info, observation } from '../../helpers/observations';
 
 const T0 = '2026-11-24T10:00:00.000Z';
@@ -188,7 +188,7 @@ describe('maintenance windows (clock controlled by the test)', () => {
     expect(decide(settled(after), observation('closed', [], T3), info('closed'))).toEqual({ kind: 'none' });
   });
 
-  it('a change after the window that differs from before the window alerts once, with the transition', () => {
+  it('after the window: a status change in that look still alerts as window-end against the state before the window', () => {
     const before = stateOf('open', 'open');
     const during = settled(decide(before, observation('filtered', [], T1), info('open'), muted));
     const after = decide(during, observation('closed', [], T2), info('open'));
@@ -211,6 +211,29 @@ describe('reminders and recoveries', () => {
     if (due.kind !== 'write') throw new Error('expected a write');
     expect(due.next).toMatchObject({ since: T1, lastAlertAt: '2026-11-24T11:05:00.000Z', status: 'open' });
     expect(summary(decide(settled(due), observation('open', [], '2026-11-24T11:10:00.000Z'), reminding('closed')))).toBe('none');
+  });
+
+  it('no reminder while an earlier alert is still owed (SNS refusing): reminders would only pile up', () => {
+    const pending = decide(stateOf('closed', 'closed'), observation('open', [], T1), reminding('closed'));
+    if (pending.kind !== 'write') throw new Error('expected a write');
+    expect(summary(decide(pending.next, observation('open', [], '2026-11-25T10:00:00.000Z'), reminding('closed')))).toBe('none');
+  });
+
+  it('an outbox that cannot be flushed stays bounded, keeping alerts over history-only entries', () => {
+    // Prepare: a target flapping while nothing is ever flushed.
+    let state: TargetState | null = null;
+    const statuses: ProbeStatus[] = ['open', 'closed', 'filtered'];
+    // Act
+    for (let i = 0; i < 60; i++) {
+      const d = decide(state, observation(statuses[i % 3] as ProbeStatus, [], new Date(Date.parse(T0) + i * 60_000).toISOString()), info());
+      if (d.kind === 'write') state = d.next;
+    }
+    // Assess
+    expect(state?.outbox.length).toBe(MAX_OUTBOX);
+    expect(state?.outbox.every((e) => e.alert !== null)).toBe(true);
+    const versions = state?.outbox.map((e) => e.event.version) ?? [];
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(versions.at(-1)).toBeGreaterThan((state?.version ?? 0) - 3);
   });
 
   it('no reminders while muted, without remindEvery, or when the target is as expected', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { untilFrom } from '../../../lib/cli/mute-command';
+import { mergeWindows, untilFrom } from '../../../lib/cli/mute-command';
 import { jsonLines, runCli } from './cli-harness';
 
 /** `portwatch mute` / `unmute` in-process through the real entry point, on a local state directory. */
@@ -60,5 +60,16 @@ describe('portwatch mute / unmute', () => {
 
   it('--until takes a duration from now', () => {
     expect(untilFrom('2h', new Date('2026-11-24T10:00:00Z'))).toBe('2026-11-24T12:00:00.000Z');
+  });
+
+  it('--all windows: a new until replaces the old, expired ones and repeats are dropped', () => {
+    const now = new Date('2026-11-24T10:00:00Z');
+    const cron = { kind: 'cron' as const, cron: '0 2 * * SUN', tz: 'UTC', durationMs: 3_600_000 };
+    const expired = { kind: 'until' as const, until: '2026-11-24T09:00:00.000Z' };
+    expect(mergeWindows([expired, cron], cron, now)).toEqual([cron]);
+    expect(mergeWindows([cron, { kind: 'until', until: '2026-11-25T00:00:00.000Z' }], { kind: 'until', until: '2026-11-26T00:00:00.000Z' }, now)).toEqual([
+      cron,
+      { kind: 'until', until: '2026-11-26T00:00:00.000Z' },
+    ]);
   });
 });
