@@ -184,6 +184,10 @@ export class ProberService {
       this.log('error', 'target failed; its group will be retried', { target, error: String(err) });
     };
 
+    // Windows for every target are evaluated once per run, not once per target (cron parsing is not free).
+    const globalWindows = scanner?.windows ?? [];
+    const allMuted = globalWindows.length > 0 && activeWindowEnd(globalWindows, this.deps.now()) !== null;
+
     // Phase 1: look at every target (with confirmation) before writing anything, so that a tick
     // where most targets change at once can be recognised as the scanner's trouble, not the fleet's.
     const looked: Looked[] = [];
@@ -200,8 +204,7 @@ export class ProberService {
           looked.push({ work: w, info: w.info, prev, obs, ctx: UNMUTED, decision: decide(prev, obs, w.info) });
         } else {
           const prev = states.get(w.target.target) ?? null;
-          const windows = [...w.target.windows, ...(scanner?.windows ?? [])];
-          const ctx: DecideContext = { muted: windows.length > 0 && activeWindowEnd(windows, this.deps.now()) !== null };
+          const ctx: DecideContext = { muted: allMuted || (w.target.windows.length > 0 && activeWindowEnd(w.target.windows, this.deps.now()) !== null) };
           looked.push({ work: w, info: w.target, prev, ctx, ...(await this.look(w.target, timeoutOf(w), prev, ctx, counters)) });
         }
       } catch (err) {

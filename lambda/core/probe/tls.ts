@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
 import { parseServerFlight, tlsVersionName, type ServerFlight } from './tls-records';
-import type { CertFacts, ProbeOptions } from './types';
+import type { CertFacts, ProbeOptions, TlsEvidence } from './types';
 
 const DAY_MS = 86_400_000;
 
@@ -34,15 +34,10 @@ export interface HandshakeParams {
   readonly legacy?: boolean;
 }
 
-export interface HandshakeOutcome {
+/** The evidence one handshake yields (legacy TLS is a second handshake), plus what the caller acts on. */
+export interface HandshakeOutcome
+  extends Pick<TlsEvidence, 'version' | 'cipher' | 'authorized' | 'authorizationError' | 'hostnameMatch' | 'cert' | 'clientCertRequired'> {
   readonly completed: boolean;
-  readonly version: string | null;
-  readonly cipher: string | null;
-  readonly authorized: boolean;
-  readonly authorizationError: string | null;
-  readonly hostnameMatch: boolean | null;
-  readonly cert: CertFacts | null;
-  readonly clientCertRequired: boolean;
   /** What the server sent in clear. */
   readonly flight: ServerFlight;
   /** The server answered with something that is not TLS, or hung up without a word: try MQTT in clear. */

@@ -334,4 +334,20 @@ describe('ProberService on dynalite', () => {
       '11:45 recovered info open->closed',
     ]);
   });
+
+  it('a window for every target (scanner item) holds every alert but still records the change', async () => {
+    // Prepare
+    const { store, clock, probe, notifier, tick } = await setup();
+    const items = [{ target: 'g1.example', expect: 'closed' }, { target: 'g2.example', expect: 'closed' }];
+    await tick(items);
+    await store.putScanner({ version: 1, stormSince: null, stormLastSeen: null, windows: [{ kind: 'until', until: '2026-11-24T11:00:00.000Z' }] }, null);
+    for (const { target } of items) probe.status.set(target, 'open');
+    // Act
+    clock.advance(5);
+    const report = await tick(items);
+    // Assess
+    expect(report.transitions).toBe(2);
+    expect(notifier.accepted).toEqual([]);
+    expect(await store.getState('g1.example')).toMatchObject({ status: 'open', held: { open: false } });
+  });
 });
