@@ -37,6 +37,11 @@ export interface PortwatchStackProps extends StackProps {
    */
   readonly probeTimeoutMs?: number;
   /**
+   * Minutes between deep looks (TLS, certificate, anonymous MQTT) at an open broker; the ticks between
+   * only connect. At least the tick interval. @default 5
+   */
+  readonly postureEveryMinutes?: number;
+  /**
    * Private, loopback or link-local CIDR blocks the prober may connect to (all others in those ranges are refused).
    * @default - none
    */
@@ -126,6 +131,9 @@ export class PortwatchStack extends Stack {
 
     this.fanOut = new ProbeFanOut(this, 'ProbeFanOut', {
       stateTable: this.tables.stateTable,
+      targetsTable: this.tables.targetsTable,
+      tickRate,
+      postureEvery: Duration.minutes(requireIntegerInRange('postureEveryMinutes', props.postureEveryMinutes ?? Math.max(5, scheduleMinutes), scheduleMinutes, 1440)),
       alertsTopic: this.alerts.topic,
       alarmTopic: this.ops.topic,
       defaultPort: props.defaultPort,

@@ -1,4 +1,5 @@
 import type { Alert } from './alert';
+import type { StateDigest } from './digest';
 import type { ScannerState, TargetEvent, TargetState } from './state';
 
 /**
@@ -23,6 +24,21 @@ export interface StateStore {
   getScanner(): Promise<ScannerState | null>;
   /** Conditional like putState. */
   putScanner(state: ScannerState, expectedVersion: number | null): Promise<boolean>;
+}
+
+/**
+ * Digests on the Targets items (digest.ts). Both writes are conditional on versions so that a digest
+ * older than the state can never be stored over a newer one, and neither recreates a removed target.
+ */
+export interface DigestStore {
+  /** Stores the digest unless the item already holds one of the same or a newer version; resolves whether it did. */
+  record(target: string, digest: StateDigest): Promise<boolean>;
+  /**
+   * Called before state `version` is written: replaces the digest with a tombstone of that version,
+   * so that no prober still holding an older state can store its digest afterwards. Throws only on
+   * infrastructure failure (then the state must not be written).
+   */
+  invalidate(target: string, version: number): Promise<void>;
 }
 
 /** Delivers an alert; resolves only once the channel has accepted it, throws otherwise. */

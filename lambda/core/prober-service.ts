@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Notifier, StateStore } from './ports';
+import { postureDue, type PostureCadence } from './cadence';
+import { configKey, digestOf, digestSettles, sameDigest, type StateDigest } from './digest';
+import type { DigestStore, Notifier, StateStore } from './ports';
 import { maxProbeDurationMs } from './probe';
 import { mapBounded } from './probe/limiter';
 import type { ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus } from './probe/types';
@@ -25,6 +27,8 @@ export interface ProberConfig {
   /** How long a prober owns an alert it is publishing; after that another may retry it. @default 60000 */
   readonly alertLeaseMs: number;
   readonly storm: StormConfig;
+  /** Deep looks at open targets only every so often (cadence.ts); absent or null: every look is deep. */
+  readonly cadence?: PostureCadence | null;
 }
 
 export interface StormConfig {
@@ -53,12 +57,16 @@ export interface ProberDeps {
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+  /** Where digests are kept (digest.ts); without it every target's state is read every tick. */
+  readonly digests?: DigestStore;
 }
 
 /** A unit of retry: one SQS record in AWS, one packed message locally. */
 export interface WorkGroup {
   readonly id: string;
   readonly items: readonly unknown[];
+  /** The tick the group belongs to (its scheduled time); the posture cadence counts ticks from it. */
+  readonly tick?: string;
 }
 
 export interface RunOptions {
@@ -90,6 +98,12 @@ export interface RunReport {
   readonly probesByStatus: Readonly<Partial<Record<ProbeStatus, number>>>;
   /** One entry per probe, confirmation re-probes included. */
   readonly probeLatenciesMs: readonly number[];
+  /** Targets settled by their digest: no state read. */
+  readonly digestHits: number;
+  /** Digests stored for the next tick. */
+  readonly digestsRecorded: number;
+  /** Looks at open targets that were connect-only (the posture cadence said not this tick). */
+  readonly connectOnly: number;
 }
 
 interface Counters {
@@ -105,6 +119,9 @@ interface Counters {
   postureChanges: number;
   probesByStatus: Partial<Record<ProbeStatus, number>>;
   probeLatenciesMs: number[];
+  digestHits: number;
+  digestsRecorded: number;
+  connectOnly: number;
 }
 
 /** Per-run bookkeeping: the counters, and the newest state of each target this run has seen. */
@@ -125,10 +142,22 @@ interface Looked {
   readonly obs: Observation | null;
   readonly ctx: DecideContext;
   readonly decision: Decision;
+  /** Settled by the target's digest: no state was read, nothing is owed. */
+  readonly digestHit: boolean;
 }
 
+/** How one target is looked at this tick. */
+interface LookPlan {
+  /** The digest to settle against; null: the state was read up front. */
+  readonly digest: StateDigest | null;
+  /** A connect is enough unless the port turns out not to be open, or the state disagrees. */
+  readonly connectOnly: boolean;
+}
+
+const NO_DECISION: Decision = { kind: 'none' };
+
 type WorkItem =
-  | { readonly kind: 'probe'; readonly group: string; readonly target: Target }
+  | { readonly kind: 'probe'; readonly group: string; readonly target: Target; readonly tickMs: number }
   | { readonly kind: 'invalid'; readonly group: string; readonly info: TargetInfo; readonly reason: string };
 
 export class ProberService {
@@ -141,7 +170,7 @@ export class ProberService {
   async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
     const counters: Run = {
       probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0,
-      transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], known: new Map(),
+      transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, connectOnly: 0, known: new Map(),
     };
     const report = (failedGroups: readonly string[]): RunReport => {
       const { known, ...rest } = counters;
@@ -152,7 +181,7 @@ export class ProberService {
     const failed = new Set<string>();
     const work = this.plan(groups, counters);
     // A duplicate key in one batch would race against itself; the first occurrence wins.
-    const keys = [...new Set(work.map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
+    const keys = [...new Set(work.filter((w) => this.usableDigest(w) === null).map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
     let states: Map<string, TargetState>;
     let scanner: ScannerState | null;
     try {
@@ -201,11 +230,11 @@ export class ProberService {
         if (w.kind === 'invalid') {
           const prev = states.get(w.info.target) ?? null;
           const obs = invalidTargetObservation(w.reason, this.deps.now().toISOString());
-          looked.push({ work: w, info: w.info, prev, obs, ctx: UNMUTED, decision: decide(prev, obs, w.info) });
+          looked.push({ work: w, info: w.info, prev, obs, ctx: UNMUTED, decision: decide(prev, obs, w.info), digestHit: false });
         } else {
           const prev = states.get(w.target.target) ?? null;
           const ctx: DecideContext = { muted: allMuted || (w.target.windows.length > 0 && activeWindowEnd(w.target.windows, this.deps.now()) !== null) };
-          looked.push({ work: w, info: w.target, prev, ctx, ...(await this.look(w.target, timeoutOf(w), prev, ctx, counters)) });
+          looked.push({ work: w, info: w.target, ctx, ...(await this.look(w.target, timeoutOf(w), prev, ctx, counters, this.planLook(w, prev))) });
         }
       } catch (err) {
         fail(w, err);
@@ -235,16 +264,54 @@ export class ProberService {
         fail(l.work, err);
       }
     });
+    await this.recordDigests(looked, counters);
     return report([...failed]);
+  }
+
+  /** The target's digest, when there is a store for digests and the digest was taken under the target's current settings. */
+  private usableDigest(w: WorkItem): StateDigest | null {
+    if (this.deps.digests === undefined || w.kind !== 'probe') return null;
+    const digest = w.target.digest ?? null;
+    return digest !== null && digest.c === configKey(w.target) ? digest : null;
+  }
+
+  private planLook(w: WorkItem & { kind: 'probe' }, prev: TargetState | null): LookPlan {
+    const digest = this.usableDigest(w);
+    const cadence = this.config.cadence ?? null;
+    const deepTarget = w.target.transport === 'tcp' && w.target.depth !== 'tcp';
+    const knownOpen = digest !== null ? digest.s === 'open' : prev?.status === 'open';
+    const connectOnly = deepTarget && knownOpen && cadence !== null && !postureDue(w.target.target, w.tickMs, cadence);
+    return { digest, connectOnly };
+  }
+
+  /**
+   * Stores the digest of every target left quiet by this run whose item does not already carry it.
+   * A digest is a cache: failing to store one costs a state read next tick, so it never fails a group.
+   */
+  private async recordDigests(looked: readonly Looked[], counters: Run): Promise<void> {
+    const digests = this.deps.digests;
+    if (digests === undefined) return;
+    await mapBounded(looked, this.config.concurrency, async (l) => {
+      if (l.work.kind !== 'probe' || l.digestHit) return;
+      const state = counters.known.get(l.info.target);
+      const want = state ? digestOf(state, l.info) : null;
+      if (want === null || sameDigest(want, l.work.target.digest ?? null)) return;
+      try {
+        if (await digests.record(l.info.target, want)) counters.digestsRecorded++;
+      } catch (err) {
+        this.log('warn', 'digest not stored; the next tick reads the state instead', { target: l.info.target, error: String(err) });
+      }
+    });
   }
 
   private plan(groups: readonly WorkGroup[], counters: Counters): WorkItem[] {
     const work: WorkItem[] = [];
     for (const group of groups) {
+      const tickMs = group.tick !== undefined && Number.isFinite(Date.parse(group.tick)) ? Date.parse(group.tick) : this.deps.now().getTime();
       for (const item of group.items) {
         const parsed = parseTargetItem(item, this.config.defaultPort);
         if (parsed.ok) {
-          if (parsed.value.enabled) work.push({ kind: 'probe', group: group.id, target: parsed.value });
+          if (parsed.value.enabled) work.push({ kind: 'probe', group: group.id, target: parsed.value, tickMs });
           else counters.skippedDisabled++;
           continue;
         }
@@ -270,24 +337,63 @@ export class ProberService {
     return observationFromProbe(result);
   }
 
-  /** Probes a target and, when the result would alert, re-probes until the looks agree or disagree. */
-  private async look(target: Target, timeoutMs: number, prev: TargetState | null, ctx: DecideContext, counters: Run): Promise<{ obs: Observation | null; decision: Decision }> {
-    let obs = await this.observe(target, timeoutMs, counters);
+  /**
+   * Probes a target and, when the result would alert, re-probes until the looks agree or disagree.
+   * A look that agrees with the target's digest settles it without reading the state.
+   */
+  private async look(
+    target: Target,
+    timeoutMs: number,
+    known: TargetState | null,
+    ctx: DecideContext,
+    counters: Run,
+    plan: LookPlan,
+  ): Promise<{ prev: TargetState | null; obs: Observation | null; decision: Decision; digestHit: boolean }> {
+    let connectOnly = plan.connectOnly;
+    let prev = known;
+    const observe = async (): Promise<Observation> => {
+      if (!connectOnly) return this.observe(target, timeoutMs, counters);
+      counters.connectOnly++;
+      const seen = await this.observe({ ...target, depth: 'tcp' }, timeoutMs, counters);
+      if (seen.status !== 'open') return seen;
+      // Still open: the last deep look's findings and evidence stand. Open where the state says it
+      // was not: only a deep look can tell what opened.
+      if (prev?.status === 'open') return carryPosture(seen, prev);
+      connectOnly = false;
+      return this.observe(target, timeoutMs, counters);
+    };
+    let obs = plan.connectOnly ? await this.observe({ ...target, depth: 'tcp' }, timeoutMs, counters) : await this.observe(target, timeoutMs, counters);
+    if (plan.connectOnly) counters.connectOnly++;
+    if (plan.digest !== null) {
+      if (digestSettles(plan.digest, obs, target, this.deps.now().getTime(), !plan.connectOnly)) {
+        counters.digestHits++;
+        return { prev: null, obs, decision: NO_DECISION, digestHit: true };
+      }
+      // Strongly consistent: the digest was a cache, this read is what the write will be checked against.
+      prev = remember(counters, await this.deps.store.getState(target.target), target.target);
+    }
+    if (plan.connectOnly && obs.status === 'open') {
+      if (prev?.status === 'open') obs = carryPosture(obs, prev);
+      else {
+        connectOnly = false;
+        obs = await this.observe(target, timeoutMs, counters);
+      }
+    }
     let decision = decide(prev, obs, target, ctx);
     // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
     for (let attempt = 1; attempt < this.config.confirmAttempts && needsConfirmation(decision); attempt++) {
       await this.deps.sleep(this.config.confirmDelayMs);
-      const again = await this.observe(target, timeoutMs, counters);
+      const again = await observe();
       const second = decide(prev, again, target, ctx);
       if (!sameOutcome(decision, second)) {
         counters.flapsSuppressed++;
         this.log('info', 'change not confirmed by re-probe', { target: target.target, first: obs.status, second: again.status });
-        return { obs: null, decision: { kind: 'none' } };
+        return { prev, obs: null, decision: NO_DECISION, digestHit: false };
       }
       obs = again;
       decision = second;
     }
-    return { obs, decision };
+    return { prev, obs, decision, digestHit: false };
   }
 
   /**
@@ -331,6 +437,8 @@ export class ProberService {
     let decision = first;
     for (let attempt = 0; decision.kind === 'write'; attempt++) {
       if (attempt === MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(info.target);
+      // A first state has no digest to retire: no prober can hold an older version of it.
+      if (current !== null && this.deps.digests !== undefined) await this.deps.digests.invalidate(info.target, decision.next.version);
       counters.writes++;
       if (await this.deps.store.putState(decision.next, current?.version ?? null)) {
         current = remember(counters, decision.next);
@@ -417,6 +525,11 @@ export class ProberService {
 export function timeoutThatFits(budgetMs: number, confirmAttempts: number, confirmDelayMs: number): number {
   const attempts = Math.max(1, confirmAttempts);
   return Math.floor((budgetMs - 2000 - (attempts - 1) * confirmDelayMs) / (attempts * maxProbeDurationMs(1)));
+}
+
+/** A connect-only look at a target still open: the findings and evidence of the last deep look stand. */
+function carryPosture(obs: Observation, prev: TargetState): Observation {
+  return { ...obs, findings: prev.findings, evidence: { ...obs.evidence, tls: prev.evidence.tls, mqtt: prev.evidence.mqtt } };
 }
 
 /** Records the newest state of a target seen by the run (null: the item is gone) and returns it. */

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { Depth, ProbeSpec, Transport } from './probe/types';
+import { parseDigest, type StateDigest } from './digest';
 import { parseDuration } from './duration';
 import { parseCronWindow, parseUntil, type MaintenanceWindow } from './windows';
 
@@ -19,6 +20,8 @@ export interface Target extends ProbeSpec {
   readonly windows: readonly MaintenanceWindow[];
   /** Re-alert this often while the target violates `expect`; null: no reminders. */
   readonly remindEveryMs: number | null;
+  /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
+  readonly digest?: StateDigest | null;
 }
 
 /** Why one item was refused: the attribute, the value as given, and what is wrong with it. */
@@ -54,6 +57,8 @@ export const KNOWN_ATTRIBUTES = [
   'muteUntil',
   'maintenance',
   'remindEvery',
+  // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
+  'digest',
 ] as const;
 
 const MAX_DESCRIBED_LENGTH = 80;
@@ -324,6 +329,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     description: typeof description === 'string' ? description : null,
     windows: windows.value,
     remindEveryMs,
+    digest: parseDigest(record.digest),
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
   };
   return { ok: true, value: target };

@@ -2,12 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../adapters/dynamodb-target-digests';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { optionalInt, optionalString, requireString } from '../config';
 import { createAddressGuard, parseCidrList } from '../core/address-policy';
 import { createCachingResolver, probeTarget, systemResolver } from '../core/probe';
 import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../core/prober-service';
 import { DEFAULT_PORT } from '../core/target';
+import { DEFAULT_POSTURE_EVERY_MS } from '../core/cadence';
 import { createLogger, createMetrics, logTo, publishMetrics } from '../observability';
 import { batchMetrics } from './metrics';
 
@@ -15,7 +17,8 @@ const env = process.env;
 const allowed = parseCidrList(optionalString(env, 'ALLOWED_CIDRS', ''));
 if (!allowed.ok) throw new Error(`environment variable ALLOWED_CIDRS: ${allowed.error.value} ${allowed.error.reason}`);
 const guard = createAddressGuard({ allow: allowed.value });
-const store = new DynamoDbStateStore(new DynamoDBClient({}), {
+const dynamodb = new DynamoDBClient({});
+const store = new DynamoDbStateStore(dynamodb, {
   tableName: requireString(env, 'STATE_TABLE_NAME'),
   eventRetentionDays: optionalInt(env, 'EVENT_RETENTION_DAYS', 90, 1, 3650),
 });
@@ -28,7 +31,13 @@ const config = {
   confirmAttempts: optionalInt(env, 'CONFIRM_ATTEMPTS', DEFAULT_PROBER_CONFIG.confirmAttempts, 1, 5),
   confirmDelayMs: optionalInt(env, 'CONFIRM_DELAY_MS', DEFAULT_PROBER_CONFIG.confirmDelayMs, 0, 10_000),
   concurrency: optionalInt(env, 'PROBE_CONCURRENCY', DEFAULT_PROBER_CONFIG.concurrency, 1, 1000),
+  cadence: {
+    tickMs: optionalInt(env, 'TICK_INTERVAL_MS', DEFAULT_POSTURE_EVERY_MS, 60_000, 86_400_000),
+    postureEveryMs: optionalInt(env, 'POSTURE_EVERY_MS', DEFAULT_POSTURE_EVERY_MS, 60_000, 86_400_000),
+  },
 };
+const targetsTable = optionalString(env, 'TARGETS_TABLE_NAME', '');
+const digests = targetsTable === '' ? undefined : new DynamoDbTargetDigests(dynamodb, targetsTable);
 const probeDefaults = {
   timeoutMs: optionalInt(env, 'PROBE_TIMEOUT_MS', 3000, 100, 30_000),
   certExpiringDays: optionalInt(env, 'CERT_EXPIRING_DAYS', 14, 0, 365),
@@ -50,7 +59,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     const message = parseMessage(record.body);
     // A body that is not a probe message will never parse; retrying it only delays the DLQ, so log and drop it.
     if (message === null) logger.error('malformed probe message dropped', { messageId: record.messageId });
-    else groups.push({ id: record.messageId, items: message.targets });
+    else groups.push({ id: record.messageId, items: message.targets, ...(message.tick ? { tick: message.tick } : {}) });
     if (message?.tick) ticks.add(message.tick);
   }
   // The oldest tick of the batch correlates its lines (a batch mixes ticks only when a message is retried).
@@ -58,7 +67,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   if (tick) logger.appendKeys({ tick });
   // DNS answers are shared by every target of this invocation, never across invocations.
   const service = new ProberService(
-    { store, notifier, probe: probeTarget, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: logTo(logger) },
+    { store, notifier, ...(digests ? { digests } : {}), probe: probeTarget, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: logTo(logger) },
     { ...config, probeOptions: { ...probeDefaults, resolver: createCachingResolver(systemResolver) } },
   );
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });

@@ -27,11 +27,15 @@ import { alignColumns, CliOutput, formatElapsed, formatFindings } from './output
 import { formatDuration } from '../../lambda/core/duration';
 import { collect, durationOption, integerOption } from './options';
 import { syncTargets } from './targets-command';
+import { DynamoDbTargetDigests } from '../../lambda/adapters/dynamodb-target-digests';
+import { DEFAULT_POSTURE_EVERY_MS } from '../../lambda/core/cadence';
 import { formatLineError, normalizeItem, parseTargetLine, readTargetsFile, type TargetsEntry } from './targets-file';
 
 export interface LocalOptions {
   readonly targets?: string;
   readonly interval: number;
+  /** Time between deep looks at an open broker; the ticks between only connect. */
+  readonly postureEvery?: number;
   readonly ticks?: number;
   readonly state: string;
   readonly json?: boolean;
@@ -222,6 +226,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
     }
 
     const source = new DynamoDbTargetSource(local.client, LOCAL_TABLES.targets);
+    const digests = new DynamoDbTargetDigests(local.client, LOCAL_TABLES.targets);
     const store = new DynamoDbStateStore(local.client, { tableName: LOCAL_TABLES.state });
     const notifiers: Notifier[] = [];
     let sns: SNSClient | null = null;
@@ -245,7 +250,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
             const changed = await input.read();
             if (changed !== null) await load(changed, 'now in');
           }
-          const report = await runTick({ source, store, notifier, guard, log, options, out });
+          const report = await runTick({ source, store, digests, notifier, guard, log, options, out });
           if (report.failedGroups.length > 0) exitCode = EXIT_FAILED;
         } catch (err) {
           // The next tick tries again, as the next schedule does in AWS; the exit code remembers it.
@@ -272,6 +277,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
 interface TickContext {
   readonly source: DynamoDbTargetSource;
   readonly store: DynamoDbStateStore;
+  readonly digests: DynamoDbTargetDigests;
   readonly notifier: Notifier;
   readonly guard: AddressGuard;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
@@ -285,7 +291,7 @@ async function runTick(ctx: TickContext): Promise<RunReport> {
   const queue = new InProcessQueue();
   const dispatched = await dispatch(ctx.source, queue, { ...DEFAULT_DISPATCH_CONFIG, defaultPort: DEFAULT_PORT }, tick);
   const messages = queue.drain();
-  const groups: WorkGroup[] = messages.map((m, i) => ({ id: `${tick}#${i + 1}`, items: m.targets }));
+  const groups: WorkGroup[] = messages.map((m, i) => ({ id: `${tick}#${i + 1}`, items: m.targets, tick }));
   const progress = out.progress('probing', dispatched.dispatched);
   const probed = new Set<string>();
   const probe: ProbeFn = async (spec, probeOptions) => {
@@ -295,13 +301,14 @@ async function runTick(ctx: TickContext): Promise<RunReport> {
     return result;
   };
   const service = new ProberService(
-    { store: ctx.store, notifier: ctx.notifier, probe, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: ctx.log },
+    { store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, probe, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: ctx.log },
     {
       ...DEFAULT_PROBER_CONFIG,
       defaultPort: DEFAULT_PORT,
       concurrency: options.concurrency,
       confirmAttempts: options.confirmAttempts,
       confirmDelayMs: options.confirmDelay,
+      cadence: { tickMs: options.interval, postureEveryMs: options.postureEvery ?? DEFAULT_POSTURE_EVERY_MS },
       // DNS answers are shared by the targets of one tick, never across ticks.
       probeOptions: { timeoutMs: options.timeout, certExpiringDays: 14, guard: ctx.guard, resolver: createCachingResolver(systemResolver) },
     },
@@ -371,6 +378,11 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .argument('[target...]', 'targets in the targets.txt line format, e.g. "127.0.0.1:8883 expect=closed depth=tcp"')
     .option('--targets <file>', 'targets file (targets.txt lines, CSV or JSON); it becomes the whole target list')
     .addOption(new Option('--interval <duration>', 'time between ticks: 30s, 5m, 1h').argParser(durationOption(1000, 86_400_000)).default(60_000, '60s'))
+    .addOption(
+      new Option('--posture-every <duration>', 'time between deep looks (TLS, MQTT) at an open broker; ticks between only connect')
+        .argParser(durationOption(1000, 86_400_000))
+        .default(DEFAULT_POSTURE_EVERY_MS, '5m'),
+    )
     .option('--ticks <n>', 'stop after N ticks (default: run until Ctrl-C)', integerOption(1, 1_000_000))
     .option('--state <dir>', 'directory of the embedded DynamoDB (targets, state, history)', DEFAULT_STATE_DIR)
     .option('--json', 'alerts as one JSON object per line on stdout, nothing else there')

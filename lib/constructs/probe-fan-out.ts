@@ -28,8 +28,24 @@ export const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
 
 /** Props of {@link ProbeFanOut}. */
 export interface ProbeFanOutProps {
-  /** State table; the prober reads and writes it (and nothing else in DynamoDB). */
+  /** State table; the prober reads and writes it. */
   readonly stateTable: dynamodb.ITable;
+  /**
+   * Targets table; the prober only updates the state digest on its items (UpdateItem, nothing else),
+   * so that an unchanged tick reads no state. @default - no digests: every state is read every tick
+   */
+  readonly targetsTable?: dynamodb.ITable;
+  /**
+   * The schedule's tick interval; with `postureEvery` it sets how many ticks apart open brokers get a deep look.
+   * @default Duration.minutes(5)
+   */
+  readonly tickRate?: Duration;
+  /**
+   * How often an open target at depth tls/mqtt gets its deep look (TLS, certificate, anonymous MQTT);
+   * the ticks between only connect. A target that was not open always gets a deep look.
+   * @default Duration.minutes(5)
+   */
+  readonly postureEvery?: Duration;
   /** Alerts topic; the prober publishes to it. */
   readonly alertsTopic: sns.ITopic;
   /**
@@ -140,6 +156,8 @@ export class ProbeFanOut extends Construct {
     );
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
     requireIntegerInRange('maxBatchingWindow (seconds)', maxBatchingWindow.toSeconds(), 0, 300);
+    const tickMs = (props.tickRate ?? Duration.minutes(5)).toMilliseconds();
+    const postureEveryMs = requireIntegerInRange('postureEvery (minutes)', (props.postureEvery ?? Duration.minutes(5)).toMinutes(), 1, 1440) * 60_000;
     const timeout = props.timeout ?? Duration.seconds(60);
     const timeoutSeconds = requireIntegerInRange('timeout (seconds)', timeout.toSeconds(), 10, 900);
 
@@ -183,10 +201,14 @@ export class ProbeFanOut extends Construct {
         CERT_EXPIRING_DAYS: String(certExpiringDays),
         ALLOWED_CIDRS: allowedCidrs.join(','),
         PROBE_CONCURRENCY: String(probeConcurrency),
+        TICK_INTERVAL_MS: String(tickMs),
+        POSTURE_EVERY_MS: String(postureEveryMs),
+        ...(props.targetsTable ? { TARGETS_TABLE_NAME: props.targetsTable.tableName } : {}),
       },
     });
-    // The prober never touches the Targets table: each probe message carries its targets.
     props.stateTable.grantReadWriteData(this.prober);
+    // Each probe message carries its targets; the prober writes only the digest attribute of their items.
+    props.targetsTable?.grant(this.prober, 'dynamodb:UpdateItem');
     props.alertsTopic.grantPublish(this.prober);
 
     this.prober.addEventSource(

@@ -1,8 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../lambda/adapters/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../../lambda/adapters/dynamodb-target-digests';
+import { DynamoDbTargets } from '../../lambda/adapters/dynamodb-targets';
+import { digestOf, parseDigest, sameDigest } from '../../lambda/core/digest';
 import { ensureTables, startEmbeddedDynamoDb } from '../../lambda/adapters/embedded-dynamodb';
 import type { ProbeStatus } from '../../lambda/core/probe/types';
-import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn } from '../../lambda/core/prober-service';
+import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type WorkGroup } from '../../lambda/core/prober-service';
 import { eventItemId } from '../../lambda/core/state';
 import { FaultPlan, FaultyNotifier, injectDynamoDbFaults, prng } from './faults';
 import { probeResult } from './observations';
@@ -27,6 +30,9 @@ export interface Totals {
   duplicates: number;
   unavoidableDuplicates: number;
   lost: number;
+  /** Looks settled by a digest (no state read), and connect-only looks at open brokers. */
+  digestHits: number;
+  connectOnly: number;
   faults: Map<string, number>;
 }
 
@@ -55,18 +61,40 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     expect: pick(['closed', 'open', null] as const),
   }));
   const world = new Map<string, ProbeStatus>(targets.map((t) => [t.target, pick(['open', 'closed', 'filtered'] as const)]));
+  // Half the scenarios run as a 1-minute deployment does: digests on the Targets items (written
+  // through the faulty client too) and deep looks at open brokers every 5th tick only.
+  const withDigests = random() < 0.5;
+  const repo = new DynamoDbTargets(client, `${table}-targets`);
+  const digests = withDigests ? new DynamoDbTargetDigests(faultyClient, `${table}-targets`) : undefined;
   const probe: ProbeFn = async (spec) => {
     const truth = world.get(spec.target) ?? 'closed';
     // Now and then a single probe loses its SYN: the confirmation re-probe must absorb it.
     const seen: ProbeStatus = plan.enabled && truth === 'open' && random() < 0.05 ? 'filtered' : truth;
-    return probeResult(spec.target, seen, [], now().toISOString());
+    // The broker's posture never changes: a connect-only look that lost it would show as a posture event.
+    return probeResult(spec.target, seen, seen === 'open' && spec.depth !== 'tcp' ? ['self-signed-cert'] : [], now().toISOString());
   };
   const prober = () =>
     new ProberService(
-      { store, notifier, probe, now, sleep: async () => {} },
-      { defaultPort: 8883, probeOptions: { timeoutMs: 100, certExpiringDays: 14 }, concurrency: 4, confirmAttempts: 2, confirmDelayMs: 0, alertLeaseMs: 60_000, storm: DEFAULT_PROBER_CONFIG.storm },
+      { store, notifier, probe, now, sleep: async () => {}, ...(digests ? { digests } : {}) },
+      {
+        defaultPort: 8883,
+        probeOptions: { timeoutMs: 100, certExpiringDays: 14 },
+        concurrency: 4,
+        confirmAttempts: 2,
+        confirmDelayMs: 0,
+        alertLeaseMs: 60_000,
+        storm: DEFAULT_PROBER_CONFIG.storm,
+        cadence: withDigests ? { tickMs: 60_000, postureEveryMs: 300_000 } : null,
+      },
     );
-  const items = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}) }));
+  const configured = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}) }));
+  if (withDigests) await repo.batchPut(configured);
+  // What the dispatcher would send: the Targets items as they are now, digests included.
+  const groups = async (): Promise<WorkGroup[]> => {
+    const items = withDigests ? (await Promise.all(targets.map((t) => repo.get(t.target)))).filter((i) => i !== null) : configured;
+    return [{ id: 'm', items, tick: now().toISOString() }];
+  };
+  const tickMinutes = withDigests ? 1 : 5;
 
   const ticks = 4 + Math.floor(random() * 4);
   for (let tick = 0; tick < ticks; tick++) {
@@ -77,16 +105,21 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     // Overlapping ticks and duplicate SQS deliveries: the same targets probed by 1-3 probers at once.
     const runs = 1 + (random() < 0.35 ? 1 : 0) + (random() < 0.1 ? 1 : 0);
     totals.proberRuns += runs;
-    const reports = await Promise.all(Array.from({ length: runs }, () => prober().run([{ id: 'm', items }])));
+    const delivered = await groups();
+    const reports = await Promise.all(Array.from({ length: runs }, () => prober().run(delivered)));
     // A failed record comes back once more before the next tick, as SQS would redeliver it.
-    if (reports.some((r) => r.failedGroups.length > 0)) await prober().run([{ id: 'm', items }]);
-    clock += 5 * 60_000;
+    if (reports.some((r) => r.failedGroups.length > 0)) await prober().run(delivered);
+    for (const r of reports) {
+      totals.digestHits += r.digestHits;
+      totals.connectOnly += r.connectOnly;
+    }
+    clock += tickMinutes * 60_000;
     totals.ticks++;
   }
   // The faults stop; two more ticks (past the alert lease) must leave nothing pending.
   plan.enabled = false;
   for (let i = 0; i < 2; i++) {
-    await prober().run([{ id: 'm', items }]);
+    await prober().run(await groups());
     clock += 5 * 60_000;
   }
 
@@ -108,6 +141,16 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
       continue;
     }
     if (state.outbox.length > 0) problems.push(`${target}: ${state.outbox.length} outbox entries left`);
+    const posture = history.filter((e) => e.kind === 'posture').length;
+    if (posture > 0) problems.push(`${target}: ${posture} posture events, but the broker's findings never changed`);
+    if (withDigests) {
+      // A digest on the item, if any, must describe exactly the state: a stale one could hide a change.
+      const expect = targets.find((t) => t.target === target)?.expect ?? null;
+      const digest = parseDigest((await repo.get(target))?.digest);
+      if (digest !== null && !sameDigest(digest, digestOf(state, { expect, remindEveryMs: null }))) {
+        problems.push(`${target}: digest v${digest.v} ${digest.s} does not describe state v${state.version} ${state.status}`);
+      }
+    }
     const last = history[history.length - 1];
     if (!last || last.to !== state.status) problems.push(`${target}: state ${state.status} but last event ${last?.to}`);
     if (state.open !== (world.get(target) === 'open')) problems.push(`${target}: state open=${state.open} but world ${world.get(target)}`);
@@ -148,7 +191,7 @@ export async function runCampaign(firstSeed: number, count: number): Promise<Cam
 
     const table = `faults-${process.pid}-${firstSeed}`;
     await ensureTables(db.client, { targets: `${table}-targets`, state: table });
-    const totals: Totals = { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, faults: new Map() };
+    const totals: Totals = { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, digestHits: 0, connectOnly: 0, faults: new Map() };
     const failures: string[] = [];
     const faulty = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
     const clients: Clients = { clean: db.client, faulty, plan: { current: new FaultPlan(() => 1, 0) } };
@@ -187,6 +230,9 @@ export function describeCampaignPart(part: 1 | 2): void {
       expect(totals.duplicates).toBe(0);
       expect(totals.lost).toBe(0);
       expect(totals.transitions).toBeGreaterThan(count / 2);
+      // The digest and cadence paths were exercised, not merely configured.
+      expect(totals.digestHits).toBeGreaterThan(count / 2);
+      expect(totals.connectOnly).toBeGreaterThan(count / 10);
       expect([...totals.faults.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(count);
     }, 900_000);
   });

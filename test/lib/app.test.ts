@@ -60,7 +60,7 @@ describe('bin/portwatch-app.ts', () => {
     expect(resourcesOfType(template, 'AWS::SNS::Subscription').map((s) => s.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'security@example.com']);
     expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
     expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 20 }, BatchSize: 10 });
-    const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'TARGETS_TABLE_NAME' in f.Properties.Environment.Variables);
+    const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'TARGETS_TABLE_NAME' in f.Properties.Environment.Variables && !('STATE_TABLE_NAME' in f.Properties.Environment.Variables));
     expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8' });
     const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
     expect(prober.Properties.Environment.Variables).toMatchObject({
@@ -68,6 +68,9 @@ describe('bin/portwatch-app.ts', () => {
       PROBE_TIMEOUT_MS: '2000',
       ALLOWED_CIDRS: '10.0.0.0/8,fd00::/8',
       PROBE_CONCURRENCY: '500',
+      // 1-minute ticks, deep looks at open brokers every 5 minutes (the default).
+      TICK_INTERVAL_MS: '60000',
+      POSTURE_EVERY_MS: '300000',
     });
     // Every acknowledgement travels in the template with its reason.
     const suppressions = resourcesOfType(template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);

@@ -1,4 +1,6 @@
 import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../../../lambda/adapters/dynamodb-target-digests';
+import { DynamoDbTargets } from '../../../lambda/adapters/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
 import type { ProbeResult, ProbeStatus, ProbeSpec, Finding } from '../../../lambda/core/probe/types';
 import { ProberService, type ProbeFn, type ProberConfig } from '../../../lambda/core/prober-service';
@@ -34,10 +36,15 @@ class ScriptedProbe {
   readonly queued = new Map<string, ProbeStatus[]>();
   calls = 0;
   constructor(private readonly clock: Clock) {}
+  /** The depth of every probe, in order: `tcp` for a connect-only look. */
+  readonly depths: string[] = [];
   fn: ProbeFn = async (spec: ProbeSpec): Promise<ProbeResult> => {
     this.calls++;
+    this.depths.push(spec.depth);
     const status = this.queued.get(spec.target)?.shift() ?? this.status.get(spec.target) ?? 'closed';
-    return probeResult(spec.target, status, status === 'open' ? (this.findings.get(spec.target) ?? []) : [], this.clock.now().toISOString());
+    // A connect-only look learns nothing of the broker's posture.
+    const findings = status === 'open' && spec.depth !== 'tcp' ? (this.findings.get(spec.target) ?? []) : [];
+    return probeResult(spec.target, status, findings, this.clock.now().toISOString());
   };
 }
 
@@ -349,5 +356,119 @@ describe('ProberService on dynalite', () => {
     expect(report.transitions).toBe(2);
     expect(notifier.accepted).toEqual([]);
     expect(await store.getState('g1.example')).toMatchObject({ status: 'open', held: { open: false } });
+  });
+});
+
+describe('ProberService with digests and a posture cadence (1-minute ticks, deep every 5)', () => {
+  async function setupDigests() {
+    const tables = await freshTables(db);
+    const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
+    const repo = new DynamoDbTargets(db.client, tables.targets);
+    const digests = new DynamoDbTargetDigests(db.client, tables.targets);
+    const clock = new Clock();
+    const probe = new ScriptedProbe(clock);
+    const notifier = new RecordingNotifier();
+    const service = new ProberService(
+      { store, digests, notifier, probe: probe.fn, now: clock.now, sleep: async () => {} },
+      { ...CONFIG, cadence: { tickMs: 60_000, postureEveryMs: 300_000 } },
+    );
+    // As the dispatcher does: the Targets items as they are at the tick, digests included.
+    const tick = async () => service.run([{ id: 'msg-1', items: await repo.listAll(), tick: clock.now().toISOString() }]);
+    return { store, repo, clock, probe, notifier, tick };
+  }
+
+  it('once digests are stored, an unchanged tick reads no state and writes nothing', async () => {
+    // Prepare
+    const { repo, clock, probe, tick } = await setupDigests();
+    await repo.batchPut([
+      { target: 'open.example', expect: 'open' },
+      { target: 'closed.example', expect: 'closed' },
+      { target: 'filtered.example' },
+    ]);
+    probe.status.set('open.example', 'open');
+    probe.status.set('filtered.example', 'filtered');
+    const first = await tick();
+    clock.advance(1);
+    const counter = countRequests(db.client);
+
+    // Act
+    const second = await tick();
+
+    // Assess
+    expect(first.digestsRecorded).toBe(3);
+    expect(second.digestHits).toBe(3);
+    expect(counter.writes()).toBe(0);
+    expect(counter.counts.get('BatchGetItemCommand')).toBeUndefined();
+    expect(counter.counts.get('GetItemCommand')).toBe(1); // the scanner item, once per run
+  });
+
+  it('a change behind a digest reads the state, alerts once, and leaves a digest of the new state', async () => {
+    // Prepare
+    const { store, repo, clock, probe, notifier, tick } = await setupDigests();
+    await repo.put({ target: 'broker.example', expect: 'open', depth: 'tcp' });
+    probe.status.set('broker.example', 'open');
+    await tick();
+    clock.advance(1);
+
+    // Act
+    probe.status.set('broker.example', 'closed');
+    const changed = await tick();
+    clock.advance(1);
+    const after = await tick();
+
+    // Assess
+    expect(changed.digestHits).toBe(0);
+    expect(notifier.accepted.map((a) => `${a.event} ${a.previous}->${a.status}`)).toEqual(['closed open->closed']);
+    const state = await store.getState('broker.example');
+    expect((await repo.get('broker.example'))?.digest).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-' });
+    expect(after).toMatchObject({ digestHits: 1, writes: 0 });
+  });
+
+  it('connect-only looks keep the last findings; the due deep look catches the broker turning anonymous, once', async () => {
+    // Prepare: an open broker with a self-signed certificate, watched for 10 minutes.
+    const { store, repo, clock, probe, notifier, tick } = await setupDigests();
+    await repo.put({ target: 'broker.example', expect: 'open' });
+    probe.status.set('broker.example', 'open');
+    probe.findings.set('broker.example', ['self-signed-cert']);
+    await tick();
+    probe.depths.length = 0;
+
+    // Act: a minute later the broker starts accepting anonymous clients.
+    probe.findings.set('broker.example', ['anonymous-access', 'self-signed-cert']);
+    const reports = [];
+    for (let minute = 1; minute <= 10; minute++) {
+      clock.advance(1);
+      reports.push(await tick());
+    }
+
+    // Assess
+    const deepTicks = probe.depths.filter((d) => d !== 'tcp').length;
+    expect(reports.reduce((n, r) => n + r.connectOnly, 0)).toBe(8);
+    expect(deepTicks).toBe(2 + 1); // one deep look every 5 ticks, plus the confirmation of the change
+    expect(notifier.accepted.map((a) => `${a.event} +${a.addedFindings.join(',')}`)).toEqual(['posture +anonymous-access']);
+    expect((await store.history('broker.example')).map((e) => e.kind)).toEqual(['posture', 'baseline']);
+    expect((await store.getState('broker.example'))?.findings).toEqual(['anonymous-access', 'self-signed-cert']);
+  });
+
+  it('a broker that closes is seen on the next tick, deep look due or not', async () => {
+    // Prepare
+    const { repo, clock, probe, notifier, tick } = await setupDigests();
+    await repo.put({ target: 'broker.example', expect: 'open' });
+    probe.status.set('broker.example', 'open');
+    probe.findings.set('broker.example', ['self-signed-cert']);
+    await tick();
+
+    // Act
+    const alertsByMinute: number[] = [];
+    for (let minute = 1; minute <= 3; minute++) {
+      clock.advance(1);
+      if (minute === 2) probe.status.set('broker.example', 'closed');
+      await tick();
+      alertsByMinute.push(notifier.accepted.length);
+    }
+
+    // Assess
+    expect(alertsByMinute).toEqual([0, 1, 1]);
+    expect(notifier.accepted[0]).toMatchObject({ event: 'closed', previous: 'open', status: 'closed' });
   });
 });

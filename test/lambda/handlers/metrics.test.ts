@@ -19,6 +19,9 @@ const runReport = (over: Partial<RunReport> = {}): RunReport => ({
   postureChanges: 0,
   probesByStatus: {},
   probeLatenciesMs: [],
+  digestHits: 0,
+  digestsRecorded: 0,
+  connectOnly: 0,
   ...over,
 });
 

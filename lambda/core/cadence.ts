@@ -1,0 +1,38 @@
+/**
+ * Posture cadence: open/closed is looked at every tick, the deep facts of an open broker (TLS,
+ * certificate, anonymous MQTT) every `postureEveryMs`. A deep look costs ~20x the CPU and ~30x the
+ * bytes of a connect (docs/cost.md); posture changes far more slowly than reachability, and every
+ * look that could alert (a port that was not open) is deep anyway.
+ */
+
+export interface PostureCadence {
+  /** The schedule's interval between ticks. */
+  readonly tickMs: number;
+  /** How often an open target gets a deep look. */
+  readonly postureEveryMs: number;
+}
+
+/** Default posture interval: the 5-minute tick most users run, at which every look stays deep. */
+export const DEFAULT_POSTURE_EVERY_MS = 5 * 60_000;
+
+/**
+ * Whether the tick at `tickAtMs` owes this target a deep look. Each target has its own phase (from a
+ * hash of its key), so 1/k of the fleet goes deep on each tick rather than all of it every k-th tick.
+ * Tick times are rounded to the interval: a late or retried delivery keeps its tick's answer.
+ */
+export function postureDue(target: string, tickAtMs: number, cadence: PostureCadence): boolean {
+  const every = Math.max(1, Math.round(cadence.postureEveryMs / Math.max(1, cadence.tickMs)));
+  if (every === 1) return true;
+  const index = Math.round(tickAtMs / cadence.tickMs);
+  return (index + phaseOf(target, every)) % every === 0;
+}
+
+/** FNV-1a over the key's UTF-16 units: stable across processes and releases, cheap, well spread. */
+function phaseOf(key: string, modulo: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % modulo;
+}

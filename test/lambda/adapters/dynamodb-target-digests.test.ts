@@ -1,0 +1,107 @@
+import { DynamoDbTargetDigests } from '../../../lambda/adapters/dynamodb-target-digests';
+import { DynamoDbTargets } from '../../../lambda/adapters/dynamodb-targets';
+import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
+import type { StateDigest } from '../../../lambda/core/digest';
+import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
+
+const digest = (v: number, s: StateDigest['s'] = 'closed'): StateDigest => ({ v, s, f: '', c: 'closed/-' });
+
+describe('DynamoDbTargetDigests', () => {
+  let db: EmbeddedDynamoDb;
+
+  beforeAll(async () => {
+    db = await startEmbeddedDynamoDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  async function setup(): Promise<{ targets: DynamoDbTargets; digests: DynamoDbTargetDigests }> {
+    const tables = await freshTables(db);
+    const targets = new DynamoDbTargets(db.client, tables.targets);
+    await targets.put({ target: 'a.example.com', expect: 'closed', labels: { team: 'iot' } });
+    return { targets, digests: new DynamoDbTargetDigests(db.client, tables.targets) };
+  }
+
+  it('stores a digest beside the user attributes, and a newer one over it', async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+
+    // Act
+    const first = await digests.record('a.example.com', digest(3));
+    const newer = await digests.record('a.example.com', digest(5, 'open'));
+
+    // Assess
+    expect([first, newer]).toEqual([true, true]);
+    expect(await targets.get('a.example.com')).toEqual({ target: 'a.example.com', expect: 'closed', labels: { team: 'iot' }, digest: digest(5, 'open') });
+  });
+
+  it('refuses a digest of the same or an older version, so a slow prober cannot undo a newer one', async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+    await digests.record('a.example.com', digest(5, 'open'));
+
+    // Act
+    const same = await digests.record('a.example.com', digest(5));
+    const older = await digests.record('a.example.com', digest(4));
+
+    // Assess
+    expect([same, older]).toEqual([false, false]);
+    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(5, 'open'));
+  });
+
+  it('a tombstone blocks every digest older than the state about to be written', async () => {
+    // Prepare: a prober read state 5 (quiet); another is about to write state 6.
+    const { targets, digests } = await setup();
+    await digests.record('a.example.com', digest(4));
+
+    // Act
+    await digests.invalidate('a.example.com', 6);
+    const stale = await digests.record('a.example.com', digest(5));
+    const fresh = await digests.record('a.example.com', digest(7, 'open'));
+
+    // Assess
+    expect(stale).toBe(false);
+    expect(fresh).toBe(true);
+    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(7, 'open'));
+  });
+
+  it('an invalidation that finds a newer digest leaves it, and does not throw', async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+    await digests.record('a.example.com', digest(9));
+
+    // Act
+    await digests.invalidate('a.example.com', 6);
+
+    // Assess
+    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(9));
+  });
+
+  it('never recreates a removed target', async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+    await targets.delete('a.example.com');
+
+    // Act
+    const recorded = await digests.record('a.example.com', digest(1));
+    await digests.invalidate('a.example.com', 2);
+
+    // Assess
+    expect(recorded).toBe(false);
+    expect(await targets.get('a.example.com')).toBeNull();
+  });
+
+  it('replaces a hand-edited digest that has no numeric version', async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+    await targets.put({ target: 'a.example.com', expect: 'closed', digest: { v: 'seven' } });
+
+    // Act
+    const recorded = await digests.record('a.example.com', digest(2));
+
+    // Assess
+    expect(recorded).toBe(true);
+    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(2));
+  });
+});
