@@ -12,6 +12,7 @@ import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/
 import { observationFromProbe, type TargetState } from '../lambda/core/state';
 import { parseTargetItem } from '../lambda/core/target';
 import { decide } from '../lambda/core/transition';
+import { digestOf } from '../lambda/core/digest';
 import { cpuMicros, fmtUsd, median, renderTable } from './table';
 
 // ---------------------------------------------------------------------------------------------------
@@ -61,9 +62,16 @@ export const ASSUMPTIONS = {
   logBytesPerDispatch: 1024,
   /** Open/closed changes per target per month (each: confirmation, conditional write, event, alert). */
   changesPerTargetMonth: 2,
-  /** Fixed monthly: the stack's alarms and custom metrics, and the SQS event source polling an idle queue. */
+  /** Fixed monthly: the stack's alarms, and the SQS event source polling an idle queue. */
   alarms: 10,
-  customMetrics: 8,
+  /**
+   * Custom metrics sent every hour (CloudWatch bills each for the hours it gets data):
+   * TickCompleted, TargetsPerTick, TickDuration, ProbeLatency; plus Probes for each status the fleet
+   * shows. Event counters are sent only when not zero (lambda/handlers/metrics.ts): Transitions and
+   * AlertsSent are billed for the share of hours with a change; the rest (storms, retries) left out.
+   */
+  hourlyMetrics: 4,
+  changeMetrics: 2,
   idlePollRequestsPerMonth: 650_000,
   /** X-Ray default sampling rule: 1 trace per second, then 5 %. */
   xrayReservoirPerMonth: 2_592_000,
@@ -161,6 +169,13 @@ function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): 
   return { client, calls };
 }
 
+/** The bytes a digest adds to a Targets item, for a target last seen as `sample` (findings and all). */
+export function digestBytesFor(sample: ProbeResult): number {
+  const { steady } = stateItemFor(sample, '203.0.113.10:8883');
+  const digest = digestOf(steady as unknown as TargetState, { expect: 'closed', remindEveryMs: 86_400_000 });
+  return digest === null ? 0 : dynamoItemSize({ digest });
+}
+
 export interface ProberOverhead {
   /** CPU of ProberService per target on a tick where nothing changed, the probe itself excluded. */
   readonly cpuUsPerTarget: number;
@@ -231,6 +246,8 @@ export interface Measured {
   /** Average SQS message body (bytes) at the dispatcher's 25 targets per message. */
   readonly messageBytes: number;
   readonly targetItemBytes: number;
+  /** What a digest adds to a Targets item (digest.ts), for a broker with findings. */
+  readonly digestBytes: number;
   /** TCP payload one depth-mqtt probe sends (measured at the brokers), and its connections. */
   readonly deepPayloadBytesOut: number;
   readonly deepConnections: number;
@@ -296,30 +313,28 @@ export interface MonthlyCost {
 
 /**
  * `strong`: BatchGetItem with ConsistentRead (1 read unit per item up to 4 KB), as first built.
- * `eventual`: the state store as built now: the same reads eventually consistent (half a unit); safe
- * because every write is conditional on the version read, and a lost race re-reads strongly.
- * `digest`: eventually consistent reads of one digest item per DIGEST_TARGETS targets; full state
- * items are read only for targets that changed (not built: docs/scaling.md).
+ * `eventual`: the same reads eventually consistent (half a unit), as built before digests.
+ * `digest`: as built now (lambda/core/digest.ts): a target whose look agrees with the digest on its
+ * Targets item reads no state; the dispatcher's Scan reads the digest with the item. Only a target
+ * that changed reads its state (strongly, one GetItem per look: the look and its confirmation).
  */
 export type StateReads = 'strong' | 'eventual' | 'digest';
-
-/** Targets per state-digest item (docs/scaling.md): ~40 bytes each, so one 2 KB item per shard. */
-export const DIGEST_TARGETS = 50;
 
 export interface Variant {
   readonly stateReads: StateReads;
   /**
-   * Deep probe (TLS + MQTT) of an open target every this many ticks, a connect in between (1: every
-   * tick, as built). Needs the state rules to keep the last deep findings on a connect-only look.
+   * Minutes between deep looks (TLS + MQTT) at an open target, a connect on the ticks between
+   * (lambda/core/cadence.ts); null: a deep look every tick.
    */
-  readonly deepEvery: number;
+  readonly postureEveryMin: number | null;
 }
 
-export const AS_BUILT: Variant = { stateReads: 'eventual', deepEvery: 1 };
+/** The stack's defaults: digests on, posture every 5 minutes (every tick at 5-minute ticks). */
+export const AS_BUILT: Variant = { stateReads: 'digest', postureEveryMin: 5 };
 
 export function monthlyCost(m: Measured, fleet: Fleet, targets: number, intervalMin: number, f: FanOut = RECOMMENDED_FAN_OUT, variant: Variant = AS_BUILT): MonthlyCost {
   const stateReads = variant.stateReads;
-  const deepShare = 1 / Math.max(1, variant.deepEvery);
+  const deepShare = variant.postureEveryMin === null ? 1 : 1 / Math.max(1, Math.round(variant.postureEveryMin / intervalMin));
   const a = ASSUMPTIONS;
   const ticks = a.minutesPerMonth / intervalMin;
   const n = f.targetsPerMessage * f.batchSize;
@@ -335,7 +350,8 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const pFiltered = 1 - (1 - fleet.filtered) ** perWave;
   const unfilteredMs = fleet.open > 0 ? a.deepRoundTrips * a.rttMs : a.rttMs;
   const waitMs = waves * (pFiltered * f.timeoutMs + (1 - pFiltered) * unfilteredMs);
-  const fixedMs = a.invocationOverheadMs + Math.ceil(n / 100) * a.ddbCallMs + a.ddbCallMs;
+  const stateReadCalls = stateReads === 'digest' ? 0 : Math.ceil(n / 100);
+  const fixedMs = a.invocationOverheadMs + stateReadCalls * a.ddbCallMs + a.ddbCallMs;
   const invocationMs = Math.max(cpuWallMs, waitMs) + fixedMs;
   const invocations = invocationsPerTick * ticks;
   const proberLambda = invocations * ((invocationMs / 1000) * (f.memoryMb / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest);
@@ -350,12 +366,15 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const sqs = ticks * (sendRequests + 2 * invocationsPerTick) * PRICES.sqsRequest;
 
   const stateBytes = fleet.open * m.stateBytesDeep + notOpen * m.stateBytesTcp;
-  const readUnitsPerTarget =
-    stateReads === 'digest' ? 0.5 / DIGEST_TARGETS : Math.ceil(stateBytes / 4096) * (stateReads === 'strong' ? 1 : 0.5);
-  const scanUnitsPerTick = Math.ceil((targets * m.targetItemBytes) / 4096) * 0.5; // eventually consistent Scan
-  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick + scanUnitsPerTick);
+  const readUnitsPerTarget = stateReads === 'digest' ? 0 : Math.ceil(stateBytes / 4096) * (stateReads === 'strong' ? 1 : 0.5);
+  const itemBytes = m.targetItemBytes + (stateReads === 'digest' ? m.digestBytes : 0);
+  const scanUnitsPerTick = Math.ceil((targets * itemBytes) / 4096) * 0.5; // eventually consistent Scan
+  // With digests, a change reads its state strongly on the look and on its confirmation.
+  const changeReads = stateReads === 'digest' ? targets * a.changesPerTargetMonth * 2 * Math.ceil(m.stateWithOutboxBytesDeep / 4096) : 0;
+  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick + scanUnitsPerTick) + changeReads;
   // A change: the state with its outbox (event + alert: ~1.5x the baseline outbox), the alert lease
-  // (the same item again), the history event, the state without the outbox; a digest update with `digest`.
+  // (the same item again), the history event, the state without the outbox; with digests, the
+  // tombstone and the new digest on the Targets item (1 unit each: the item is well under 1 KB).
   const eventBytes = Math.max(0, m.stateWithOutboxBytesDeep - m.stateBytesDeep);
   const writeUnitsPerChange =
     2 * Math.ceil((m.stateWithOutboxBytesDeep * 1.5) / 1024) + Math.ceil(eventBytes / 1024) + Math.ceil(m.stateBytesDeep / 1024) + (stateReads === 'digest' ? 2 : 0);
@@ -370,14 +389,17 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const openBytes = deepShare * bytesOutPerProbe(m, 'deep') + (1 - deepShare) * bytesOutPerProbe(m, 'openTcp');
   const bytesPerTarget = fleet.open * openBytes + fleet.closed * bytesOutPerProbe(m, 'closed') + fleet.filtered * bytesOutPerProbe(m, 'filtered');
   const transfer = ((ticks * targets * bytesPerTarget) / 1e9) * PRICES.dataTransferOutGb;
-  const fixed = a.alarms * PRICES.alarm + a.customMetrics * PRICES.customMetric + a.idlePollRequestsPerMonth * PRICES.sqsRequest;
+  const statuses = [fleet.open, fleet.closed, fleet.filtered].filter((share) => share > 0).length;
+  const hoursWithChange = 1 - Math.exp(-(targets * a.changesPerTargetMonth) / (a.minutesPerMonth / 60));
+  const metrics = a.hourlyMetrics + statuses + a.changeMetrics * hoursWithChange;
+  const fixed = a.alarms * PRICES.alarm + metrics * PRICES.customMetric + a.idlePollRequestsPerMonth * PRICES.sqsRequest;
   const total = lambda + sqs + dynamodb + logs + xray + sns + transfer + fixed;
   return { lambda, sqs, dynamodb, logs, xray, sns, transfer, fixed, total, perTarget: total / targets, invocationMs, invocationsPerTick };
 }
 
 export const VARIANTS: readonly { readonly label: string; readonly variant: Variant }[] = [
-  { label: '+ deep probe every 5th tick', variant: { stateReads: 'eventual', deepEvery: 5 } },
-  { label: '+ state digest', variant: { stateReads: 'digest', deepEvery: 5 } },
+  { label: 'postureEvery = tick (deep every look)', variant: { stateReads: 'digest', postureEveryMin: null } },
+  { label: 'without digests or cadence (before)', variant: { stateReads: 'eventual', postureEveryMin: null } },
 ];
 
 export function costTable(m: Measured, fleets: readonly Fleet[] = FLEETS, f: FanOut = RECOMMENDED_FAN_OUT): string {
@@ -422,7 +444,7 @@ export function measuredTable(m: Measured): string {
       ['prober CPU per target beyond the probe (tcp / mqtt state)', `${us(m.proberMsTcp)} / ${us(m.proberMsDeep)}`],
       ['state item (tcp / mqtt / mqtt with baseline outbox)', `${m.stateBytesTcp} / ${m.stateBytesDeep} / ${m.stateWithOutboxBytesDeep} B`],
       ['dispatcher wall per 1,000 targets (embedded DynamoDB)', `${m.dispatchMsPer1k.toFixed(1)} ms`],
-      ['SQS message (25 targets) / Targets item', `${Math.round(m.messageBytes)} B / ${m.targetItemBytes} B`],
+      ['SQS message (25 targets) / Targets item / its digest', `${Math.round(m.messageBytes)} B / ${m.targetItemBytes} B / +${m.digestBytes} B`],
       ['sent per depth-mqtt probe: TCP payload, connections (headers modelled)', `${Math.round(m.deepPayloadBytesOut)} B, ${m.deepConnections.toFixed(1)}; ${Math.round(bytesOutPerProbe(m, 'deep'))} B on the wire`],
     ],
   );

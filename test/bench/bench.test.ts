@@ -114,7 +114,7 @@ describe('deep probe check', () => {
 });
 
 describe('pipeline ticks on the embedded DynamoDB', () => {
-  it('records every status, then writes nothing and reads in batches when nothing changed', async () => {
+  it('records every status and digest, then writes nothing and reads no state when nothing changed', async () => {
     // Act: 1 loopback host, 5 open and 45 closed ports, depth tcp, the real probe.
     const result = await runPipelineBench({ hosts: loopbackHosts(1, '127.0.2'), openPerHost: 5, closedPerHost: 45, listenersIn: 'process' });
 
@@ -126,20 +126,22 @@ describe('pipeline ticks on the embedded DynamoDB', () => {
     expect(result.unchanged.run.probed).toBe(50);
     expect(result.baseline.proberRequests.PutItemCommand).toBeGreaterThan(0);
     expect(result.unchangedCheck.problems).toEqual([]);
-    expect(result.unchangedCheck).toMatchObject({ ok: true, writes: 0, batchGets: 1, otherReads: 0 });
+    expect(result.baseline.run.digestsRecorded).toBe(50);
+    expect(result.unchangedCheck).toMatchObject({ ok: true, writes: 0, batchGets: 0, otherReads: 0, digestHits: 50 });
     expect(result.unchangedCheck.getItems).toBeLessThanOrEqual(1);
-    expect(Object.keys(result.unchanged.proberRequests).sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
+    expect(Object.keys(result.unchanged.proberRequests).sort()).toEqual(['GetItemCommand']);
   });
 
-  it('flags writes, per-target reads and too few batched reads', () => {
+  it('flags writes, targets without a digest, per-target reads and too few batched reads', () => {
     // Act
-    const check = checkUnchangedTick(1000, { PutItemCommand: 2, BatchGetItemCommand: 5, GetItemCommand: 40, QueryCommand: 1 });
+    const check = checkUnchangedTick(1000, { PutItemCommand: 2, BatchGetItemCommand: 5, GetItemCommand: 40, QueryCommand: 1 }, 400);
 
     // Assess
     expect(check.ok).toBe(false);
     expect(check.problems).toEqual([
       '2 writes in a tick where nothing changed',
-      '5 BatchGetItem calls cannot have read 1000 targets',
+      '600 targets not settled by their digest',
+      '5 BatchGetItem calls cannot have read 600 targets',
       '40 GetItem calls: per-target reads (only the scanner item, once per run, is expected)',
       '1 Query/Scan calls by the prober',
     ]);

@@ -101,6 +101,24 @@ describe('portwatch local', () => {
     ]);
   });
 
+  it('keeps the digests the prober stores: a rerun on the same file changes no target and settles them without state reads', async () => {
+    // Prepare
+    const file = join(dir, 'digest.txt');
+    const state = join(dir, 'digest-state');
+    writeFileSync(file, '127.0.0.1:1 depth=tcp expect=closed\n127.0.0.1:2 depth=tcp\n');
+    const first = await runCli(['local', '--targets', file, '--ticks', '1', '--state', state, '--timeout', '300', '--confirm-delay', '0']);
+
+    // Act
+    const again = await runCli(['local', '--targets', file, '--ticks', '1', '--state', state, '--timeout', '300', '--confirm-delay', '0', '--verbose']);
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+
+    // Assess
+    expect([first.code, again.code]).toEqual([0, 0]);
+    expect(again.stderr).toContain(`2 targets from ${file}: 0 added, 0 changed, 0 removed`);
+    expect(again.stderr).toMatch(/tick done .*digestHits=2/);
+    expect(jsonLines(list.stdout).map((i) => i.target)).toEqual(['127.0.0.1:1', '127.0.0.1:2']);
+  });
+
   it('publishes each alert to SNS before printing it when --topic-arn is given', async () => {
     // Prepare: a stand-in for SNS Publish (AWS Query protocol), reached through the standard endpoint variable.
     const published: URLSearchParams[] = [];
