@@ -78,7 +78,7 @@ function tickRows(p: PipelineResult): string[][] {
   const writes1 = p.baseline.run.writes;
   const c = p.unchangedCheck;
   return [
-    row(`Pipeline tick 1 (baselines): ${fmtInt(p.targets)} targets, depth tcp, ${p.hosts} loopback hosts`, p.baseline, `${(writes1 / p.targets).toFixed(1)} writes/target`, `${statuses}; ${reprobes(p.baseline)}`),
+    row(`Pipeline tick 1 (baselines): ${fmtInt(p.targets)} targets, depth tcp, ${p.hosts} loopback hosts`, p.baseline, `${((writes1 + p.baseline.run.digestsRecorded) / p.targets).toFixed(1)} writes/target (${fmtInt(p.baseline.run.digestsRecorded)} of them digests)`, `${statuses}; ${reprobes(p.baseline)}`),
     row(
       'Pipeline tick 2 (nothing changed)',
       p.unchanged,

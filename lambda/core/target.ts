@@ -274,6 +274,12 @@ export function itemKey(item: unknown): string | null {
   return typeof key === 'string' && key.length > 0 && key.length <= MAX_TARGET_KEY_LENGTH ? key : null;
 }
 
+/** The item's digest, as an optional field: an item without one parses as it always did. */
+function digestOfItem(record: Readonly<Record<string, unknown>>): { digest?: StateDigest } {
+  const digest = parseDigest(record.digest);
+  return digest === null ? {} : { digest };
+}
+
 /**
  * Validates one Targets-table item (already unmarshalled to plain JS). Never throws: a bad item
  * becomes an error naming the field, the value and why, so the rest of the batch goes on.
@@ -329,7 +335,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     description: typeof description === 'string' ? description : null,
     windows: windows.value,
     remindEveryMs,
-    digest: parseDigest(record.digest),
+    ...digestOfItem(record),
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
   };
   return { ok: true, value: target };

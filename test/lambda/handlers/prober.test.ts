@@ -88,10 +88,11 @@ async function invoke(event: SQSEvent, remainingMs?: number): Promise<{ response
   return { response: result as SQSBatchResponse, out, requestId };
 }
 
-/** The counters every batch emits, by name (they share one EMF document). */
-function counters(out: Captured): Record<string, number | undefined> {
-  const names = ['Transitions', 'PostureChanges', 'AlertsSent', 'AlertsPending', 'ScannerDegraded', 'TargetsUnfinished', 'FlapsSuppressed', 'RecordsRetried'];
-  return Object.fromEntries(names.map((name) => [name, metricSum(out.metrics, name)]));
+const COUNTERS = ['Transitions', 'PostureChanges', 'AlertsSent', 'AlertsPending', 'ScannerDegraded', 'TargetsUnfinished', 'FlapsSuppressed', 'RecordsRetried'];
+
+/** The batch's event counters by name; a counter not sent counts 0 (they are sent only when not zero). */
+function counters(out: Captured): Record<string, number> {
+  return Object.fromEntries(COUNTERS.map((name) => [name, metricSum(out.metrics, name) ?? 0]));
 }
 
 describe('prober handler', () => {
@@ -122,6 +123,8 @@ describe('prober handler', () => {
     expect(metricSum(out.metrics, 'Probes', { status: 'closed' })).toBe(1);
     expect(out.metrics.filter((m) => m.name === 'Probes').map((m) => m.dimensions)).toEqual([{ service: 'portwatch', status: 'closed' }]);
     expect(counters(out)).toEqual({ Transitions: 0, PostureChanges: 0, AlertsSent: 0, AlertsPending: 0, ScannerDegraded: 0, TargetsUnfinished: 0, FlapsSuppressed: 0, RecordsRetried: 0 });
+    // Nothing happened, so no counter was sent at all (each would be billed for the hour).
+    expect(COUNTERS.filter((name) => metricSum(out.metrics, name) !== undefined)).toEqual([]);
   });
 
   it('the port opens: one SNS message with subject, text, JSON and filterable attributes', async () => {
