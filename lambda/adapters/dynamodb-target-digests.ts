@@ -18,16 +18,17 @@ export class DynamoDbTargetDigests implements DigestStore {
     this.doc = DynamoDBDocumentClient.from(client);
   }
 
+  /** Over an older version, or over the same version (a tombstone, or a renewal) expiring sooner. */
   record(target: string, digest: StateDigest): Promise<boolean> {
-    return this.update(target, digest.v, { ...digest });
+    return this.update(target, digest.v, digest.e, { ...digest });
   }
 
   async invalidate(target: string, version: number): Promise<void> {
     // Refused only when the item is gone or already holds this version or newer: either way no older digest can land.
-    await this.update(target, version, { v: version });
+    await this.update(target, version, 0, { v: version });
   }
 
-  private async update(target: string, version: number, value: Record<string, unknown>): Promise<boolean> {
+  private async update(target: string, version: number, expires: number, value: Record<string, unknown>): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -35,9 +36,10 @@ export class DynamoDbTargetDigests implements DigestStore {
           Key: { target },
           UpdateExpression: 'SET #d = :d',
           // A hand-edited digest without a numeric version is replaced, not left to block every write.
-          ConditionExpression: 'attribute_exists(#t) AND (attribute_not_exists(#d.#v) OR NOT attribute_type(#d.#v, :n) OR #d.#v < :v)',
-          ExpressionAttributeNames: { '#t': 'target', '#d': DIGEST_ATTRIBUTE, '#v': 'v' },
-          ExpressionAttributeValues: { ':d': value, ':v': version, ':n': 'N' },
+          ConditionExpression:
+            'attribute_exists(#t) AND (attribute_not_exists(#d.#v) OR NOT attribute_type(#d.#v, :n) OR #d.#v < :v OR (#d.#v = :v AND (attribute_not_exists(#d.#e) OR #d.#e < :e)))',
+          ExpressionAttributeNames: { '#t': 'target', '#d': DIGEST_ATTRIBUTE, '#v': 'v', '#e': 'e' },
+          ExpressionAttributeValues: { ':d': value, ':v': version, ':e': expires, ':n': 'N' },
         }),
       );
       return true;

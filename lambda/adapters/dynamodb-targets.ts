@@ -8,6 +8,7 @@ import {
   ScanCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
+import { withoutDigest } from '../core/digest';
 import { toPlain } from './dynamodb-target-source';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -53,9 +54,9 @@ export class DynamoDbTargets {
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
-  /** Creates or replaces one item; resolves to the item it replaced, or null. */
+  /** Creates or replaces one item (never with a digest: see withoutDigest); resolves to the item it replaced, or null. */
   async put(item: Readonly<Record<string, unknown>>): Promise<Record<string, unknown> | null> {
-    const out = await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item as Record<string, NativeAttributeValue>, ReturnValues: 'ALL_OLD' }));
+    const out = await this.doc.send(new PutCommand({ TableName: this.tableName, Item: withoutDigest(item) as Record<string, NativeAttributeValue>, ReturnValues: 'ALL_OLD' }));
     return out.Attributes ? toPlain(out.Attributes) : null;
   }
 
@@ -93,7 +94,7 @@ export class DynamoDbTargets {
   async batchPut(items: readonly Readonly<Record<string, unknown>>[], onProgress?: BatchProgress): Promise<number> {
     const byKey = new Map<unknown, Readonly<Record<string, unknown>>>();
     for (const item of items) byKey.set(item.target, item);
-    const requests = [...byKey.values()].map((item) => ({ PutRequest: { Item: item as Record<string, NativeAttributeValue> } }));
+    const requests = [...byKey.values()].map((item) => ({ PutRequest: { Item: withoutDigest(item) as Record<string, NativeAttributeValue> } }));
     await this.batchWrite(requests, onProgress);
     return requests.length;
   }

@@ -27,12 +27,16 @@ export function postureDue(target: string, tickAtMs: number, cadence: PostureCad
   return (index + phaseOf(target, every)) % every === 0;
 }
 
-/** FNV-1a over the key's UTF-16 units: stable across processes and releases, cheap, well spread. */
 function phaseOf(key: string, modulo: number): number {
+  return keyHash(key) % modulo;
+}
+
+/** FNV-1a over the key's UTF-16 units: stable across processes and releases, cheap, well spread. */
+export function keyHash(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     hash ^= key.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % modulo;
+  return hash;
 }

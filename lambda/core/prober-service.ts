@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { postureDue, type PostureCadence } from './cadence';
-import { configKey, digestOf, digestSettles, sameDigest, type StateDigest } from './digest';
+import { configKey, digestCurrent, digestOf, digestSettles, type StateDigest } from './digest';
 import type { DigestStore, Notifier, StateStore } from './ports';
 import { maxProbeDurationMs } from './probe';
 import { mapBounded } from './probe/limiter';
@@ -294,8 +294,9 @@ export class ProberService {
     await mapBounded(looked, this.config.concurrency, async (l) => {
       if (l.work.kind !== 'probe' || l.digestHit) return;
       const state = counters.known.get(l.info.target);
-      const want = state ? digestOf(state, l.info) : null;
-      if (want === null || sameDigest(want, l.work.target.digest ?? null)) return;
+      const nowMs = this.deps.now().getTime();
+      const want = state ? digestOf(state, l.info, nowMs) : null;
+      if (want === null || digestCurrent(l.work.target.digest ?? null, want, nowMs)) return;
       try {
         if (await digests.record(l.info.target, want)) counters.digestsRecorded++;
       } catch (err) {

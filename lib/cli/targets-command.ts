@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { DynamoDbTargets } from '../../lambda/adapters/dynamodb-targets';
-import { DIGEST_ATTRIBUTE } from '../../lambda/core/digest';
+import { withoutDigest } from '../../lambda/core/digest';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type Target, type TargetFieldError } from '../../lambda/core/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
@@ -67,13 +67,6 @@ export function itemFromAddOptions(target: string, options: Omit<AddOptions, key
   return { item: normalizeItem(raw, parsed.value), parsed: parsed.value };
 }
 
-/** The prober's digest is not the user's: a sync compares and writes only what the file says. */
-function withoutDigest(item: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-  if (!(DIGEST_ATTRIBUTE in item)) return item;
-  const { [DIGEST_ATTRIBUTE]: _digest, ...rest } = item;
-  return rest;
-}
-
 /** JSON with sorted keys: two items are the same when their canonical texts are. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -103,7 +96,7 @@ export async function syncTargets(
   options: { readonly prune: boolean; readonly progress?: Progress },
 ): Promise<SyncReport> {
   const current = new Map<string, string>();
-  for await (const page of repo.list()) for (const item of page) if (typeof item.target === 'string') current.set(item.target, canonical(withoutDigest(item)));
+  for await (const page of repo.list()) for (const item of page) if (typeof item.target === 'string') current.set(item.target, canonical(withoutDigest(item))); // the prober's digest is not the user's
   const wanted = new Set<string>();
   const puts: Readonly<Record<string, unknown>>[] = [];
   let added = 0;

@@ -1,10 +1,11 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbTargetDigests } from '../../../lambda/adapters/dynamodb-target-digests';
 import { DynamoDbTargets } from '../../../lambda/adapters/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
 import type { StateDigest } from '../../../lambda/core/digest';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 
-const digest = (v: number, s: StateDigest['s'] = 'closed'): StateDigest => ({ v, s, f: '', c: 'closed/-' });
+const digest = (v: number, s: StateDigest['s'] = 'closed'): StateDigest => ({ v, s, f: '', c: 'closed/-', e: Date.parse('2026-11-24T11:00:00Z') });
 
 describe('DynamoDbTargetDigests', () => {
   let db: EmbeddedDynamoDb;
@@ -16,8 +17,10 @@ describe('DynamoDbTargetDigests', () => {
     await db.close();
   });
 
+  let tables: Awaited<ReturnType<typeof freshTables>>;
+
   async function setup(): Promise<{ targets: DynamoDbTargets; digests: DynamoDbTargetDigests }> {
-    const tables = await freshTables(db);
+    tables = await freshTables(db);
     const targets = new DynamoDbTargets(db.client, tables.targets);
     await targets.put({ target: 'a.example.com', expect: 'closed', labels: { team: 'iot' } });
     return { targets, digests: new DynamoDbTargetDigests(db.client, tables.targets) };
@@ -48,6 +51,21 @@ describe('DynamoDbTargetDigests', () => {
     // Assess
     expect([same, older]).toEqual([false, false]);
     expect((await targets.get('a.example.com'))?.digest).toEqual(digest(5, 'open'));
+  });
+
+  it('renews a digest of the same version that expires later, and stores one over its own tombstone', async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+    await digests.invalidate('a.example.com', 5);
+
+    // Act
+    const overTombstone = await digests.record('a.example.com', digest(5));
+    const renewed = await digests.record('a.example.com', { ...digest(5), e: digest(5).e + 60_000 });
+    const notLater = await digests.record('a.example.com', digest(5));
+
+    // Assess
+    expect([overTombstone, renewed, notLater]).toEqual([true, true, false]);
+    expect((await targets.get('a.example.com'))?.digest).toEqual({ ...digest(5), e: digest(5).e + 60_000 });
   });
 
   it('a tombstone blocks every digest older than the state about to be written', async () => {
@@ -92,10 +110,25 @@ describe('DynamoDbTargetDigests', () => {
     expect(await targets.get('a.example.com')).toBeNull();
   });
 
+  it("the CLI's whole-item writes never carry a digest back: a copy read earlier may be stale by the time it is written", async () => {
+    // Prepare
+    const { targets, digests } = await setup();
+    await digests.record('a.example.com', digest(3));
+    const copy = await targets.get('a.example.com');
+
+    // Act
+    await targets.put({ ...copy, description: 'edited' });
+    await targets.batchPut([{ ...copy, target: 'b.example.com' }]);
+
+    // Assess
+    expect(await targets.get('a.example.com')).toEqual({ target: 'a.example.com', expect: 'closed', labels: { team: 'iot' }, description: 'edited' });
+    expect((await targets.get('b.example.com'))?.digest).toBeUndefined();
+  });
+
   it('replaces a hand-edited digest that has no numeric version', async () => {
     // Prepare
     const { targets, digests } = await setup();
-    await targets.put({ target: 'a.example.com', expect: 'closed', digest: { v: 'seven' } });
+    await db.client.send(new PutItemCommand({ TableName: tables.targets, Item: { target: { S: 'a.example.com' }, digest: { M: { v: { S: 'seven' } } } } }));
 
     // Act
     const recorded = await digests.record('a.example.com', digest(2));

@@ -1,3 +1,5 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
 import { DynamoDbTargetDigests } from '../../../lambda/adapters/dynamodb-target-digests';
 import { DynamoDbTargets } from '../../../lambda/adapters/dynamodb-targets';
@@ -374,7 +376,7 @@ describe('ProberService with digests and a posture cadence (1-minute ticks, deep
     );
     // As the dispatcher does: the Targets items as they are at the tick, digests included.
     const tick = async () => service.run([{ id: 'msg-1', items: await repo.listAll(), tick: clock.now().toISOString() }]);
-    return { store, repo, clock, probe, notifier, tick };
+    return { store, repo, targetsTable: tables.targets, clock, probe, notifier, tick };
   }
 
   it('once digests are stored, an unchanged tick reads no state and writes nothing', async () => {
@@ -420,7 +422,7 @@ describe('ProberService with digests and a posture cadence (1-minute ticks, deep
     expect(changed.digestHits).toBe(0);
     expect(notifier.accepted.map((a) => `${a.event} ${a.previous}->${a.status}`)).toEqual(['closed open->closed']);
     const state = await store.getState('broker.example');
-    expect((await repo.get('broker.example'))?.digest).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-' });
+    expect((await repo.get('broker.example'))?.digest).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-', e: expect.any(Number) });
     expect(after).toMatchObject({ digestHits: 1, writes: 0 });
   });
 
@@ -448,6 +450,56 @@ describe('ProberService with digests and a posture cadence (1-minute ticks, deep
     expect(notifier.accepted.map((a) => `${a.event} +${a.addedFindings.join(',')}`)).toEqual(['posture +anonymous-access']);
     expect((await store.history('broker.example')).map((e) => e.kind)).toEqual(['posture', 'baseline']);
     expect((await store.getState('broker.example'))?.findings).toEqual(['anonymous-access', 'self-signed-cert']);
+  });
+
+  it('an unchanged target reads its state again once its digest expires, and renews it', async () => {
+    // Prepare
+    const { repo, clock, probe, tick } = await setupDigests();
+    await repo.put({ target: 'broker.example', depth: 'tcp' });
+    probe.status.set('broker.example', 'closed');
+    await tick();
+
+    // Act: a tick a minute, for an hour and a half.
+    const reads: number[] = [];
+    for (let minute = 1; minute <= 90; minute++) {
+      clock.advance(1);
+      const report = await tick();
+      if (report.digestHits === 0) reads.push(minute);
+    }
+
+    // Assess: renewed once after 30-60 minutes; every other tick settled by the digest.
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toBeGreaterThanOrEqual(30);
+    expect(reads[0]).toBeLessThanOrEqual(60);
+  });
+
+  it('a stale digest written back by a whole-item edit can delay an alert, never past its expiry', async () => {
+    // Prepare: closed (digest D1), then open and alerted (digest D2).
+    const { store, repo, targetsTable, clock, probe, notifier, tick } = await setupDigests();
+    await repo.put({ target: 'broker.example', expect: 'closed', depth: 'tcp' });
+    await tick();
+    const stale = (await repo.get('broker.example')) as Record<string, unknown>;
+    const staleDigest = stale.digest as { e: number };
+    clock.advance(1);
+    probe.status.set('broker.example', 'open');
+    await tick();
+
+    // Act: someone writes the old copy back with DynamoDB's own PutItem (a console edit), and the
+    // port closes again before the next tick: the look agrees with the stale digest.
+    await db.client.send(new PutItemCommand({ TableName: targetsTable, Item: marshall(stale) }));
+    probe.status.set('broker.example', 'closed');
+    let closedAt: number | null = null;
+    for (let minute = 2; minute <= 70 && closedAt === null; minute++) {
+      clock.advance(1);
+      await tick();
+      if (notifier.accepted.length > 1) closedAt = clock.ms;
+    }
+
+    // Assess
+    expect(notifier.accepted.map((a) => a.event)).toEqual(['opened', 'recovered']);
+    expect(closedAt).not.toBeNull();
+    expect(closedAt as number).toBeLessThanOrEqual(staleDigest.e + 60_000);
+    expect((await store.getState('broker.example'))?.status).toBe('closed');
   });
 
   it('a broker that closes is seen on the next tick, deep look due or not', async () => {
