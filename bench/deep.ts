@@ -4,8 +4,9 @@
  *
  * What each side does per broker, so the timing compares like with like:
  * - portwatch: TCP connect; TLS handshake + MQTT CONNECT (no credentials) + CONNACK + DISCONNECT; a
- *   second connection offering only TLS 1.0/1.1 (the legacy-tls check, refused by these brokers).
- *   It reports TLS version, cipher, chain verdict, certificate facts and the CONNACK.
+ *   second connection that sends OpenSSL's TLS 1.0/1.1-only ClientHello and reads the answer (the
+ *   legacy-tls check, refused by these brokers with an alert; no handshake of ours follows it).
+ *   It reports TLS version, cipher, chain verdict, certificate facts, the CONNACK and the legacy verdict.
  * - nmap -sT -p 8883 --script ssl-cert,mqtt-subscribe: TCP connect scan; ssl-cert: one TLS handshake,
  *   certificate printed; mqtt-subscribe: TLS (8883 is in nmap's list of TLS ports, so comm.tryssl tries
  *   TLS first) + CONNECT + SUBSCRIBE `#` and `$SYS/#` + waits for PUBLISH messages. The brokers hold one
@@ -135,7 +136,7 @@ export async function runDeepBench(options: DeepBenchOptions): Promise<DeepBench
     await engine.run(job);
     await new Promise((r) => setTimeout(r, 300));
     const traffic = await child.traffic();
-    // CPU of one depth-mqtt probe (two TLS handshakes, one of them refused): many probes, one figure.
+    // CPU of one depth-mqtt probe (a TLS handshake, a refused legacy ClientHello): many probes, one figure.
     const many = Array.from({ length: 6 }, () => specs).flat();
     const cpu = await engine.run({ specs: many, concurrency: options.concurrency, timeoutMs: 3000 });
     return {

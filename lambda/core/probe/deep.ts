@@ -6,8 +6,10 @@
  *      as MQTT 5 on a new connection.
  *   2. The port answered in something other than TLS (or hung up without a word) at depth mqtt:
  *      CONNECT in clear on a new connection; a CONNACK there is `plaintext-mqtt`.
- *   3. The server speaks TLS: a second, capped handshake offering only TLS 1.0/1.1 (`legacy-tls`).
- *      When the modern handshake failed and this one completes, its certificate is the evidence.
+ *   3. The server speaks TLS: a second, capped connection offering only TLS 1.0/1.1 (`legacy-tls`).
+ *      After a completed modern handshake it sends OpenSSL's legacy ClientHello and reads the answer
+ *      in clear; a full legacy handshake follows only when that answer does not settle the question,
+ *      or when the modern handshake failed (then its certificate is the evidence if it completes).
  *
  * Every connection is one `withDeadline` (each phase: connect, handshake, CONNACK, re-armed at
  * `timeoutMs`) and holds one socket slot. All of them together share a time budget (see Budget), so
@@ -19,7 +21,8 @@ import { withDeadline, type TimeoutInfo } from './deadline';
 import type { Limiter } from './limiter';
 import { connackMeaning, mqttConnect, newClientId, type MqttExchange, type MqttVersion } from './mqtt';
 import { timeoutReason } from './tcp';
-import { awaitTls13Verdict, isClientCertRequired, legacyVersionAccepted, tlsHandshake, tlsVersionName, type HandshakeOutcome } from './tls';
+import { awaitTls13Verdict, flightEvidence, helloFlight, isClientCertRequired, legacyClientHello, legacyVersionAccepted, tlsHandshake, tlsVersionName, type HandshakeOutcome } from './tls';
+import type { ServerFlight } from './tls-records';
 import type { MqttEvidence, ProbeOptions, ResolvedAddress, TlsEvidence } from './types';
 
 /** Wait for a TLS 1.3 server's verdict on our missing client certificate (depth tls only). */
@@ -68,6 +71,8 @@ export interface DeepResult {
 
 interface SessionPlan {
   readonly tls: boolean;
+  /** Send OpenSSL's legacy ClientHello and read the answer in clear, without a TLS handshake of our own. */
+  readonly legacyHello?: boolean;
   readonly legacy?: boolean;
   readonly mqtt: MqttVersion | null;
   /** Wait for a TLS 1.3 server's session ticket or certificate_required alert. */
@@ -79,6 +84,10 @@ interface SessionState {
   notRun: string | null;
   stream: CappedStream | null;
   handshake: HandshakeOutcome | null;
+  /** What the server answered to the legacy ClientHello; null when it was not sent. */
+  helloFlight: ServerFlight | null;
+  /** The local OpenSSL produced no legacy ClientHello to send. */
+  noLegacyHello: boolean;
   verdict: { readonly clientCertRequired: boolean; readonly reason: string | null } | null;
   mqtt: Omit<MqttExchange, 'goodbye'> | null;
   timedOut: TimeoutInfo | null;
@@ -90,7 +99,7 @@ function phaseMs(ctx: DeepContext): number {
 
 /** One connection: connect, optionally TLS, optionally one MQTT exchange. Never rejects. */
 async function runSession(ctx: DeepContext, plan: SessionPlan): Promise<SessionState> {
-  const state: SessionState = { notRun: null, stream: null, handshake: null, verdict: null, mqtt: null, timedOut: null };
+  const state: SessionState = { notRun: null, stream: null, handshake: null, helloFlight: null, noLegacyHello: false, verdict: null, mqtt: null, timedOut: null };
   const queued = performance.now();
   return ctx.sockets.run(() => {
     ctx.budget.credit(performance.now() - queued);
@@ -110,6 +119,13 @@ async function runSession(ctx: DeepContext, plan: SessionPlan): Promise<SessionS
         stream.on('error', () => undefined);
         state.stream = stream;
         let transport: Duplex = stream;
+        if (plan.legacyHello) {
+          deadline.phase('TLS handshake', phaseMs(ctx));
+          const hello = await legacyClientHello(ctx.host, deadline.own);
+          if (hello === null) state.noLegacyHello = true;
+          else state.helloFlight = await helloFlight(stream, hello);
+          return { ...state };
+        }
         if (plan.tls) {
           deadline.phase('TLS handshake', phaseMs(ctx));
           const handshake = await tlsHandshake(stream, { host: ctx.host, now: ctx.now, legacy: plan.legacy ?? false, ...(ctx.ca !== undefined ? { ca: ctx.ca } : {}) }, deadline.own);
@@ -198,7 +214,39 @@ interface LegacyVerdict {
   readonly handshake: HandshakeOutcome | null;
 }
 
-async function legacyCheck(ctx: DeepContext): Promise<LegacyVerdict> {
+/**
+ * The legacy verdict from the server's clear answer to OpenSSL's legacy ClientHello, when that answer
+ * settles it as the full handshake would; null sends the probe to the full handshake: no hello to send,
+ * an answer that is neither a ServerHello nor an alert, or a first flight cut short (the handshake's
+ * error text then says what it was), or a CertificateRequest (only the handshake learns whether the
+ * certificate is required).
+ */
+function helloVerdict(ctx: DeepContext, state: SessionState): LegacyVerdict | null {
+  if (state.noLegacyHello) return null;
+  const flight = state.helloFlight;
+  if (!flight) return { accepted: null, reason: `legacy TLS not determined: ${handshakeTimeoutReason(state)}`, handshake: null };
+  const accepted = legacyVersionAccepted(flight);
+  if (accepted === true && flight.serverHelloDone && !flight.certificateRequested) {
+    const reason = `legacy ${tlsVersionName(flight.serverHelloVersion ?? 0)} accepted`;
+    return { accepted: true, reason, handshake: flightEvidence(flight, { host: ctx.host, now: ctx.now }, reason) };
+  }
+  if (accepted === false || (accepted === null && flight.alert !== null)) {
+    return { accepted: false, reason: 'legacy TLS 1.0/1.1 refused', handshake: flightEvidence(flight, { host: ctx.host, now: ctx.now }, 'legacy TLS 1.0/1.1 refused') };
+  }
+  return null;
+}
+
+/**
+ * Legacy TLS. After a completed modern handshake the question is only whether the server would agree
+ * to TLS 1.0/1.1, which its answer to the ClientHello says: asked that way first (the full handshake
+ * costs about 0.5 ms of CPU, a quarter of a deep probe, for the same answer). When the modern handshake
+ * failed, the legacy handshake may be the evidence itself, so it runs in full.
+ */
+async function legacyCheck(ctx: DeepContext, modernCompleted: boolean): Promise<LegacyVerdict> {
+  if (modernCompleted) {
+    const quick = helloVerdict(ctx, await runSession(ctx, { tls: false, legacyHello: true, mqtt: null }));
+    if (quick) return quick;
+  }
   const state = await runSession(ctx, { tls: true, legacy: true, mqtt: null });
   const hs = state.handshake;
   if (!hs) return { accepted: null, reason: `legacy TLS not determined: ${handshakeTimeoutReason(state)}`, handshake: null };
@@ -277,7 +325,7 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   let legacyTls: boolean | null = null;
   let evidenceHandshake = hs;
   if (hs && (hs.completed || hs.flight.looksLikeTls)) {
-    const legacy = await legacyCheck(ctx);
+    const legacy = await legacyCheck(ctx, hs.completed);
     legacyTls = legacy.accepted;
     reasons.push(legacy.reason);
     // A server that speaks only TLS 1.0/1.1 fails the modern handshake: its facts come from this one.

@@ -53,6 +53,17 @@ const deepSlots = createSoftLimiter(DEEP_PROBE_LIMIT);
 
 const systemClock = (): Date => new Date();
 
+/**
+ * `at` as ISO-8601, formatted once per millisecond: a tick starts hundreds of probes within the same
+ * millisecond, and formatting a date is a large share of a closed port's result.
+ */
+let isoCache = { ms: Number.NaN, iso: '' };
+function isoString(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== isoCache.ms) isoCache = { ms, iso: at.toISOString() };
+  return isoCache.iso;
+}
+
 /** Upper bound of one probe's duration, slot waiting excluded: DNS, then TCP and deep together. */
 export function maxProbeDurationMs(timeoutMs: number): number {
   return 3 * timeoutMs;
@@ -104,11 +115,83 @@ async function safeProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
     at = new Date();
   }
   try {
-    return await runProbe(spec, options, sockets, at, started);
+    const timeoutMs = spec.timeoutMs ?? options.timeoutMs;
+    const invalid = invalidSpec(spec, timeoutMs);
+    if (invalid) return result(spec, options, at, started, { status: 'error', reason: invalid });
+    const literal = literalAddress(spec.host);
+    if (literal) {
+      // An IP literal (most fleet targets): no resolver, one address, nothing to aggregate. Written out
+      // here, not through probeName's lists: this path runs for nearly every target of every tick.
+      const only = await probeAddress(spec, options, sockets, literal, timeoutMs);
+      const reason = `${only.address}: ${only.reason}`;
+      if (only.status !== 'open' || spec.transport === 'udp' || spec.depth === 'tcp') return result(spec, options, at, started, { status: only.status, reason, addresses: [only] });
+      return await deepPhase(spec, options, sockets, at, started, { host: literal.address, timeoutMs, dnsSpent: 0, addresses: [only], addressReason: reason, firstOpen: only });
+    }
+    return await probeName(spec, options, sockets, at, started, timeoutMs);
   } catch (err) {
     // A bug in the probe must still come out as data: the batch goes on, the target says why.
     return result(spec, options, at, started, { status: 'error', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` });
   }
+}
+
+function probeAddress(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter, address: ResolvedAddress, timeoutMs: number): Promise<AddressResult> {
+  // Scanner safety: the guard judges the address we would connect to, not the name in the table.
+  const refusal = options.guard?.(address) ?? null;
+  if (refusal !== null) return Promise.resolve({ ...address, status: 'error', reason: refusal, latencyMs: 0 });
+  const probe = spec.transport === 'udp' ? probeDtlsAddress : probeTcpAddress;
+  return sockets.run(() => probe(address, spec.port, timeoutMs));
+}
+
+/** A target named by host name: every address it resolves to, probed at once. */
+async function probeName(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter, at: Date, started: number, timeoutMs: number): Promise<ProbeResult> {
+  const host = spec.host.trim();
+  const resolution = await resolveHost(options.resolver ?? systemResolver, host, timeoutMs);
+  if (!resolution.ok) return result(spec, options, at, started, { status: 'error', reason: resolution.reason });
+  const dnsSpent = performance.now() - started;
+
+  const addresses = await Promise.all(resolution.addresses.map((address) => probeAddress(spec, options, sockets, address, timeoutMs)));
+  const status = aggregateStatus(addresses);
+  const addressReason = addresses.map((a) => `${a.address}: ${a.reason}`).join('; ');
+  const firstOpen = addresses.find((a) => a.status === 'open');
+  if (!firstOpen || spec.transport === 'udp' || spec.depth === 'tcp') {
+    return result(spec, options, at, started, { status, reason: addressReason, addresses });
+  }
+  return deepPhase(spec, options, sockets, at, started, { host, timeoutMs, dnsSpent, addresses, addressReason, firstOpen });
+}
+
+/** What the TCP phase leaves to the deep probe. */
+interface TcpPhase {
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly dnsSpent: number;
+  readonly addresses: readonly AddressResult[];
+  readonly addressReason: string;
+  /** The first open address in resolver order: the one the deep probe talks to. */
+  readonly firstOpen: AddressResult;
+}
+
+async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter, at: Date, started: number, tcp: TcpPhase): Promise<ProbeResult> {
+  const { host, timeoutMs, dnsSpent, addresses, addressReason, firstOpen } = tcp;
+  // The deep probe and the TCP phase share 2 x timeoutMs; the TCP phase used at most one of them.
+  // The budget starts once the probe has its deep slot: waiting for one must not cost it evidence.
+  // It waits at most what DNS left unused of its own timeoutMs, so the probe stays within
+  // maxProbeDurationMs (socket queueing aside, as ever).
+  const tcpSpent = Math.max(...addresses.map((a) => a.latencyMs));
+  const depth = spec.depth === 'tls' ? 'tls' : 'mqtt';
+  const deep = await deepSlots.run(timeoutMs - Math.min(dnsSpent, timeoutMs), () =>
+    probeDeep({
+      host,
+      port: spec.port,
+      address: { address: firstOpen.address, family: firstOpen.family },
+      depth,
+      timeoutMs,
+      now: at,
+      sockets,
+      budget: new Budget(2 * timeoutMs - Math.min(tcpSpent, timeoutMs)),
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    }),
+  );
+  return result(spec, options, at, started, { status: 'open', reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt });
 }
 
 interface Outcome {
@@ -131,7 +214,7 @@ function result(spec: ProbeSpec, options: ProbeOptions, at: Date, started: numbe
     status: outcome.status,
     reason: outcome.reason,
     latencyMs: Math.round(performance.now() - started),
-    at: at.toISOString(),
+    at: isoString(at),
     addresses: outcome.addresses ?? [],
     tls,
     mqtt,
@@ -146,54 +229,4 @@ function invalidSpec(spec: ProbeSpec, timeoutMs: number): string | null {
   if (spec.transport !== 'tcp' && spec.transport !== 'udp') return `invalid transport: ${String(spec.transport)}`;
   if (spec.depth !== 'tcp' && spec.depth !== 'tls' && spec.depth !== 'mqtt') return `invalid depth: ${String(spec.depth)}`;
   return null;
-}
-
-async function runProbe(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter, at: Date, started: number): Promise<ProbeResult> {
-  const timeoutMs = spec.timeoutMs ?? options.timeoutMs;
-  const invalid = invalidSpec(spec, timeoutMs);
-  if (invalid) return result(spec, options, at, started, { status: 'error', reason: invalid });
-  const literal = literalAddress(spec.host);
-  const host = literal?.address ?? spec.host.trim();
-
-  // An IP literal (most fleet targets) skips the resolver and its promise altogether.
-  const resolution = literal ? { ok: true as const, addresses: [literal] } : await resolveHost(options.resolver ?? systemResolver, host, timeoutMs);
-  if (!resolution.ok) return result(spec, options, at, started, { status: 'error', reason: resolution.reason });
-  const dnsSpent = literal ? 0 : performance.now() - started;
-
-  const probeAddress = spec.transport === 'udp' ? probeDtlsAddress : probeTcpAddress;
-  const probeOne = (address: ResolvedAddress): Promise<AddressResult> => {
-    // Scanner safety: the guard judges the address we would connect to, not the name in the table.
-    const refusal = options.guard?.(address) ?? null;
-    if (refusal !== null) return Promise.resolve({ ...address, status: 'error', reason: refusal, latencyMs: 0 });
-    return sockets.run(() => probeAddress(address, spec.port, timeoutMs));
-  };
-  const only = resolution.addresses.length === 1 ? resolution.addresses[0] : undefined;
-  const addresses: readonly AddressResult[] = only ? [await probeOne(only)] : await Promise.all(resolution.addresses.map(probeOne));
-  const status = aggregateStatus(addresses);
-  const addressReason = addresses.map((a) => `${a.address}: ${a.reason}`).join('; ');
-  const firstOpen = addresses.find((a) => a.status === 'open');
-  if (!firstOpen || spec.transport === 'udp' || spec.depth === 'tcp') {
-    return result(spec, options, at, started, { status, reason: addressReason, addresses });
-  }
-
-  // The deep probe and the TCP phase share 2 x timeoutMs; the TCP phase used at most one of them.
-  // The budget starts once the probe has its deep slot: waiting for one must not cost it evidence.
-  // It waits at most what DNS left unused of its own timeoutMs, so the probe stays within
-  // maxProbeDurationMs (socket queueing aside, as ever).
-  const tcpSpent = Math.max(...addresses.map((a) => a.latencyMs));
-  const depth = spec.depth;
-  const deep = await deepSlots.run(timeoutMs - Math.min(dnsSpent, timeoutMs), () =>
-    probeDeep({
-      host,
-      port: spec.port,
-      address: { address: firstOpen.address, family: firstOpen.family },
-      depth,
-      timeoutMs,
-      now: at,
-      sockets,
-      budget: new Budget(2 * timeoutMs - Math.min(tcpSpent, timeoutMs)),
-      ...(options.ca !== undefined ? { ca: options.ca } : {}),
-    }),
-  );
-  return result(spec, options, at, started, { status, reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt });
 }

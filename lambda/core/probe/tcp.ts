@@ -1,6 +1,7 @@
 /** Depth `tcp`: one connect to one address. The open/closed signal every other depth builds on. */
 import { connectTcp, type ConnectOptions } from './connection';
 import { withDeadline } from './deadline';
+import { rawConnectOnly, type ConnectOnly, type ConnectReport, type RawConnectOnly } from './raw-connect';
 import type { AddressResult, ProbeStatus, ResolvedAddress } from './types';
 
 /** Status for a connect error code. Anything not listed is `error`: we could not tell. */
@@ -29,23 +30,32 @@ export function timeoutReason(timeoutMs: number): string {
   return `timeout after ${timeoutMs} ms`;
 }
 
-/** Connects, records how it went, closes (with a reset: see ConnectOptions). Never rejects. */
-export function probeTcpAddress(target: ResolvedAddress, port: number, timeoutMs: number): Promise<AddressResult> {
+const CONNECT_ONLY: ConnectOptions = { noDelay: false, abortiveClose: true };
+
+/** One address's result from how its connect ended: `code` null when it connected, else the errno name. */
+export const connectReport: ConnectReport = (target, code, latencyMs) =>
+  code === null ? addressResult(target, 'open', 'connected', latencyMs) : addressResult(target, classifyConnectError(code), code, latencyMs);
+
+/** Connect-only through net.Socket: the reference behaviour, and the fallback of the handle path. */
+export const netConnectOnly: ConnectOnly = (deadline, target, port) =>
+  connectTcp(deadline, target.address, port, target.family, CONNECT_ONLY).then((outcome) => connectReport(target, outcome.ok ? null : outcome.code, outcome.latencyMs));
+
+/** Through Node's TCP handle where this runtime allows it, else net.Socket (raw-connect.ts says why). */
+export const defaultConnectOnly: RawConnectOnly = rawConnectOnly(netConnectOnly, connectReport);
+
+/**
+ * Connects, records how it went, closes (with a reset: see ConnectOptions). Never rejects.
+ * `connect` is for tests that hold both connect paths to the same classification.
+ */
+export function probeTcpAddress(target: ResolvedAddress, port: number, timeoutMs: number, connect: ConnectOnly = defaultConnectOnly): Promise<AddressResult> {
   const started = performance.now();
   return withDeadline(
     timeoutMs,
     'connect',
-    (deadline) =>
-      connectTcp(deadline, target.address, port, target.family, CONNECT_ONLY).then((outcome) =>
-        outcome.ok
-          ? addressResult(target, 'open', 'connected', outcome.latencyMs)
-          : addressResult(target, classifyConnectError(outcome.code), outcome.code, outcome.latencyMs),
-      ),
+    (deadline) => connect(deadline, target, port),
     (info) => addressResult(target, 'filtered', timeoutReason(info.timeoutMs), Math.round(performance.now() - started)),
   );
 }
-
-const CONNECT_ONLY: ConnectOptions = { noDelay: false, abortiveClose: true };
 
 function addressResult(target: ResolvedAddress, status: ProbeStatus, reason: string, latencyMs: number): AddressResult {
   return { address: target.address, family: target.family, status, reason, latencyMs };

@@ -16,6 +16,7 @@ const CONTENT_APPLICATION_DATA = 23;
 const HANDSHAKE_SERVER_HELLO = 2;
 const HANDSHAKE_CERTIFICATE = 11;
 const HANDSHAKE_CERTIFICATE_REQUEST = 13;
+const HANDSHAKE_SERVER_HELLO_DONE = 14;
 
 export interface ServerFlight {
   /** The server sent at least one byte. */
@@ -25,6 +26,8 @@ export interface ServerFlight {
   /** ServerHello legacy_version, e.g. 0x0301 for TLS 1.0; null when no ServerHello was seen. */
   readonly serverHelloVersion: number | null;
   readonly certificateRequested: boolean;
+  /** ServerHelloDone arrived (TLS <= 1.2): the server's first flight is complete. */
+  readonly serverHelloDone: boolean;
   /** DER certificates of a plaintext (TLS <= 1.2) Certificate message, leaf first. */
   readonly certificates: readonly Buffer[];
   /** First plaintext alert: [level, description]. */
@@ -55,6 +58,7 @@ export function parseServerFlight(bytes: Buffer): ServerFlight {
   const messages = Buffer.concat(handshake);
   let serverHelloVersion: number | null = null;
   let certificateRequested = false;
+  let serverHelloDone = false;
   let certificates: Buffer[] = [];
   let at = 0;
   while (at + 4 <= messages.length) {
@@ -65,6 +69,7 @@ export function parseServerFlight(bytes: Buffer): ServerFlight {
     if (kind === HANDSHAKE_SERVER_HELLO && body.length >= 2) serverHelloVersion = body.readUInt16BE(0);
     else if (kind === HANDSHAKE_CERTIFICATE) certificates = readCertificateList(body);
     else if (kind === HANDSHAKE_CERTIFICATE_REQUEST) certificateRequested = true;
+    else if (kind === HANDSHAKE_SERVER_HELLO_DONE) serverHelloDone = true;
     at += 4 + length;
   }
   return {
@@ -72,6 +77,7 @@ export function parseServerFlight(bytes: Buffer): ServerFlight {
     looksLikeTls: bytes.length > 0 && isTlsRecordStart(bytes),
     serverHelloVersion,
     certificateRequested,
+    serverHelloDone,
     certificates,
     alert,
   };

@@ -6,20 +6,22 @@ const handshake = (type: number, body: Buffer): Buffer => Buffer.concat([Buffer.
 
 describe('parseServerFlight', () => {
   it('reads the ServerHello version, a CertificateRequest and the certificates, across records', () => {
-    // Prepare: ServerHello (TLS 1.0) | Certificate with two certs | CertificateRequest, split mid-message.
+    // Prepare: ServerHello (TLS 1.0) | Certificate with two certs | CertificateRequest | ServerHelloDone,
+    // split mid-message.
     const hello = handshake(2, Buffer.concat([Buffer.from([3, 1]), Buffer.alloc(34)]));
     const certs = [Buffer.from('leaf-der'), Buffer.from('ca-der')];
     const list = Buffer.concat(certs.map((c) => Buffer.concat([Buffer.from([0, 0, c.length]), c])));
     const certificate = handshake(11, Buffer.concat([Buffer.from([0, 0, list.length]), list]));
     const request = handshake(13, Buffer.from([1, 1, 0, 0]));
-    const stream = Buffer.concat([hello, certificate, request]);
+    const done = handshake(14, Buffer.alloc(0));
+    const stream = Buffer.concat([hello, certificate, request, done]);
     const bytes = Buffer.concat([record(22, stream.subarray(0, 20)), record(22, stream.subarray(20))]);
 
     // Act
     const flight = parseServerFlight(bytes);
 
     // Assess
-    expect(flight).toEqual({ replied: true, looksLikeTls: true, serverHelloVersion: 0x0301, certificateRequested: true, certificates: certs, alert: null });
+    expect(flight).toEqual({ replied: true, looksLikeTls: true, serverHelloVersion: 0x0301, certificateRequested: true, serverHelloDone: true, certificates: certs, alert: null });
   });
 
   it('reads an alert and stops at ChangeCipherSpec', () => {
