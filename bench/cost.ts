@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/dynamodb-state-store';
+import { orderKey } from '../lambda/adapters/dynamodb-target-digests';
 import type { Notifier } from '../lambda/core/ports';
 import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
 import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/core/prober-service';
@@ -173,7 +174,8 @@ function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): 
 export function digestBytesFor(sample: ProbeResult): number {
   const { steady } = stateItemFor(sample, '203.0.113.10:8883');
   const digest = digestOf(steady as unknown as TargetState, { expect: 'closed', remindEveryMs: 86_400_000 }, Date.parse('2026-11-24T10:00:00Z'));
-  return digest === null ? 0 : dynamoItemSize({ digest });
+  // As stored: with the order key the conditional writes compare (dynamodb-target-digests.ts).
+  return digest === null ? 0 : dynamoItemSize({ digest: { ...digest, k: orderKey(digest.v, digest.e) } });
 }
 
 export interface ProberOverhead {

@@ -1,8 +1,8 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbTargetDigests } from '../../../lambda/adapters/dynamodb-target-digests';
+import { DynamoDbTargetDigests, orderKey } from '../../../lambda/adapters/dynamodb-target-digests';
 import { DynamoDbTargets } from '../../../lambda/adapters/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
-import type { StateDigest } from '../../../lambda/core/digest';
+import { parseDigest, type StateDigest } from '../../../lambda/core/digest';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 
 const digest = (v: number, s: StateDigest['s'] = 'closed'): StateDigest => ({ v, s, f: '', c: 'closed/-', e: Date.parse('2026-11-24T11:00:00Z') });
@@ -36,7 +36,7 @@ describe('DynamoDbTargetDigests', () => {
 
     // Assess
     expect([first, newer]).toEqual([true, true]);
-    expect(await targets.get('a.example.com')).toEqual({ target: 'a.example.com', expect: 'closed', labels: { team: 'iot' }, digest: digest(5, 'open') });
+    expect(await targets.get('a.example.com')).toEqual({ target: 'a.example.com', expect: 'closed', labels: { team: 'iot' }, digest: { ...digest(5, 'open'), k: orderKey(5, digest(5).e) } });
   });
 
   it('refuses a digest of the same or an older version, so a slow prober cannot undo a newer one', async () => {
@@ -50,7 +50,7 @@ describe('DynamoDbTargetDigests', () => {
 
     // Assess
     expect([same, older]).toEqual([false, false]);
-    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(5, 'open'));
+    expect(parseDigest((await targets.get('a.example.com'))?.digest)).toEqual(digest(5, 'open'));
   });
 
   it('renews a digest of the same version that expires later, and stores one over its own tombstone', async () => {
@@ -65,7 +65,7 @@ describe('DynamoDbTargetDigests', () => {
 
     // Assess
     expect([overTombstone, renewed, notLater]).toEqual([true, true, false]);
-    expect((await targets.get('a.example.com'))?.digest).toEqual({ ...digest(5), e: digest(5).e + 60_000 });
+    expect(parseDigest((await targets.get('a.example.com'))?.digest)).toEqual({ ...digest(5), e: digest(5).e + 60_000 });
   });
 
   it('a tombstone blocks every digest older than the state about to be written', async () => {
@@ -81,7 +81,7 @@ describe('DynamoDbTargetDigests', () => {
     // Assess
     expect(stale).toBe(false);
     expect(fresh).toBe(true);
-    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(7, 'open'));
+    expect(parseDigest((await targets.get('a.example.com'))?.digest)).toEqual(digest(7, 'open'));
   });
 
   it('an invalidation that finds a newer digest leaves it, and does not throw', async () => {
@@ -93,7 +93,12 @@ describe('DynamoDbTargetDigests', () => {
     await digests.invalidate('a.example.com', 6);
 
     // Assess
-    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(9));
+    expect(parseDigest((await targets.get('a.example.com'))?.digest)).toEqual(digest(9));
+  });
+
+  it('orders by version, then expiry, as strings compare; a tombstone sorts below its version', () => {
+    const keys = [orderKey(12, 5), orderKey(3, 1_800_000_000_000), orderKey(12, 0), orderKey(100, 0), orderKey(12, 1_800_000_000_000)];
+    expect([...keys].sort()).toEqual([orderKey(3, 1_800_000_000_000), orderKey(12, 0), orderKey(12, 5), orderKey(12, 1_800_000_000_000), orderKey(100, 0)]);
   });
 
   it('never recreates a removed target', async () => {
@@ -135,6 +140,6 @@ describe('DynamoDbTargetDigests', () => {
 
     // Assess
     expect(recorded).toBe(true);
-    expect((await targets.get('a.example.com'))?.digest).toEqual(digest(2));
+    expect(parseDigest((await targets.get('a.example.com'))?.digest)).toEqual(digest(2));
   });
 });

@@ -5,6 +5,7 @@ import { DynamoDbTargetDigests } from '../../../lambda/adapters/dynamodb-target-
 import { DynamoDbTargets } from '../../../lambda/adapters/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
 import type { ProbeResult, ProbeStatus, ProbeSpec, Finding } from '../../../lambda/core/probe/types';
+import { parseDigest } from '../../../lambda/core/digest';
 import { ProberService, type ProbeFn, type ProberConfig } from '../../../lambda/core/prober-service';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { probeResult } from '../../helpers/observations';
@@ -422,7 +423,7 @@ describe('ProberService with digests and a posture cadence (1-minute ticks, deep
     expect(changed.digestHits).toBe(0);
     expect(notifier.accepted.map((a) => `${a.event} ${a.previous}->${a.status}`)).toEqual(['closed open->closed']);
     const state = await store.getState('broker.example');
-    expect((await repo.get('broker.example'))?.digest).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-', e: expect.any(Number) });
+    expect(parseDigest((await repo.get('broker.example'))?.digest)).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-', e: expect.any(Number) });
     expect(after).toMatchObject({ digestHits: 1, writes: 0 });
   });
 
