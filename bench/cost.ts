@@ -6,14 +6,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/dynamodb-state-store';
-import { orderKey } from '../lambda/adapters/dynamodb-target-digests';
 import type { Notifier } from '../lambda/core/ports';
 import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
 import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/core/prober-service';
 import { observationFromProbe, type TargetState } from '../lambda/core/state';
 import { parseTargetItem } from '../lambda/core/target';
 import { decide } from '../lambda/core/transition';
-import { DIGEST_MAX_AGE_MS, digestOf } from '../lambda/core/digest';
+import { DIGEST_CHECK_EVERY_MS, digestOf } from '../lambda/core/digest';
 import { cpuMicros, fmtUsd, median, renderTable } from './table';
 
 // ---------------------------------------------------------------------------------------------------
@@ -173,9 +172,8 @@ function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): 
 /** The bytes a digest adds to a Targets item, for a target last seen as `sample` (findings and all). */
 export function digestBytesFor(sample: ProbeResult): number {
   const { steady } = stateItemFor(sample, '203.0.113.10:8883');
-  const digest = digestOf(steady as unknown as TargetState, { expect: 'closed', remindEveryMs: 86_400_000 }, Date.parse('2026-11-24T10:00:00Z'));
-  // As stored: with the order key the conditional writes compare (dynamodb-target-digests.ts).
-  return digest === null ? 0 : dynamoItemSize({ digest: { ...digest, k: orderKey(digest.v, digest.e) } });
+  const digest = digestOf(steady as unknown as TargetState, { expect: 'closed', remindEveryMs: 86_400_000 });
+  return digest === null ? 0 : dynamoItemSize({ digest });
 }
 
 export interface ProberOverhead {
@@ -372,17 +370,18 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const itemBytes = m.targetItemBytes + (stateReads === 'digest' ? m.digestBytes : 0);
   const scanUnitsPerTick = Math.ceil((targets * itemBytes) / 4096) * 0.5; // eventually consistent Scan
   // With digests, a change reads its state strongly on the look and on its confirmation, and each
-  // digest is renewed (a strong state read, a 1-unit write) every 0.75 x DIGEST_MAX_AGE_MS on average.
-  const renewals = stateReads === 'digest' ? (targets * a.minutesPerMonth) / Math.max(intervalMin, (0.75 * DIGEST_MAX_AGE_MS) / 60_000) : 0;
+  // target's digest is checked against its state (one eventually consistent read, in the batch) once
+  // per DIGEST_CHECK_EVERY_MS, or every tick if ticks are further apart.
+  const checks = stateReads === 'digest' ? (targets * a.minutesPerMonth) / Math.max(intervalMin, DIGEST_CHECK_EVERY_MS / 60_000) : 0;
   const changeReads = stateReads === 'digest' ? targets * a.changesPerTargetMonth * 2 * Math.ceil(m.stateWithOutboxBytesDeep / 4096) : 0;
-  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick + scanUnitsPerTick) + changeReads + renewals * Math.ceil(stateBytes / 4096);
+  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick + scanUnitsPerTick) + changeReads + checks * 0.5 * Math.ceil(stateBytes / 4096);
   // A change: the state with its outbox (event + alert: ~1.5x the baseline outbox), the alert lease
   // (the same item again), the history event, the state without the outbox; with digests, the
   // tombstone and the new digest on the Targets item (1 unit each: the item is well under 1 KB).
   const eventBytes = Math.max(0, m.stateWithOutboxBytesDeep - m.stateBytesDeep);
   const writeUnitsPerChange =
     2 * Math.ceil((m.stateWithOutboxBytesDeep * 1.5) / 1024) + Math.ceil(eventBytes / 1024) + Math.ceil(m.stateBytesDeep / 1024) + (stateReads === 'digest' ? 2 : 0);
-  const writes = targets * a.changesPerTargetMonth * writeUnitsPerChange + renewals;
+  const writes = targets * a.changesPerTargetMonth * writeUnitsPerChange;
   const dynamodb = reads * PRICES.ddbReadUnit + writes * PRICES.ddbWriteUnit;
 
   const logs = ((ticks * (invocationsPerTick * a.logBytesPerInvocation + a.logBytesPerDispatch)) / 1024 ** 3) * PRICES.logsIngestGb;

@@ -21,18 +21,19 @@ export const DEFAULT_POSTURE_EVERY_MS = 5 * 60_000;
  * Tick times are rounded to the interval: a late or retried delivery keeps its tick's answer.
  */
 export function postureDue(target: string, tickAtMs: number, cadence: PostureCadence): boolean {
-  const every = Math.max(1, Math.round(cadence.postureEveryMs / Math.max(1, cadence.tickMs)));
-  if (every === 1) return true;
-  const index = Math.round(tickAtMs / cadence.tickMs);
-  return (index + phaseOf(target, every)) % every === 0;
+  return dueOnTick(target, tickAtMs, { tickMs: cadence.tickMs, everyMs: cadence.postureEveryMs });
 }
 
-function phaseOf(key: string, modulo: number): number {
-  return keyHash(key) % modulo;
+/** Whether the tick at `tickAtMs` is `key`'s turn for something done once per `everyMs` (see postureDue). */
+export function dueOnTick(key: string, tickAtMs: number, period: { readonly tickMs: number; readonly everyMs: number }): boolean {
+  const every = Math.max(1, Math.round(period.everyMs / Math.max(1, period.tickMs)));
+  if (every === 1) return true;
+  const index = Math.round(tickAtMs / period.tickMs);
+  return (index + (keyHash(key) % every)) % every === 0;
 }
 
 /** FNV-1a over the key's UTF-16 units: stable across processes and releases, cheap, well spread. */
-export function keyHash(key: string): number {
+function keyHash(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     hash ^= key.charCodeAt(i);

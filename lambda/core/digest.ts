@@ -14,7 +14,7 @@
 import type { Finding, ProbeStatus } from './probe/types';
 import { sameFindings, type Observation, type TargetState } from './state';
 import type { TargetInfo } from './transition';
-import { keyHash } from './cadence';
+import { dueOnTick } from './cadence';
 
 /** The Targets-item attribute the digest lives in. */
 export const DIGEST_ATTRIBUTE = 'digest';
@@ -29,19 +29,22 @@ export interface StateDigest {
   readonly r?: number;
   /** The target settings the state rules read (expect, reminders): a change of them is a miss. */
   readonly c: string;
-  /** Trusted until (epoch ms); then the state is read again and a new digest stored. */
-  readonly e: number;
 }
 
 /**
- * Longest a digest is trusted. Versions keep a digest from going stale as long as only the prober
- * writes it; but whoever rewrites a whole Targets item from an old copy (a console edit, a script's
- * read-modify-write) puts an old digest back, and nothing could tell. This bounds how long such a
- * digest can hide a change. Each target's digests last between half and all of it (by its key), so
- * their renewals spread instead of all falling on one tick. Costs one state read and one small write
- * per target per ~45 minutes (docs/cost.md).
+ * How often a target's state is read even though its digest would settle the look. Versions keep a
+ * digest from going stale as long as only the prober writes it; but whoever rewrites a whole Targets
+ * item from an old copy (a console edit, a script's read-modify-write) puts an old digest back, and
+ * nothing on the item could tell. The check reads the state, and a digest that disagrees with it is
+ * replaced (its version is older). It bounds how long such a digest can hide a change, for one
+ * eventually consistent read per target per hour and no write (docs/cost.md).
  */
-export const DIGEST_MAX_AGE_MS = 60 * 60_000;
+export const DIGEST_CHECK_EVERY_MS = 60 * 60_000;
+
+/** Whether this tick reads the target's state to check its digest (once per DIGEST_CHECK_EVERY_MS, spread by key). */
+export function digestCheckDue(target: string, tickAtMs: number, tickMs: number): boolean {
+  return dueOnTick(`${target}#digest`, tickAtMs, { tickMs, everyMs: DIGEST_CHECK_EVERY_MS });
+}
 
 const STATUSES: readonly ProbeStatus[] = ['open', 'closed', 'filtered', 'unreachable', 'error'];
 
@@ -54,7 +57,7 @@ export function configKey(info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): s
  * The digest of a quiet state: nothing owed (empty outbox), no window holding alerts, open/closed
  * known. Null for any other state: those always take the full path.
  */
-export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>, nowMs: number): StateDigest | null {
+export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): StateDigest | null {
   if (state.outbox.length > 0 || (state.held ?? null) !== null || state.open === null) return null;
   const violating = (info.expect === 'closed' && state.open) || (info.expect === 'open' && !state.open);
   const remindAt = violating && info.remindEveryMs !== null ? Date.parse(state.lastAlertAt ?? state.since) + info.remindEveryMs : null;
@@ -64,7 +67,6 @@ export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | '
     f: [...state.findings].sort().join(','),
     ...(remindAt !== null && Number.isFinite(remindAt) ? { r: remindAt } : {}),
     c: configKey(info),
-    e: nowMs + Math.round(DIGEST_MAX_AGE_MS * (0.5 + (keyHash(state.target) % 1000) / 2000)),
   };
 }
 
@@ -79,8 +81,7 @@ export function parseDigest(value: unknown): StateDigest | null {
   if (typeof d.s !== 'string' || !STATUSES.includes(d.s as ProbeStatus)) return null;
   if (typeof d.f !== 'string' || typeof d.c !== 'string') return null;
   if (d.r !== undefined && (typeof d.r !== 'number' || !Number.isFinite(d.r))) return null;
-  if (typeof d.e !== 'number' || !Number.isFinite(d.e)) return null;
-  return { v: d.v, s: d.s as ProbeStatus, f: d.f, c: d.c, e: d.e, ...(typeof d.r === 'number' ? { r: d.r } : {}) };
+  return { v: d.v, s: d.s as ProbeStatus, f: d.f, c: d.c, ...(typeof d.r === 'number' ? { r: d.r } : {}) };
 }
 
 /**
@@ -89,7 +90,7 @@ export function parseDigest(value: unknown): StateDigest | null {
  * `postureChecked` is false for a connect-only look, which says nothing about findings.
  */
 export function digestSettles(digest: StateDigest, obs: Observation, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>, nowMs: number, postureChecked: boolean): boolean {
-  if (digest.c !== configKey(info) || obs.status !== digest.s || nowMs >= digest.e) return false;
+  if (digest.c !== configKey(info) || obs.status !== digest.s) return false;
   if (digest.r !== undefined && nowMs >= digest.r) return false;
   if (obs.status !== 'open' || !postureChecked) return true;
   return sameFindings(digest.f === '' ? [] : (digest.f.split(',') as Finding[]), obs.findings);
@@ -105,13 +106,9 @@ export function withoutDigest(item: Readonly<Record<string, unknown>>): Readonly
   return rest;
 }
 
-/** Whether two digests describe the same state under the same settings (when they expire aside). */
+/** Whether two digests describe the same state under the same settings. */
 export function sameDigest(a: StateDigest | null, b: StateDigest | null): boolean {
   if (a === null || b === null) return a === b;
   return a.v === b.v && a.s === b.s && a.f === b.f && a.r === b.r && a.c === b.c;
 }
 
-/** Whether an item's digest already says what `want` says and is still trusted at `nowMs`: nothing to store. */
-export function digestCurrent(current: StateDigest | null, want: StateDigest, nowMs: number): boolean {
-  return current !== null && sameDigest(current, want) && nowMs < current.e;
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { postureDue, type PostureCadence } from './cadence';
-import { configKey, digestCurrent, digestOf, digestSettles, type StateDigest } from './digest';
+import { DEFAULT_POSTURE_EVERY_MS, postureDue, type PostureCadence } from './cadence';
+import { configKey, digestCheckDue, digestOf, digestSettles, sameDigest, type StateDigest } from './digest';
 import type { DigestStore, Notifier, StateStore } from './ports';
 import { maxProbeDurationMs } from './probe';
 import { mapBounded } from './probe/limiter';
@@ -102,6 +102,8 @@ export interface RunReport {
   readonly digestHits: number;
   /** Digests stored for the next tick. */
   readonly digestsRecorded: number;
+  /** Targets whose digest was set aside for its hourly check against the state (digest.ts). */
+  readonly digestChecks: number;
   /** Looks at open targets that were connect-only (the posture cadence said not this tick). */
   readonly connectOnly: number;
 }
@@ -121,6 +123,7 @@ interface Counters {
   probeLatenciesMs: number[];
   digestHits: number;
   digestsRecorded: number;
+  digestChecks: number;
   connectOnly: number;
 }
 
@@ -170,7 +173,7 @@ export class ProberService {
   async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
     const counters: Run = {
       probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0,
-      transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, connectOnly: 0, known: new Map(),
+      transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, digestChecks: 0, connectOnly: 0, known: new Map(),
     };
     const report = (failedGroups: readonly string[]): RunReport => {
       const { known, ...rest } = counters;
@@ -181,7 +184,12 @@ export class ProberService {
     const failed = new Set<string>();
     const work = this.plan(groups, counters);
     // A duplicate key in one batch would race against itself; the first occurrence wins.
-    const keys = [...new Set(work.filter((w) => this.usableDigest(w) === null).map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
+    const digests = new Map<WorkItem, StateDigest>();
+    for (const w of work) {
+      const digest = this.usableDigest(w, counters);
+      if (digest !== null) digests.set(w, digest);
+    }
+    const keys = [...new Set(work.filter((w) => !digests.has(w)).map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
     let states: Map<string, TargetState>;
     let scanner: ScannerState | null;
     try {
@@ -234,7 +242,7 @@ export class ProberService {
         } else {
           const prev = states.get(w.target.target) ?? null;
           const ctx: DecideContext = { muted: allMuted || (w.target.windows.length > 0 && activeWindowEnd(w.target.windows, this.deps.now()) !== null) };
-          looked.push({ work: w, info: w.target, ctx, ...(await this.look(w.target, timeoutOf(w), prev, ctx, counters, this.planLook(w, prev))) });
+          looked.push({ work: w, info: w.target, ctx, ...(await this.look(w.target, timeoutOf(w), prev, ctx, counters, this.planLook(w, prev, digests))) });
         }
       } catch (err) {
         fail(w, err);
@@ -269,14 +277,17 @@ export class ProberService {
   }
 
   /** The target's digest, when there is a store for digests and the digest was taken under the target's current settings. */
-  private usableDigest(w: WorkItem): StateDigest | null {
+  private usableDigest(w: WorkItem, counters: Run): StateDigest | null {
     if (this.deps.digests === undefined || w.kind !== 'probe') return null;
     const digest = w.target.digest ?? null;
-    return digest !== null && digest.c === configKey(w.target) ? digest : null;
+    if (digest === null || digest.c !== configKey(w.target)) return null;
+    if (!digestCheckDue(w.target.target, w.tickMs, this.config.cadence?.tickMs ?? DEFAULT_POSTURE_EVERY_MS)) return digest;
+    counters.digestChecks++;
+    return null;
   }
 
-  private planLook(w: WorkItem & { kind: 'probe' }, prev: TargetState | null): LookPlan {
-    const digest = this.usableDigest(w);
+  private planLook(w: WorkItem & { kind: 'probe' }, prev: TargetState | null, digests: ReadonlyMap<WorkItem, StateDigest>): LookPlan {
+    const digest = digests.get(w) ?? null;
     const cadence = this.config.cadence ?? null;
     const deepTarget = w.target.transport === 'tcp' && w.target.depth !== 'tcp';
     const knownOpen = digest !== null ? digest.s === 'open' : prev?.status === 'open';
@@ -294,9 +305,8 @@ export class ProberService {
     await mapBounded(looked, this.config.concurrency, async (l) => {
       if (l.work.kind !== 'probe' || l.digestHit) return;
       const state = counters.known.get(l.info.target);
-      const nowMs = this.deps.now().getTime();
-      const want = state ? digestOf(state, l.info, nowMs) : null;
-      if (want === null || digestCurrent(l.work.target.digest ?? null, want, nowMs)) return;
+      const want = state ? digestOf(state, l.info) : null;
+      if (want === null || sameDigest(want, l.work.target.digest ?? null)) return;
       try {
         if (await digests.record(l.info.target, want)) counters.digestsRecorded++;
       } catch (err) {

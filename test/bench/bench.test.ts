@@ -127,9 +127,13 @@ describe('pipeline ticks on the embedded DynamoDB', () => {
     expect(result.baseline.proberRequests.PutItemCommand).toBeGreaterThan(0);
     expect(result.unchangedCheck.problems).toEqual([]);
     expect(result.baseline.run.digestsRecorded).toBe(50);
-    expect(result.unchangedCheck).toMatchObject({ ok: true, writes: 0, batchGets: 0, otherReads: 0, digestHits: 50 });
+    // Every target settled by its digest, but for the few due their hourly check against the state
+    // (about 1 in 12 at the default 5-minute tick), which are read in one batch.
+    const { digestHits, digestChecks } = result.unchangedCheck;
+    expect(result.unchangedCheck).toMatchObject({ ok: true, writes: 0, otherReads: 0, batchGets: digestChecks > 0 ? 1 : 0 });
+    expect(digestHits + digestChecks).toBe(50);
+    expect(digestChecks).toBeLessThan(15);
     expect(result.unchangedCheck.getItems).toBeLessThanOrEqual(1);
-    expect(Object.keys(result.unchanged.proberRequests).sort()).toEqual(['GetItemCommand']);
   });
 
   it('flags writes, targets without a digest, per-target reads and too few batched reads', () => {

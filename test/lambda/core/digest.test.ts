@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { configKey, DIGEST_MAX_AGE_MS, digestOf, digestSettles, parseDigest, sameDigest, type StateDigest } from '../../../lambda/core/digest';
+import { configKey, digestCheckDue, digestOf, digestSettles, parseDigest, sameDigest } from '../../../lambda/core/digest';
 import type { Finding, ProbeStatus } from '../../../lambda/core/probe/types';
 import type { TargetState } from '../../../lambda/core/state';
 import { decide, type TargetInfo } from '../../../lambda/core/transition';
@@ -46,7 +46,7 @@ describe('digestSettles agrees with decide', () => {
           if (state === null) return;
           const target: TargetInfo = { ...info(settings.expect), remindEveryMs: settings.remindEveryMs };
           const at = T0 + 7_200_000 + later;
-          const digest = digestOf(state, target, at - 60_000);
+          const digest = digestOf(state, target);
           if (digest === null) return;
           // A connect-only look carries the state's findings, as the prober does before deciding.
           const obs = observation(status, status === 'open' ? (postureChecked ? findings : [...state.findings]) : [], iso(at));
@@ -66,7 +66,7 @@ describe('digestSettles agrees with decide', () => {
     // Prepare: an open broker expected closed, reminders every hour.
     const target: TargetInfo = { ...info('closed'), remindEveryMs: 3_600_000 };
     const state: TargetState = { ...(decide(null, observation('open', ['self-signed-cert'], iso(T0)), target) as { next: TargetState }).next, outbox: [] };
-    const digest = digestOf(state, target, T0);
+    const digest = digestOf(state, target);
     if (digest === null) throw new Error('a quiet state has a digest');
 
     // Act / Assess
@@ -90,37 +90,31 @@ describe('digestOf', () => {
     if (written.kind !== 'write') throw new Error('expected a write');
 
     // Act / Assess
-    expect(digestOf(written.next, target, T0)).toBeNull(); // outbox holds the baseline alert
-    expect(digestOf({ ...written.next, outbox: [], held: { open: false, status: 'closed', findings: [], since: null } }, target, T0)).toBeNull();
-    expect(digestOf({ ...written.next, outbox: [] }, target, T0)).toEqual({ v: 1, s: 'open', f: '', c: configKey(target), e: expect.any(Number) });
+    expect(digestOf(written.next, target)).toBeNull(); // outbox holds the baseline alert
+    expect(digestOf({ ...written.next, outbox: [], held: { open: false, status: 'closed', findings: [], since: null } }, target)).toBeNull();
+    expect(digestOf({ ...written.next, outbox: [] }, target)).toEqual({ v: 1, s: 'open', f: '', c: configKey(target) });
   });
 
-  it('is trusted for half to all of DIGEST_MAX_AGE_MS, spread by key, and settles nothing after', () => {
-    // Prepare
-    const lifetimes = Array.from({ length: 200 }, (_, i) => {
-      const target = info(null, `broker-${i}.example.com`);
-      const state = (decide(null, observation('closed', [], iso(T0)), target) as { next: TargetState }).next;
-      return ((digestOf({ ...state, outbox: [] }, target, T0) as StateDigest).e - T0) / DIGEST_MAX_AGE_MS;
-    });
-    const target = info('closed');
-    const state = { ...(decide(null, observation('closed', [], iso(T0)), target) as { next: TargetState }).next, outbox: [] };
-    const digest = digestOf(state, target, T0) as StateDigest;
+});
 
-    // Act / Assess
-    expect(Math.min(...lifetimes)).toBeGreaterThanOrEqual(0.5);
-    expect(Math.max(...lifetimes)).toBeLessThanOrEqual(1);
-    expect(new Set(lifetimes.map((l) => Math.floor(l * 10))).size).toBeGreaterThanOrEqual(5);
-    expect(digestSettles(digest, observation('closed'), target, digest.e - 1, true)).toBe(true);
-    expect(digestSettles(digest, observation('closed'), target, digest.e, true)).toBe(false);
+describe('digestCheckDue', () => {
+  it('at 1-minute ticks, each target is checked against its state on exactly one tick an hour, spread over the hour', () => {
+    // Act
+    const targets = Array.from({ length: 600 }, (_, i) => `broker-${i}.example.com:8883`);
+    const dueTicks = targets.map((t) => Array.from({ length: 60 }, (_, m) => m).filter((m) => digestCheckDue(t, T0 + m * 60_000, 60_000)));
+    const perTick = Array.from({ length: 60 }, (_, m) => dueTicks.filter((d) => d.includes(m)).length);
+
+    // Assess
+    expect(dueTicks.every((d) => d.length === 1)).toBe(true);
+    expect(Math.max(...perTick)).toBeLessThan(30); // 10 on average
   });
 });
 
 describe('parseDigest', () => {
   it.each([
-    ['a digest', { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-', e: T0 }, { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-', e: T0 }],
-    ['with a reminder time', { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0, e: T0 }, { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0, e: T0 }],
+    ['a digest', { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-' }, { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-' }],
+    ['with a reminder time', { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0 }, { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0 }],
     ['a tombstone', { v: 4 }, null],
-    ['no expiry', { v: 3, s: 'open', f: '', c: 'closed/-' }, null],
     ['a string', 'open', null],
     ['a version that is not a positive integer', { v: 0, s: 'open', f: '', c: '-/-' }, null],
     ['an unknown status', { v: 2, s: 'ajar', f: '', c: '-/-' }, null],
@@ -130,13 +124,11 @@ describe('parseDigest', () => {
   });
 
   it('sameDigest compares every field', () => {
-    const d = { v: 3, s: 'open' as const, f: '', c: '-/-', e: T0 };
+    const d = { v: 3, s: 'open' as const, f: '', c: '-/-' };
     expect(sameDigest(d, { ...d })).toBe(true);
     expect(sameDigest(d, { ...d, v: 4 })).toBe(false);
     expect(sameDigest(d, { ...d, r: 5 })).toBe(false);
     expect(sameDigest(d, null)).toBe(false);
     expect(sameDigest(null, null)).toBe(true);
-    // Expiry aside: a renewed digest of the same state is the same digest.
-    expect(sameDigest(d, { ...d, e: T0 + 1 })).toBe(true);
   });
 });

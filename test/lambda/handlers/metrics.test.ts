@@ -21,6 +21,7 @@ const runReport = (over: Partial<RunReport> = {}): RunReport => ({
   probeLatenciesMs: [],
   digestHits: 0,
   digestsRecorded: 0,
+  digestChecks: 0,
   connectOnly: 0,
   ...over,
 });
