@@ -11,6 +11,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../lambda/adapters/dynamodb-state-store';
 import { DynamoDbTargetDigests } from '../lambda/adapters/dynamodb-target-digests';
+import { DEFAULT_POSTURE_EVERY_MS } from '../lambda/core/cadence';
 import { DynamoDbTargetSource } from '../lambda/adapters/dynamodb-target-source';
 import { DynamoDbTargets } from '../lambda/adapters/dynamodb-targets';
 import { ensureTables, startEmbeddedDynamoDb, type TableNames } from '../lambda/adapters/embedded-dynamodb';
@@ -162,6 +163,8 @@ export async function runPipelineBench(options: PipelineOptions): Promise<Pipeli
           ...DEFAULT_PROBER_CONFIG,
           defaultPort: DEFAULT_PORT,
           concurrency,
+          // `portwatch local`'s defaults: 1-minute ticks, deep looks every 5 minutes.
+          cadence: { tickMs: 60_000, postureEveryMs: DEFAULT_POSTURE_EVERY_MS },
           probeOptions: { timeoutMs: 3000, certExpiringDays: 14, guard, resolver: createCachingResolver(systemResolver) },
         },
       );

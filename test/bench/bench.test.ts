@@ -128,7 +128,7 @@ describe('pipeline ticks on the embedded DynamoDB', () => {
     expect(result.unchangedCheck.problems).toEqual([]);
     expect(result.baseline.run.digestsRecorded).toBe(50);
     // Every target settled by its digest, but for the few due their hourly check against the state
-    // (about 1 in 12 at the default 5-minute tick), which are read in one batch.
+    // (1 in 60 at 1-minute ticks), which are read in one batch.
     const { digestHits, digestChecks } = result.unchangedCheck;
     expect(result.unchangedCheck).toMatchObject({ ok: true, writes: 0, otherReads: 0, batchGets: digestChecks > 0 ? 1 : 0 });
     expect(digestHits + digestChecks).toBe(50);
