@@ -80,6 +80,7 @@ describe('bin/portwatch-app.ts', () => {
   test.each([
     [{ scheduleMinutes: 'abc' }, 'portwatch: context "scheduleMinutes" (-c scheduleMinutes=...) got "abc": expected a number'],
     [{ scheduleMinutes: '0' }, 'portwatch: scheduleMinutes must be an integer from 1 to 1440, got 0'],
+    [{ postureEveryMinutes: '2' }, 'portwatch: postureEveryMinutes must be an integer from 5 to 1440, got 2'],
     [{ alertEmail: 'ops.example.com' }, 'portwatch: alertEmail must be one e-mail address such as ops@example.com, got "ops.example.com"'],
     [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
     [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
