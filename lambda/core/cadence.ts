@@ -12,6 +12,9 @@ export interface PostureCadence {
   readonly postureEveryMs: number;
 }
 
+/** The stack's default tick interval (`scheduleMinutes` 5). */
+export const DEFAULT_TICK_MS = 5 * 60_000;
+
 /** Default posture interval: the 5-minute tick most users run, at which every look stays deep. */
 export const DEFAULT_POSTURE_EVERY_MS = 5 * 60_000;
 

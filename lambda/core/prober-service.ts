@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_POSTURE_EVERY_MS, postureDue, type PostureCadence } from './cadence';
+import { DEFAULT_TICK_MS, postureDue, type PostureCadence } from './cadence';
 import { configKey, digestCheckDue, digestOf, digestSettles, sameDigest, type StateDigest } from './digest';
 import type { DigestStore, Notifier, StateStore } from './ports';
 import { maxProbeDurationMs } from './probe';
@@ -182,14 +182,21 @@ export class ProberService {
       return { ...rest, failedGroups, alertsPending };
     };
     const failed = new Set<string>();
-    const work = this.plan(groups, counters);
     // A duplicate key in one batch would race against itself; the first occurrence wins.
+    const seen = new Set<string>();
+    const unique = this.plan(groups, counters).filter((w) => {
+      const key = keyOf(w);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    // Targets settled by their digest are not read up front; a look that disagrees reads its own.
     const digests = new Map<WorkItem, StateDigest>();
-    for (const w of work) {
+    for (const w of unique) {
       const digest = this.usableDigest(w, counters);
       if (digest !== null) digests.set(w, digest);
     }
-    const keys = [...new Set(work.filter((w) => !digests.has(w)).map((w) => (w.kind === 'probe' ? w.target.target : w.info.target)))];
+    const keys = unique.filter((w) => !digests.has(w)).map(keyOf);
     let states: Map<string, TargetState>;
     let scanner: ScannerState | null;
     try {
@@ -201,13 +208,6 @@ export class ProberService {
     }
 
     for (const [target, state] of states) counters.known.set(target, state);
-    const seen = new Set<string>();
-    const unique = work.filter((w) => {
-      const key = w.kind === 'probe' ? w.target.target : w.info.target;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
     // A target's own `timeoutMs` may ask for more than one invocation can give; it is cut to what
     // fits (never below the default), so that no target is started that cannot finish.
     const { timeoutMs: defaultTimeoutMs } = this.config.probeOptions;
@@ -217,8 +217,7 @@ export class ProberService {
     const budgetOf = (w: WorkItem): number => targetBudgetMs(timeoutOf(w), this.config.confirmAttempts, this.config.confirmDelayMs);
     const fail = (w: WorkItem, err: unknown): void => {
       failed.add(w.group);
-      const target = w.kind === 'probe' ? w.target.target : w.info.target;
-      this.log('error', 'target failed; its group will be retried', { target, error: String(err) });
+      this.log('error', 'target failed; its group will be retried', { target: keyOf(w), error: String(err) });
     };
 
     // Windows for every target are evaluated once per run, not once per target (cron parsing is not free).
@@ -281,7 +280,7 @@ export class ProberService {
     if (this.deps.digests === undefined || w.kind !== 'probe') return null;
     const digest = w.target.digest ?? null;
     if (digest === null || digest.c !== configKey(w.target)) return null;
-    if (!digestCheckDue(w.target.target, w.tickMs, this.config.cadence?.tickMs ?? DEFAULT_POSTURE_EVERY_MS)) return digest;
+    if (!digestCheckDue(w.target.target, w.tickMs, this.config.cadence?.tickMs ?? DEFAULT_TICK_MS)) return digest;
     counters.digestChecks++;
     return null;
   }
@@ -362,39 +361,35 @@ export class ProberService {
   ): Promise<{ prev: TargetState | null; obs: Observation | null; decision: Decision; digestHit: boolean }> {
     let connectOnly = plan.connectOnly;
     let prev = known;
-    const observe = async (): Promise<Observation> => {
+    const probe = (): Promise<Observation> => {
       if (!connectOnly) return this.observe(target, timeoutMs, counters);
       counters.connectOnly++;
-      const seen = await this.observe({ ...target, depth: 'tcp' }, timeoutMs, counters);
-      if (seen.status !== 'open') return seen;
-      // Still open: the last deep look's findings and evidence stand. Open where the state says it
-      // was not: only a deep look can tell what opened.
+      return this.observe({ ...target, depth: 'tcp' }, timeoutMs, counters);
+    };
+    // A connect-only look that found the port open: while the state says it was open, the last deep
+    // look's findings and evidence stand; where it says not, only a deep look can tell what opened.
+    const complete = async (seen: Observation): Promise<Observation> => {
+      if (!connectOnly || seen.status !== 'open') return seen;
       if (prev?.status === 'open') return carryPosture(seen, prev);
       connectOnly = false;
-      return this.observe(target, timeoutMs, counters);
+      return probe();
     };
-    let obs = plan.connectOnly ? await this.observe({ ...target, depth: 'tcp' }, timeoutMs, counters) : await this.observe(target, timeoutMs, counters);
-    if (plan.connectOnly) counters.connectOnly++;
+    let obs = await probe();
     if (plan.digest !== null) {
-      if (digestSettles(plan.digest, obs, target, this.deps.now().getTime(), !plan.connectOnly)) {
+      // Compared before completing: the digest alone stands in for the state.
+      if (digestSettles(plan.digest, obs, target, this.deps.now().getTime(), !connectOnly)) {
         counters.digestHits++;
         return { prev: null, obs, decision: NO_DECISION, digestHit: true };
       }
       // Strongly consistent: the digest was a cache, this read is what the write will be checked against.
       prev = remember(counters, await this.deps.store.getState(target.target), target.target);
     }
-    if (plan.connectOnly && obs.status === 'open') {
-      if (prev?.status === 'open') obs = carryPosture(obs, prev);
-      else {
-        connectOnly = false;
-        obs = await this.observe(target, timeoutMs, counters);
-      }
-    }
+    obs = await complete(obs);
     let decision = decide(prev, obs, target, ctx);
     // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
     for (let attempt = 1; attempt < this.config.confirmAttempts && needsConfirmation(decision); attempt++) {
       await this.deps.sleep(this.config.confirmDelayMs);
-      const again = await observe();
+      const again = await complete(await probe());
       const second = decide(prev, again, target, ctx);
       if (!sameOutcome(decision, second)) {
         counters.flapsSuppressed++;
@@ -536,6 +531,10 @@ export class ProberService {
 export function timeoutThatFits(budgetMs: number, confirmAttempts: number, confirmDelayMs: number): number {
   const attempts = Math.max(1, confirmAttempts);
   return Math.floor((budgetMs - 2000 - (attempts - 1) * confirmDelayMs) / (attempts * maxProbeDurationMs(1)));
+}
+
+function keyOf(w: WorkItem): string {
+  return w.kind === 'probe' ? w.target.target : w.info.target;
 }
 
 /** A connect-only look at a target still open: the findings and evidence of the last deep look stand. */

@@ -9,7 +9,7 @@ import { createAddressGuard, parseCidrList } from '../core/address-policy';
 import { createCachingResolver, probeTarget, systemResolver } from '../core/probe';
 import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../core/prober-service';
 import { DEFAULT_PORT } from '../core/target';
-import { DEFAULT_POSTURE_EVERY_MS } from '../core/cadence';
+import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../core/cadence';
 import { createLogger, createMetrics, logTo, publishMetrics } from '../observability';
 import { batchMetrics } from './metrics';
 
@@ -32,7 +32,7 @@ const config = {
   confirmDelayMs: optionalInt(env, 'CONFIRM_DELAY_MS', DEFAULT_PROBER_CONFIG.confirmDelayMs, 0, 10_000),
   concurrency: optionalInt(env, 'PROBE_CONCURRENCY', DEFAULT_PROBER_CONFIG.concurrency, 1, 1000),
   cadence: {
-    tickMs: optionalInt(env, 'TICK_INTERVAL_MS', DEFAULT_POSTURE_EVERY_MS, 60_000, 86_400_000),
+    tickMs: optionalInt(env, 'TICK_INTERVAL_MS', DEFAULT_TICK_MS, 60_000, 86_400_000),
     postureEveryMs: optionalInt(env, 'POSTURE_EVERY_MS', DEFAULT_POSTURE_EVERY_MS, 60_000, 86_400_000),
   },
 };
