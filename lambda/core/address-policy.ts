@@ -317,7 +317,12 @@ const PRIVATE_CLASSES: ReadonlySet<AddressClass> = new Set(['private', 'unique-l
  * non-public IPv4 address also matches `allow` by that IPv4 address.
  */
 export function createAddressGuard(policy: AddressPolicy): AddressGuard {
-  const allow = policy.allow.map((c) => ({ family: c.family, network: parseAddress(c.address)?.value ?? 0n, prefix: c.prefix }));
+  const allow = policy.allow.map((c) => {
+    // A range that does not parse must not quietly become 0.0.0.0/prefix: that would allow another range.
+    const network = parseAddress(c.address);
+    if (network === null || network.family !== c.family) throw new Error(`allowed range ${c.text} does not parse as IPv${c.family}`);
+    return { family: c.family, network: network.value, prefix: c.prefix };
+  });
   const hint = policy.howToAllow ?? 'ALLOWED_CIDRS';
   return ({ address }: ResolvedAddress): string | null => {
     const parsed = parseAddress(address);

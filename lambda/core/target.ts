@@ -2,8 +2,11 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { Depth, ProbeSpec, Transport } from './probe/types';
 import { parseDigest, type StateDigest } from './digest';
+import { describeValue, fail, type ParseResult } from './field-error';
 import { parseDuration } from './duration';
 import { parseCronWindow, parseUntil, type MaintenanceWindow } from './windows';
+
+export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from './field-error';
 
 /** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
 export type Expect = 'open' | 'closed';
@@ -23,15 +26,6 @@ export interface Target extends ProbeSpec {
   /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
   readonly digest?: StateDigest | null;
 }
-
-/** Why one item was refused: the attribute, the value as given, and what is wrong with it. */
-export interface TargetFieldError {
-  readonly field: string;
-  readonly value: string;
-  readonly reason: string;
-}
-
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: TargetFieldError };
 
 export const DEFAULT_PORT = 8883;
 export const MAX_TARGET_KEY_LENGTH = 300;
@@ -60,40 +54,6 @@ export const KNOWN_ATTRIBUTES = [
   // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
   'digest',
 ] as const;
-
-const MAX_DESCRIBED_LENGTH = 80;
-
-/**
- * Shows a value in an error message: short, printable, never the whole of a huge string, and never
- * throwing (a BigInt inside a null-prototype object defeats both JSON.stringify and String).
- */
-export function describeValue(value: unknown): string {
-  const text = renderValue(value);
-  return text.length > MAX_DESCRIBED_LENGTH ? `${text.slice(0, MAX_DESCRIBED_LENGTH - 3)}...` : text;
-}
-
-function renderValue(value: unknown): string {
-  // Only the first characters are ever shown: cut a huge string before JSON-escaping all of it.
-  if (typeof value === 'string') return JSON.stringify(value.length > MAX_DESCRIBED_LENGTH ? value.slice(0, MAX_DESCRIBED_LENGTH) : value);
-  // JSON.stringify would show NaN and Infinity as null.
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (value === undefined || value === null || typeof value === 'symbol' || typeof value === 'function') return String(value);
-  try {
-    if (value instanceof Set) return `Set ${JSON.stringify([...value])}`;
-    if (value instanceof Map) return `Map ${JSON.stringify([...value])}`;
-    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-function fail<T>(field: string, value: unknown, reason: string): ParseResult<T> {
-  return { ok: false, error: { field, value: describeValue(value), reason } };
-}
-
-export function formatFieldError(error: TargetFieldError): string {
-  return `${error.field}: ${error.value} ${error.reason}`;
-}
 
 /** Parses a port given as a number or a string of digits; `8883x`, 0 and 65536 are refused. */
 export function parsePort(value: unknown, field: string): ParseResult<number> {
@@ -250,7 +210,7 @@ export function parseWindows(record: Readonly<Record<string, unknown>>): ParseRe
   const windows: MaintenanceWindow[] = [];
   if (record.muteUntil !== undefined && record.muteUntil !== null) {
     const until = parseUntil(record.muteUntil, 'muteUntil');
-    if (!until.ok) return fail(until.field, record.muteUntil, until.reason.replace(/^\S+ /, ''));
+    if (!until.ok) return until;
     windows.push(until.value);
   }
   const m = record.maintenance;
@@ -260,7 +220,7 @@ export function parseWindows(record: Readonly<Record<string, unknown>>): ParseRe
     for (const [i, w] of list.entries()) {
       const field = Array.isArray(m) ? `maintenance[${i}]` : 'maintenance';
       const parsed = parseCronWindow(w, field);
-      if (!parsed.ok) return { ok: false, error: { field: parsed.field, value: describeValue(w), reason: parsed.reason } };
+      if (!parsed.ok) return parsed;
       windows.push(parsed.value);
     }
   }

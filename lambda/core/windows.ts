@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { parseDuration } from './duration';
+import { fail, type ParseResult } from './field-error';
 
 const DAY_MS = 86_400_000;
 
@@ -11,7 +12,6 @@ export type MaintenanceWindow =
   | { readonly kind: 'until'; readonly until: string }
   | { readonly kind: 'cron'; readonly cron: string; readonly tz: string; readonly durationMs: number };
 
-export type WindowParse<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly field: string; readonly reason: string };
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -26,31 +26,31 @@ function validTimeZone(tz: string): boolean {
 const MAX_WINDOW_MS = 7 * DAY_MS;
 
 /** A recurring window: `{ cron: '0 2 * * SUN', tz: 'Europe/Berlin', for: '2h' }`. */
-export function parseCronWindow(value: unknown, field: string): WindowParse<MaintenanceWindow> {
+export function parseCronWindow(value: unknown, field: string): ParseResult<MaintenanceWindow> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, field, reason: 'must be a map with cron, tz and for, e.g. {"cron":"0 2 * * SUN","tz":"UTC","for":"2h"}' };
+    return fail(field, value, 'must be a map with cron, tz and for, e.g. {"cron":"0 2 * * SUN","tz":"UTC","for":"2h"}');
   }
   const { cron, tz, for: span } = value as Record<string, unknown>;
   if (typeof cron !== 'string' || cron.trim().split(/\s+/).length !== 5) {
-    return { ok: false, field: `${field}.cron`, reason: `${JSON.stringify(cron)} must be a 5-field cron expression (minute hour day month weekday)` };
+    return fail(`${field}.cron`, cron, 'must be a 5-field cron expression (minute hour day month weekday)');
   }
   const zone = tz === undefined ? 'UTC' : tz;
-  if (typeof zone !== 'string' || !validTimeZone(zone)) return { ok: false, field: `${field}.tz`, reason: `${JSON.stringify(tz)} is not an IANA time zone` };
+  if (typeof zone !== 'string' || !validTimeZone(zone)) return fail(`${field}.tz`, tz, 'is not an IANA time zone');
   try {
     CronExpressionParser.parse(cron, { tz: zone });
   } catch (err) {
-    return { ok: false, field: `${field}.cron`, reason: `${JSON.stringify(cron)} is not a valid cron expression (${(err as Error).message})` };
+    return fail(`${field}.cron`, cron, `is not a valid cron expression (${(err as Error).message})`);
   }
   const durationMs = typeof span === 'string' ? parseDuration(span) : null;
   if (durationMs === null || durationMs <= 0 || durationMs > MAX_WINDOW_MS) {
-    return { ok: false, field: `${field}.for`, reason: `${JSON.stringify(span)} must be a duration such as 30m or 2h, at most 7d` };
+    return fail(`${field}.for`, span, 'must be a duration such as 30m or 2h, at most 7d');
   }
   return { ok: true, value: { kind: 'cron', cron: cron.trim(), tz: zone, durationMs } };
 }
 
-export function parseUntil(value: unknown, field: string): WindowParse<MaintenanceWindow> {
+export function parseUntil(value: unknown, field: string): ParseResult<MaintenanceWindow> {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) return { ok: false, field, reason: `${JSON.stringify(value)} must be an ISO-8601 time such as 2026-12-01T06:00:00Z` };
+  if (!Number.isFinite(ms)) return fail(field, value, 'must be an ISO-8601 time such as 2026-12-01T06:00:00Z');
   return { ok: true, value: { kind: 'until', until: new Date(ms).toISOString() } };
 }
 

@@ -36,7 +36,7 @@ function windowFrom(options: MuteOptions, now: Date): MaintenanceWindow {
   if ((options.until === undefined) === (options.cron === undefined)) throw new UsageError('give either --until TIME|DURATION or --cron EXPR --for DURATION');
   if (options.until !== undefined) return { kind: 'until', until: untilFrom(options.until, now) };
   const parsed = parseCronWindow({ cron: options.cron, tz: options.tz ?? 'UTC', for: options.for }, 'window');
-  if (!parsed.ok) throw new UsageError(`--${parsed.field.replace('window.', '')}: ${parsed.reason}`);
+  if (!parsed.ok) throw new UsageError(`--${parsed.error.field.replace('window.', '')}: ${parsed.error.value} ${parsed.error.reason}`);
   return parsed.value;
 }
 

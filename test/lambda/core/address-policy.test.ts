@@ -184,6 +184,10 @@ describe('classifyAddress and createAddressGuard: SSRF cases', () => {
 });
 
 describe('createAddressGuard: refusal reasons', () => {
+  it('refuses to build from a range whose network does not parse, rather than allow 0.0.0.0/prefix', () => {
+    expect(() => createAddressGuard({ allow: [{ family: 4, address: 'ten', prefix: 8, text: 'ten/8' }] })).toThrow('allowed range ten/8 does not parse as IPv4');
+  });
+
   it.each<[string, AddressPolicy, string]>([
     ['169.254.169.254', POLICIES.default, 'refused: 169.254.169.254 is link-local (instance metadata); allow it with ALLOWED_CIDRS'],
     ['169.254.169.254', POLICIES.local, 'refused: 169.254.169.254 is link-local (instance metadata); allow it with ALLOWED_CIDRS'],

@@ -1,4 +1,4 @@
-import { formatAlert, type Alert } from '../../../lambda/core/alert';
+import { degradedAlert, formatAlert, type Alert } from '../../../lambda/core/alert';
 
 function alert(overrides: Partial<Alert> = {}): Alert {
   return {
@@ -71,8 +71,27 @@ describe('formatAlert', () => {
     ['posture: anonymous access appeared', { event: 'posture', expected: null }, '[portwatch] broker.example.com:8883 now ACCEPTS ANONYMOUS clients'],
     ['posture improved', { event: 'posture', severity: 'info', findings: [], addedFindings: [], removedFindings: ['cert-expired'] }, '[portwatch] broker.example.com:8883 posture improved: cert-expired resolved'],
     ['baseline violation', { event: 'baseline', previous: null, previousSince: null }, '[portwatch] OPEN broker.example.com:8883 on first check (expected closed)'],
+    ['recovered', { event: 'recovered', status: 'closed', open: false, severity: 'info' }, '[portwatch] RECOVERED broker.example.com:8883 is closed again (expected closed)'],
+    ['reminder', { event: 'reminder' }, '[portwatch] REMINDER OPEN broker.example.com:8883 (expected closed)'],
+    ['window end', { event: 'window-end', previous: 'closed' }, '[portwatch] OPEN broker.example.com:8883 after maintenance (before: closed) (expected closed)'],
+    ['window end, first seen during it', { event: 'window-end', previous: null }, '[portwatch] OPEN broker.example.com:8883 after maintenance (before: not yet seen) (expected closed)'],
   ])('subject: %s', (_name, overrides, subject) => {
     expect(formatAlert(alert(overrides)).subject).toBe(subject);
+  });
+
+  it('a reminder says how long the target has been in that state', () => {
+    const f = formatAlert(alert({ event: 'reminder', previousSince: '2026-11-23T10:05:00.000Z' }));
+    expect(f.text).toContain('Status: still open since 2026-11-23T10:05:00.000Z (24 h 0 min)');
+    expect(f.text).toContain('[anonymous-access]');
+  });
+
+  it('scanner degraded: one alert that names the scale and points at the scanner, not the fleet', () => {
+    const f = formatAlert(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50));
+    // Subjects are cut to SNS's 100 characters; the body carries the whole reason.
+    expect(f.subject).toBe('[portwatch] scanner degraded: 40 of 50 targets changed open/closed at once; their alerts are held...');
+    expect(f.text).toContain('40 of 50 targets changed open/closed at once; their alerts are held and re-checked next tick');
+    expect(f.text).toContain('Check the scanner');
+    expect(f.attributes.event).toBe('degraded');
   });
 
   it('keeps subjects within SNS limits: ASCII, at most 100 characters', () => {

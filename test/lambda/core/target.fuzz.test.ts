@@ -124,6 +124,14 @@ const knownAttributes = fc.record(
     labels,
     timeoutMs: mixed(100, 3000, 30_000, 99, 30_001, '5000', 1.5, -1),
     description: fc.oneof(fc.string({ maxLength: 1100 }), hugeString, anything),
+    muteUntil: mixed('2026-12-01T06:00:00Z', 'tomorrow', 'next tuesday', 0),
+    maintenance: fc.oneof(
+      mixed({ cron: '0 2 * * SUN', for: '2h' }, { cron: '0 2 * * *', tz: 'Mars/Base', for: '1h' }, { cron: '99 2 * * *', for: '1h' }),
+      fc.record({ cron: anything, tz: anything, for: anything }, { requiredKeys: [] }),
+      fc.array(fc.record({ cron: fc.oneof(fc.constant('0 2 * * SUN'), anything), for: fc.oneof(fc.constant('1h'), anything) }), { maxLength: 12 }),
+    ),
+    remindEvery: mixed('24h', '1m', '30s', 3600),
+    digest: fc.oneof(mixed({ v: 3, s: 'open', f: '', c: '-/-' }, { v: 'three' }), fc.record({ v: anything, s: anything, f: anything, c: anything, r: anything }, { requiredKeys: [] })),
   },
   { requiredKeys: [] },
 );

@@ -260,6 +260,16 @@ describe('parseTargetItem', () => {
     ['a description', { description: 'Plant 3 broker' }, { description: 'Plant 3 broker' }],
     ['a 1024-character description', { description: 'd'.repeat(1024) }, { description: 'd'.repeat(1024) }],
     ['unknown attributes, ignored', { owner: 'team-iot', ttl: 123, nested: { a: [1] } }, {}],
+    ['muteUntil', { muteUntil: '2026-12-01T06:00Z' }, { windows: [{ kind: 'until', until: '2026-12-01T06:00:00.000Z' }] }],
+    ['a maintenance window', { maintenance: { cron: '0 2 * * SUN', for: '2h' } }, { windows: [{ kind: 'cron', cron: '0 2 * * SUN', tz: 'UTC', durationMs: 7_200_000 }] }],
+    [
+      'a list of maintenance windows',
+      { maintenance: [{ cron: '0 2 * * SUN', tz: 'Europe/Berlin', for: '1h' }, { cron: '30 1 1 * *', for: '30m' }] },
+      { windows: [{ kind: 'cron', cron: '0 2 * * SUN', tz: 'Europe/Berlin', durationMs: 3_600_000 }, { kind: 'cron', cron: '30 1 1 * *', tz: 'UTC', durationMs: 1_800_000 }] },
+    ],
+    ['remindEvery 24h', { remindEvery: '24h' }, { remindEveryMs: 86_400_000 }],
+    ['a digest', { digest: { v: 3, s: 'open', f: 'self-signed-cert', c: '-/-' } }, { digest: { v: 3, s: 'open', f: 'self-signed-cert', c: '-/-' } }],
+    ['a malformed digest, ignored (it only costs a state read)', { digest: { v: 'three' } }, {}],
   ])('accepts %s', (_name, attributes, changes) => {
     // Prepare
     const item = { target: 'broker.example.com', ...attributes };
@@ -306,6 +316,14 @@ describe('parseTargetItem', () => {
     ['timeoutMs "soon"', { timeoutMs: 'soon' }, 'timeoutMs', '"soon"', /integer number of milliseconds/],
     ['a numeric description', { description: 42 }, 'description', '42', /must be a string/],
     ['a 1025-character description', { description: 'd'.repeat(1025) }, 'description', describeValue('d'.repeat(1025)), /longer than 1024 characters/],
+    ['muteUntil "next tuesday"', { muteUntil: 'next tuesday' }, 'muteUntil', '"next tuesday"', /^must be an ISO-8601 time/],
+    ['muteUntil as a BigInt', { muteUntil: 5n }, 'muteUntil', '5', /^must be an ISO-8601 time/],
+    ['a maintenance cron that is a BigInt', { maintenance: { cron: 5n, for: '2h' } }, 'maintenance.cron', '5', /^must be a 5-field cron expression/],
+    ['a bad cron in a list', { maintenance: [{ cron: '0 2 * * SUN', for: '1h' }, { cron: '99 2 * * *', for: '1h' }] }, 'maintenance[1].cron', '"99 2 * * *"', /^is not a valid cron expression/],
+    ['an unknown time zone', { maintenance: { cron: '0 2 * * *', tz: 'Mars/Base', for: '1h' } }, 'maintenance.tz', '"Mars/Base"', /^is not an IANA time zone/],
+    ['11 maintenance windows', { maintenance: Array.from({ length: 11 }, () => ({ cron: '0 2 * * *', for: '1h' })) }, 'maintenance', describeValue(Array.from({ length: 11 }, () => ({ cron: '0 2 * * *', for: '1h' }))), /more than 10 windows/],
+    ['remindEvery 30s', { remindEvery: '30s' }, 'remindEvery', '"30s"', /at least 1m/],
+    ['remindEvery as a number', { remindEvery: 3600 }, 'remindEvery', '3600', /must be a duration/],
   ])('refuses %s', (_name, attributes, field, value, reason) => {
     // Prepare
     const item = { target: 'broker.example.com', ...attributes };

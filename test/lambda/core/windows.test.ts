@@ -40,11 +40,20 @@ describe('parseCronWindow', () => {
   ])('refuses %s, naming the field', (_name, value, field) => {
     const parsed = parseCronWindow(value, 'maintenance');
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.field).toBe(field);
+    if (!parsed.ok) expect(parsed.error.field).toBe(field);
   });
 
-  it('refuses an until that is not a time', () => {
-    expect(parseUntil('tomorrow', 'muteUntil')).toMatchObject({ ok: false, field: 'muteUntil' });
+  it('never throws on a value JSON cannot show, and names it', () => {
+    expect(parseCronWindow({ cron: 5n, for: '2h' }, 'maintenance')).toMatchObject({ ok: false, error: { field: 'maintenance.cron', value: '5' } });
+    expect(parseCronWindow({ cron: '0 2 * * *', tz: 5n, for: '2h' }, 'maintenance')).toMatchObject({ ok: false, error: { field: 'maintenance.tz', value: '5' } });
+    expect(parseUntil(5n, 'muteUntil')).toMatchObject({ ok: false, error: { field: 'muteUntil', value: '5' } });
+  });
+
+  it('refuses an until that is not a time, showing the value once', () => {
+    expect(parseUntil('next tuesday', 'muteUntil')).toEqual({
+      ok: false,
+      error: { field: 'muteUntil', value: '"next tuesday"', reason: 'must be an ISO-8601 time such as 2026-12-01T06:00:00Z' },
+    });
   });
 });
 
@@ -66,7 +75,8 @@ describe('activeWindowEnd (clock controlled by the test)', () => {
   it('a mute until a time covers everything before it; overlapping windows end at the latest end', () => {
     const until: MaintenanceWindow = { kind: 'until', until: '2026-11-29T05:00:00.000Z' };
     expect(activeWindowEnd([until], new Date('2026-11-24T10:00:00Z'))?.toISOString()).toBe('2026-11-29T05:00:00.000Z');
-    expect(activeWindowEnd([until, sundayNight], new Date('2026-11-29T02:00:00Z'))?.toISOString()).toBe('2026-11-29T05:00:00.000Z');
+    // The later-ending window listed second: "the first active window wins" would answer 03:00.
+    expect(activeWindowEnd([sundayNight, until], new Date('2026-11-29T02:00:00Z'))?.toISOString()).toBe('2026-11-29T05:00:00.000Z');
     expect(activeWindowEnd([until], new Date('2026-11-29T05:00:00Z'))).toBeNull();
   });
 });
