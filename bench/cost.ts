@@ -5,6 +5,7 @@
  * us-east-1, stated in PRICES; every assumption that is not measured is in ASSUMPTIONS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/dynamodb-state-store';
 import type { Notifier } from '../lambda/core/ports';
 import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
@@ -106,22 +107,6 @@ export function dynamoItemSize(item: Readonly<Record<string, unknown>>): number 
   return Object.entries(item).reduce((s, [k, v]) => (v === undefined ? s : s + Buffer.byteLength(k) + size(v)), 0);
 }
 
-/** DynamoDB JSON of a plain value, as the DocumentClient writes it (arrays as lists, undefined dropped). */
-function toAttribute(v: unknown): Record<string, unknown> {
-  if (v === null || v === undefined) return { NULL: true };
-  if (typeof v === 'string') return { S: v };
-  if (typeof v === 'number') return { N: String(v) };
-  if (typeof v === 'boolean') return { BOOL: v };
-  if (Array.isArray(v)) return { L: v.map(toAttribute) };
-  return { M: marshallItem(v as Record<string, unknown>) };
-}
-
-function marshallItem(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = toAttribute(v);
-  return out;
-}
-
 function withTarget(sample: ProbeResult, spec: Pick<ProbeSpec, 'target' | 'host' | 'port'>): ProbeResult {
   return { ...sample, target: spec.target, host: spec.host, port: spec.port, addresses: sample.addresses.map((a) => ({ ...a, address: spec.host })) };
 }
@@ -131,8 +116,8 @@ export function stateItemFor(sample: ProbeResult, target: string): { steady: Rec
   const item = { target, depth: sample.depth };
   const parsed = parseTargetItem(item);
   if (!parsed.ok) throw new Error(`bench target ${target} does not parse`);
-  const [host = '', port = '8883'] = target.split(':');
-  const decision = decide(null, observationFromProbe(withTarget(sample, { target, host, port: Number(port) })), parsed.value);
+  const { host, port } = parsed.value;
+  const decision = decide(null, observationFromProbe(withTarget(sample, { target, host, port })), parsed.value);
   if (decision.kind !== 'write') throw new Error('a first observation must write a baseline');
   const steady: TargetState = { ...decision.next, outbox: [] };
   return { steady: { pk: statePk(target), sk: STATE_SK, ...steady }, withOutbox: { pk: statePk(target), sk: STATE_SK, ...decision.next } };
@@ -143,12 +128,10 @@ export function stateItemFor(sample: ProbeResult, target: string): { steady: Rec
  * prepared items and GetItem with nothing, so the real adapter, the SDK's serialisation, signing and
  * unmarshalling all run, and no server shares this process's CPU.
  */
-function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): { client: DynamoDBClient; calls: Map<string, number> } {
-  const calls = new Map<string, number>();
+function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): DynamoDBClient {
   const handle = async (request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }> => {
     const targetHeader = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1] ?? '';
     const op = targetHeader.split('.')[1] ?? 'unknown';
-    calls.set(op, (calls.get(op) ?? 0) + 1);
     const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
     const input = JSON.parse(body) as { RequestItems?: Record<string, { Keys: { pk: { S: string } }[] }> };
     let out: unknown = {};
@@ -160,13 +143,12 @@ function fakeDynamoClient(items: ReadonlyMap<string, Record<string, unknown>>): 
     }
     return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(JSON.stringify(out)) } };
   };
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     region: 'us-east-1',
     endpoint: 'http://dynamodb.invalid',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     requestHandler: { handle } as unknown as DynamoDBClient['config']['requestHandler'],
   });
-  return { client, calls };
 }
 
 /** The bytes a digest adds to a Targets item, for a target last seen as `sample` (findings and all). */
@@ -197,9 +179,10 @@ export async function measureProberOverhead(sample: ProbeResult, count = 2000): 
     const { steady, withOutbox } = stateItemFor(sample, t);
     stateItemBytes = dynamoItemSize(steady);
     stateWithOutboxBytes = dynamoItemSize(withOutbox);
-    items.set(steady.pk as string, marshallItem(steady));
+    // As the state store's DocumentClient would have written it.
+    items.set(steady.pk as string, marshall(steady, { removeUndefinedValues: true }));
   }
-  const { client } = fakeDynamoClient(items);
+  const client = fakeDynamoClient(items);
   const store = new DynamoDbStateStore(client, { tableName: 'bench-state' });
   const notifier: Notifier = { publish: async () => undefined };
   const groups: WorkGroup[] = [];

@@ -15,11 +15,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
+import { formatHostPort } from '../lambda/core/target';
 import type { EngineProcess } from './engine';
 import type { EngineResult } from './engine-worker';
+import { BROKER_CN } from './listeners';
 import { parseXmlScripts, runNmap, type NmapInfo } from './nmap';
 import { startListenerChild } from './ports';
-import { median } from './table';
+import { median, worstCheck } from './table';
 
 export const DEEP_EXPECTED_FINDINGS = ['anonymous-access', 'self-signed-cert'];
 
@@ -89,16 +91,12 @@ export interface DeepBenchResult {
   readonly tlsVersion: string | null;
 }
 
-function worst(a: DeepCheck | null, b: DeepCheck): DeepCheck {
-  return a === null || b.problems.length > a.problems.length ? b : a;
-}
-
 export async function runDeepBench(options: DeepBenchOptions): Promise<DeepBenchResult> {
   const { engine, nmap, log } = options;
   const child = await startListenerChild({ brokers: { count: options.brokers, port: 8883 } });
   try {
     const hosts = child.brokers.map((b) => b.host);
-    const specs: ProbeSpec[] = child.brokers.map((b) => ({ target: `${b.host}:${b.port}`, host: b.host, port: b.port, transport: 'tcp', depth: 'mqtt' }));
+    const specs: ProbeSpec[] = child.brokers.map((b) => ({ target: formatHostPort(b.host, b.port), host: b.host, port: b.port, transport: 'tcp', depth: 'mqtt' }));
     const job = { specs, concurrency: options.concurrency, timeoutMs: 3000 };
     const first = hosts[0] ?? '127.77.0.1';
     const range = `${first.slice(0, first.lastIndexOf('.'))}.1-${hosts.length}`;
@@ -108,7 +106,6 @@ export async function runDeepBench(options: DeepBenchOptions): Promise<DeepBench
       '--script-args', 'mqtt-subscribe.listen-msgs=1,mqtt-subscribe.listen-time=5s',
       '-oX', '-', range,
     ];
-    const cn = 'portwatch-bench';
 
     await engine.run(job);
     const pw: number[] = [];
@@ -120,14 +117,14 @@ export async function runDeepBench(options: DeepBenchOptions): Promise<DeepBench
     for (let round = 0; round < options.rounds; round++) {
       const answer = await engine.run(job);
       pw.push(answer.wallMs);
-      pwCheck = worst(pwCheck, checkDeepResults(answer.results));
+      pwCheck = worstCheck(pwCheck, checkDeepResults(answer.results));
       tlsVersion = answer.results[0]?.tlsVersion ?? tlsVersion;
       if (nmap) {
         const run = await runNmap(nmap, args);
         nm.push(run.wallMs);
         const elapsed = /elapsed="([\d.]+)"/.exec(run.stdout)?.[1];
         if (elapsed !== undefined) nmReported.push(Number(elapsed) * 1000);
-        nmCheck = worst(nmCheck, checkNmapDeep(run.stdout, hosts, cn));
+        nmCheck = worstCheck(nmCheck, checkNmapDeep(run.stdout, hosts, BROKER_CN));
       }
       log(`  deep round ${round + 1}: portwatch ${answer.wallMs.toFixed(0)} ms${nmap ? `, nmap ${(nm[nm.length - 1] ?? 0).toFixed(0)} ms` : ''}`);
     }

@@ -10,7 +10,7 @@ import { ensureTables, startEmbeddedDynamoDb } from '../lambda/adapters/embedded
 import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/core/dispatch';
 import type { ProbeMessage, ProbeQueue } from '../lambda/core/ports';
 import { DEFAULT_PORT } from '../lambda/core/target';
-import { countCommands } from './pipeline';
+import { countRequests } from '../test/helpers/dynalite';
 import { cpuMicros } from './table';
 
 /** The dispatcher handler's defaults (lambda/handlers/dispatcher.ts: SCAN_SEGMENTS, TARGETS_PER_MESSAGE). */
@@ -65,7 +65,7 @@ export async function runDispatchBench(targets: number, log: (line: string) => v
     const loadStarted = performance.now();
     await new DynamoDbTargets(db.client, table, { concurrency: 16 }).batchPut(fleetItems(targets));
     const loadMs = performance.now() - loadStarted;
-    const counter = countCommands(db.client);
+    const counter = countRequests(db.client);
     const queue = new CountingQueue();
     const cpu0 = process.cpuUsage();
     const started = performance.now();

@@ -8,7 +8,6 @@
  * every baseline; in the second nothing changed, so it must write nothing and read each target's
  * state once, in BatchGetItem calls of 100.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../lambda/adapters/dynamodb-state-store';
 import { DynamoDbTargetDigests } from '../lambda/adapters/dynamodb-target-digests';
 import { DEFAULT_POSTURE_EVERY_MS } from '../lambda/core/cadence';
@@ -22,16 +21,7 @@ import { createCachingResolver, probeTarget, systemResolver } from '../lambda/co
 import { DEFAULT_PROBER_CONFIG, ProberService, type RunReport, type WorkGroup } from '../lambda/core/prober-service';
 import { DEFAULT_PORT } from '../lambda/core/target';
 import { findClosedPorts, startListenerChild, startListeners, type OpenListeners } from './ports';
-import { countRequests } from '../test/helpers/dynalite';
-
-/** The State-table writes and reads a tick may send (SDK command names). */
-export const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'] as const;
-
-/** Counts DynamoDB commands by name, sorted for printing. */
-export function countCommands(client: DynamoDBClient): { snapshot(): Record<string, number>; reset(): void } {
-  const counts = countRequests(client).counts;
-  return { snapshot: () => Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))), reset: () => counts.clear() };
-}
+import { countRequests, WRITE_COMMANDS } from '../test/helpers/dynalite';
 
 class CollectingQueue implements ProbeQueue {
   messages: ProbeMessage[] = [];
@@ -119,7 +109,7 @@ export function checkUnchangedTick(targets: number, requests: Readonly<Record<st
 export async function runPipelineBench(options: PipelineOptions): Promise<PipelineResult> {
   const log = options.log ?? (() => undefined);
   const closedPorts = await findClosedPorts(options.closedPerHost, 21_000);
-  let listeners: OpenListeners | { ports: ReadonlyMap<string, readonly number[]>; close(): Promise<void> };
+  let listeners: OpenListeners;
   if (options.listenersIn === 'child') {
     const child = await startListenerChild({ tcp: { hosts: options.hosts, perHost: options.openPerHost } });
     listeners = { ports: new Map(Object.entries(child.tcp)), close: () => child.close() };
@@ -139,7 +129,7 @@ export async function runPipelineBench(options: PipelineOptions): Promise<Pipeli
     log(`  loading ${items.length} targets into the embedded DynamoDB`);
     await new DynamoDbTargets(db.client, tables.targets, { concurrency: 8 }).batchPut(items);
 
-    const counter = countCommands(db.client);
+    const counter = countRequests(db.client);
     const source = new DynamoDbTargetSource(db.client, tables.targets);
     const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
     const digests = new DynamoDbTargetDigests(db.client, tables.targets);

@@ -7,6 +7,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * Of two checks of the same cases, the one with more cases wrong (the earlier one on a tie): a
+ * section reports its worst round, so one bad round is never hidden by good ones.
+ */
+export function worstCheck<T extends { readonly total: number; readonly correct: number }>(a: T | null, b: T): T {
+  return a === null || b.total - b.correct > a.total - a.correct ? b : a;
+}
+
 /** `1234.5` -> `1,235`; NaN -> `-`. */
 export function fmtInt(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-';

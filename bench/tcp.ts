@@ -4,10 +4,11 @@
  */
 import { probeMany } from '../lambda/core/probe/index';
 import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
+import { formatHostPort } from '../lambda/core/target';
 import type { EngineProcess } from './engine';
 import { nmapStates, runNmap, type NmapInfo } from './nmap';
 import { findClosedPorts, nowListening, startListenerChild } from './ports';
-import { median } from './table';
+import { median, worstCheck } from './table';
 
 export type Expected = 'open' | 'closed';
 
@@ -32,7 +33,7 @@ export interface Classification {
 
 /** Probe specs for the cases, depth tcp, on one loopback host. */
 export function tcpSpecs(cases: readonly PortCase[], host = '127.0.0.1'): ProbeSpec[] {
-  return cases.map((c) => ({ target: `${host}:${c.port}`, host, port: c.port, transport: 'tcp', depth: 'tcp' }));
+  return cases.map((c) => ({ target: formatHostPort(host, c.port), host, port: c.port, transport: 'tcp', depth: 'tcp' }));
 }
 
 /**
@@ -93,12 +94,6 @@ export interface TcpBenchResult {
   readonly nmap: (ScannerTiming & { readonly reportedMedianMs: number | null }) | null;
 }
 
-/** Keeps the first mismatching classification seen over the rounds (or the last one, when all were right). */
-function worst(a: Classification | null, b: Classification): Classification {
-  if (a === null) return b;
-  return b.mismatches.length > a.mismatches.length ? b : a;
-}
-
 export async function runTcpBench(options: TcpBenchOptions): Promise<TcpBenchResult> {
   const { engine, nmap, log } = options;
   const closed = await findClosedPorts(options.closed);
@@ -118,6 +113,7 @@ export async function runTcpBench(options: TcpBenchOptions): Promise<TcpBenchRes
     for (let i = 0; i < 3; i++) await engine.run(job);
     if (nmap) await runNmap(nmap, nmapArgs);
     const pw: number[] = [];
+    const pwCpuUs: number[] = [];
     const nm: number[] = [];
     const nmReported: number[] = [];
     let pwClass: Classification | null = null;
@@ -125,12 +121,13 @@ export async function runTcpBench(options: TcpBenchOptions): Promise<TcpBenchRes
     for (let round = 0; round < options.rounds; round++) {
       const answer = await engine.run(job);
       pw.push(answer.wallMs);
-      pwClass = worst(pwClass, checkClassification(cases, new Map(answer.results.map((r) => [r.port, r.status]))));
+      pwCpuUs.push(answer.cpuUs);
+      pwClass = worstCheck(pwClass, checkClassification(cases, new Map(answer.results.map((r) => [r.port, r.status]))));
       if (nmap) {
         const run = await runNmap(nmap, nmapArgs);
         nm.push(run.wallMs);
         if (run.reportedMs !== null) nmReported.push(run.reportedMs);
-        nmClass = worst(nmClass, checkClassification(cases, nmapStates(run.stdout, cases.map((c) => c.port))));
+        nmClass = worstCheck(nmClass, checkClassification(cases, nmapStates(run.stdout, cases.map((c) => c.port))));
       }
       log(`  tcp round ${round + 1}: portwatch ${answer.wallMs.toFixed(0)} ms${nmap ? `, nmap ${(nm[nm.length - 1] ?? 0).toFixed(0)} ms` : ''}`);
     }
@@ -143,7 +140,6 @@ export async function runTcpBench(options: TcpBenchOptions): Promise<TcpBenchRes
     };
     const closedCpu = await cpuOf(cases.filter((c) => c.expected === 'closed'), 2);
     const openCpu = await cpuOf(cases.filter((c) => c.expected === 'open'), 10);
-    const whole = await engine.run(job);
 
     const pwMedian = median(pw);
     const nmMedian = median(nm);
@@ -157,7 +153,7 @@ export async function runTcpBench(options: TcpBenchOptions): Promise<TcpBenchRes
         medianMs: pwMedian,
         portsPerSecond: (cases.length / pwMedian) * 1000,
         classification: pwClass as Classification,
-        cpuUsPerProbe: whole.cpuUs / cases.length,
+        cpuUsPerProbe: median(pwCpuUs) / cases.length,
         cpuUsPerOpen: openCpu.cpuUs,
         cpuUsPerClosed: closedCpu.cpuUs,
         closedSample: closedCpu.sample,

@@ -13,8 +13,19 @@ export async function freshTables(db: EmbeddedDynamoDb): Promise<TableNames> {
 
 export { startEmbeddedDynamoDb };
 
+/** The DynamoDB commands that write (SDK command names), transactions included. */
+export const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'] as const;
+
+export interface RequestCounter {
+  readonly counts: Map<string, number>;
+  reset(): void;
+  writes(): number;
+  /** The counts so far, sorted by command name for printing. */
+  snapshot(): Record<string, number>;
+}
+
 /** Counts the DynamoDB operations a client sends, by command name (PutItemCommand, BatchGetItemCommand...). */
-export function countRequests(client: DynamoDBClient): { counts: Map<string, number>; reset(): void; writes(): number } {
+export function countRequests(client: DynamoDBClient): RequestCounter {
   const counts = new Map<string, number>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -24,10 +35,10 @@ export function countRequests(client: DynamoDBClient): { counts: Map<string, num
     },
     { step: 'initialize', name: `countRequests${Math.random()}` },
   );
-  const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand'];
   return {
     counts,
     reset: () => counts.clear(),
     writes: () => WRITE_COMMANDS.reduce((sum, c) => sum + (counts.get(c) ?? 0), 0),
+    snapshot: () => Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))),
   };
 }

@@ -14,7 +14,7 @@ export function lambdaEnv(db: EmbeddedDynamoDb, vars: Record<string, string>): v
   });
 }
 
-/** A stand-in Lambda context with a controllable clock. */
+/** A stand-in Lambda context whose deadline is `remainingMs` from now, on the real clock (Date.now). */
 export function lambdaContext(remainingMs = 60_000): { getRemainingTimeInMillis: () => number } {
   const deadline = Date.now() + remainingMs;
   return { getRemainingTimeInMillis: () => deadline - Date.now() };
