@@ -1,11 +1,11 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsTopic } from './constructs/alerts-topic';
-import { requireIntegerInRange } from './constructs/config-validation';
+import { PortwatchConfigError, requireIntegerInRange } from './constructs/config-validation';
 import { PortwatchMonitoring } from './constructs/portwatch-monitoring';
 import { PortwatchTables } from './constructs/portwatch-tables';
 import { OpsTopic } from './constructs/ops-topic';
-import { MAX_CONCURRENCY_LIMITS, ProbeFanOut } from './constructs/probe-fan-out';
+import { ProbeFanOut } from './constructs/probe-fan-out';
 import { ProbeSchedule } from './constructs/probe-schedule';
 import { OUTPUT_KEYS } from './constructs/stack-contract';
 
@@ -38,7 +38,8 @@ export interface PortwatchStackProps extends StackProps {
   readonly probeTimeoutMs?: number;
   /**
    * Minutes between deep looks (TLS, certificate, anonymous MQTT) at an open broker; the ticks between
-   * only connect. At least the tick interval. @default 5
+   * only connect. At least the tick interval.
+   * @default - the longer of 5 and `scheduleMinutes`
    */
   readonly postureEveryMinutes?: number;
   /**
@@ -99,6 +100,16 @@ export interface PortwatchStackProps extends StackProps {
 }
 
 /**
+ * A setting in minutes as a Duration. Duration refuses a negative amount with a plain Error, which
+ * would name neither the setting nor the value; everything else is checked where the value is used.
+ */
+function minutes(name: string, value: number | undefined): Duration | undefined {
+  if (value === undefined) return undefined;
+  if (value < 0) throw new PortwatchConfigError(`${name} must not be negative, got ${value}`);
+  return Duration.minutes(value);
+}
+
+/**
  * portwatch: a tick (EventBridge) wakes the dispatcher, which fans the Targets table out into probe
  * messages; probers probe them, keep state and history in the State table, and publish transitions
  * to the alerts topic. Every failure path ends in an alarmed dead-letter queue; every alarm notifies
@@ -117,11 +128,6 @@ export class PortwatchStack extends Stack {
 
     const scheduleMinutes = requireIntegerInRange('scheduleMinutes', props.scheduleMinutes ?? 5, 1, 1440);
     const tickRate = Duration.minutes(scheduleMinutes);
-    if (props.proberMaxConcurrency !== undefined) {
-      // Checked here too so that the error names the setting the user wrote, not the construct prop.
-      const { min, max } = MAX_CONCURRENCY_LIMITS;
-      requireIntegerInRange('proberMaxConcurrency', props.proberMaxConcurrency, min, max);
-    }
 
     this.tables = new PortwatchTables(this, 'Tables');
 
@@ -133,7 +139,7 @@ export class PortwatchStack extends Stack {
       stateTable: this.tables.stateTable,
       targetsTable: this.tables.targetsTable,
       tickRate,
-      postureEvery: Duration.minutes(requireIntegerInRange('postureEveryMinutes', props.postureEveryMinutes ?? Math.max(5, scheduleMinutes), scheduleMinutes, 1440)),
+      postureEvery: minutes('postureEveryMinutes', props.postureEveryMinutes),
       alertsTopic: this.alerts.topic,
       alarmTopic: this.ops.topic,
       defaultPort: props.defaultPort,
@@ -147,6 +153,14 @@ export class PortwatchStack extends Stack {
       confirmAttempts: props.confirmAttempts,
       eventRetentionDays: props.eventRetentionDays,
       certExpiringDays: props.certExpiringDays,
+      settingNames: {
+        tickRate: 'scheduleMinutes',
+        postureEvery: 'postureEveryMinutes',
+        maxConcurrency: 'proberMaxConcurrency',
+        batchSize: 'proberBatchSize',
+        timeout: 'proberTimeout (seconds)',
+        memorySize: 'proberMemorySize',
+      },
     });
 
     this.schedule = new ProbeSchedule(this, 'ProbeSchedule', {

@@ -45,7 +45,7 @@ const DB_DIR = 'dynamodb';
 /** How long a short command waits for another short command to release the directory. */
 const LOCK_WAIT_MS = 15_000;
 
-export class StateBusyError extends Error {
+class StateBusyError extends Error {
   override readonly name = 'StateBusyError';
 }
 
@@ -86,7 +86,7 @@ async function readLock(path: string): Promise<LockInfo | null> {
 }
 
 /** A state directory opened by this process: the embedded database it runs, or the one `portwatch local` serves. */
-export interface LocalState {
+interface LocalState {
   readonly dir: string;
   readonly client: DynamoDBClient;
   /** Null when another process (`portwatch local`) serves the database and this one is its client. */
@@ -175,7 +175,7 @@ export async function openLocalState(dir: string, role: 'local' | 'cli', options
 }
 
 /** Refuses `--state` together with `--stack`, naming both. */
-export function checkBackendOptions(options: BackendOptions): void {
+function checkBackendOptions(options: BackendOptions): void {
   if (options.state !== undefined && options.stack !== undefined) {
     throw new UsageError('--state and --stack name two different backends; give one of them');
   }
@@ -185,7 +185,7 @@ export function checkBackendOptions(options: BackendOptions): void {
 }
 
 /** Opens the backend the options name; `create` allows making a new local state directory. */
-export async function openBackend(options: BackendOptions, { create }: { create: boolean }): Promise<Backend> {
+async function openBackend(options: BackendOptions, { create }: { create: boolean }): Promise<Backend> {
   checkBackendOptions(options);
   if (options.stack !== undefined) {
     const region = options.region;

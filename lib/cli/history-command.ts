@@ -5,14 +5,14 @@ import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatFindings, formatTime } from './output';
 import { BACKEND_HELP, addBackendOptions, integerOption } from './options';
-import { resolveTargetKey } from './status-command';
+import { findTarget } from './status-command';
 
 interface HistoryOptions extends BackendOptions {
   readonly json?: boolean;
   readonly limit: number;
 }
 
-export const DEFAULT_HISTORY_LIMIT = 20;
+const DEFAULT_HISTORY_LIMIT = 20;
 
 function change(event: TargetEvent): string {
   if (event.kind === 'posture') {
@@ -26,7 +26,7 @@ function change(event: TargetEvent): string {
 async function runHistory(targetArg: string, options: HistoryOptions): Promise<void> {
   const out = new CliOutput(options.json === true);
   await withBackend(options, false, async (backend) => {
-    const key = await resolveTargetKey(backend, targetArg);
+    const key = (await findTarget(backend, targetArg))?.key ?? null;
     if (key === null) {
       out.note(`no target ${JSON.stringify(targetArg)} in ${backend.where} (see \`portwatch status\`)`);
       process.exitCode = EXIT_FAILED;

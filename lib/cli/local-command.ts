@@ -31,7 +31,7 @@ import { DynamoDbTargetDigests } from '../../lambda/adapters/dynamodb-target-dig
 import { DEFAULT_POSTURE_EVERY_MS } from '../../lambda/core/cadence';
 import { formatLineError, normalizeItem, parseTargetLine, readTargetsFile, type TargetsEntry } from './targets-file';
 
-export interface LocalOptions {
+interface LocalOptions {
   readonly targets?: string;
   readonly interval: number;
   /** Time between deep looks at an open broker; the ticks between only connect. */
@@ -171,7 +171,7 @@ class TargetInput {
  * Runs `portwatch local` until `ticks` are done or `stop` is aborted; resolves to the exit code.
  * A stop request is honoured between ticks only: the tick in progress finishes its writes first.
  */
-export async function runLocal(targetArgs: readonly string[], options: LocalOptions, stop: AbortSignal): Promise<number> {
+async function runLocal(targetArgs: readonly string[], options: LocalOptions, stop: AbortSignal): Promise<number> {
   const out = new CliOutput(options.json === true);
   const input = new TargetInput(options.targets, parseTargetArgs(targetArgs), out);
   const allowed = parseCidrList(options.allow, '--allow');

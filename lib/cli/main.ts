@@ -17,7 +17,7 @@ const REGISTRARS: readonly CommandRegistrar[] = [
   registerMuteCommand,
 ];
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('portwatch')
     .description('Watch the Secure MQTT port (TCP 8883) of your hosts and alert once when it opens or closes.')
     .showHelpAfterError()

@@ -11,7 +11,7 @@ import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput } from './output';
 import { BACKEND_HELP, addBackendOptions } from './options';
-import { resolveTargetKey } from './status-command';
+import { findTarget } from './status-command';
 
 interface MuteOptions extends BackendOptions {
   readonly json?: boolean;
@@ -45,9 +45,9 @@ function describe(w: MaintenanceWindow): string {
 }
 
 async function muteTarget(backend: Backend, arg: string, window: MaintenanceWindow | null): Promise<{ key: string; windows: MaintenanceWindow[] } | null> {
-  const key = await resolveTargetKey(backend, arg);
-  const item = key === null ? null : await backend.targets.get(key);
-  if (key === null || item === null) return null;
+  const found = await findTarget(backend, arg);
+  if (found === null || found.item === null) return null;
+  const { key, item } = found;
   const next: Record<string, unknown> = { ...item };
   if (window === null) {
     delete next.muteUntil;

@@ -10,13 +10,13 @@ export interface OutputStream {
   readonly columns?: number;
 }
 
-export interface CliStreams {
+interface CliStreams {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
 }
 
 /** The streams are read when used, not when the module loads, so tests can replace them. */
-export function processStreams(): CliStreams {
+function processStreams(): CliStreams {
   return { stdout: process.stdout, stderr: process.stderr };
 }
 

@@ -8,11 +8,12 @@ import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/core/probe/index'
 import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/core/probe/types';
 import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/core/target';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
+import { formatFindings, renderTable } from './output';
 
 const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
 const DEFAULT_CONCURRENCY = 16;
 
-export interface ProbeCommandDeps {
+interface ProbeCommandDeps {
   readonly stdout: (text: string) => void;
   readonly setExitCode: (code: number) => void;
   /** Extra probe options (tests inject a resolver or trust anchors). */
@@ -36,7 +37,7 @@ interface RawOptions {
   readonly concurrency: string;
 }
 
-export interface ProbeInvocation {
+interface ProbeInvocation {
   readonly specs: readonly ProbeSpec[];
   readonly timeoutMs: number;
   readonly certExpiringDays: number;
@@ -44,6 +45,8 @@ export interface ProbeInvocation {
   readonly json: boolean;
 }
 
+// Not options.ts integerOption (commander's "argument '0' is invalid" form): probe's usage errors all
+// read like --port's, `--timeout: "0" is not a timeout in ms (1-120000)`.
 function integerOption(name: string, value: string, min: number, max: number, what: string): number {
   const text = value.trim();
   const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
@@ -103,7 +106,7 @@ function tlsColumn(r: ProbeResult): string {
 }
 
 /** Aligned columns; the reason goes last, unpadded, because it is as long as it needs to be. */
-export function formatProbeTable(results: readonly ProbeResult[]): string {
+function formatProbeTable(results: readonly ProbeResult[]): string {
   const header = ['TARGET', 'STATUS', 'LATENCY', 'TLS', 'DAYS', 'CONNACK', 'FINDINGS', 'REASON'];
   const rows = results.map((r) => [
     r.target,
@@ -112,14 +115,8 @@ export function formatProbeTable(results: readonly ProbeResult[]): string {
     tlsColumn(r),
     r.tls?.cert ? String(r.tls.cert.daysLeft) : '-',
     r.mqtt?.connack !== null && r.mqtt?.connack !== undefined ? `${r.mqtt.connack}${r.mqtt.transport === 'plain' ? ' (plain)' : ''}` : '-',
-    r.findings.length > 0 ? r.findings.join(',') : '-',
+    formatFindings(r.findings),
     r.reason,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[header, ...rows].map(line).join('\n')}\n`;
+  return renderTable(header, rows);
 }

@@ -16,7 +16,7 @@ interface StatusOptions extends BackendOptions {
 }
 
 /** An alert decided but not yet accepted by the notifier (SNS down, or a prober stopped mid-way). */
-export interface PendingAlert {
+interface PendingAlert {
   readonly id: string;
   readonly event: string;
   readonly severity: string;
@@ -24,7 +24,7 @@ export interface PendingAlert {
   readonly claimedUntil: string | null;
 }
 
-export interface StatusRow {
+interface StatusRow {
   readonly target: string;
   readonly display: string;
   /** `not-probed` for a target with no state yet. */
@@ -53,7 +53,7 @@ function pendingAlerts(state: TargetState | null): PendingAlert[] {
     .map((e) => ({ id: e.id, event: e.alert?.event ?? '', severity: e.alert?.severity ?? '', at: e.event.at, claimedUntil: e.claimedUntil }));
 }
 
-export function statusRow(key: string, state: TargetState | null, item: Readonly<Record<string, unknown>> | null): StatusRow {
+function statusRow(key: string, state: TargetState | null, item: Readonly<Record<string, unknown>> | null): StatusRow {
   const parsed = item === null ? null : parseTargetItem(item, DEFAULT_PORT);
   const target = parsed?.ok ? parsed.value : null;
   return {
@@ -75,14 +75,26 @@ export function statusRow(key: string, state: TargetState | null, item: Readonly
   };
 }
 
-/** Finds the key the user means; see matchKey. Null when neither table knows it. */
-export async function resolveTargetKey(backend: Backend, arg: string): Promise<string | null> {
+/** A target as both tables know it; either side is null when that table has nothing under the key. */
+interface FoundTarget {
+  readonly key: string;
+  readonly state: TargetState | null;
+  readonly item: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * Finds the target the user means (see matchKey) with what the tables hold for it, so that callers
+ * do not read it again. Null when neither table knows it.
+ */
+export async function findTarget(backend: Backend, arg: string): Promise<FoundTarget | null> {
   const [state, item] = await Promise.all([backend.store.getState(arg), backend.targets.get(arg)]);
-  if (state !== null || item !== null) return arg;
-  const keys = new Set<string>();
-  for await (const s of backend.store.listStates()) keys.add(s.target);
-  for (const i of await backend.targets.listAll()) if (typeof i.target === 'string') keys.add(i.target);
-  return matchKey(arg, keys);
+  if (state !== null || item !== null) return { key: arg, state, item };
+  const states = new Map<string, TargetState>();
+  for await (const s of backend.store.listStates()) states.set(s.target, s);
+  const items = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const i of await backend.targets.listAll()) if (typeof i.target === 'string') items.set(i.target, i);
+  const key = matchKey(arg, new Set([...states.keys(), ...items.keys()]));
+  return key === null ? null : { key, state: states.get(key) ?? null, item: items.get(key) ?? null };
 }
 
 function shown(row: StatusRow): string {
@@ -100,13 +112,13 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
   const now = new Date();
   await withBackend(options, false, async (backend) => {
     if (targetArg !== undefined) {
-      const key = await resolveTargetKey(backend, targetArg);
-      if (key === null) {
+      const found = await findTarget(backend, targetArg);
+      if (found === null) {
         out.note(`no target ${JSON.stringify(targetArg)} in ${backend.where} (see \`portwatch status\` or \`portwatch targets list\`)`);
         process.exitCode = EXIT_FAILED;
         return;
       }
-      const [state, item] = await Promise.all([backend.store.getState(key), backend.targets.get(key)]);
+      const { key, state, item } = found;
       const row = statusRow(key, state, item);
       if (out.json) out.data({ ...row, evidence: state?.evidence ?? null });
       else printDetail(out, row, state, item, now);

@@ -51,7 +51,7 @@ function flagError(error: TargetFieldError): UsageError {
 }
 
 /** The item `targets add` writes: only the attributes given, so the prober's defaults apply to the rest. */
-export function itemFromAddOptions(target: string, options: Omit<AddOptions, keyof CommonOptions>): { item: Record<string, unknown>; parsed: Target } {
+function itemFromAddOptions(target: string, options: Omit<AddOptions, keyof CommonOptions>): { item: Record<string, unknown>; parsed: Target } {
   const raw: Record<string, unknown> = { target };
   if (options.expect !== undefined) raw.expect = options.expect;
   if (options.depth !== undefined) raw.depth = options.depth;
@@ -77,7 +77,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export interface SyncReport {
+interface SyncReport {
   readonly added: number;
   readonly changed: number;
   readonly unchanged: number;
@@ -135,7 +135,7 @@ export function matchKey(arg: string, keys: Iterable<string>): string | null {
 }
 
 /** One Targets item as `targets list --json` shows it: normalised when valid, with the error when not. */
-export function describeItem(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+function describeItem(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const parsed = parseTargetItem(item, DEFAULT_PORT);
   if (!parsed.ok) return { target: item.target ?? null, valid: false, error: formatFieldError(parsed.error), item };
   const t = parsed.value;

@@ -1,5 +1,3 @@
-import { isIP } from 'node:net';
-
 /**
  * A deployment setting (a construct prop or a `-c key=value` context value) is out of range.
  * Thrown at synth time, before anything reaches CloudFormation; the message names the setting and
@@ -28,24 +26,6 @@ const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 export function requireEmail(name: string, value: string): string {
   if (!EMAIL.test(value)) {
     throw new PortwatchConfigError(`${name} must be one e-mail address such as ops@example.com, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-/**
- * Returns `value` when it is an IPv4 or IPv6 CIDR block (`10.0.0.0/8`, `fd00::/8`); throws naming
- * `name` and the value otherwise.
- */
-export function requireCidr(name: string, value: string): string {
-  const slash = value.indexOf('/');
-  const address = slash === -1 ? '' : value.slice(0, slash);
-  const prefix = slash === -1 ? '' : value.slice(slash + 1);
-  const family = isIP(address);
-  const maxPrefix = family === 4 ? 32 : 128;
-  if (family === 0 || !/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix) {
-    throw new PortwatchConfigError(
-      `${name} must list CIDR blocks such as 10.0.0.0/8 or fd00::/8, got ${JSON.stringify(value)}`,
-    );
   }
   return value;
 }

@@ -16,7 +16,7 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
  * so cdk-nag's AwsSolutions-L1 and Serverless-LambdaLatestVersion pass without an acknowledgement,
  * and the handlers use nothing that differs between the two. Change both lines together.
  */
-export const PORTWATCH_RUNTIME = lambda.Runtime.NODEJS_24_X;
+const PORTWATCH_RUNTIME = lambda.Runtime.NODEJS_24_X;
 const ESBUILD_TARGET = 'node24';
 
 /** Props of {@link PortwatchFunction}. */

@@ -10,7 +10,7 @@ import { METRIC, METRICS_NAMESPACE, PROBE_STATUSES, SERVICE_NAME, type MetricNam
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 
 /** A queue shown on the dashboard under a name an operator recognises. */
-export interface LabelledQueue {
+interface LabelledQueue {
   readonly label: string;
   readonly queue: sqs.IQueue;
 }

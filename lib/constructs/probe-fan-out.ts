@@ -5,10 +5,14 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PortwatchConfigError, requireCidr, requireIntegerInRange } from './config-validation';
+import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { PortwatchFunction } from './portwatch-function';
-import { targetBudgetMs } from '../../lambda/core/prober-service';
+import { parseCidrList } from '../../lambda/core/address-policy';
+import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../../lambda/core/cadence';
+import { DEFAULT_PROBE_OPTIONS } from '../../lambda/core/probe';
+import { DEFAULT_PROBER_CONFIG, targetBudgetMs } from '../../lambda/core/prober-service';
+import { DEFAULT_PORT, describeValue } from '../../lambda/core/target';
 
 /**
  * AWS's rule for queues that feed Lambda: visibility timeout at least six times the function
@@ -24,7 +28,7 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 export const MAX_RECEIVE_COUNT = 3;
 
 /** Bounds of the event source's MaximumConcurrency (the limits of the Lambda API). */
-export const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
+const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
 
 /** Props of {@link ProbeFanOut}. */
 export interface ProbeFanOutProps {
@@ -36,14 +40,16 @@ export interface ProbeFanOutProps {
    */
   readonly targetsTable?: dynamodb.ITable;
   /**
-   * The schedule's tick interval; with `postureEvery` it sets how many ticks apart open brokers get a deep look.
+   * The schedule's tick interval (whole minutes, 1 minute - 1 day); with `postureEvery` it sets how
+   * many ticks apart open brokers get a deep look.
    * @default Duration.minutes(5)
    */
   readonly tickRate?: Duration;
   /**
    * How often an open target at depth tls/mqtt gets its deep look (TLS, certificate, anonymous MQTT);
-   * the ticks between only connect. A target that was not open always gets a deep look.
-   * @default Duration.minutes(5)
+   * the ticks between only connect. A target that was not open always gets a deep look. Whole
+   * minutes, from `tickRate` to 1 day.
+   * @default - the longer of 5 minutes and `tickRate`
    */
   readonly postureEvery?: Duration;
   /** Alerts topic; the prober publishes to it. */
@@ -123,6 +129,42 @@ export interface ProbeFanOutProps {
    * @default 64
    */
   readonly probeConcurrency?: number;
+  /**
+   * What error messages call each setting, for a caller that exposes them under its own names (the
+   * stack's `proberBatchSize` is `batchSize` here), so that an error names the setting the user wrote.
+   * A label names the unit the value is checked in when the setting's name does not.
+   * @default - the prop names, with the unit of Duration props: `timeout (seconds)`, `postureEvery (minutes)`
+   */
+  readonly settingNames?: Partial<Readonly<Record<ProbeFanOutSetting, string>>>;
+}
+
+/** The props of {@link ProbeFanOut} that are checked at synth time. */
+export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames'>;
+
+const DEFAULT_LABELS: Readonly<Partial<Record<ProbeFanOutSetting, string>>> = {
+  tickRate: 'tickRate (minutes)',
+  postureEvery: 'postureEvery (minutes)',
+  timeout: 'timeout (seconds)',
+  maxBatchingWindow: 'maxBatchingWindow (seconds)',
+};
+
+/** Longest tick and posture interval: EventBridge rates go up to a day, and a deep look at least daily. */
+const MAX_INTERVAL_MINUTES = 1440;
+
+/**
+ * The ranges as the prober will read them, checked by the prober's own parser: a list the prober
+ * refuses would fail every cold start instead of this synth.
+ */
+function allowedCidrsFrom(name: string, entries: readonly string[]): string[] {
+  const refuse = (value: string, reason: string): PortwatchConfigError =>
+    new PortwatchConfigError(`${name} must list CIDR blocks such as 10.0.0.0/8 or fd00::/8, got ${value}: ${reason}`);
+  // The prober reads a bare address as a /32 or /128; in a deployment setting it is more likely a
+  // range with its prefix cut off (10.0.0.0 for 10.0.0.0/8), so the prefix is required here.
+  const bare = entries.find((entry) => !entry.includes('/'));
+  if (bare !== undefined) throw refuse(describeValue(bare), 'has no prefix length (/8, /64)');
+  const parsed = parseCidrList(entries, name);
+  if (!parsed.ok) throw refuse(parsed.error.value, parsed.error.reason);
+  return parsed.value.map((cidr) => cidr.text);
 }
 
 /**
@@ -138,36 +180,44 @@ export class ProbeFanOut extends Construct {
   public constructor(scope: Construct, id: string, props: ProbeFanOutProps) {
     super(scope, id);
 
-    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? 8883, 1, 65535);
-    const probeTimeoutMs = requireIntegerInRange('probeTimeoutMs', props.probeTimeoutMs ?? 3000, 100, 30_000);
-    const confirmAttempts = requireIntegerInRange('confirmAttempts', props.confirmAttempts ?? 2, 1, 5);
-    const confirmDelayMs = requireIntegerInRange('confirmDelayMs', props.confirmDelayMs ?? 1000, 0, 10_000);
-    const eventRetentionDays = requireIntegerInRange('eventRetentionDays', props.eventRetentionDays ?? 90, 1, 3650);
-    const certExpiringDays = requireIntegerInRange('certExpiringDays', props.certExpiringDays ?? 14, 1, 365);
-    const allowedCidrs = (props.allowedCidrs ?? []).map((cidr) => requireCidr('allowedCidrs', cidr));
-    const memorySize = requireIntegerInRange('memorySize', props.memorySize ?? 512, 128, 10_240);
-    const batchSize = requireIntegerInRange('batchSize', props.batchSize ?? 5, 1, 10);
-    const probeConcurrency = requireIntegerInRange('probeConcurrency', props.probeConcurrency ?? 64, 1, 1000);
-    const maxConcurrency = requireIntegerInRange(
-      'maxConcurrency',
-      props.maxConcurrency ?? 10,
-      MAX_CONCURRENCY_LIMITS.min,
-      MAX_CONCURRENCY_LIMITS.max,
-    );
+    const label = (setting: ProbeFanOutSetting): string => props.settingNames?.[setting] ?? DEFAULT_LABELS[setting] ?? setting;
+    const integer = (setting: ProbeFanOutSetting, value: number, min: number, max: number): number =>
+      requireIntegerInRange(label(setting), value, min, max);
+
+    const defaultPort = integer('defaultPort', props.defaultPort ?? DEFAULT_PORT, 1, 65535);
+    const probeTimeoutMs = integer('probeTimeoutMs', props.probeTimeoutMs ?? DEFAULT_PROBE_OPTIONS.timeoutMs, 100, 30_000);
+    const confirmAttempts = integer('confirmAttempts', props.confirmAttempts ?? DEFAULT_PROBER_CONFIG.confirmAttempts, 1, 5);
+    const confirmDelayMs = integer('confirmDelayMs', props.confirmDelayMs ?? DEFAULT_PROBER_CONFIG.confirmDelayMs, 0, 10_000);
+    const eventRetentionDays = integer('eventRetentionDays', props.eventRetentionDays ?? 90, 1, 3650);
+    const certExpiringDays = integer('certExpiringDays', props.certExpiringDays ?? DEFAULT_PROBE_OPTIONS.certExpiringDays, 1, 365);
+    const allowedCidrs = allowedCidrsFrom(label('allowedCidrs'), props.allowedCidrs ?? []);
+    const memorySize = integer('memorySize', props.memorySize ?? 512, 128, 10_240);
+    const batchSize = integer('batchSize', props.batchSize ?? 5, 1, 10);
+    const probeConcurrency = integer('probeConcurrency', props.probeConcurrency ?? DEFAULT_PROBER_CONFIG.concurrency, 1, 1000);
+    const maxConcurrency = integer('maxConcurrency', props.maxConcurrency ?? 10, MAX_CONCURRENCY_LIMITS.min, MAX_CONCURRENCY_LIMITS.max);
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
-    requireIntegerInRange('maxBatchingWindow (seconds)', maxBatchingWindow.toSeconds(), 0, 300);
-    const tickMs = (props.tickRate ?? Duration.minutes(5)).toMilliseconds();
-    const postureEveryMs = requireIntegerInRange('postureEvery (minutes)', (props.postureEvery ?? Duration.minutes(5)).toMinutes(), 1, 1440) * 60_000;
+    integer('maxBatchingWindow', maxBatchingWindow.toSeconds({ integral: false }), 0, 300);
+    const tickMinutes = integer('tickRate', (props.tickRate ?? Duration.millis(DEFAULT_TICK_MS)).toMinutes({ integral: false }), 1, MAX_INTERVAL_MINUTES);
+    // A deep look cannot come more often than the tick that carries it; the default keeps 5-minute
+    // deep looks for ticks up to 5 minutes and makes every look deep for longer ticks.
+    const defaultPostureEvery = Duration.millis(Math.max(DEFAULT_POSTURE_EVERY_MS, tickMinutes * 60_000));
+    const postureEveryMinutes = integer(
+      'postureEvery',
+      (props.postureEvery ?? defaultPostureEvery).toMinutes({ integral: false }),
+      tickMinutes,
+      MAX_INTERVAL_MINUTES,
+    );
     const timeout = props.timeout ?? Duration.seconds(60);
-    const timeoutSeconds = requireIntegerInRange('timeout (seconds)', timeout.toSeconds(), 10, 900);
+    const timeoutSeconds = integer('timeout', timeout.toSeconds({ integral: false }), 10, 900);
 
     // One target with all its confirmation probes must fit in one invocation, or every suspected
     // transition would run out of time and be retried instead of confirmed.
     const worstCaseTargetMs = targetBudgetMs(probeTimeoutMs, confirmAttempts, confirmDelayMs);
     if (worstCaseTargetMs >= timeoutSeconds * 1000) {
       throw new PortwatchConfigError(
-        `timeout (${timeoutSeconds} s) must exceed the worst case of one target with probeTimeoutMs ${probeTimeoutMs}, ` +
-          `confirmAttempts ${confirmAttempts} and confirmDelayMs ${confirmDelayMs}: ${worstCaseTargetMs} ms`,
+        `${label('timeout')} must exceed the worst case of one target with ${label('probeTimeoutMs')} ${probeTimeoutMs}, ` +
+          `${label('confirmAttempts')} ${confirmAttempts} and ${label('confirmDelayMs')} ${confirmDelayMs} (${worstCaseTargetMs} ms), ` +
+          `got ${timeoutSeconds}`,
       );
     }
 
@@ -201,8 +251,8 @@ export class ProbeFanOut extends Construct {
         CERT_EXPIRING_DAYS: String(certExpiringDays),
         ALLOWED_CIDRS: allowedCidrs.join(','),
         PROBE_CONCURRENCY: String(probeConcurrency),
-        TICK_INTERVAL_MS: String(tickMs),
-        POSTURE_EVERY_MS: String(postureEveryMs),
+        TICK_INTERVAL_MS: String(tickMinutes * 60_000),
+        POSTURE_EVERY_MS: String(postureEveryMinutes * 60_000),
         ...(props.targetsTable ? { TARGETS_TABLE_NAME: props.targetsTable.tableName } : {}),
       },
     });

@@ -10,6 +10,8 @@ import { Construct } from 'constructs';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { PortwatchFunction } from './portwatch-function';
+import { DEFAULT_TICK_MS } from '../../lambda/core/cadence';
+import { DEFAULT_PORT } from '../../lambda/core/target';
 
 /** Props of {@link ProbeSchedule}. */
 export interface ProbeScheduleProps {
@@ -62,14 +64,14 @@ export class ProbeSchedule extends Construct {
   public constructor(scope: Construct, id: string, props: ProbeScheduleProps) {
     super(scope, id);
 
-    const rate = props.rate ?? Duration.minutes(5);
+    const rate = props.rate ?? Duration.millis(DEFAULT_TICK_MS);
     const rateSeconds = rate.toSeconds({ integral: false });
     if (rateSeconds < 60 || rateSeconds > 86_400 || rateSeconds % 60 !== 0) {
       throw new PortwatchConfigError(
         `rate must be a whole number of minutes from 1 minute to 1 day, got ${rate.toHumanString()}`,
       );
     }
-    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? 8883, 1, 65535);
+    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? DEFAULT_PORT, 1, 65535);
     const scanSegments = requireIntegerInRange('scanSegments', props.scanSegments ?? 4, 1, 64);
     const targetsPerMessage = requireIntegerInRange('targetsPerMessage', props.targetsPerMessage ?? 25, 1, 100);
 
@@ -88,7 +90,7 @@ export class ProbeSchedule extends Construct {
     });
 
     const staleAfter = (max: Duration): Duration =>
-      Duration.seconds(Math.min(Math.max(rateSeconds, 60), max.toSeconds()));
+      Duration.seconds(Math.min(rateSeconds, max.toSeconds()));
 
     this.dispatcher = new PortwatchFunction(this, 'Dispatcher', {
       entry: 'lambda/handlers/dispatcher.ts',

@@ -252,13 +252,18 @@ describe('PortwatchStack settings', () => {
     [{ proberMaxConcurrency: 1 }, 'proberMaxConcurrency must be an integer from 2 to 1000, got 1'],
     [{ allowedCidrs: ['10.0.0.0'] }, 'allowedCidrs must list CIDR blocks such as 10.0.0.0/8 or fd00::/8, got "10.0.0.0"'],
     [{ probeTimeoutMs: 50 }, 'probeTimeoutMs must be an integer from 100 to 30000, got 50'],
+    [{ proberBatchSize: 11 }, 'proberBatchSize must be an integer from 1 to 10, got 11'],
+    [{ proberMemorySize: 64 }, 'proberMemorySize must be an integer from 128 to 10240, got 64'],
+    [{ proberTimeout: Duration.seconds(5) }, 'proberTimeout (seconds) must be an integer from 10 to 900, got 5'],
+    [{ scheduleMinutes: 10, postureEveryMinutes: 5 }, 'postureEveryMinutes must be an integer from 10 to 1440, got 5'],
+    [{ postureEveryMinutes: -1 }, 'postureEveryMinutes must not be negative, got -1'],
   ])('%p is rejected', (props, message) => {
     expect(() => synthPortwatch(props)).toThrow(message);
   });
 
   test('a probe deadline that cannot fit in the prober timeout is rejected, a longer timeout accepts it', () => {
     // Act / Assess
-    expect(() => synthPortwatch({ probeTimeoutMs: 30_000 })).toThrow(/^timeout \(60 s\) must exceed the worst case of one target/);
+    expect(() => synthPortwatch({ probeTimeoutMs: 30_000 })).toThrow(/^proberTimeout \(seconds\) must exceed the worst case of one target .*, got 60$/);
     expect(() => synthPortwatch({ probeTimeoutMs: 30_000, proberTimeout: Duration.minutes(4) })).not.toThrow();
   });
 });

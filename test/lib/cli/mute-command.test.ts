@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withBackend } from '../../../lib/cli/backend';
 import { mergeWindows, untilFrom } from '../../../lib/cli/mute-command';
 import { jsonLines, runCli } from './cli-harness';
 
@@ -39,10 +40,20 @@ describe('portwatch mute / unmute', () => {
   });
 
   it('--all keeps the window on the scanner item', async () => {
+    // Prepare
+    const scannerWindows = (): Promise<unknown> => withBackend({ state }, false, async (backend) => (await backend.store.getScanner())?.windows);
+
+    // Act
     const muted = await runCli(['mute', '--all', '--until', '30m', '--state', state, '--json']);
+    const stored = await scannerWindows();
     const unmuted = await runCli(['unmute', '--all', '--state', state, '--json']);
+    const cleared = await scannerWindows();
+
+    // Assess
     expect(jsonLines(muted.stdout)).toEqual([{ target: '*', windows: [{ kind: 'until', until: expect.any(String) }] }]);
+    expect(stored).toEqual(jsonLines(muted.stdout)[0]?.windows);
     expect(jsonLines(unmuted.stdout)).toEqual([{ target: '*', windows: [] }]);
+    expect(cleared).toEqual([]);
   });
 
   it.each<[string[], string]>([
