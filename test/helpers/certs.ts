@@ -96,3 +96,33 @@ export function createTestPki(now: Date = new Date()): TestPki {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A TestPki made once for the calling suite (beforeAll) and removed after it (afterAll). Read it inside
+ * tests and hooks: `pki()` throws before the suite has started.
+ */
+export function usePki(now: Date = new Date()): () => TestPki {
+  let pki: TestPki | null = null;
+  beforeAll(() => {
+    pki = createTestPki(now);
+  });
+  afterAll(() => {
+    pki?.cleanup();
+  });
+  return () => {
+    if (pki === null) throw new Error('usePki: read the PKI inside a test or hook, not while the suite is declared');
+    return pki;
+  };
+}
+
+/** A self-signed certificate for `subject` (`/CN=...`) with these SANs (`DNS:a,IP:b`), or none. */
+export function selfSignedCert(subject: string, sans: string | null): string {
+  const dir = mkdtempSync(join(tmpdir(), 'portwatch-cert-'));
+  try {
+    const san = sans === null ? [] : ['-addext', `subjectAltName=${sans}`];
+    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'cert.key', '-out', 'cert.pem', '-days', '2', '-subj', subject, ...san]);
+    return readFileSync(join(dir, 'cert.pem'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,4 +1,4 @@
-/** Shared bits of the probe tests: loopback-only name resolution, options, a stopwatch. */
+/** Shared bits of the probe tests: loopback-only name resolution, options, a stopwatch, a poll. */
 import { DEFAULT_PROBE_OPTIONS } from '../../lambda/core/probe/index';
 import type { Depth, ProbeOptions, ProbeSpec, ResolvedAddress, Resolver } from '../../lambda/core/probe/types';
 
@@ -28,4 +28,16 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; elapse
   const started = performance.now();
   const value = await fn();
   return { value, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Polls `condition` every 10 ms; throws when it is still false after `ms`, so a test waiting for a
+ * side effect fails where it waited instead of asserting on a state that never came.
+ */
+export async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -52,12 +52,34 @@ export function listen(server: Server, host = '127.0.0.1'): Promise<Running> {
   });
 }
 
+/**
+ * Listens like `listen`, for the calling suite: every server started through it is closed after the
+ * suite (afterAll), so a failed assertion cannot leave a port open and the test run hanging.
+ */
+export function useServers(): (server: Server, host?: string) => Promise<Running> {
+  const running: Running[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((s) => s.close()));
+  });
+  return async (server, host) => {
+    const started = await listen(server, host);
+    running.push(started);
+    return started;
+  };
+}
+
 /** A port on loopback where nothing listens (bound, then released). */
 export async function closedPort(host = '127.0.0.1'): Promise<number> {
   const running = await listen(createServer(), host);
   await running.close();
   return running.port;
 }
+
+/**
+ * A TLS server that still accepts TLS 1.0/1.1 besides 1.3. OpenSSL 3 only agrees to those versions at
+ * security level 0 (they sign with SHA-1), so the server lowers it as the probe's legacy check does.
+ */
+export const LEGACY_TLS_SERVER: TlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 
 export function tlsServer(options: TlsOptions, onSecure: (socket: Socket) => void = (s) => s.resume()): Server {
   const server = createTlsServer(options, onSecure);

@@ -21,8 +21,8 @@ import { withDeadline, type TimeoutInfo } from './deadline';
 import type { Limiter } from './limiter';
 import { connackMeaning, mqttConnect, newClientId, type MqttExchange, type MqttVersion } from './mqtt';
 import { timeoutReason } from './tcp';
-import { awaitTls13Verdict, flightEvidence, helloFlight, isClientCertRequired, legacyClientHello, legacyVersionAccepted, tlsHandshake, tlsVersionName, type HandshakeOutcome } from './tls';
-import type { ServerFlight } from './tls-records';
+import { awaitTls13Verdict, flightEvidence, helloFlight, isClientCertRequired, isLocalRefusal, legacyClientHello, legacyVersionAccepted, tlsHandshake, type HandshakeOutcome } from './tls';
+import { tlsVersionName, type ServerFlight } from './tls-records';
 import type { MqttEvidence, ProbeOptions, ResolvedAddress, TlsEvidence } from './types';
 
 /** Wait for a TLS 1.3 server's verdict on our missing client certificate (depth tls only). */
@@ -208,7 +208,7 @@ async function mqttSessions(ctx: DeepContext, tls: boolean): Promise<MqttSession
   return { first, chosen: first, version: 4, note: `MQTT 5 retry: ${why}` };
 }
 
-interface LegacyVerdict {
+export interface LegacyVerdict {
   readonly accepted: boolean | null;
   readonly reason: string;
   readonly handshake: HandshakeOutcome | null;
@@ -250,15 +250,23 @@ async function legacyCheck(ctx: DeepContext, modernCompleted: boolean): Promise<
   const state = await runSession(ctx, { tls: true, legacy: true, mqtt: null });
   const hs = state.handshake;
   if (!hs) return { accepted: null, reason: `legacy TLS not determined: ${handshakeTimeoutReason(state)}`, handshake: null };
+  return legacyHandshakeVerdict(hs);
+}
+
+/**
+ * The legacy verdict from a full legacy handshake. Decided on Node's error code, not the reason text:
+ * a local refusal (our OpenSSL has no TLS 1.0/1.1 to offer, a build or policy without them) sent the
+ * server nothing, so its text is about an empty reply, yet it says nothing about the server; an
+ * `unsupported protocol` error is the server answering with a newer version: a refusal.
+ */
+export function legacyHandshakeVerdict(hs: HandshakeOutcome): LegacyVerdict {
   if (hs.completed) return { accepted: true, reason: `legacy ${hs.version ?? 'TLS'} accepted`, handshake: hs };
-  // `no protocols available` is our own OpenSSL refusing to offer TLS 1.0/1.1 (a build or policy
-  // without them); `unsupported protocol` would be the server answering with a newer version: a refusal.
-  if (/no protocols available/i.test(hs.reason)) {
-    return { accepted: null, reason: `legacy TLS not tested: the local OpenSSL cannot offer TLS 1.0/1.1 (${hs.reason})`, handshake: hs };
+  if (isLocalRefusal(hs.errorCode)) {
+    return { accepted: null, reason: `legacy TLS not tested: the local OpenSSL cannot offer TLS 1.0/1.1 (${hs.errorCode ?? ''})`, handshake: hs };
   }
   const byHello = legacyVersionAccepted(hs.flight);
   if (byHello === true) return { accepted: true, reason: `legacy ${tlsVersionName(hs.flight.serverHelloVersion ?? 0)} accepted (${hs.reason})`, handshake: hs };
-  if (byHello === false || hs.flight.alert !== null || /alert/i.test(hs.reason)) {
+  if (byHello === false || hs.flight.alert !== null || /^ERR_SSL_.*ALERT/.test(hs.errorCode ?? '')) {
     return { accepted: false, reason: 'legacy TLS 1.0/1.1 refused', handshake: hs };
   }
   return { accepted: null, reason: `legacy TLS not determined: ${hs.reason}`, handshake: hs };

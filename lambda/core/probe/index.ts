@@ -19,9 +19,7 @@ import { probeTcpAddress } from './tcp';
 import type { AddressResult, MqttEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, ResolvedAddress, TlsEvidence } from './types';
 import { probeDtlsAddress } from './udp-dtls';
 
-export { computeFindings } from './findings';
 export { createCachingResolver, systemResolver } from './dns';
-export { createLimiter, createSoftLimiter, type Limiter, type SoftLimiter } from './limiter';
 export * from './types';
 
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { timeoutMs: 3000, certExpiringDays: 14 };
@@ -36,7 +34,7 @@ const SOCKETS_PER_TARGET = 16;
  * no concurrency setting of a caller can run the process out of descriptors (EMFILE would fail the
  * state writes as well as the probes). Waiting for a slot never counts against a probe's deadline.
  */
-export const PROCESS_SOCKET_LIMIT = 768;
+const PROCESS_SOCKET_LIMIT = 768;
 const processSockets = createLimiter(PROCESS_SOCKET_LIMIT);
 
 /**
@@ -48,7 +46,7 @@ const processSockets = createLimiter(PROCESS_SOCKET_LIMIT);
  * A deep probe waits for a slot only as long as the probe's duration bound allows (see runProbe),
  * then goes ahead without one.
  */
-export const DEEP_PROBE_LIMIT = 64;
+const DEEP_PROBE_LIMIT = 64;
 const deepSlots = createSoftLimiter(DEEP_PROBE_LIMIT);
 
 const systemClock = (): Date => new Date();

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
-import { isTlsRecordStart, parseServerFlight, tlsVersionName, type ServerFlight } from './tls-records';
+import { isTlsRecordStart, parseServerFlight, type ServerFlight } from './tls-records';
 import type { CertFacts, ProbeOptions, TlsEvidence } from './types';
 
 const DAY_MS = 86_400_000;
@@ -19,13 +19,13 @@ const DAY_MS = 86_400_000;
  * at its default security level (no SHA-1 signatures), so the probe lowers the level for this one
  * handshake: we want to know what the server accepts, not to protect data.
  */
-export const LEGACY_TLS_OPTIONS: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> = {
+const LEGACY_TLS_OPTIONS: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> = {
   minVersion: 'TLSv1',
   maxVersion: 'TLSv1.1',
   ciphers: 'DEFAULT@SECLEVEL=0',
 };
 
-export interface HandshakeParams {
+interface HandshakeParams {
   /** The target's host: a DNS name (sent as SNI, checked against the certificate) or an IP literal. */
   readonly host: string;
   readonly now: Date;
@@ -33,6 +33,22 @@ export interface HandshakeParams {
   readonly ca?: ProbeOptions['ca'];
   /** Offer only TLS 1.0/1.1 (the legacy-tls check). */
   readonly legacy?: boolean;
+  /**
+   * Replaces the context `ca` and `legacy` select. For tests: the only way to make the local OpenSSL
+   * refuse a handshake on demand is to hand it a context whose protocols and ciphers cannot meet.
+   */
+  readonly secureContext?: SecureContext;
+}
+
+/**
+ * Error codes of a handshake the local OpenSSL refused to start: nothing fit to offer (a build or
+ * policy without the versions or ciphers asked for). Nothing reached the server, so they say nothing
+ * about it: not "no TLS", not a refusal.
+ */
+const LOCAL_REFUSAL_CODES: ReadonlySet<string> = new Set(['ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_NO_CIPHERS_AVAILABLE', 'ERR_SSL_NO_CIPHER_MATCH']);
+
+export function isLocalRefusal(code: string | null): boolean {
+  return code !== null && LOCAL_REFUSAL_CODES.has(code);
 }
 
 /** The evidence one handshake yields (legacy TLS is a second handshake), plus what the caller acts on. */
@@ -43,6 +59,8 @@ export interface HandshakeOutcome
   readonly flight: ServerFlight;
   /** The server answered with something that is not TLS, or hung up without a word: try MQTT in clear. */
   readonly notTls: boolean;
+  /** Node's code for why the handshake failed (see isLocalRefusal); null when it completed or was not run. */
+  readonly errorCode: string | null;
   readonly reason: string;
   /** The live TLS socket when the handshake completed (owned by the caller's deadline). */
   readonly socket: TLSSocket | null;
@@ -64,11 +82,11 @@ export function tlsHandshake(stream: CappedStream, params: HandshakeParams, own:
         rejectUnauthorized: false,
         // Node folds a hostname mismatch into authorizationError; we report chain and name separately.
         checkServerIdentity: () => undefined,
-        secureContext: secureContextFor(params),
+        secureContext: params.secureContext ?? secureContextFor(params),
       });
     } catch (err) {
-      // A local OpenSSL that cannot offer the requested versions throws here.
-      resolve(failed(stream, params, errorInfo(err)));
+      // A local OpenSSL that cannot build the context (no cipher matches) throws here, before any byte is sent.
+      resolve(failed(stream, params, { ...errorInfo(err), local: true }));
       return;
     }
     own(() => socket.destroy());
@@ -140,11 +158,11 @@ function completed(socket: TLSSocket, stream: CappedStream, params: HandshakePar
     cipher,
     authorized: socket.authorized,
     authorizationError: socket.authorized ? null : authorizationError,
-    hostnameMatch: x509 ? hostnameMatches(params.host, x509) : null,
-    cert: x509 ? certFacts(x509, params.now, authorizationError) : null,
+    ...certEvidence(x509 ?? null, params, authorizationError),
     clientCertRequired: false,
     flight: parseServerFlight(stream.received),
     notTls: false,
+    errorCode: null,
     reason: `${version ?? 'TLS'} handshake completed (${cipher ?? 'unknown cipher'})`,
     socket,
   };
@@ -153,6 +171,8 @@ function completed(socket: TLSSocket, stream: CappedStream, params: HandshakePar
 interface ErrorInfo {
   readonly code: string;
   readonly reason: string;
+  /** Raised on our side before anything was sent, whatever the code. */
+  readonly local?: boolean;
 }
 
 function errorInfo(err: unknown): ErrorInfo {
@@ -291,11 +311,11 @@ export function flightEvidence(flight: ServerFlight, params: Pick<HandshakeParam
     cipher: null,
     authorized: false,
     authorizationError: null,
-    hostnameMatch: x509 ? hostnameMatches(params.host, x509) : null,
-    cert: x509 ? certFacts(x509, params.now, null) : null,
+    ...certEvidence(x509, params, null),
     clientCertRequired: false,
     flight,
     notTls: false,
+    errorCode: null,
     reason,
     socket: null,
   };
@@ -303,9 +323,12 @@ export function flightEvidence(flight: ServerFlight, params: Pick<HandshakeParam
 
 function failed(stream: CappedStream, params: HandshakeParams, error: ErrorInfo): HandshakeOutcome {
   const flight = parseServerFlight(stream.received);
+  const local = error.local === true || isLocalRefusal(error.code);
   const clientCertRequired = flight.looksLikeTls && isClientCertRequired(error.code, flight);
-  const notTls = !stream.capExceeded && (!flight.replied || !flight.looksLikeTls);
-  return { ...flightEvidence(flight, params, describeFailure(stream, flight, error, clientCertRequired)), clientCertRequired, notTls };
+  // A local refusal happens before the server has had its say: its silence proves nothing.
+  const notTls = !local && !stream.capExceeded && (!flight.replied || !flight.looksLikeTls);
+  const reason = local ? `TLS handshake not started: the local OpenSSL refused it (${error.reason})` : describeFailure(stream, flight, error, clientCertRequired);
+  return { ...flightEvidence(flight, params, reason), clientCertRequired, notTls, errorCode: error.code };
 }
 
 function describeFailure(stream: CappedStream, flight: ServerFlight, error: ErrorInfo, clientCertRequired: boolean): string {
@@ -360,7 +383,7 @@ function verifyErrorCode(value: unknown): string | null {
   return typeof e.code === 'string' ? e.code : typeof e.message === 'string' ? e.message : String(value);
 }
 
-export function parseCertificate(der: Buffer): X509Certificate | null {
+function parseCertificate(der: Buffer): X509Certificate | null {
   try {
     return new X509Certificate(der);
   } catch {
@@ -368,28 +391,35 @@ export function parseCertificate(der: Buffer): X509Certificate | null {
   }
 }
 
+function certEvidence(x509: X509Certificate | null, params: Pick<HandshakeParams, 'host' | 'now'>, authorizationError: string | null): Pick<HandshakeOutcome, 'hostnameMatch' | 'cert'> {
+  if (x509 === null) return { hostnameMatch: null, cert: null };
+  const sans = splitSubjectAltNames(x509.subjectAltName);
+  return { hostnameMatch: hostnameMatches(params.host, x509, sans), cert: certFacts(x509, params.now, authorizationError, sans) };
+}
+
 /**
  * Name check with tls.checkServerIdentity, the same rules Node applies when it verifies (SAN first,
  * CN only without DNS SANs). An IP target is compared only when the certificate lists IP SANs: a
  * certificate for names says nothing about an address, so the answer is "not applicable" (null).
  */
-export function hostnameMatches(host: string, cert: X509Certificate): boolean | null {
-  const sans = splitSubjectAltNames(cert.subjectAltName);
+export function hostnameMatches(host: string, cert: X509Certificate, sans: readonly string[] = splitSubjectAltNames(cert.subjectAltName)): boolean | null {
   if (isIP(host) !== 0) {
     if (!sans.some((san) => san.startsWith('IP Address:'))) return null;
     // An address matches an IP SAN byte for byte, as in checkServerIdentity; OpenSSL's check does that
     // without building the whole legacy certificate object (a large share of a deep probe's CPU).
     return cert.checkIP(host) !== undefined;
   }
+  // Not cert.checkHost, which would spare the legacy object: OpenSSL's rules differ from Node's for
+  // partial wildcards (b*z.example.com) and a trailing dot, and we report what a Node client accepts.
   return checkServerIdentity(host, cert.toLegacyObject()) === undefined;
 }
 
-export function certFacts(cert: X509Certificate, now: Date, authorizationError: string | null): CertFacts {
+function certFacts(cert: X509Certificate, now: Date, authorizationError: string | null, sans: readonly string[]): CertFacts {
   const validTo = new Date(cert.validTo);
   return {
     subject: readableName(cert.subject),
     issuer: readableName(cert.issuer),
-    subjectAltNames: splitSubjectAltNames(cert.subjectAltName),
+    subjectAltNames: sans,
     validFrom: isoOrRaw(cert.validFrom),
     validTo: isoOrRaw(cert.validTo),
     daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
@@ -419,7 +449,7 @@ function readableName(multiline: string): string {
 const SAN_KINDS = 'DNS|IP Address|email|URI|DirName|othername|Registered ID|X400Name|EdiPartyName';
 const SAN_SPLIT = new RegExp(`, (?=(?:${SAN_KINDS}):)`);
 
-export function splitSubjectAltNames(text: string | undefined): string[] {
+function splitSubjectAltNames(text: string | undefined): string[] {
   if (text === undefined || text === '') return [];
   return text.split(SAN_SPLIT);
 }
@@ -434,4 +464,3 @@ export function legacyVersionAccepted(flight: ServerFlight): boolean | null {
   return flight.serverHelloVersion === 0x0301 || flight.serverHelloVersion === 0x0302;
 }
 
-export { tlsVersionName };

@@ -5,7 +5,7 @@
  * ECONNREFUSED on a connected UDP socket, is `closed`; silence is `filtered`, honestly labelled
  * open|filtered: a UDP service may simply ignore what it does not like.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { withDeadline } from './deadline';
 import { classifyConnectError } from './tcp';
@@ -55,7 +55,7 @@ function list16(items: readonly number[]): Buffer {
  *   body:      client_version fefd | random 32 | session_id <0> | cookie <0> | suites | compression null | extensions
  * The record says DTLS 1.0 and the body 1.2, as real clients do, so servers of either version answer.
  */
-export function buildDtlsClientHello(random: Buffer = randomBytes(32)): Buffer {
+export function buildDtlsClientHello(random: Buffer): Buffer {
   const extensions = Buffer.concat([
     extension(0x000a, list16([0x0017, 0x001d])), // supported_groups: secp256r1, x25519
     extension(0x000b, Buffer.from([1, 0])), // ec_point_formats: uncompressed
@@ -75,6 +75,18 @@ export function buildDtlsClientHello(random: Buffer = randomBytes(32)): Buffer {
   const handshake = Buffer.concat([Buffer.from([1]), u24(body.length), u16(0), u24(0), u24(body.length), body]);
   const header = Buffer.concat([Buffer.from([CONTENT_HANDSHAKE]), u16(DTLS_1_0), u16(0), Buffer.alloc(6), u16(handshake.length)]);
   return Buffer.concat([header, handshake]);
+}
+
+/** Record header (13), handshake header (12), client_version (2): then the 32-byte random. */
+const RANDOM_OFFSET = 27;
+/** Every probe sends the same hello but for its random: built once, copied and filled per probe. */
+const HELLO_TEMPLATE = buildDtlsClientHello(Buffer.alloc(32));
+
+/** The ClientHello one probe sends: the template with a fresh random. */
+export function dtlsClientHello(): Buffer {
+  const hello = Buffer.from(HELLO_TEMPLATE);
+  randomFillSync(hello, RANDOM_OFFSET, 32);
+  return hello;
 }
 
 /** Describes a datagram: a DTLS record (handshake or alert) or something else. */
@@ -104,7 +116,7 @@ export function probeDtlsAddress(target: ResolvedAddress, port: number, timeoutM
       new Promise<AddressResult>((resolve) => {
         const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
         deadline.own(() => socket.close());
-        const hello = buildDtlsClientHello();
+        const hello = dtlsClientHello();
         const send = (): void => {
           if (!deadline.settled) socket.send(hello, () => undefined);
         };

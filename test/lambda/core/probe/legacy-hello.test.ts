@@ -3,12 +3,11 @@ import type { TlsOptions } from 'node:tls';
 import { probeTarget } from '../../../../lambda/core/probe/index';
 import { legacyClientHello } from '../../../../lambda/core/probe/tls';
 import type { ProbeResult } from '../../../../lambda/core/probe/types';
-import { createTestPki, type TestPki } from '../../../helpers/certs';
+import { usePki } from '../../../helpers/certs';
 import { probeOptions, spec } from '../../../helpers/probe-fixtures';
-import { listen, tlsServer, type Running } from '../../../helpers/servers';
+import { LEGACY_TLS_SERVER, tlsServer, useServers, type Running } from '../../../helpers/servers';
 
 const NOW = new Date();
-const LEGACY_SERVER: TlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 
 /** The ClientHello's fields that matter here: offered version, random, and the SNI name if any. */
 function readHello(record: Buffer): { recordType: number; handshakeType: number; clientVersion: number; random: string; sni: string | null } {
@@ -53,76 +52,82 @@ describe('legacyClientHello', () => {
   });
 });
 
+/**
+ * Connections the server sees per probe: the TCP phase's connect-only, the modern handshake, then the
+ * legacy ClientHello when its answer settles the question, plus the full legacy handshake when not.
+ */
+const HELLO_SETTLED = 1 + 2;
+const FULL_HANDSHAKE = 1 + 3;
+
+/** The legacy check's part of a probe's reason, which comes last and may itself hold a `; `. */
+const legacyReason = (result: ProbeResult): string => result.reason.slice(result.reason.indexOf('; legacy ') + 2);
+
 describe('the legacy-tls verdict from the answer to the legacy ClientHello', () => {
-  let pki: TestPki;
-  const servers: Running[] = [];
+  const pki = usePki(NOW);
+  const listen = useServers();
   let handshakes = 0;
 
   /** A TLS server that counts the handshakes it completes (the hello-only check completes none). */
-  async function serve(extra: TlsOptions): Promise<number> {
-    const server = tlsServer({ key: pki.trusted.key, cert: pki.trusted.cert, ...extra }, (socket) => socket.resume());
+  async function serve(extra: TlsOptions): Promise<Running> {
+    const server = tlsServer({ key: pki().trusted.key, cert: pki().trusted.cert, ...extra }, (socket) => socket.resume());
     server.on('secureConnection', () => handshakes++);
-    const running = await listen(server);
-    servers.push(running);
-    return running.port;
+    return listen(server);
   }
 
-  const probe = (port: number): Promise<ProbeResult> => probeTarget(spec(port, 'tls', 'localhost'), probeOptions({ now: () => NOW, ca: pki.ca.cert }));
+  const probe = (port: number): Promise<ProbeResult> => probeTarget(spec(port, 'tls', 'localhost'), probeOptions({ now: () => NOW, ca: pki().ca.cert }));
 
-  beforeAll(() => {
-    pki = createTestPki(NOW);
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    pki.cleanup();
-  });
   beforeEach(() => {
     handshakes = 0;
   });
 
   it('finds legacy TLS accepted without completing a second handshake', async () => {
     // Prepare
-    const port = await serve(LEGACY_SERVER);
+    const server = await serve(LEGACY_TLS_SERVER);
 
     // Act
-    const result = await probe(port);
+    const result = await probe(server.port);
 
     // Assess
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: true, authorized: true, clientCertRequired: false });
-    expect(result.reason).toMatch(/legacy TLSv1\.1 accepted/);
+    expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted');
+    expect(result.findings).toEqual(['legacy-tls']);
     expect(handshakes).toBe(1);
+    expect(server.stats.accepted).toBe(HELLO_SETTLED);
   });
 
   it('finds legacy TLS refused from the server\'s alert', async () => {
     // Prepare
-    const port = await serve({});
+    const server = await serve({});
 
     // Act
-    const result = await probe(port);
+    const result = await probe(server.port);
 
     // Assess
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: false });
-    expect(result.reason).toMatch(/legacy TLS 1\.0\/1\.1 refused/);
+    expect(legacyReason(result)).toBe('legacy TLS 1.0/1.1 refused');
+    expect(server.stats.accepted).toBe(HELLO_SETTLED);
   });
 
   it('leaves a CertificateRequest to the full handshake, which learns the certificate is required', async () => {
     // Prepare
-    const port = await serve({ ...LEGACY_SERVER, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true });
+    const server = await serve({ ...LEGACY_TLS_SERVER, ca: pki().ca.cert, requestCert: true, rejectUnauthorized: true });
 
     // Act
-    const result = await probe(port);
+    const result = await probe(server.port);
 
     // Assess
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: true, clientCertRequired: true });
+    expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted (server requires a client certificate (sslv3 alert handshake failure))');
     expect(result.findings).toEqual(['legacy-tls']);
+    expect(server.stats.accepted).toBe(FULL_HANDSHAKE);
   });
 
   /**
    * A TLS 1.3 server behind a front that answers anything offering only TLS 1.0/1.1 with `legacyAnswer`
    * (the modern handshake passes through untouched). Counts the legacy connections.
    */
-  async function frontedServer(legacyAnswer: (client: Socket) => void): Promise<{ port: number; legacyConnections: () => number }> {
-    const tls = await serve({});
+  async function frontedServer(legacyAnswer: (client: Socket) => void): Promise<{ port: number; connections: () => number; legacyConnections: () => number }> {
+    const tls = (await serve({})).port;
     let legacyConnections = 0;
     const front = await listen(
       createServer((client: Socket) => {
@@ -142,8 +147,7 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
         });
       }),
     );
-    servers.push(front);
-    return { port: front.port, legacyConnections: () => legacyConnections };
+    return { port: front.port, connections: () => front.stats.accepted, legacyConnections: () => legacyConnections };
   }
 
   it('leaves an answer that is neither ServerHello nor alert to the full handshake', async () => {
@@ -157,6 +161,7 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: null });
     expect(result.reason).toMatch(/legacy TLS not determined: no TLS: server closed the connection without a reply to the ClientHello/);
     expect(server.legacyConnections()).toBe(2);
+    expect(server.connections()).toBe(FULL_HANDSHAKE);
   });
 
   it('gives up on a stream of records that never decide, and leaves it to the full handshake', async () => {
@@ -174,6 +179,7 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
     expect(result.tls).toMatchObject({ version: 'TLSv1.3' });
     expect(result.tls?.legacyTls).not.toBe(true);
     expect(server.legacyConnections()).toBe(2);
+    expect(server.connections()).toBe(FULL_HANDSHAKE);
   });
 
   it('survives an answer larger than the read cap', async () => {
@@ -191,8 +197,10 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
     // Act
     const result = await probe(server.port);
 
-    // Assess
-    expect(result.tls).toMatchObject({ version: 'TLSv1.3' });
-    expect(result.tls?.legacyTls).not.toBe(true);
+    // Assess: the hello's read hit the cap undecided, so the full handshake ran and hit it too.
+    expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: null });
+    expect(legacyReason(result)).toBe('legacy TLS not determined: TLS handshake aborted: server sent more than the 16384-byte read cap; connection destroyed');
+    expect(server.legacyConnections()).toBe(2);
+    expect(server.connections()).toBe(FULL_HANDSHAKE);
   });
 });

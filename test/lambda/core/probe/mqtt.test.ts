@@ -3,7 +3,7 @@ import { connackMeaning } from '../../../../lambda/core/probe/mqtt';
 import type { ProbeOptions, ProbeResult } from '../../../../lambda/core/probe/types';
 import { startBroker, startMqtt5OnlyBroker, type RunningBroker } from '../../../helpers/brokers';
 import { createTestPki, type TestPki } from '../../../helpers/certs';
-import { probeOptions, spec } from '../../../helpers/probe-fixtures';
+import { probeOptions, spec, waitFor } from '../../../helpers/probe-fixtures';
 import { listen, tlsServer } from '../../../helpers/servers';
 
 const CLIENT_ID = /^portwatch-[0-9a-f]{12}$/;
@@ -167,11 +167,3 @@ describe('connackMeaning', () => {
     expect(connackMeaning(version, code)).toEqual(expected);
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { loadTcpWrap, rawConnectOnly, type ConnectOnly, type TcpWrapBinding } from '../../../../lambda/core/probe/raw-connect';
 import { connectReport, defaultConnectOnly, netConnectOnly, probeTcpAddress } from '../../../../lambda/core/probe/tcp';
 import type { AddressResult, ResolvedAddress } from '../../../../lambda/core/probe/types';
+import { waitFor } from '../../../helpers/probe-fixtures';
 import { blackholePort, closedPort, listen, type Blackhole, type Running } from '../../../helpers/servers';
 
 const run = promisify(execFile);
@@ -15,6 +16,14 @@ const V6 = (address: string): ResolvedAddress => ({ address, family: 6 });
 const verdict = (r: AddressResult): Omit<AddressResult, 'latencyMs'> => ({ address: r.address, family: r.family, status: r.status, reason: r.reason });
 
 describe('the TCP handle path and the net.Socket path classify alike', () => {
+  /**
+   * The handle path with a fallback that fails: once a handle throws, rawConnectOnly switches to its
+   * fallback for good, and with net.Socket there these tests would compare net.Socket with itself.
+   */
+  const handleOnly = rawConnectOnly(
+    (_deadline, target, port) => Promise.reject(new Error(`the handle path fell back to its fallback for ${target.address}:${port}`)),
+    connectReport,
+  );
   let open4: Running;
   let open6: Running;
   let held: Running;
@@ -37,6 +46,10 @@ describe('the TCP handle path and the net.Socket path classify alike', () => {
   afterAll(async () => {
     await Promise.all([open4.close(), open6.close(), held.close(), blackhole.close()]);
   });
+  afterEach(() => {
+    expect(handleOnly.usesHandle()).toBe(true);
+    expect(defaultConnectOnly.usesHandle()).toBe(true);
+  });
 
   it('uses the handle on this Node (the bench and the Lambda rely on it; the fallback covers its absence)', () => {
     // Assess: Node 20 and 24 both allow-list tcp_wrap; a runtime without it would only be slower.
@@ -58,7 +71,7 @@ describe('the TCP handle path and the net.Socket path classify alike', () => {
     const [target, port] = await where();
 
     // Act
-    const viaHandle = await probeTcpAddress(target, port, 2000, defaultConnectOnly);
+    const viaHandle = await probeTcpAddress(target, port, 2000, handleOnly);
     const viaSocket = await probeTcpAddress(target, port, 2000, netConnectOnly);
 
     // Assess
@@ -69,7 +82,7 @@ describe('the TCP handle path and the net.Socket path classify alike', () => {
   it('reports a port that drops SYNs as filtered on both paths, the deadline ending each connect', async () => {
     // Act
     const [viaHandle, viaSocket] = await Promise.all([
-      probeTcpAddress(V4('127.0.0.1'), blackhole.port, 300, defaultConnectOnly),
+      probeTcpAddress(V4('127.0.0.1'), blackhole.port, 300, handleOnly),
       probeTcpAddress(V4('127.0.0.1'), blackhole.port, 300, netConnectOnly),
     ]);
 
@@ -90,7 +103,7 @@ describe('the TCP handle path and the net.Socket path classify alike', () => {
     );
 
     // Act
-    const results = await Promise.all(Array.from({ length: 5 }, () => probeTcpAddress(V4('127.0.0.1'), server.port, 2000, defaultConnectOnly)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => probeTcpAddress(V4('127.0.0.1'), server.port, 2000, handleOnly)));
     await waitFor(() => ended.length === 5);
     const timeWait = timeWaitPorts();
     await server.close();
@@ -111,11 +124,11 @@ describe('the TCP handle path and the net.Socket path classify alike', () => {
       [V4('224.0.0.1'), 80],
       [V6('fe80::1'), 80],
     ];
-    await probeTcpAddress(V4('127.0.0.1'), closed, 2000, defaultConnectOnly);
+    await probeTcpAddress(V4('127.0.0.1'), closed, 2000, handleOnly);
     const before = openDescriptors();
 
     // Act
-    for (let i = 0; i < 4; i++) await Promise.all(targets.map(([t, p]) => probeTcpAddress(t, p, 200, defaultConnectOnly)));
+    for (let i = 0; i < 4; i++) await Promise.all(targets.map(([t, p]) => probeTcpAddress(t, p, 200, handleOnly)));
     await waitFor(() => heldSockets.size === 0);
 
     // Assess
@@ -238,7 +251,3 @@ function openDescriptors(): number | null {
   return existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : null;
 }
 
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-}

@@ -1,5 +1,5 @@
 import { probeTarget } from '../../../../lambda/core/probe/index';
-import { buildDtlsClientHello, describeDtlsReply } from '../../../../lambda/core/probe/udp-dtls';
+import { buildDtlsClientHello, describeDtlsReply, dtlsClientHello } from '../../../../lambda/core/probe/udp-dtls';
 import { probeOptions, spec, timed } from '../../../helpers/probe-fixtures';
 import { closedUdpPort, helloVerifyRequest, udpServer, type RunningUdp } from '../../../helpers/servers';
 
@@ -25,6 +25,20 @@ describe('buildDtlsClientHello', () => {
     expect(hello.subarray(27, 59)).toEqual(Buffer.alloc(32, 7));
     expect(hello[59]).toBe(0);
     expect(hello[60]).toBe(0);
+  });
+});
+
+describe('dtlsClientHello', () => {
+  it('is the built ClientHello with a fresh random for every probe', () => {
+    // Act
+    const first = dtlsClientHello();
+    const second = dtlsClientHello();
+
+    // Assess
+    const random = (hello: Buffer): Buffer => hello.subarray(27, 59);
+    expect(first).toEqual(buildDtlsClientHello(Buffer.from(random(first))));
+    expect(second).toEqual(buildDtlsClientHello(Buffer.from(random(second))));
+    expect(random(second)).not.toEqual(random(first));
   });
 });
 
