@@ -6,14 +6,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/dynamodb-state-store';
-import type { Notifier } from '../lambda/core/ports';
-import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
-import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/core/prober-service';
-import { observationFromProbe, type TargetState } from '../lambda/core/state';
-import { parseTargetItem } from '../lambda/core/target';
-import { decide } from '../lambda/core/transition';
-import { DIGEST_CHECK_EVERY_MS, digestOf } from '../lambda/core/digest';
+import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/aws/dynamodb-state-store';
+import type { Notifier } from '../lambda/monitor/dependencies';
+import type { ProbeResult, ProbeSpec } from '../lambda/probe/types';
+import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/monitor/prober/service';
+import { observationFromProbe, type TargetState } from '../lambda/monitor/state';
+import { parseTargetItem } from '../lambda/monitor/target';
+import { decide } from '../lambda/monitor/transition';
+import { DIGEST_CHECK_EVERY_MS, digestOf } from '../lambda/monitor/digest';
 import { cpuMicros, fmtUsd, median, renderTable } from './table';
 
 // ---------------------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ export const ASSUMPTIONS = {
   /**
    * Custom metrics sent every hour (CloudWatch bills each for the hours it gets data):
    * TickCompleted, TargetsPerTick, TickDuration, ProbeLatency; plus Probes for each status the fleet
-   * shows. Event counters are sent only when not zero (lambda/handlers/metrics.ts): Transitions and
+   * shows. Event counters are sent only when not zero (lambda/contracts/metrics.ts): Transitions and
    * AlertsSent are billed for the share of hours with a change; the rest (storms, retries) left out.
    */
   hourlyMetrics: 4,
@@ -297,7 +297,7 @@ export interface MonthlyCost {
 /**
  * `strong`: BatchGetItem with ConsistentRead (1 read unit per item up to 4 KB), as first built.
  * `eventual`: the same reads eventually consistent (half a unit), as built before digests.
- * `digest`: as built now (lambda/core/digest.ts): a target whose look agrees with the digest on its
+ * `digest`: as built now (lambda/monitor/digest.ts): a target whose look agrees with the digest on its
  * Targets item reads no state; the dispatcher's Scan reads the digest with the item. Only a target
  * that changed reads its state (strongly, one GetItem per look: the look and its confirmation).
  */
@@ -307,7 +307,7 @@ export interface Variant {
   readonly stateReads: StateReads;
   /**
    * Minutes between deep looks (TLS + MQTT) at an open target, a connect on the ticks between
-   * (lambda/core/cadence.ts); null: a deep look every tick.
+   * (lambda/monitor/cadence.ts); null: a deep look every tick.
    */
   readonly postureEveryMin: number | null;
 }

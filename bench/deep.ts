@@ -14,8 +14,8 @@
  *   not sit out its default 5 s listen time. nmap's figure includes its start-up and NSE loading.
  */
 import { execFileSync } from 'node:child_process';
-import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
-import { formatHostPort } from '../lambda/core/target';
+import type { ProbeResult, ProbeSpec } from '../lambda/probe/types';
+import { formatHostPort } from '../lambda/monitor/target';
 import type { EngineProcess } from './engine';
 import type { EngineResult } from './engine-worker';
 import { BROKER_CN } from './listeners';

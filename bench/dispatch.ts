@@ -4,12 +4,12 @@
  * Loading the table (BatchWriteItem) is not timed.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbTargetSource } from '../lambda/adapters/dynamodb-target-source';
-import { DynamoDbTargets } from '../lambda/adapters/dynamodb-targets';
-import { ensureTables, startEmbeddedDynamoDb } from '../lambda/adapters/embedded-dynamodb';
-import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/core/dispatch';
-import type { ProbeMessage, ProbeQueue } from '../lambda/core/ports';
-import { DEFAULT_PORT } from '../lambda/core/target';
+import { DynamoDbTargetSource } from '../lambda/adapters/aws/dynamodb-target-source';
+import { DynamoDbTargets } from '../lambda/adapters/operator/dynamodb-targets';
+import { ensureTables, startEmbeddedDynamoDb } from '../lambda/adapters/local/embedded-dynamodb';
+import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/monitor/dispatch';
+import type { ProbeMessage, ProbeQueue } from '../lambda/monitor/dependencies';
+import { DEFAULT_PORT } from '../lambda/monitor/target';
 import { countRequests } from '../test/helpers/dynalite';
 import { cpuMicros } from './table';
 

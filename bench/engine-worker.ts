@@ -7,8 +7,8 @@
  * jobs, so later rounds run JIT-warm, as a warm Lambda does.
  */
 import { createInterface } from 'node:readline';
-import { probeMany } from '../lambda/core/probe/index';
-import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
+import { probeMany } from '../lambda/probe/index';
+import type { ProbeResult, ProbeSpec } from '../lambda/probe/types';
 
 export interface EngineJob {
   readonly specs: readonly ProbeSpec[];

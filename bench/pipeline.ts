@@ -8,18 +8,18 @@
  * every baseline; in the second nothing changed, so it must write nothing and read each target's
  * state once, in BatchGetItem calls of 100.
  */
-import { DynamoDbStateStore } from '../lambda/adapters/dynamodb-state-store';
-import { DynamoDbTargetDigests } from '../lambda/adapters/dynamodb-target-digests';
-import { DEFAULT_POSTURE_EVERY_MS } from '../lambda/core/cadence';
-import { DynamoDbTargetSource } from '../lambda/adapters/dynamodb-target-source';
-import { DynamoDbTargets } from '../lambda/adapters/dynamodb-targets';
-import { ensureTables, startEmbeddedDynamoDb, type TableNames } from '../lambda/adapters/embedded-dynamodb';
-import { createAddressGuard } from '../lambda/core/address-policy';
-import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/core/dispatch';
-import type { Notifier, ProbeMessage, ProbeQueue } from '../lambda/core/ports';
-import { createCachingResolver, probeTarget, systemResolver } from '../lambda/core/probe/index';
-import { DEFAULT_PROBER_CONFIG, ProberService, type RunReport, type WorkGroup } from '../lambda/core/prober-service';
-import { DEFAULT_PORT } from '../lambda/core/target';
+import { DynamoDbStateStore } from '../lambda/adapters/aws/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../lambda/adapters/aws/dynamodb-target-digests';
+import { DEFAULT_POSTURE_EVERY_MS } from '../lambda/monitor/cadence';
+import { DynamoDbTargetSource } from '../lambda/adapters/aws/dynamodb-target-source';
+import { DynamoDbTargets } from '../lambda/adapters/operator/dynamodb-targets';
+import { ensureTables, startEmbeddedDynamoDb, type TableNames } from '../lambda/adapters/local/embedded-dynamodb';
+import { createAddressGuard } from '../lambda/probe/address-policy';
+import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/monitor/dispatch';
+import type { Notifier, ProbeMessage, ProbeQueue } from '../lambda/monitor/dependencies';
+import { createCachingResolver, probeTarget, systemResolver } from '../lambda/probe/index';
+import { DEFAULT_PROBER_CONFIG, ProberService, type RunReport, type WorkGroup } from '../lambda/monitor/prober/service';
+import { DEFAULT_PORT } from '../lambda/monitor/target';
 import { findClosedPorts, startListenerChild, startListeners, type OpenListeners } from './ports';
 import { countRequests, WRITE_COMMANDS } from '../test/helpers/dynalite';
 

@@ -2,9 +2,9 @@
  * TCP classification: portwatch's engine (probeMany at depth tcp) against `nmap -sT` on the same
  * loopback ports, open ones (listeners the bench starts) and closed ones (verified unused).
  */
-import { probeMany } from '../lambda/core/probe/index';
-import type { ProbeResult, ProbeSpec } from '../lambda/core/probe/types';
-import { formatHostPort } from '../lambda/core/target';
+import { probeMany } from '../lambda/probe/index';
+import type { ProbeResult, ProbeSpec } from '../lambda/probe/types';
+import { formatHostPort } from '../lambda/monitor/target';
 import type { EngineProcess } from './engine';
 import { nmapStates, runNmap, type NmapInfo } from './nmap';
 import { findClosedPorts, nowListening, startListenerChild } from './ports';

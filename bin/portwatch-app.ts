@@ -7,9 +7,9 @@
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { PortwatchConfigError } from '../lib/constructs/config-validation';
-import { DEFAULT_STACK_NAME } from '../lib/constructs/stack-contract';
-import { PortwatchStack } from '../lib/portwatch-stack';
+import { PortwatchConfigError } from '../lib/infra/constructs/config-validation';
+import { DEFAULT_STACK_NAME } from '../lambda/contracts/stack-outputs';
+import { PortwatchStack } from '../lib/infra/portwatch-stack';
 
 /** Context keys read by this app; anything else under `-c` is CDK's business. */
 const CONTEXT_KEYS = [

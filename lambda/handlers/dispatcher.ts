@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbTargetSource } from '../adapters/dynamodb-target-source';
-import { SqsProbeQueue } from '../adapters/sqs-probe-queue';
-import { optionalInt, requireString } from '../config';
-import { dispatch, type DispatchReport } from '../core/dispatch';
-import type { ProbeQueue, TargetSource } from '../core/ports';
-import { DEFAULT_PORT } from '../core/target';
-import { createLogger, createMetrics, publishMetrics } from '../observability';
-import { dispatchMetrics, failedDispatchMetrics } from './metrics';
+import { DynamoDbTargetSource } from '../adapters/aws/dynamodb-target-source';
+import { SqsProbeQueue } from '../adapters/aws/sqs-probe-queue';
+import { optionalInt, requireString } from '../contracts/env-values';
+import { dispatch, type DispatchReport } from '../monitor/dispatch';
+import type { ProbeQueue, TargetSource } from '../monitor/dependencies';
+import { DEFAULT_PORT } from '../monitor/target';
+import { createLogger, createMetrics, publishMetrics } from '../adapters/aws/powertools';
+import { dispatchMetrics, failedDispatchMetrics } from '../contracts/metrics';
 
 const config = {
   targetsTable: requireString(process.env, 'TARGETS_TABLE_NAME'),

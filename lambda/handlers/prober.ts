@@ -1,17 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
-import { DynamoDbTargetDigests } from '../adapters/dynamodb-target-digests';
-import { SnsNotifier } from '../adapters/sns-notifier';
-import { optionalInt, optionalString, requireString } from '../config';
-import { createAddressGuard, parseCidrList } from '../core/address-policy';
-import { createCachingResolver, probeTarget, systemResolver } from '../core/probe';
-import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../core/prober-service';
-import { DEFAULT_PORT } from '../core/target';
-import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../core/cadence';
-import { createLogger, createMetrics, logTo, publishMetrics } from '../observability';
-import { batchMetrics } from './metrics';
+import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../adapters/aws/dynamodb-target-digests';
+import { SnsNotifier } from '../adapters/aws/sns-notifier';
+import { optionalInt, optionalString, requireString } from '../contracts/env-values';
+import { createAddressGuard, parseCidrList } from '../probe/address-policy';
+import { createCachingResolver, probeTarget, systemResolver } from '../probe';
+import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../monitor/prober/service';
+import { DEFAULT_PORT } from '../monitor/target';
+import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../monitor/cadence';
+import { createLogger, createMetrics, logTo, publishMetrics } from '../adapters/aws/powertools';
+import { batchMetrics } from '../contracts/metrics';
 
 const env = process.env;
 const allowed = parseCidrList(optionalString(env, 'ALLOWED_CIDRS', ''));

@@ -8,12 +8,12 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DynamoDbStateStore } from '../../lambda/adapters/dynamodb-state-store';
-import { DynamoDbTargets } from '../../lambda/adapters/dynamodb-targets';
-import { ensureTables, LOCAL_TABLES, startEmbeddedDynamoDb, type EmbeddedDynamoDb, type TableNames } from '../../lambda/adapters/embedded-dynamodb';
-import { readStackOutputs } from '../../lambda/adapters/stack-outputs';
-import type { StateStore } from '../../lambda/core/ports';
-import { OUTPUT_KEYS } from '../constructs/stack-contract';
+import { DynamoDbStateStore } from '../../lambda/adapters/aws/dynamodb-state-store';
+import { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
+import { ensureTables, LOCAL_TABLES, startEmbeddedDynamoDb, type EmbeddedDynamoDb, type TableNames } from '../../lambda/adapters/local/embedded-dynamodb';
+import { readStackOutputs } from '../../lambda/adapters/operator/stack-outputs';
+import type { StateStore } from '../../lambda/monitor/dependencies';
+import { OUTPUT_KEYS } from '../../lambda/contracts/stack-outputs';
 import { UsageError } from './cli-io';
 
 export const DEFAULT_STATE_DIR = '.portwatch';

@@ -4,9 +4,9 @@
  * target live on the scanner item of the State table.
  */
 import type { Command } from 'commander';
-import { formatDuration, parseDuration } from '../../lambda/core/duration';
-import { formatFieldError, parseTargetItem } from '../../lambda/core/target';
-import { parseCronWindow, parseUntil, type MaintenanceWindow } from '../../lambda/core/windows';
+import { formatDuration, parseDuration } from '../../lambda/parse/duration';
+import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
+import { parseCronWindow, parseUntil, type MaintenanceWindow } from '../../lambda/monitor/windows';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput } from './output';

@@ -4,7 +4,7 @@
  * CLI turns into exit code 2.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { formatDuration, parseDuration } from '../../lambda/core/duration';
+import { formatDuration, parseDuration } from '../../lambda/parse/duration';
 import { DEFAULT_STATE_DIR } from './backend';
 
 export function durationOption(minMs: number, maxMs: number): (value: string) => number {

@@ -4,9 +4,9 @@
  * could not be probed (status `error`: DNS failure, refused address), 2 for bad usage.
  */
 import type { Command } from 'commander';
-import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/core/probe/index';
-import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/core/probe/types';
-import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/core/target';
+import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/probe/index';
+import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/probe/types';
+import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/monitor/target';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
 import { formatFindings, renderTable } from './output';
 

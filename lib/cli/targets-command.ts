@@ -3,9 +3,9 @@
  * validated by `parseTargetItem`, the function the prober uses, so what the CLI accepts the prober probes.
  */
 import type { Command } from 'commander';
-import type { DynamoDbTargets } from '../../lambda/adapters/dynamodb-targets';
-import { withoutDigest } from '../../lambda/core/digest';
-import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type Target, type TargetFieldError } from '../../lambda/core/target';
+import type { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
+import { withoutDigest } from '../../lambda/monitor/digest';
+import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type Target, type TargetFieldError } from '../../lambda/monitor/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatLabels, type Progress } from './output';

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb, type TableNames } from '../../lambda/adapters/embedded-dynamodb';
+import { ensureTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb, type TableNames } from '../../lambda/adapters/local/embedded-dynamodb';
 
 let counter = 0;
 

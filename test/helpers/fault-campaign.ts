@@ -1,17 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbStateStore } from '../../lambda/adapters/dynamodb-state-store';
-import { DynamoDbTargetDigests } from '../../lambda/adapters/dynamodb-target-digests';
-import { DynamoDbTargets } from '../../lambda/adapters/dynamodb-targets';
-import { digestOf, parseDigest, sameDigest } from '../../lambda/core/digest';
-import { ensureTables, startEmbeddedDynamoDb } from '../../lambda/adapters/embedded-dynamodb';
-import type { ProbeStatus } from '../../lambda/core/probe/types';
-import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type WorkGroup } from '../../lambda/core/prober-service';
-import { eventItemId } from '../../lambda/core/state';
+import { DynamoDbStateStore } from '../../lambda/adapters/aws/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
+import { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
+import { digestOf, parseDigest, sameDigest } from '../../lambda/monitor/digest';
+import { ensureTables, startEmbeddedDynamoDb } from '../../lambda/adapters/local/embedded-dynamodb';
+import type { ProbeStatus } from '../../lambda/probe/types';
+import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type WorkGroup } from '../../lambda/monitor/prober/service';
+import { eventItemId } from '../../lambda/monitor/state';
 import { FaultPlan, FaultyNotifier, injectDynamoDbFaults, prng } from './faults';
 import { probeResult } from './observations';
 
 /*
- * The seeded fault-injection campaign run by test/lambda/core/prober-service.faults-{1,2}.test.ts: ticks with real transitions, overlapping probers and duplicate
+ * The seeded fault-injection campaign run by test/lambda/monitor/prober/service.faults-{1,2}.test.ts: ticks with real transitions, overlapping probers and duplicate
  * deliveries, while every DynamoDB call may be throttled, fail with a 5xx, time out, or succeed with
  * its answer lost, and every SNS publish may fail the same ways. State lives on dynalite; the SNS
  * stand-in counts what SNS would have accepted.

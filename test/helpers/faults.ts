@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Alert } from '../../lambda/core/alert';
-import type { Notifier } from '../../lambda/core/ports';
+import type { Alert } from '../../lambda/monitor/alert';
+import type { Notifier } from '../../lambda/monitor/dependencies';
 
 /** Seeded PRNG (mulberry32): a failing scenario is replayed exactly from its seed. */
 export function prng(seed: number): () => number {

@@ -1,4 +1,4 @@
-import type { EmbeddedDynamoDb } from '../../lambda/adapters/embedded-dynamodb';
+import type { EmbeddedDynamoDb } from '../../lambda/adapters/local/embedded-dynamodb';
 
 /**
  * Points the SDK clients a handler builds at module scope to the embedded DynamoDB, with fake

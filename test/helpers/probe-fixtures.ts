@@ -1,6 +1,6 @@
 /** Shared bits of the probe tests: loopback-only name resolution, options, a stopwatch, a poll. */
-import { DEFAULT_PROBE_OPTIONS } from '../../lambda/core/probe/index';
-import type { Depth, ProbeOptions, ProbeSpec, ResolvedAddress, Resolver } from '../../lambda/core/probe/types';
+import { DEFAULT_PROBE_OPTIONS } from '../../lambda/probe/index';
+import type { Depth, ProbeOptions, ProbeSpec, ResolvedAddress, Resolver } from '../../lambda/probe/types';
 
 /**
  * A resolver that never leaves the machine (this host's resolv.conf points at a remote server):

@@ -1,5 +1,5 @@
-import type { Alert } from '../../lambda/core/alert';
-import type { Notifier } from '../../lambda/core/ports';
+import type { Alert } from '../../lambda/monitor/alert';
+import type { Notifier } from '../../lambda/monitor/dependencies';
 
 /**
  * Stand-in for SNS (which cannot run here): records every alert it accepts and can be told to

@@ -1,8 +1,8 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
-import type { DispatchReport } from '../../../lambda/core/dispatch';
-import type { ProbeMessage } from '../../../lambda/core/ports';
+import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
+import type { DispatchReport } from '../../../lambda/monitor/dispatch';
+import type { ProbeMessage } from '../../../lambda/monitor/dependencies';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
 import { captureOutput, fullContext, metricSum } from './stdout-capture';

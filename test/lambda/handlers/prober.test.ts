@@ -1,8 +1,8 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createServer, type Server } from 'node:net';
-import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
-import type { EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
+import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
+import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
 import { createTestPki, type TestPki } from '../../helpers/certs';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainNotifier, InProcessQueue, parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
-import { parseDuration as parseDurationMs } from '../../../lambda/core/duration';
-import type { Alert } from '../../../lambda/core/alert';
-import type { Notifier } from '../../../lambda/core/ports';
+import { parseDuration as parseDurationMs } from '../../../lambda/parse/duration';
+import type { Alert } from '../../../lambda/monitor/alert';
+import type { Notifier } from '../../../lambda/monitor/dependencies';
 import { RecordingNotifier } from '../../helpers/recording-notifier';
 import { jsonLines, LoopbackPort, runCli } from './cli-harness';
 

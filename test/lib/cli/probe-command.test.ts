@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../../lib/cli/cli-io';
 import { main } from '../../../lib/cli/main';
 import { parseProbeInvocation, registerProbeCommand } from '../../../lib/cli/probe-command';
-import type { ProbeResult } from '../../../lambda/core/probe/types';
+import type { ProbeResult } from '../../../lambda/probe/types';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
 import { loopbackResolver } from '../../helpers/probe-fixtures';
 import { closedPort } from '../../helpers/servers';

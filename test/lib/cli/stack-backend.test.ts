@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDbStateStore } from '../../../lambda/adapters/dynamodb-state-store';
-import { ensureTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../../lambda/adapters/embedded-dynamodb';
-import { DEFAULT_PROBER_CONFIG, ProberService } from '../../../lambda/core/prober-service';
+import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
+import { ensureTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
+import { DEFAULT_PROBER_CONFIG, ProberService } from '../../../lambda/monitor/prober/service';
 import { probeResult } from '../../helpers/observations';
 import { RecordingNotifier } from '../../helpers/recording-notifier';
 import { jsonLines, runCli } from './cli-harness';

@@ -1,0 +1,175 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  type NativeAttributeValue,
+} from '@aws-sdk/lib-dynamodb';
+import type { StateStore } from '../../monitor/dependencies';
+import type { ScannerState, TargetEvent, TargetState } from '../../monitor/state';
+
+/**
+ * Layout of the State table (partition key `pk`, sort key `sk`):
+ * - `T#<target>` / `STATE`: the current-state item, replaced whole under a version condition;
+ * - `T#<target>` / `E#<version, zero-padded>`: one history event, expiring through `expiresAt` (TTL).
+ * Plain PutItem with a condition is the only write, so the same code runs on DynamoDB and dynalite
+ * (which has no transactions).
+ */
+export const STATE_SK = 'STATE';
+const EVENT_PREFIX = 'E#';
+/** Target keys all start with `T#`, so the scanner's own item can never collide with one. */
+const SCANNER_PK = 'SCANNER';
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_RETRIES = 8;
+
+export function statePk(target: string): string {
+  return `T#${target}`;
+}
+
+function eventSk(version: number): string {
+  return `${EVENT_PREFIX}${String(version).padStart(12, '0')}`;
+}
+
+export interface DynamoDbStateStoreOptions {
+  readonly tableName: string;
+  /** History events expire after this many days. @default 90 */
+  readonly eventRetentionDays?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export class DynamoDbStateStore implements StateStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly retentionSeconds: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly options: DynamoDbStateStoreOptions,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.retentionSeconds = (options.eventRetentionDays ?? 90) * 86_400;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async getStates(targets: readonly string[]): Promise<Map<string, TargetState>> {
+    const result = new Map<string, TargetState>();
+    for (let i = 0; i < targets.length; i += BATCH_GET_LIMIT) {
+      let keys: Record<string, NativeAttributeValue>[] = targets.slice(i, i + BATCH_GET_LIMIT).map((t) => ({ pk: statePk(t), sk: STATE_SK }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries`);
+        if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
+        const out = await this.doc.send(
+          // Eventually consistent: half the read cost of the biggest recurring bill. A stale answer is
+          // safe: every write is conditional on the version read, and a lost race re-reads strongly
+          // (getState). At worst a change made by another prober a moment ago is seen one tick later.
+          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys } } }),
+        );
+        for (const item of out.Responses?.[this.options.tableName] ?? []) {
+          const state = fromStateItem(item);
+          result.set(state.target, state);
+        }
+        keys = (out.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as Record<string, NativeAttributeValue>[];
+      }
+    }
+    return result;
+  }
+
+  async getState(target: string): Promise<TargetState | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { pk: statePk(target), sk: STATE_SK }, ConsistentRead: true }),
+    );
+    return out.Item ? fromStateItem(out.Item) : null;
+  }
+
+  async getScanner(): Promise<ScannerState | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: SCANNER_PK, sk: STATE_SK }, ConsistentRead: true }));
+    if (!out.Item) return null;
+    const { pk: _pk, sk: _sk, ...scanner } = out.Item;
+    return scanner as ScannerState;
+  }
+
+  putScanner(state: ScannerState, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionalPut({ pk: SCANNER_PK, sk: STATE_SK, ...state }, expectedVersion);
+  }
+
+  putState(state: TargetState, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionalPut({ pk: statePk(state.target), sk: STATE_SK, ...state }, expectedVersion);
+  }
+
+  private async conditionalPut(item: Record<string, NativeAttributeValue>, expectedVersion: number | null): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: item,
+          ...(expectedVersion === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  async putEvent(event: TargetEvent): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(event.at) / 1000) + this.retentionSeconds;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: { pk: statePk(event.target), sk: eventSk(event.version), ...event, expiresAt },
+      }),
+    );
+  }
+
+  async *listStates(): AsyncIterable<TargetState> {
+    let startKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const out = await this.doc.send(
+        new ScanCommand({
+          TableName: this.options.tableName,
+          FilterExpression: 'sk = :state',
+          ExpressionAttributeValues: { ':state': STATE_SK },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) yield fromStateItem(item);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async history(target: string, limit = 50): Promise<TargetEvent[]> {
+    const events: TargetEvent[] = [];
+    let startKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': statePk(target), ':prefix': EVENT_PREFIX },
+          ScanIndexForward: false,
+          Limit: limit - events.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) events.push(fromEventItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && events.length < limit);
+    return events;
+  }
+}
+
+function fromStateItem(item: Record<string, NativeAttributeValue>): TargetState {
+  const { pk: _pk, sk: _sk, ...state } = item;
+  return state as TargetState;
+}
+
+function fromEventItem(item: Record<string, NativeAttributeValue>): TargetEvent {
+  const { pk: _pk, sk: _sk, expiresAt: _ttl, ...event } = item;
+  return event as TargetEvent;
+}

@@ -1,0 +1,62 @@
+import { formatAlert, type Alert, type AlertPayload } from '../../monitor/alert';
+import type { Notifier } from '../../monitor/dependencies';
+
+/** Where the notifier writes; resolves once the line is handed to the stream. */
+export interface LineSink {
+  write(chunk: string, callback: (err?: Error | null) => void): boolean;
+}
+
+/** One alert as a JSON line: the SNS payload plus `from`/`to`, the names a log reader looks for. */
+export interface AlertLine extends AlertPayload {
+  readonly type: 'alert';
+  readonly from: AlertPayload['previous'];
+  readonly to: AlertPayload['status'];
+}
+
+export function alertLine(alert: Alert): AlertLine {
+  const json = formatAlert(alert).json;
+  return { type: 'alert', ...json, from: json.previous, to: json.status };
+}
+
+/** `2026-11-24T10:00:00.000Z CRITICAL OPEN 127.0.0.1:8883 (expected closed): closed -> open, connected` */
+export function alertText(alert: Alert): string {
+  const subject = formatAlert(alert).subject.replace(/^\[portwatch\] /, '');
+  const head = `${alert.at} ${alert.severity.toUpperCase()} ${subject}`;
+  switch (alert.event) {
+    case 'degraded':
+      // A scanner-level alert: the subject already carries the reason.
+      return head;
+    case 'posture':
+      return `${head}: ${postureChange(alert)}, ${alert.reason}`;
+    case 'reminder':
+      return `${head}: still ${alert.status}${findingsText(alert)}, ${alert.reason}`;
+    default:
+      return `${head}: ${alert.previous ?? 'first check'} -> ${alert.status}${findingsText(alert)}, ${alert.reason}`;
+  }
+}
+
+function findingsText(alert: Alert): string {
+  return alert.findings.length > 0 ? ` [${alert.findings.join(', ')}]` : '';
+}
+
+function postureChange(alert: Alert): string {
+  return [...alert.addedFindings.map((f) => `+${f}`), ...alert.removedFindings.map((f) => `-${f}`)].join(' ');
+}
+
+/**
+ * Prints each alert as one readable line, or one JSON object per line (`json: true`), for
+ * `portwatch local`. It never refuses an alert, so the prober's outbox empties as soon as it prints.
+ */
+export class ConsoleNotifier implements Notifier {
+  constructor(
+    private readonly sink: LineSink,
+    private readonly options: { readonly json: boolean },
+  ) {}
+
+  publish(alert: Alert): Promise<void> {
+    const line = this.options.json ? JSON.stringify(alertLine(alert)) : alertText(alert);
+    return new Promise((resolve, reject) => {
+      this.sink.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+}

@@ -1,0 +1,240 @@
+import type { Finding, ProbeStatus } from '../probe/types';
+import type { Evidence } from './state';
+import type { Expect } from './target';
+
+/**
+ * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
+ * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
+ */
+export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'reminder' | 'window-end' | 'degraded';
+
+/** `critical`: violates `expect` or a critical finding appeared; `info`: back to the expected state. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Alert {
+  /** Unique per decision (`target@version`): subscribers can de-duplicate on it. */
+  readonly id: string;
+  readonly event: AlertEvent;
+  readonly target: string;
+  readonly display: string;
+  readonly status: ProbeStatus;
+  readonly previous: ProbeStatus | null;
+  readonly open: boolean;
+  readonly expected: Expect | null;
+  readonly severity: Severity;
+  readonly at: string;
+  /** When the previous open/closed status began; null on a baseline. */
+  readonly previousSince: string | null;
+  readonly findings: readonly Finding[];
+  readonly addedFindings: readonly Finding[];
+  readonly removedFindings: readonly Finding[];
+  readonly reason: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description: string | null;
+  readonly evidence: Evidence;
+}
+
+/** What a publisher sends: SNS takes exactly these three parts. */
+export interface FormattedAlert {
+  readonly subject: string;
+  readonly text: string;
+  readonly json: AlertPayload;
+  /** SNS message attributes: strings, or string arrays (SNS `String.Array`, matched element-wise by filter policies). */
+  readonly attributes: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export interface AlertPayload {
+  readonly schema: 'portwatch.alert/v1';
+  readonly id: string;
+  readonly event: AlertEvent;
+  readonly severity: Severity;
+  readonly target: string;
+  readonly host: string;
+  readonly status: ProbeStatus;
+  readonly previous: ProbeStatus | null;
+  readonly open: boolean;
+  readonly expected: Expect | null;
+  readonly at: string;
+  readonly previousSince: string | null;
+  readonly findings: readonly Finding[];
+  readonly addedFindings: readonly Finding[];
+  readonly removedFindings: readonly Finding[];
+  readonly reason: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description: string | null;
+  readonly evidence: Evidence;
+}
+
+const FINDING_TEXT: Readonly<Record<Finding, string>> = {
+  'anonymous-access': 'the broker ACCEPTS ANONYMOUS clients (MQTT CONNECT without credentials was accepted)',
+  'plaintext-mqtt': 'the port speaks MQTT WITHOUT TLS',
+  'self-signed-cert': 'the certificate is self-signed',
+  'untrusted-cert': 'the certificate chain does not verify',
+  'hostname-mismatch': 'the certificate does not match the host name',
+  'cert-expired': 'the certificate has expired',
+  'cert-expiring': 'the certificate expires soon',
+  'legacy-tls': 'the server accepts TLS 1.0 or 1.1',
+};
+
+/** SNS subjects must be ASCII, at most 100 characters, without line breaks. */
+const SUBJECT_MAX = 100;
+
+function subjectSafe(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length > SUBJECT_MAX ? `${ascii.slice(0, SUBJECT_MAX - 3)}...` : ascii;
+}
+
+function headline(alert: Alert): string {
+  const expected = alert.expected ? ` (expected ${alert.expected})` : '';
+  switch (alert.event) {
+    case 'opened':
+      return `OPEN ${alert.display}${expected}`;
+    case 'closed':
+      return `${alert.status.toUpperCase()} ${alert.display}${expected}`;
+    case 'baseline':
+      return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} on first check${expected}`;
+    case 'recovered':
+      return `RECOVERED ${alert.display} is ${alert.status} again${expected}`;
+    case 'reminder':
+      return `REMINDER ${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display}${expected}`;
+    case 'window-end':
+      return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} after maintenance (before: ${alert.previous ?? 'not yet seen'})${expected}`;
+    case 'degraded':
+      return `scanner degraded: ${alert.reason}`;
+    case 'posture':
+      if (alert.addedFindings.includes('anonymous-access')) return `${alert.display} now ACCEPTS ANONYMOUS clients`;
+      if (alert.addedFindings.length > 0) return `${alert.display} posture: ${alert.addedFindings.join(', ')}`;
+      return `${alert.display} posture improved: ${alert.removedFindings.join(', ')} resolved`;
+  }
+}
+
+export const SCANNER_TARGET = '(scanner)';
+
+export function degradedAlert(at: string, flipping: number, probed: number): Alert {
+  const reason = `${flipping} of ${probed} targets changed open/closed at once; their alerts are held and re-checked next tick`;
+  return {
+    id: `${SCANNER_TARGET}@${at}`,
+    event: 'degraded',
+    target: SCANNER_TARGET,
+    display: 'portwatch scanner',
+    status: 'error',
+    previous: null,
+    open: false,
+    expected: null,
+    severity: 'warning',
+    at,
+    previousSince: null,
+    findings: [],
+    addedFindings: [],
+    removedFindings: [],
+    reason,
+    labels: {},
+    description: null,
+    evidence: { reason, latencyMs: 0, addresses: [], tls: null, mqtt: null },
+  };
+}
+
+function duration(fromIso: string, toIso: string): string {
+  const ms = Date.parse(toIso) - Date.parse(fromIso);
+  if (!Number.isFinite(ms) || ms < 0) return 'an unknown time';
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} days ${hours % 24} h`;
+}
+
+function advice(alert: Alert): string {
+  if (alert.addedFindings.includes('anonymous-access') || (alert.open && alert.findings.includes('anonymous-access'))) {
+    return 'Anyone on the network can read and publish to this broker. Require authentication (allow_anonymous false or an authorizer) or close the port now.';
+  }
+  if (alert.event === 'opened' && alert.expected === 'closed') {
+    return 'This port should be closed. Check the security group, firewall and broker configuration of this host, then close it.';
+  }
+  if (alert.event === 'closed' && alert.expected === 'open') {
+    return 'Devices cannot reach this broker. Check that the broker process runs and that its listener and firewall allow 8883.';
+  }
+  if (alert.event === 'degraded') {
+    return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
+  }
+  if (alert.severity === 'info') return 'No action needed: the target is back in its expected state.';
+  return 'Check whether this change was planned.';
+}
+
+function evidenceLines(evidence: Evidence): string[] {
+  const lines = evidence.addresses.map((a) => `  - ${a.address}: ${a.status} (${a.reason}, ${a.latencyMs} ms)`);
+  const tls = evidence.tls;
+  if (tls) {
+    lines.push(`  TLS: ${tls.version ?? 'no handshake'}${tls.cipher ? ` ${tls.cipher}` : ''}, chain ${tls.authorized ? 'verified' : `not verified (${tls.authorizationError ?? 'unknown'})`}`);
+    if (tls.cert) lines.push(`  Certificate: ${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${tls.cert.daysLeft} days)`);
+    if (tls.clientCertRequired) lines.push('  The server requires a client certificate.');
+  }
+  const mqtt = evidence.mqtt;
+  if (mqtt) lines.push(`  MQTT (${mqtt.transport}, v${mqtt.protocolVersion === 5 ? '5' : '3.1.1'}): CONNACK ${mqtt.connack ?? 'none'}, ${mqtt.reason}`);
+  return lines;
+}
+
+function bodyText(alert: Alert): string {
+  const lines: string[] = [headline(alert), ''];
+  if (alert.event === 'degraded') {
+    lines.push(alert.reason);
+  } else if (alert.event === 'posture') {
+    for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
+    for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
+  } else if (alert.event === 'reminder') {
+    lines.push(`Status: still ${alert.status}${alert.previousSince ? ` since ${alert.previousSince} (${duration(alert.previousSince, alert.at)})` : ''}`);
+    for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
+  } else {
+    const was = alert.previous ? `was ${alert.previous}${alert.previousSince ? ` for ${duration(alert.previousSince, alert.at)}` : ''}` : 'first check';
+    lines.push(`Status: ${alert.status} (${was})`);
+    for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
+  }
+  lines.push(
+    `Target: ${alert.display}${alert.description ? ` (${alert.description})` : ''}`,
+    `Expected: ${alert.expected ?? 'any (alert on every change)'}`,
+    `Severity: ${alert.severity}`,
+    `Seen at: ${alert.at}`,
+    `Reason: ${alert.reason}`,
+  );
+  const labels = Object.entries(alert.labels);
+  if (labels.length > 0) lines.push(`Labels: ${labels.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`);
+  lines.push('', 'Evidence:', ...evidenceLines(alert.evidence), '', `What to do: ${advice(alert)}`, '', `Alert id: ${alert.id}`);
+  return lines.join('\n');
+}
+
+export function formatAlert(alert: Alert): FormattedAlert {
+  const json: AlertPayload = {
+    schema: 'portwatch.alert/v1',
+    id: alert.id,
+    event: alert.event,
+    severity: alert.severity,
+    target: alert.target,
+    host: alert.display,
+    status: alert.status,
+    previous: alert.previous,
+    open: alert.open,
+    expected: alert.expected,
+    at: alert.at,
+    previousSince: alert.previousSince,
+    findings: alert.findings,
+    addedFindings: alert.addedFindings,
+    removedFindings: alert.removedFindings,
+    reason: alert.reason,
+    labels: alert.labels,
+    description: alert.description,
+    evidence: alert.evidence,
+  };
+  // SNS allows 10 attributes per message, so labels and findings travel as one array each.
+  const attributes: Record<string, string | readonly string[]> = {
+    event: alert.event,
+    target: alert.target,
+    status: alert.status,
+    previous: alert.previous ?? 'none',
+    severity: alert.severity,
+    expected: alert.expected ?? 'any',
+  };
+  if (alert.findings.length > 0) attributes.findings = alert.findings;
+  const labels = Object.entries(alert.labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
+  if (labels.length > 0) attributes.labels = labels;
+  return { subject: subjectSafe(`[portwatch] ${headline(alert)}`), text: bodyText(alert), json, attributes };
+}

@@ -1,0 +1,302 @@
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
+import type { Depth, ProbeSpec, Transport } from '../probe/types';
+import { parseDigest, type StateDigest } from './digest';
+import { describeValue, fail, type ParseResult } from '../parse/field-error';
+import { parseDuration } from '../parse/duration';
+import { parseCronWindow, parseUntil, type MaintenanceWindow } from './windows';
+
+export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
+
+/** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
+export type Expect = 'open' | 'closed';
+
+/** A validated Targets-table item. */
+export interface Target extends ProbeSpec {
+  /** `host:port`, with brackets for IPv6: how the target is shown in alerts. */
+  readonly display: string;
+  readonly expect: Expect | null;
+  readonly enabled: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description: string | null;
+  /** Mutes and maintenance windows (`muteUntil`, `maintenance`): alerts held while one is active. */
+  readonly windows: readonly MaintenanceWindow[];
+  /** Re-alert this often while the target violates `expect`; null: no reminders. */
+  readonly remindEveryMs: number | null;
+  /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
+  readonly digest?: StateDigest | null;
+}
+
+export const DEFAULT_PORT = 8883;
+export const MAX_TARGET_KEY_LENGTH = 300;
+const MIN_TIMEOUT_MS = 100;
+const MAX_TIMEOUT_MS = 30_000;
+const MAX_DESCRIPTION_LENGTH = 1024;
+const MAX_LABELS = 20;
+const MAX_LABEL_LENGTH = 128;
+const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
+const TRANSPORTS: readonly Transport[] = ['tcp', 'udp'];
+const EXPECTS: readonly Expect[] = ['open', 'closed'];
+/** Attributes portwatch reads; others are kept by the user for their own use and ignored here. */
+export const KNOWN_ATTRIBUTES = [
+  'target',
+  'port',
+  'protocol',
+  'expect',
+  'depth',
+  'enabled',
+  'labels',
+  'timeoutMs',
+  'description',
+  'muteUntil',
+  'maintenance',
+  'remindEvery',
+  // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
+  'digest',
+] as const;
+
+/** Parses a port given as a number or a string of digits; `8883x`, 0 and 65536 are refused. */
+export function parsePort(value: unknown, field: string): ParseResult<number> {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : null;
+  if (text === null || !/^\d{1,5}$/.test(text)) return fail(field, value, 'is not a port (an integer 1-65535)');
+  const port = Number(text);
+  if (port < 1 || port > 65535) return fail(field, value, 'is not a port (an integer 1-65535)');
+  return { ok: true, value: port };
+}
+
+/**
+ * Canonical host: an IP literal as written (IPv6 without brackets, lower case) or a DNS name
+ * converted to ASCII (IDN to punycode), lower case, without a trailing dot.
+ */
+export function parseHost(raw: string, field: string): ParseResult<string> {
+  const trimmed = raw.trim();
+  if (trimmed === '') return fail(field, raw, 'has an empty host');
+  if (isIP(trimmed) === 4) return { ok: true, value: trimmed };
+  if (isIP(trimmed) === 6) {
+    // A zone (fe80::1%eth0) names an interface of one machine; targets are shared between machines.
+    if (trimmed.includes('%')) return fail(field, raw, 'has an IPv6 zone (%...), which portwatch does not support');
+    return { ok: true, value: trimmed.toLowerCase() };
+  }
+  if (/^[\d.]*\d[\d.]*$/.test(trimmed)) return fail(field, raw, 'is not a valid IPv4 address');
+  // domainToASCII parses a URL host: it stops at `/ ? # \`, percent-decodes and reads 0x7f.1 as
+  // 127.0.0.1. Only letters, digits, `.`, `-`, `_` and non-ASCII (IDN) characters may reach it.
+  if (/[\u0000-\u002c\u002f\u003a-\u0040\u005b-\u005e\u0060\u007b-\u007f]/.test(trimmed)) {
+    return fail(field, raw, 'is not a valid host name (letters, digits, ".", "-", "_" or IDN)');
+  }
+  const ascii = domainToASCII(trimmed.replace(/\.$/, '')).toLowerCase();
+  if (isIP(ascii) !== 0) return fail(field, raw, 'is not a valid IPv4 address (write it as four decimal numbers)');
+  if (ascii === '' || ascii.length > 253) return fail(field, raw, 'is not a valid host name');
+  const labelOk = (label: string): boolean => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label);
+  if (!ascii.split('.').every(labelOk)) return fail(field, raw, 'is not a valid host name');
+  return { ok: true, value: ascii };
+}
+
+export interface HostPort {
+  readonly host: string;
+  /** null when the key names no port. */
+  readonly port: number | null;
+}
+
+/** Splits `host`, `host:port`, `[v6]:port`, `[v6]` or a bare IPv6 literal. */
+export function parseTargetKey(key: unknown, field = 'target'): ParseResult<HostPort> {
+  if (typeof key !== 'string') return fail(field, key, 'must be a string such as "broker.example.com:8883"');
+  if (key.length === 0) return fail(field, key, 'is empty');
+  if (key.length > MAX_TARGET_KEY_LENGTH) return fail(field, key, `is longer than ${MAX_TARGET_KEY_LENGTH} characters`);
+  if (/\s/.test(key.trim()) || /[\u0000-\u001f\u007f]/.test(key)) return fail(field, key, 'contains whitespace or control characters');
+  const text = key.trim();
+  if (text.startsWith('[') && !/^\[[^\]]*\](?::.*)?$/.test(text)) {
+    return fail(field, key, 'has a bracket that is not closed or is followed by something other than :port');
+  }
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
+  if (bracketed) {
+    const inner = bracketed[1] ?? '';
+    if (isIP(inner) !== 6) return fail(field, key, 'has brackets around something that is not an IPv6 address');
+    if (inner.includes('%')) return fail(field, key, 'has an IPv6 zone (%...), which portwatch does not support');
+    if (bracketed[2] === undefined) return { ok: true, value: { host: inner.toLowerCase(), port: null } };
+    const port = parsePort(bracketed[2], field);
+    if (!port.ok) return fail(field, key, 'has a port that is not an integer 1-65535');
+    return { ok: true, value: { host: inner.toLowerCase(), port: port.value } };
+  }
+  if (isIP(text) === 6) {
+    if (text.includes('%')) return fail(field, key, 'has an IPv6 zone (%...), which portwatch does not support');
+    return { ok: true, value: { host: text.toLowerCase(), port: null } };
+  }
+  const colon = text.lastIndexOf(':');
+  if (colon !== -1 && text.indexOf(':') !== colon) {
+    return fail(field, key, 'looks like an IPv6 address; write it as [address]:port');
+  }
+  const hostPart = colon === -1 ? text : text.slice(0, colon);
+  const host = parseHost(hostPart, field);
+  // Report the key as given, not only its host part: that is what the user must find and fix.
+  if (!host.ok) return fail(field, key, host.error.reason);
+  if (colon === -1) return { ok: true, value: { host: host.value, port: null } };
+  const port = parsePort(text.slice(colon + 1), field);
+  if (!port.ok) return fail(field, key, 'has a port that is not an integer 1-65535');
+  return { ok: true, value: { host: host.value, port: port.value } };
+}
+
+export function formatHostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function parseEnum<T extends string>(item: Record<string, unknown>, field: string, allowed: readonly T[]): ParseResult<T | null> {
+  const value = item[field];
+  if (value === undefined || value === null) return { ok: true, value: null };
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value.trim().toLowerCase())) {
+    return { ok: true, value: value.trim().toLowerCase() as T };
+  }
+  return fail(field, value, `must be one of ${allowed.join(', ')}`);
+}
+
+function parseEnabled(value: unknown): ParseResult<boolean> {
+  if (value === undefined || value === null) return { ok: true, value: true };
+  if (typeof value === 'boolean') return { ok: true, value };
+  // DynamoDB consoles make it easy to store "false" as a string; honour the obvious meaning.
+  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return { ok: true, value: value.trim().toLowerCase() === 'true' };
+  return fail('enabled', value, 'must be a boolean');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function parseLabels(value: unknown): ParseResult<Record<string, string>> {
+  if (value === undefined || value === null) return { ok: true, value: {} };
+  const notLabels = 'must be a map of strings or a list of strings';
+  const entries: [string, unknown][] = [];
+  // A list may arrive as an array (DynamoDB L) or a Set (DynamoDB SS); both read `name` or `name=value`.
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const v of value as Iterable<unknown>) {
+      if (typeof v !== 'string') return fail('labels', value, notLabels);
+      const eq = v.indexOf('=');
+      entries.push(eq === -1 ? [v, ''] : [v.slice(0, eq), v.slice(eq + 1)]);
+    }
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (typeof k !== 'string') return fail('labels', value, notLabels);
+      entries.push([k, v]);
+    }
+  } else if (isPlainObject(value)) entries.push(...Object.entries(value));
+  else return fail('labels', value, notLabels);
+  if (entries.length > MAX_LABELS) return fail('labels', value, `has more than ${MAX_LABELS} labels`);
+  const labels: [string, string][] = [];
+  for (const [k, v] of entries) {
+    if (!/^[A-Za-z0-9_.:/-]{1,64}$/.test(k)) return fail(`labels.${k.slice(0, 64)}`, k, 'is not a label name (1-64 of A-Z a-z 0-9 _ . : / -)');
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return fail(`labels.${k}`, v, 'must be a string');
+    const text = String(v);
+    if (text.length > MAX_LABEL_LENGTH) return fail(`labels.${k}`, v, `is longer than ${MAX_LABEL_LENGTH} characters`);
+    labels.push([k, text]);
+  }
+  // fromEntries defines own properties, so a label named __proto__ is kept rather than swallowed.
+  return { ok: true, value: Object.fromEntries(labels) };
+}
+
+function parseTimeout(value: unknown): ParseResult<number | undefined> {
+  if (value === undefined || value === null) return { ok: true, value: undefined };
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : null;
+  if (text === null || !/^\d{1,6}$/.test(text)) return fail('timeoutMs', value, `must be an integer number of milliseconds (${MIN_TIMEOUT_MS}-${MAX_TIMEOUT_MS})`);
+  const ms = Number(text);
+  if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) return fail('timeoutMs', value, `must be between ${MIN_TIMEOUT_MS} and ${MAX_TIMEOUT_MS}`);
+  return { ok: true, value: ms };
+}
+
+const MIN_REMINDER_MS = 60_000;
+const MAX_WINDOWS = 10;
+
+/** `muteUntil` (ISO time) and `maintenance` (one recurring window, or a list of them). */
+export function parseWindows(record: Readonly<Record<string, unknown>>): ParseResult<MaintenanceWindow[]> {
+  const windows: MaintenanceWindow[] = [];
+  if (record.muteUntil !== undefined && record.muteUntil !== null) {
+    const until = parseUntil(record.muteUntil, 'muteUntil');
+    if (!until.ok) return until;
+    windows.push(until.value);
+  }
+  const m = record.maintenance;
+  if (m !== undefined && m !== null) {
+    const list = Array.isArray(m) ? m : [m];
+    if (list.length > MAX_WINDOWS) return fail('maintenance', m, `has more than ${MAX_WINDOWS} windows`);
+    for (const [i, w] of list.entries()) {
+      const field = Array.isArray(m) ? `maintenance[${i}]` : 'maintenance';
+      const parsed = parseCronWindow(w, field);
+      if (!parsed.ok) return parsed;
+      windows.push(parsed.value);
+    }
+  }
+  return { ok: true, value: windows };
+}
+
+/** The key an item is stored under, when it has a usable one (even if the rest of it is invalid). */
+export function itemKey(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const key = (item as Record<string, unknown>).target;
+  return typeof key === 'string' && key.length > 0 && key.length <= MAX_TARGET_KEY_LENGTH ? key : null;
+}
+
+/** The item's digest, as an optional field: an item without one parses as it always did. */
+function digestOfItem(record: Readonly<Record<string, unknown>>): { digest?: StateDigest } {
+  const digest = parseDigest(record.digest);
+  return digest === null ? {} : { digest };
+}
+
+/**
+ * Validates one Targets-table item (already unmarshalled to plain JS). Never throws: a bad item
+ * becomes an error naming the field, the value and why, so the rest of the batch goes on.
+ */
+export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): ParseResult<Target> {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return fail('item', item, 'must be an object');
+  const record = item as Record<string, unknown>;
+  const key = parseTargetKey(record.target);
+  if (!key.ok) return key;
+  let port = key.value.port ?? defaultPort;
+  if (record.port !== undefined && record.port !== null) {
+    const attr = parsePort(record.port, 'port');
+    if (!attr.ok) return attr;
+    if (key.value.port !== null && key.value.port !== attr.value) {
+      return fail('port', record.port, `contradicts the port in target ${describeValue(record.target)}`);
+    }
+    port = attr.value;
+  }
+  const transport = parseEnum(record, 'protocol', TRANSPORTS);
+  if (!transport.ok) return transport;
+  const expect = parseEnum(record, 'expect', EXPECTS);
+  if (!expect.ok) return expect;
+  const depth = parseEnum(record, 'depth', DEPTHS);
+  if (!depth.ok) return depth;
+  const enabled = parseEnabled(record.enabled);
+  if (!enabled.ok) return enabled;
+  const labels = parseLabels(record.labels);
+  if (!labels.ok) return labels;
+  const timeout = parseTimeout(record.timeoutMs);
+  if (!timeout.ok) return timeout;
+  const description = record.description;
+  if (description !== undefined && description !== null) {
+    if (typeof description !== 'string') return fail('description', description, 'must be a string');
+    if (description.length > MAX_DESCRIPTION_LENGTH) return fail('description', description, `is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
+  }
+  const windows = parseWindows(record);
+  if (!windows.ok) return windows;
+  let remindEveryMs: number | null = null;
+  if (record.remindEvery !== undefined && record.remindEvery !== null) {
+    remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
+    if (remindEveryMs === null || remindEveryMs < MIN_REMINDER_MS) return fail('remindEvery', record.remindEvery, 'must be a duration of at least 1m, such as 24h');
+  }
+  const target: Target = {
+    target: record.target as string,
+    host: key.value.host,
+    port,
+    transport: transport.value ?? 'tcp',
+    depth: depth.value ?? 'mqtt',
+    display: formatHostPort(key.value.host, port),
+    expect: expect.value,
+    enabled: enabled.value,
+    labels: labels.value,
+    description: typeof description === 'string' ? description : null,
+    windows: windows.value,
+    remindEveryMs,
+    ...digestOfItem(record),
+    ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
+  };
+  return { ok: true, value: target };
+}

@@ -1,0 +1,252 @@
+import type { Alert, AlertEvent, Severity } from './alert';
+import type { Finding } from '../probe/types';
+import {
+  CRITICAL_FINDINGS,
+  eventItemId,
+  sameFindings,
+  type EventKind,
+  type HeldState,
+  type Observation,
+  type OutboxEntry,
+  type TargetEvent,
+  type TargetState,
+} from './state';
+import type { Target } from './target';
+
+/** What the state rules need to know about a target beyond its key. */
+export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs'>;
+
+export type Decision =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'write';
+      readonly event: EventKind;
+      /** The next state item, version already bumped, the new outbox entry appended. */
+      readonly next: TargetState;
+      readonly alert: Alert | null;
+    };
+
+const NONE: Decision = { kind: 'none' };
+
+function isViolation(info: TargetInfo, open: boolean): boolean {
+  return (info.expect === 'closed' && open) || (info.expect === 'open' && !open);
+}
+
+function diff(before: readonly Finding[], after: readonly Finding[]): { added: Finding[]; removed: Finding[] } {
+  return { added: after.filter((f) => !before.includes(f)), removed: before.filter((f) => !after.includes(f)) };
+}
+
+function transitionSeverity(info: TargetInfo, open: boolean, findings: readonly Finding[]): Severity {
+  if (isViolation(info, open)) return 'critical';
+  if (open && findings.some((f) => CRITICAL_FINDINGS.includes(f))) return 'critical';
+  return info.expect === null ? 'warning' : 'info';
+}
+
+function postureSeverity(added: readonly Finding[]): Severity {
+  if (added.some((f) => CRITICAL_FINDINGS.includes(f))) return 'critical';
+  return added.length > 0 ? 'warning' : 'info';
+}
+
+/** What decide needs to know beyond the state and the observation. */
+export interface DecideContext {
+  /** A mute or maintenance window covers this target now: record, but hold alerts. */
+  readonly muted: boolean;
+}
+
+const UNMUTED: DecideContext = { muted: false };
+
+/** The change an observation makes, before windows and reminders are applied. */
+interface Change {
+  readonly event: EventKind;
+  readonly nextOpen: boolean | null;
+  readonly findings: readonly Finding[];
+  readonly alertEvent: AlertEvent | null;
+  readonly severity: Severity;
+}
+
+function classify(prev: TargetState | null, obs: Observation, info: TargetInfo): Change | null {
+  const probed = obs.status !== 'error';
+  const open = obs.status === 'open';
+  // Findings describe an open port; a closed one has none, and an error tells us nothing new.
+  const findings: readonly Finding[] = open ? obs.findings : probed ? [] : (prev?.findings ?? []);
+  const change = (event: EventKind, nextOpen: boolean | null, alertEvent: AlertEvent | null = null, severity: Severity = 'info'): Change => ({
+    event,
+    nextOpen,
+    findings,
+    alertEvent,
+    severity,
+  });
+
+  if (prev === null || prev.open === null) {
+    if (!probed) {
+      if (prev !== null && prev.status === 'error' && prev.reason === obs.reason) return null;
+      return change(prev === null ? 'baseline' : 'status', null);
+    }
+    // A first sight alerts only when it already violates `expect`, or when the broker is open to
+    // anyone: an anonymous broker is the incident we exist for, even on the day it is added.
+    const criticalFinding = open && findings.some((f) => CRITICAL_FINDINGS.includes(f));
+    return isViolation(info, open) || criticalFinding ? change('baseline', open, 'baseline', 'critical') : change('baseline', open);
+  }
+  if (!probed) {
+    // `error` is never treated as closed: record that the target cannot be probed, keep open/closed.
+    return prev.status === 'error' ? null : change('status', prev.open);
+  }
+  if (prev.open !== open) {
+    const recovered = info.expect !== null && isViolation(info, prev.open) && !isViolation(info, open);
+    return change('transition', open, recovered ? 'recovered' : open ? 'opened' : 'closed', transitionSeverity(info, open, findings));
+  }
+  if (open && !sameFindings(prev.findings, findings)) {
+    return change('posture', open, 'posture', postureSeverity(diff(prev.findings, findings).added));
+  }
+  return prev.status !== obs.status ? change('status', open) : null;
+}
+
+/**
+ * The state rules of DESIGN.md as one pure function: (previous state, confirmed observation) ->
+ * nothing to write, or the next state item with the event and alert it owes. Mutes hold alerts
+ * (the state before the window is kept in `held`); the first look after a window alerts only if
+ * the target differs from that state; a target that keeps violating `expect` is re-alerted every
+ * `remindEveryMs`.
+ */
+export function decide(prev: TargetState | null, obs: Observation, info: TargetInfo, ctx: DecideContext = UNMUTED): Decision {
+  const base = classify(prev, obs, info);
+  const held = prev?.held ?? null;
+
+  if (ctx.muted) {
+    if (base === null) return NONE;
+    const snapshot = base.alertEvent === null ? held : (held ?? snapshotOf(prev));
+    return build(prev, obs, info, { ...base, alertEvent: null }, snapshot);
+  }
+
+  if (held !== null && prev !== null) {
+    const nextOpen = base ? base.nextOpen : prev.open;
+    const findings = base ? base.findings : prev.findings;
+    const status = base ? obs.status : prev.status;
+    const differs = held.open !== nextOpen || !sameFindings(held.findings, findings);
+    let alertEvent: AlertEvent | null = null;
+    let severity: Severity = 'info';
+    if (nextOpen !== null && differs) {
+      const criticalFinding = nextOpen && findings.some((f) => CRITICAL_FINDINGS.includes(f));
+      // A target first seen during the window has no "before": alert as a baseline would.
+      if (held.open !== null || isViolation(info, nextOpen) || criticalFinding) {
+        alertEvent = 'window-end';
+        severity = isViolation(info, nextOpen) || criticalFinding ? 'critical' : held.open !== null && isViolation(info, held.open) ? 'info' : 'warning';
+      }
+    }
+    const change: Change = base ? { ...base, alertEvent, severity } : { event: 'window-end', nextOpen, findings, alertEvent, severity };
+    return build(prev, base ? obs : { ...obs, status, reason: prev.reason, findings, evidence: prev.evidence }, info, change, null, held);
+  }
+
+  if (base === null) {
+    if (prev === null || prev.open === null || info.remindEveryMs === null || obs.status === 'error' || !isViolation(info, prev.open)) return NONE;
+    // While an earlier alert is still owed (SNS refusing), a reminder would only pile up behind it.
+    if (prev.outbox.some((e) => e.alert !== null)) return NONE;
+    const last = Date.parse(prev.lastAlertAt ?? prev.since);
+    if (Date.parse(obs.at) - last < info.remindEveryMs) return NONE;
+    const reminder: Change = { event: 'reminder', nextOpen: prev.open, findings: prev.findings, alertEvent: 'reminder', severity: 'critical' };
+    return build(prev, { ...obs, status: prev.status, findings: prev.findings }, info, reminder, null);
+  }
+  return build(prev, obs, info, base, null);
+}
+
+function snapshotOf(prev: TargetState | null): HeldState {
+  return prev === null ? { open: null, status: null, findings: [], since: null } : { open: prev.open, status: prev.status, findings: prev.findings, since: prev.since };
+}
+
+function build(prev: TargetState | null, obs: Observation, info: TargetInfo, change: Change, held: HeldState | null, windowBefore?: HeldState): Decision {
+  const { event, nextOpen, findings, alertEvent, severity } = change;
+  const version = (prev?.version ?? 0) + 1;
+  const id = eventItemId(info.target, version);
+  // After a window, the alert compares against the state before the window, not the last look.
+  const before: { status: TargetState['status'] | null; findings: readonly Finding[]; since: string | null; open: boolean | null } = windowBefore
+    ? { status: windowBefore.status, findings: windowBefore.findings, since: windowBefore.since, open: windowBefore.open }
+    : { status: prev?.status ?? null, findings: prev?.findings ?? [], since: prev && prev.open !== null ? prev.since : null, open: prev?.open ?? null };
+  const { added, removed } = diff(before.findings, findings);
+  const openChanged = prev === null || prev.open !== nextOpen;
+  const alert: Alert | null =
+    alertEvent === null
+      ? null
+      : {
+          id,
+          event: alertEvent,
+          target: info.target,
+          display: info.display,
+          status: obs.status,
+          previous: before.status,
+          open: nextOpen === true,
+          expected: info.expect,
+          severity,
+          at: obs.at,
+          previousSince: before.since,
+          findings,
+          addedFindings: added,
+          removedFindings: removed,
+          reason: obs.reason,
+          labels: info.labels,
+          description: info.description,
+          evidence: obs.evidence,
+        };
+  const historyEvent: TargetEvent = {
+    target: info.target,
+    version,
+    kind: event,
+    at: obs.at,
+    from: prev?.status ?? null,
+    to: obs.status,
+    findingsBefore: prev?.findings ?? [],
+    findings,
+    reason: obs.reason,
+    evidence: obs.evidence,
+    alerted: alert !== null,
+  };
+  const entry: OutboxEntry = { id, event: historyEvent, alert, claimedUntil: null };
+  const next: TargetState = {
+    target: info.target,
+    display: info.display,
+    status: obs.status,
+    open: nextOpen,
+    since: openChanged ? obs.at : (prev?.since ?? obs.at),
+    statusSince: prev?.status === obs.status ? prev.statusSince : obs.at,
+    reason: obs.reason,
+    findings,
+    evidence: obs.evidence,
+    expect: info.expect,
+    version,
+    updatedAt: obs.at,
+    outbox: appendBounded(prev?.outbox ?? [], entry),
+    held,
+    lastAlertAt: alert !== null ? obs.at : (prev?.lastAlertAt ?? null),
+  };
+  return { kind: 'write', event, next, alert };
+}
+
+/**
+ * Most entries an outbox keeps. Entries pile up only while their flush keeps failing (SNS down and a
+ * target that keeps changing); a state item must stay far below DynamoDB's 400 KB item limit, or
+ * no write to it could succeed again.
+ */
+export const MAX_OUTBOX = 20;
+
+/** Appends; beyond MAX_OUTBOX drops the oldest history-only entries, then the oldest alerts. */
+function appendBounded(outbox: readonly OutboxEntry[], entry: OutboxEntry): OutboxEntry[] {
+  const next = [...outbox, entry];
+  while (next.length > MAX_OUTBOX) {
+    const silent = next.findIndex((e) => e.alert === null);
+    next.splice(silent === -1 ? 0 : silent, 1);
+  }
+  return next;
+}
+
+/**
+ * Whether a decision must be confirmed by a re-probe before it is believed: anything that alerts.
+ * Silent records (closed -> filtered) are cheap to get wrong and are not re-probed.
+ */
+export function needsConfirmation(decision: Decision): boolean {
+  return decision.kind === 'write' && decision.alert !== null;
+}
+
+/** Two decisions agree when they move the target to the same open/closed status and findings. */
+export function sameOutcome(a: Decision, b: Decision): boolean {
+  if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
+  return a.event === b.event && a.next.open === b.next.open && sameFindings(a.next.findings, b.next.findings);
+}

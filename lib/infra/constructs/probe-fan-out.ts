@@ -1,0 +1,290 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { PortwatchFunction } from './portwatch-function';
+import { parseCidrList } from '../../../lambda/probe/address-policy';
+import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../../../lambda/monitor/cadence';
+import { DEFAULT_PROBE_OPTIONS } from '../../../lambda/probe';
+import { DEFAULT_PROBER_CONFIG, targetBudgetMs } from '../../../lambda/monitor/prober/service';
+import { DEFAULT_PORT, describeValue } from '../../../lambda/monitor/target';
+
+/**
+ * AWS's rule for queues that feed Lambda: visibility timeout at least six times the function
+ * timeout, so that a batch retried after throttling is not redelivered while still in flight.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/**
+ * Receives of one probe message before it moves to the dead-letter queue. Probe outcomes are data,
+ * so a message only fails on infrastructure errors (DynamoDB, SNS); three tries ride out a throttling
+ * burst, and the next tick probes the same targets anyway.
+ */
+export const MAX_RECEIVE_COUNT = 3;
+
+/** Bounds of the event source's MaximumConcurrency (the limits of the Lambda API). */
+const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
+
+/** Props of {@link ProbeFanOut}. */
+export interface ProbeFanOutProps {
+  /** State table; the prober reads and writes it. */
+  readonly stateTable: dynamodb.ITable;
+  /**
+   * Targets table; the prober only updates the state digest on its items (UpdateItem, nothing else),
+   * so that an unchanged tick reads no state. @default - no digests: every state is read every tick
+   */
+  readonly targetsTable?: dynamodb.ITable;
+  /**
+   * The schedule's tick interval (whole minutes, 1 minute - 1 day); with `postureEvery` it sets how
+   * many ticks apart open brokers get a deep look.
+   * @default Duration.minutes(5)
+   */
+  readonly tickRate?: Duration;
+  /**
+   * How often an open target at depth tls/mqtt gets its deep look (TLS, certificate, anonymous MQTT);
+   * the ticks between only connect. A target that was not open always gets a deep look. Whole
+   * minutes, from `tickRate` to 1 day.
+   * @default - the longer of 5 minutes and `tickRate`
+   */
+  readonly postureEvery?: Duration;
+  /** Alerts topic; the prober publishes to it. */
+  readonly alertsTopic: sns.ITopic;
+  /**
+   * Notified when the dead-letter queue receives a message (the operations topic).
+   * @default - the alarm has no action
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Port probed when a target names none.
+   * @default 8883
+   */
+  readonly defaultPort?: number;
+  /**
+   * Deadline of each probe step (connect, TLS handshake, MQTT CONNACK), in milliseconds (100-30000).
+   * @default 3000
+   */
+  readonly probeTimeoutMs?: number;
+  /**
+   * Observations that must agree before a transition is believed (1-5; 1 = no re-probe).
+   * A single lost SYN must never alert.
+   * @default 2
+   */
+  readonly confirmAttempts?: number;
+  /**
+   * Pause before each confirmation re-probe, in milliseconds (0-10000).
+   * @default 1000
+   */
+  readonly confirmDelayMs?: number;
+  /**
+   * Days a transition event stays in the history before DynamoDB TTL removes it (1-3650).
+   * @default 90
+   */
+  readonly eventRetentionDays?: number;
+  /**
+   * A certificate expiring in fewer days than this raises the `cert-expiring` finding (1-365).
+   * @default 14
+   */
+  readonly certExpiringDays?: number;
+  /**
+   * Private, loopback or link-local ranges the prober may connect to. Everything else in those ranges is
+   * refused, so that whoever can write the Targets table cannot aim the scanner at internal hosts.
+   * @default - none
+   */
+  readonly allowedCidrs?: readonly string[];
+  /**
+   * Timeout of one prober invocation (10 s - 15 min). The probe queue's visibility timeout is derived from it.
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Prober memory in MiB (128-10240).
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Probe messages per invocation (1-10); each message carries many targets.
+   * @default 5
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source waits to fill a batch (0-300 s). The dispatcher sends a whole tick in one
+   * burst, so a short window is enough to fill batches.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Highest number of concurrent prober invocations (2-1000). Bounds the sockets open at once and the
+   * write rate on the State table.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Targets one invocation probes at once (1-1000). Sockets stay under the engine's process-wide
+   * limit whatever this says; see docs/scaling.md for sizing (500 for 100,000 targets a minute).
+   * @default 64
+   */
+  readonly probeConcurrency?: number;
+  /**
+   * What error messages call each setting, for a caller that exposes them under its own names (the
+   * stack's `proberBatchSize` is `batchSize` here), so that an error names the setting the user wrote.
+   * A label names the unit the value is checked in when the setting's name does not.
+   * @default - the prop names, with the unit of Duration props: `timeout (seconds)`, `postureEvery (minutes)`
+   */
+  readonly settingNames?: Partial<Readonly<Record<ProbeFanOutSetting, string>>>;
+}
+
+/** The props of {@link ProbeFanOut} that are checked at synth time. */
+export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames'>;
+
+const DEFAULT_LABELS: Readonly<Partial<Record<ProbeFanOutSetting, string>>> = {
+  tickRate: 'tickRate (minutes)',
+  postureEvery: 'postureEvery (minutes)',
+  timeout: 'timeout (seconds)',
+  maxBatchingWindow: 'maxBatchingWindow (seconds)',
+};
+
+/** Longest tick and posture interval: EventBridge rates go up to a day, and a deep look at least daily. */
+const MAX_INTERVAL_MINUTES = 1440;
+
+/**
+ * The ranges as the prober will read them, checked by the prober's own parser: a list the prober
+ * refuses would fail every cold start instead of this synth.
+ */
+function allowedCidrsFrom(name: string, entries: readonly string[]): string[] {
+  const refuse = (value: string, reason: string): PortwatchConfigError =>
+    new PortwatchConfigError(`${name} must list CIDR blocks such as 10.0.0.0/8 or fd00::/8, got ${value}: ${reason}`);
+  // The prober reads a bare address as a /32 or /128; in a deployment setting it is more likely a
+  // range with its prefix cut off (10.0.0.0 for 10.0.0.0/8), so the prefix is required here.
+  const bare = entries.find((entry) => !entry.includes('/'));
+  if (bare !== undefined) throw refuse(describeValue(bare), 'has no prefix length (/8, /64)');
+  const parsed = parseCidrList(entries, name);
+  if (!parsed.ok) throw refuse(parsed.error.value, parsed.error.reason);
+  return parsed.value.map((cidr) => cidr.text);
+}
+
+/**
+ * The probe queue and the prober that consumes it: one SQS message holds many targets, the prober
+ * probes a batch of messages concurrently and reports failed messages individually, and a message
+ * that keeps failing lands in an alarmed dead-letter queue.
+ */
+export class ProbeFanOut extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: DeadLetterQueue;
+  public readonly prober: PortwatchFunction;
+
+  public constructor(scope: Construct, id: string, props: ProbeFanOutProps) {
+    super(scope, id);
+
+    const label = (setting: ProbeFanOutSetting): string => props.settingNames?.[setting] ?? DEFAULT_LABELS[setting] ?? setting;
+    const integer = (setting: ProbeFanOutSetting, value: number, min: number, max: number): number =>
+      requireIntegerInRange(label(setting), value, min, max);
+
+    const defaultPort = integer('defaultPort', props.defaultPort ?? DEFAULT_PORT, 1, 65535);
+    const probeTimeoutMs = integer('probeTimeoutMs', props.probeTimeoutMs ?? DEFAULT_PROBE_OPTIONS.timeoutMs, 100, 30_000);
+    const confirmAttempts = integer('confirmAttempts', props.confirmAttempts ?? DEFAULT_PROBER_CONFIG.confirmAttempts, 1, 5);
+    const confirmDelayMs = integer('confirmDelayMs', props.confirmDelayMs ?? DEFAULT_PROBER_CONFIG.confirmDelayMs, 0, 10_000);
+    const eventRetentionDays = integer('eventRetentionDays', props.eventRetentionDays ?? 90, 1, 3650);
+    const certExpiringDays = integer('certExpiringDays', props.certExpiringDays ?? DEFAULT_PROBE_OPTIONS.certExpiringDays, 1, 365);
+    const allowedCidrs = allowedCidrsFrom(label('allowedCidrs'), props.allowedCidrs ?? []);
+    const memorySize = integer('memorySize', props.memorySize ?? 512, 128, 10_240);
+    const batchSize = integer('batchSize', props.batchSize ?? 5, 1, 10);
+    const probeConcurrency = integer('probeConcurrency', props.probeConcurrency ?? DEFAULT_PROBER_CONFIG.concurrency, 1, 1000);
+    const maxConcurrency = integer('maxConcurrency', props.maxConcurrency ?? 10, MAX_CONCURRENCY_LIMITS.min, MAX_CONCURRENCY_LIMITS.max);
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
+    integer('maxBatchingWindow', maxBatchingWindow.toSeconds({ integral: false }), 0, 300);
+    const tickMinutes = integer('tickRate', (props.tickRate ?? Duration.millis(DEFAULT_TICK_MS)).toMinutes({ integral: false }), 1, MAX_INTERVAL_MINUTES);
+    // A deep look cannot come more often than the tick that carries it; the default keeps 5-minute
+    // deep looks for ticks up to 5 minutes and makes every look deep for longer ticks.
+    const defaultPostureEvery = Duration.millis(Math.max(DEFAULT_POSTURE_EVERY_MS, tickMinutes * 60_000));
+    const postureEveryMinutes = integer(
+      'postureEvery',
+      (props.postureEvery ?? defaultPostureEvery).toMinutes({ integral: false }),
+      tickMinutes,
+      MAX_INTERVAL_MINUTES,
+    );
+    const timeout = props.timeout ?? Duration.seconds(60);
+    const timeoutSeconds = integer('timeout', timeout.toSeconds({ integral: false }), 10, 900);
+
+    // One target with all its confirmation probes must fit in one invocation, or every suspected
+    // transition would run out of time and be retried instead of confirmed.
+    const worstCaseTargetMs = targetBudgetMs(probeTimeoutMs, confirmAttempts, confirmDelayMs);
+    if (worstCaseTargetMs >= timeoutSeconds * 1000) {
+      throw new PortwatchConfigError(
+        `${label('timeout')} must exceed the worst case of one target with ${label('probeTimeoutMs')} ${probeTimeoutMs}, ` +
+          `${label('confirmAttempts')} ${confirmAttempts} and ${label('confirmDelayMs')} ${confirmDelayMs} (${worstCaseTargetMs} ms), ` +
+          `got ${timeoutSeconds}`,
+      );
+    }
+
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', {
+      purpose:
+        `portwatch probe messages that failed ${MAX_RECEIVE_COUNT} times (DynamoDB or SNS errors in the prober). ` +
+        'Their targets were not checked; see the prober logs, then redrive the messages to the probe queue.',
+      alarmTopic: props.alarmTopic,
+    });
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      visibilityTimeout: Duration.seconds(timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue.queue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    this.prober = new PortwatchFunction(this, 'Prober', {
+      entry: 'lambda/handlers/prober.ts',
+      description: 'portwatch prober: probes the targets of a batch of probe messages, records and alerts transitions',
+      memorySize,
+      timeout,
+      environment: {
+        STATE_TABLE_NAME: props.stateTable.tableName,
+        ALERT_TOPIC_ARN: props.alertsTopic.topicArn,
+        DEFAULT_PORT: String(defaultPort),
+        PROBE_TIMEOUT_MS: String(probeTimeoutMs),
+        CONFIRM_ATTEMPTS: String(confirmAttempts),
+        CONFIRM_DELAY_MS: String(confirmDelayMs),
+        EVENT_RETENTION_DAYS: String(eventRetentionDays),
+        CERT_EXPIRING_DAYS: String(certExpiringDays),
+        ALLOWED_CIDRS: allowedCidrs.join(','),
+        PROBE_CONCURRENCY: String(probeConcurrency),
+        TICK_INTERVAL_MS: String(tickMinutes * 60_000),
+        POSTURE_EVERY_MS: String(postureEveryMinutes * 60_000),
+        ...(props.targetsTable ? { TARGETS_TABLE_NAME: props.targetsTable.tableName } : {}),
+      },
+    });
+    props.stateTable.grantReadWriteData(this.prober);
+    // Each probe message carries its targets; the prober writes only the digest attribute of their items.
+    props.targetsTable?.grant(this.prober, 'dynamodb:UpdateItem');
+    props.alertsTopic.grantPublish(this.prober);
+
+    this.prober.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize,
+        maxBatchingWindow,
+        maxConcurrency,
+        // The prober returns the ids of failed messages only; the rest of the batch is deleted.
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    Validations.of(this.prober.node.defaultChild as lambda.CfnFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'The prober is only invoked synchronously, by its SQS event source; a function DeadLetterConfig ' +
+        `applies to asynchronous invocations only. Failed messages go to the probe queue's dead-letter queue ` +
+        `after ${MAX_RECEIVE_COUNT} receives (RedrivePolicy), which is alarmed.`,
+    });
+    const mapping = this.prober.node.children.find((child) => child instanceof lambda.EventSourceMapping);
+    if (!mapping) throw new Error('ProbeFanOut: the SQS event source mapping was not created');
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Event source mappings for SQS do not support an on-failure destination (only stream and Kafka sources ' +
+        "do). The failure path of an SQS source is the queue's RedrivePolicy to its alarmed dead-letter queue.",
+    });
+  }
+}

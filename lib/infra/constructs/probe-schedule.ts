@@ -1,0 +1,134 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { PortwatchFunction } from './portwatch-function';
+import { DEFAULT_TICK_MS } from '../../../lambda/monitor/cadence';
+import { DEFAULT_PORT } from '../../../lambda/monitor/target';
+
+/** Props of {@link ProbeSchedule}. */
+export interface ProbeScheduleProps {
+  /** Targets table; the dispatcher pages through it (read only). */
+  readonly targetsTable: dynamodb.ITable;
+  /** Probe queue; the dispatcher sends the packed targets to it. */
+  readonly probeQueue: sqs.IQueue;
+  /**
+   * Time between two ticks: a whole number of minutes, from 1 minute to 1 day.
+   * @default Duration.minutes(5)
+   */
+  readonly rate?: Duration;
+  /**
+   * Port used when a target names none.
+   * @default 8883
+   */
+  readonly defaultPort?: number;
+  /**
+   * Parallel Scan segments the dispatcher reads the Targets table with (1-64).
+   * @default 4
+   */
+  readonly scanSegments?: number;
+  /**
+   * Targets packed into one probe message (1-100).
+   * @default 25
+   */
+  readonly targetsPerMessage?: number;
+  /**
+   * Notified when a tick could not be dispatched (the failure queue's alarm).
+   * @default - the alarm has no action
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The clock of portwatch: an EventBridge rule that invokes the dispatcher every tick, and a failure
+ * path for ticks that could not be dispatched.
+ *
+ * Both retry layers give up once a tick is one period old: by then the next tick has probed the same
+ * targets, so replaying the stale one would only double the load. What is given up lands in the
+ * alarmed failure queue, whether EventBridge could not invoke the dispatcher (target DLQ) or the
+ * dispatcher itself failed (Lambda on-failure destination).
+ */
+export class ProbeSchedule extends Construct {
+  public readonly rule: events.Rule;
+  public readonly dispatcher: PortwatchFunction;
+  /** Ticks that could not be dispatched, from EventBridge or from the dispatcher's async invocations. */
+  public readonly failureQueue: DeadLetterQueue;
+
+  public constructor(scope: Construct, id: string, props: ProbeScheduleProps) {
+    super(scope, id);
+
+    const rate = props.rate ?? Duration.millis(DEFAULT_TICK_MS);
+    const rateSeconds = rate.toSeconds({ integral: false });
+    if (rateSeconds < 60 || rateSeconds > 86_400 || rateSeconds % 60 !== 0) {
+      throw new PortwatchConfigError(
+        `rate must be a whole number of minutes from 1 minute to 1 day, got ${rate.toHumanString()}`,
+      );
+    }
+    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? DEFAULT_PORT, 1, 65535);
+    const scanSegments = requireIntegerInRange('scanSegments', props.scanSegments ?? 4, 1, 64);
+    const targetsPerMessage = requireIntegerInRange('targetsPerMessage', props.targetsPerMessage ?? 25, 1, 100);
+
+    this.failureQueue = new DeadLetterQueue(this, 'FailureQueue', {
+      purpose:
+        'portwatch ticks that were not dispatched: EventBridge could not invoke the dispatcher, or the ' +
+        'dispatcher failed (see its logs; the error is in each message). Targets were not probed for that tick.',
+      alarmTopic: props.alarmTopic,
+    });
+    Validations.of(this.failureQueue.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is a dead-letter queue: the DeadLetterConfig of the schedule rule target and the on-failure ' +
+        "destination of the dispatcher. The rule only recognises queues named in another queue's RedrivePolicy " +
+        "or a function's DeadLetterConfig.",
+    });
+
+    const staleAfter = (max: Duration): Duration =>
+      Duration.seconds(Math.min(rateSeconds, max.toSeconds()));
+
+    this.dispatcher = new PortwatchFunction(this, 'Dispatcher', {
+      entry: 'lambda/handlers/dispatcher.ts',
+      description: 'portwatch dispatcher: pages through the Targets table and sends probe messages',
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      environment: {
+        TARGETS_TABLE_NAME: props.targetsTable.tableName,
+        PROBE_QUEUE_URL: props.probeQueue.queueUrl,
+        SCAN_SEGMENTS: String(scanSegments),
+        TARGETS_PER_MESSAGE: String(targetsPerMessage),
+        DEFAULT_PORT: String(defaultPort),
+      },
+      onFailure: new SqsDestination(this.failureQueue.queue),
+      // One retry rides out a transient DynamoDB or SQS error; more would overlap the next tick.
+      retryAttempts: 1,
+      maxEventAge: staleAfter(Duration.hours(6)),
+    });
+    props.targetsTable.grantReadData(this.dispatcher);
+    props.probeQueue.grantSendMessages(this.dispatcher);
+    Validations.of(this.dispatcher.node.defaultChild as lambda.CfnFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        "The dispatcher's asynchronous failures go to an on-failure destination (EventInvokeConfig, the " +
+        'successor of DeadLetterConfig whose records also carry the error). Configuring both would deliver ' +
+        'every failure twice to the same alarmed queue.',
+    });
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: `portwatch tick: dispatch a probe of every enabled target every ${rate.toHumanString()}`,
+      schedule: events.Schedule.rate(rate),
+      targets: [
+        new targets.LambdaFunction(this.dispatcher, {
+          retryAttempts: 2,
+          maxEventAge: staleAfter(Duration.hours(24)),
+          deadLetterQueue: this.failureQueue.queue,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../../lib/infra/constructs/portwatch-function';
+
+/**
+ * Runs bin/portwatch-app.ts the way `cdk synth -c key=value` does (context in CDK_CONTEXT_JSON, output
+ * in CDK_OUTDIR), with bundling skipped. Exercises the context parsing and the cdk-nag plugins at synth.
+ */
+function runApp(context: Record<string, unknown>): { status: number | null; stderr: string; template?: any; report?: any } {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'portwatch-app-'));
+  try {
+    const result = spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'bin/portwatch-app.ts')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+      },
+      timeout: 60_000,
+    });
+    if (result.status !== 0) return { status: result.status, stderr: result.stderr };
+    return {
+      status: result.status,
+      stderr: result.stderr,
+      template: JSON.parse(readFileSync(path.join(outdir, 'Portwatch.template.json'), 'utf8')),
+      report: JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')),
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const resourcesOfType = (template: any, type: string): any[] =>
+  Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === type);
+
+describe('bin/portwatch-app.ts', () => {
+  test('turns -c values into props and passes cdk-nag at synth', () => {
+    // Prepare / Act
+    const { status, stderr, template, report } = runApp({
+      scheduleMinutes: '1',
+      alertEmail: 'security@example.com',
+      opsEmail: 'oncall@example.com',
+      defaultPort: '1883',
+      probeTimeoutMs: '2000',
+      allowedCidrs: '10.0.0.0/8, fd00::/8',
+      proberMaxConcurrency: '20',
+      probeConcurrency: '500',
+      proberBatchSize: '10',
+      targetsPerMessage: '50',
+      scanSegments: '8',
+    });
+
+    // Assess
+    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    expect(report.pluginReports).toEqual([]);
+    expect(resourcesOfType(template, 'AWS::Events::Rule')[0].Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(resourcesOfType(template, 'AWS::SNS::Subscription').map((s) => s.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'security@example.com']);
+    expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
+    expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 20 }, BatchSize: 10 });
+    const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'TARGETS_TABLE_NAME' in f.Properties.Environment.Variables && !('STATE_TABLE_NAME' in f.Properties.Environment.Variables));
+    expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8' });
+    const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
+    expect(prober.Properties.Environment.Variables).toMatchObject({
+      DEFAULT_PORT: '1883',
+      PROBE_TIMEOUT_MS: '2000',
+      ALLOWED_CIDRS: '10.0.0.0/8,fd00::/8',
+      PROBE_CONCURRENCY: '500',
+      // 1-minute ticks, deep looks at open brokers every 5 minutes (the default).
+      TICK_INTERVAL_MS: '60000',
+      POSTURE_EVERY_MS: '300000',
+    });
+    // Every acknowledgement travels in the template with its reason.
+    const suppressions = resourcesOfType(template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'Serverless-LambdaDLQ', reason: expect.stringMatching(/^.{40,}$/) })]));
+  });
+
+  test.each([
+    [{ scheduleMinutes: 'abc' }, 'portwatch: context "scheduleMinutes" (-c scheduleMinutes=...) got "abc": expected a number'],
+    [{ scheduleMinutes: '0' }, 'portwatch: scheduleMinutes must be an integer from 1 to 1440, got 0'],
+    [{ postureEveryMinutes: '2' }, 'portwatch: postureEveryMinutes must be an integer from 5 to 1440, got 2'],
+    [{ alertEmail: 'ops.example.com' }, 'portwatch: alertEmail must be one e-mail address such as ops@example.com, got "ops.example.com"'],
+    [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
+    [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
+    [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
+  ])('rejects %p with one line naming the key and the value', (context, message) => {
+    // Act
+    const { status, stderr } = runApp(context);
+
+    // Assess
+    expect(status).toBe(1);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});

@@ -1,0 +1,41 @@
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PortwatchStack, type PortwatchStackProps } from '../../lib/infra/portwatch-stack';
+
+/** An App that skips asset bundling (no esbuild run per test); templates are otherwise complete. */
+export function testApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+/** A bare stack for testing one construct on its own. */
+export function testStack(): Stack {
+  return new Stack(testApp(), 'TestStack');
+}
+
+export function synthPortwatch(props: PortwatchStackProps = {}): { stack: PortwatchStack; template: Template } {
+  const stack = new PortwatchStack(testApp(), 'Portwatch', props);
+  return { stack, template: Template.fromStack(stack) };
+}
+
+/** The single logical id of the resource built by the construct at `path` (its default child). */
+export function logicalIdOf(stack: Stack, path: string): string {
+  const construct = stack.node.findAll().find((c) => c.node.path === `${stack.node.id}/${path}`);
+  if (!construct) throw new Error(`no construct at ${path}`);
+  const resource = construct.node.defaultChild ?? construct;
+  return stack.getLogicalId(resource as CfnElement);
+}
+
+/** Every IAM policy statement of the template, with the logical id of the policy it belongs to. */
+export function policyStatements(template: Template): { policy: string; statement: Record<string, unknown> }[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies).flatMap(([policy, resource]) => {
+    const doc = (resource as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties
+      .PolicyDocument;
+    return doc.Statement.map((statement) => ({ policy, statement }));
+  });
+}
+
+/** A statement's Action or Resource as an array. */
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}

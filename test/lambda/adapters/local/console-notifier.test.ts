@@ -1,0 +1,51 @@
+import { alertLine, alertText, ConsoleNotifier, type LineSink } from '../../../../lambda/adapters/local/console-notifier';
+import { formatAlert, type Alert } from '../../../../lambda/monitor/alert';
+
+const opened: Alert = {
+  id: '127.0.0.1:8883@3', event: 'opened', target: '127.0.0.1:8883', display: '127.0.0.1:8883', status: 'open', previous: 'closed', open: true,
+  expected: 'closed', severity: 'critical', at: '2026-11-24T10:00:00.000Z', previousSince: '2026-11-24T09:00:00.000Z', findings: ['anonymous-access'],
+  addedFindings: ['anonymous-access'], removedFindings: [], reason: '127.0.0.1: connected', labels: { env: 'dev' }, description: null,
+  evidence: { reason: '127.0.0.1: connected', latencyMs: 1, addresses: [], tls: null, mqtt: null },
+};
+
+function sink(): LineSink & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, write: (chunk, cb) => (lines.push(chunk), cb(), true) };
+}
+
+describe('ConsoleNotifier', () => {
+  it('prints one readable line per alert: time, severity, headline, change, findings, reason', async () => {
+    const out = sink();
+    await new ConsoleNotifier(out, { json: false }).publish(opened);
+    expect(out.lines).toEqual(['2026-11-24T10:00:00.000Z CRITICAL OPEN 127.0.0.1:8883 (expected closed): closed -> open [anonymous-access], 127.0.0.1: connected\n']);
+  });
+
+  it('prints a posture change as the findings added and removed', () => {
+    const posture: Alert = { ...opened, event: 'posture', previous: 'open', addedFindings: ['self-signed-cert'], removedFindings: ['anonymous-access'], findings: ['self-signed-cert'], severity: 'warning' };
+    expect(alertText(posture)).toMatch(/^2026-11-24T10:00:00\.000Z WARNING .*: \+self-signed-cert -anonymous-access, 127\.0\.0\.1: connected$/);
+  });
+
+  it('prints a scanner-level alert as its headline alone, and a reminder as the status that persists', () => {
+    const degraded: Alert = { ...opened, event: 'degraded', severity: 'warning', reason: '40% of targets changed in one tick' };
+    expect(alertText(degraded)).toBe(`2026-11-24T10:00:00.000Z WARNING ${formatAlert(degraded).subject.replace('[portwatch] ', '')}`);
+    const reminder: Alert = { ...opened, event: 'reminder', previous: 'open' };
+    expect(alertText(reminder)).toMatch(/: still open \[anonymous-access\], 127\.0\.0\.1: connected$/);
+  });
+
+  it('prints one JSON object per line with the SNS payload plus from/to', async () => {
+    const out = sink();
+    await new ConsoleNotifier(out, { json: true }).publish(opened);
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]?.endsWith('\n')).toBe(true);
+    expect(JSON.parse(out.lines[0] ?? '')).toEqual({ ...alertLine(opened) });
+    expect(alertLine(opened)).toMatchObject({
+      type: 'alert', schema: 'portwatch.alert/v1', id: '127.0.0.1:8883@3', event: 'opened', target: '127.0.0.1:8883',
+      from: 'closed', to: 'open', at: '2026-11-24T10:00:00.000Z', findings: ['anonymous-access'], severity: 'critical', labels: { env: 'dev' },
+    });
+  });
+
+  it('rejects when the stream does, so the alert stays pending', async () => {
+    const failing: LineSink = { write: (_chunk, cb) => (cb(new Error('EPIPE')), false) };
+    await expect(new ConsoleNotifier(failing, { json: true }).publish(opened)).rejects.toThrow('EPIPE');
+  });
+});

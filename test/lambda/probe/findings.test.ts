@@ -1,0 +1,89 @@
+import { computeFindings } from '../../../lambda/probe/findings';
+import type { CertFacts, Finding, MqttEvidence, TlsEvidence } from '../../../lambda/probe/types';
+
+const cert = (overrides: Partial<CertFacts> = {}): CertFacts => ({
+  subject: 'CN=broker.example.com',
+  issuer: 'CN=Example CA',
+  subjectAltNames: ['DNS:broker.example.com'],
+  validFrom: '2026-01-01T00:00:00.000Z',
+  validTo: '2027-01-01T00:00:00.000Z',
+  daysLeft: 200,
+  fingerprint256: 'AA:BB',
+  selfSigned: false,
+  ...overrides,
+});
+
+const tls = (overrides: Partial<TlsEvidence> = {}): TlsEvidence => ({
+  version: 'TLSv1.3',
+  cipher: 'TLS_AES_256_GCM_SHA384',
+  authorized: true,
+  authorizationError: null,
+  hostnameMatch: true,
+  cert: cert(),
+  legacyTls: false,
+  clientCertRequired: false,
+  ...overrides,
+});
+
+const mqtt = (overrides: Partial<MqttEvidence> = {}): MqttEvidence => ({
+  transport: 'tls',
+  protocolVersion: 4,
+  connack: 5,
+  anonymous: false,
+  reason: 'CONNACK 5 (not authorized)',
+  ...overrides,
+});
+
+const OPTIONS = { certExpiringDays: 14 };
+
+describe('computeFindings', () => {
+  const cases: [string, TlsEvidence | null, MqttEvidence | null, Finding[]][] = [
+    ['nothing probed', null, null, []],
+    ['a clean, authenticated broker', tls(), mqtt(), []],
+    ['anonymous CONNACK over TLS', tls(), mqtt({ connack: 0, anonymous: true }), ['anonymous-access']],
+    ['anonymous CONNACK in clear', null, mqtt({ transport: 'plain', connack: 0, anonymous: true }), ['anonymous-access', 'plaintext-mqtt']],
+    ['refused CONNACK in clear is still plaintext MQTT', null, mqtt({ transport: 'plain', connack: 5 }), ['plaintext-mqtt']],
+    ['no CONNACK in clear proves nothing', null, mqtt({ transport: 'plain', connack: null }), []],
+    ['self-signed leaf', tls({ authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT', cert: cert({ selfSigned: true }) }), null, ['self-signed-cert']],
+    ['unknown CA', tls({ authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), null, ['untrusted-cert']],
+    ['private root sent in the chain', tls({ authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN' }), null, ['untrusted-cert']],
+    ['expired, otherwise trusted', tls({ authorized: false, authorizationError: 'CERT_HAS_EXPIRED', cert: cert({ daysLeft: -3 }) }), null, ['cert-expired']],
+    ['expired and self-signed', tls({ authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT', cert: cert({ daysLeft: -1, selfSigned: true }) }), null, ['cert-expired', 'self-signed-cert']],
+    ['expiring below the threshold', tls({ cert: cert({ daysLeft: 3 }) }), null, ['cert-expiring']],
+    ['expiring today (0 days left)', tls({ cert: cert({ daysLeft: 0 }) }), null, ['cert-expiring']],
+    ['exactly at the threshold is fine', tls({ cert: cert({ daysLeft: 14 }) }), null, []],
+    ['hostname mismatch', tls({ hostnameMatch: false }), null, ['hostname-mismatch']],
+    ['IP target without IP SANs: no verdict', tls({ hostnameMatch: null }), null, []],
+    ['legacy TLS accepted', tls({ legacyTls: true }), null, ['legacy-tls']],
+    ['legacy TLS unknown', tls({ legacyTls: null }), null, []],
+    ['failed handshake: no chain verdict', tls({ version: null, cipher: null, authorized: false, cert: null, hostnameMatch: null }), null, []],
+    ['client certificate required, trusted chain', tls({ clientCertRequired: true }), mqtt({ connack: null }), []],
+    [
+      'everything at once, sorted and unique',
+      tls({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', hostnameMatch: false, legacyTls: true, cert: cert({ daysLeft: 2, selfSigned: true }) }),
+      mqtt({ connack: 0, anonymous: true }),
+      ['anonymous-access', 'cert-expiring', 'hostname-mismatch', 'legacy-tls', 'self-signed-cert', 'untrusted-cert'],
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, tlsEvidence, mqttEvidence, expected) => {
+    // Act
+    const findings = computeFindings(tlsEvidence, mqttEvidence, OPTIONS);
+
+    // Assess
+    expect(findings).toEqual(expected);
+  });
+
+  it('honours the expiring threshold it is given', () => {
+    // Prepare
+    const evidence = tls({ cert: cert({ daysLeft: 20 }) });
+
+    // Act
+    const strict = computeFindings(evidence, null, { certExpiringDays: 30 });
+    const lax = computeFindings(evidence, null, { certExpiringDays: 7 });
+
+    // Assess
+    expect(strict).toEqual(['cert-expiring']);
+    expect(lax).toEqual([]);
+  });
+});
