@@ -11,156 +11,26 @@
  *      in clear; a full legacy handshake follows only when that answer does not settle the question,
  *      or when the modern handshake failed (then its certificate is the evidence if it completes).
  *
- * Every connection is one `withDeadline` (each phase: connect, handshake, CONNACK, re-armed at
- * `timeoutMs`) and holds one socket slot. All of them together share a time budget (see Budget), so
- * the whole deep probe stays bounded however slowly a hostile server feeds us.
+ * Every connection is one session (session.ts): one `withDeadline`, one socket slot, each phase
+ * re-armed at `timeoutMs`. All of them together share the probe's time budget (budget.ts), so the
+ * whole deep probe stays bounded however slowly a hostile server feeds us. What a handshake shows is
+ * tls-handshake.ts and cert-facts.ts; what the legacy answers mean is legacy-tls.ts.
  */
-import type { Duplex } from 'node:stream';
-import { CappedStream, connectTcp } from './connection';
-import { withDeadline, type TimeoutInfo } from './deadline';
-import type { Limiter } from './limiter';
-import { connackMeaning, mqttConnect, newClientId, type MqttExchange, type MqttVersion } from './mqtt';
+import { legacyHandshakeVerdict, legacyHelloVerdict, legacyNotDetermined, type LegacyVerdict } from './legacy-tls';
+import { connackMeaning, type MqttVersion } from './mqtt';
+import { handshakeTimeoutReason, runSession, type SessionContext, type SessionState } from './session';
 import { timeoutReason } from './tcp';
-import { awaitTls13Verdict, flightEvidence, helloFlight, isClientCertRequired, isLocalRefusal, legacyClientHello, legacyVersionAccepted, tlsHandshake, type HandshakeOutcome } from './tls';
-import { tlsVersionName, type ServerFlight } from './tls-records';
-import type { MqttEvidence, ProbeOptions, ResolvedAddress, TlsEvidence } from './types';
+import { isClientCertRequired, type HandshakeOutcome } from './tls-handshake';
+import type { MqttEvidence, TlsEvidence } from './types';
 
-/** Wait for a TLS 1.3 server's verdict on our missing client certificate (depth tls only). */
-const TLS13_VERDICT_MS = 250;
-/** Time given to DISCONNECT and close_notify to leave before the socket is destroyed anyway. */
-const GOODBYE_MS = 500;
-/** A phase shorter than this is not worth starting: its timeout would be noise. */
-const MIN_PHASE_MS = 20;
-
-/**
- * Wall-clock budget of the deep probe. Time spent waiting for a socket slot is credited back: a
- * target must never look slow, or lose its legacy check, because other targets held the sockets.
- */
-export class Budget {
-  private readonly started = performance.now();
-  private credited = 0;
-
-  constructor(private readonly totalMs: number) {}
-
-  credit(ms: number): void {
-    this.credited += ms;
-  }
-
-  remaining(): number {
-    return this.totalMs + this.credited - (performance.now() - this.started);
-  }
-}
-
-export interface DeepContext {
-  readonly host: string;
-  readonly port: number;
-  readonly address: ResolvedAddress;
+export interface DeepContext extends SessionContext {
   readonly depth: 'tls' | 'mqtt';
-  readonly timeoutMs: number;
-  readonly now: Date;
-  readonly ca?: ProbeOptions['ca'];
-  readonly sockets: Limiter;
-  readonly budget: Budget;
 }
 
 export interface DeepResult {
   readonly tls: TlsEvidence | null;
   readonly mqtt: MqttEvidence | null;
   readonly reason: string;
-}
-
-interface SessionPlan {
-  readonly tls: boolean;
-  /** Send OpenSSL's legacy ClientHello and read the answer in clear, without a TLS handshake of our own. */
-  readonly legacyHello?: boolean;
-  readonly legacy?: boolean;
-  readonly mqtt: MqttVersion | null;
-  /** Wait for a TLS 1.3 server's session ticket or certificate_required alert. */
-  readonly awaitVerdict?: boolean;
-}
-
-interface SessionState {
-  /** Set when no connection could be made, or the budget left no time to try. */
-  notRun: string | null;
-  stream: CappedStream | null;
-  handshake: HandshakeOutcome | null;
-  /** What the server answered to the legacy ClientHello; null when it was not sent. */
-  helloFlight: ServerFlight | null;
-  /** The local OpenSSL produced no legacy ClientHello to send. */
-  noLegacyHello: boolean;
-  verdict: { readonly clientCertRequired: boolean; readonly reason: string | null } | null;
-  mqtt: Omit<MqttExchange, 'goodbye'> | null;
-  timedOut: TimeoutInfo | null;
-}
-
-function phaseMs(ctx: DeepContext): number {
-  return Math.min(ctx.timeoutMs, Math.max(0, Math.floor(ctx.budget.remaining())));
-}
-
-/** One connection: connect, optionally TLS, optionally one MQTT exchange. Never rejects. */
-async function runSession(ctx: DeepContext, plan: SessionPlan): Promise<SessionState> {
-  const state: SessionState = { notRun: null, stream: null, handshake: null, helloFlight: null, noLegacyHello: false, verdict: null, mqtt: null, timedOut: null };
-  const queued = performance.now();
-  return ctx.sockets.run(() => {
-    ctx.budget.credit(performance.now() - queued);
-    const first = phaseMs(ctx);
-    if (first < MIN_PHASE_MS) return Promise.resolve({ ...state, notRun: `not tried: probe time budget spent` });
-    return withDeadline<SessionState>(
-      first,
-      'connect',
-      async (deadline) => {
-        const connected = await connectTcp(deadline, ctx.address.address, ctx.port, ctx.address.family);
-        if (!connected.ok) {
-          state.notRun = `could not reconnect: ${connected.code}`;
-          return { ...state };
-        }
-        const stream = new CappedStream(connected.socket);
-        deadline.own(() => stream.destroy());
-        stream.on('error', () => undefined);
-        state.stream = stream;
-        let transport: Duplex = stream;
-        if (plan.legacyHello) {
-          deadline.phase('TLS handshake', phaseMs(ctx));
-          const hello = await legacyClientHello(ctx.host, deadline.own);
-          if (hello === null) state.noLegacyHello = true;
-          else state.helloFlight = await helloFlight(stream, hello);
-          return { ...state };
-        }
-        if (plan.tls) {
-          deadline.phase('TLS handshake', phaseMs(ctx));
-          const handshake = await tlsHandshake(stream, { host: ctx.host, now: ctx.now, legacy: plan.legacy ?? false, ...(ctx.ca !== undefined ? { ca: ctx.ca } : {}) }, deadline.own);
-          state.handshake = handshake;
-          if (!handshake.socket) return { ...state };
-          transport = handshake.socket;
-          if (plan.awaitVerdict && handshake.version === 'TLSv1.3') {
-            deadline.phase('TLS 1.3 verdict', Math.min(TLS13_VERDICT_MS, phaseMs(ctx)));
-            state.verdict = await awaitTls13Verdict(handshake.socket);
-          }
-        }
-        if (plan.mqtt !== null) {
-          deadline.phase('CONNACK', phaseMs(ctx));
-          const exchange = await mqttConnect(transport, plan.mqtt, newClientId());
-          const { goodbye, ...seen } = exchange;
-          state.mqtt = seen;
-          deadline.phase('DISCONNECT', Math.min(GOODBYE_MS, phaseMs(ctx)));
-          await goodbye;
-        }
-        return { ...state };
-      },
-      (info) => ({ ...state, timedOut: info }),
-    );
-  });
-}
-
-/** Why a session ended in its handshake phase without a handshake outcome. */
-function handshakeTimeoutReason(state: SessionState): string {
-  const t = state.timedOut;
-  if (!t) return state.notRun ?? 'TLS not attempted';
-  if (t.phase === 'connect') return `TLS connection: ${timeoutReason(t.timeoutMs)}`;
-  const bytes = state.stream?.bytesIn ?? 0;
-  return bytes === 0
-    ? `no TLS: no reply to the ClientHello within ${t.timeoutMs} ms`
-    : `TLS handshake: ${timeoutReason(t.timeoutMs)} (${bytes} bytes received)`;
 }
 
 function mqttFromSession(state: SessionState, transport: 'tls' | 'plain', version: MqttVersion): MqttEvidence | null {
@@ -208,68 +78,26 @@ async function mqttSessions(ctx: DeepContext, tls: boolean): Promise<MqttSession
   return { first, chosen: first, version: 4, note: `MQTT 5 retry: ${why}` };
 }
 
-export interface LegacyVerdict {
-  readonly accepted: boolean | null;
-  readonly reason: string;
-  readonly handshake: HandshakeOutcome | null;
-}
-
-/**
- * The legacy verdict from the server's clear answer to OpenSSL's legacy ClientHello, when that answer
- * settles it as the full handshake would; null sends the probe to the full handshake: no hello to send,
- * an answer that is neither a ServerHello nor an alert, or a first flight cut short (the handshake's
- * error text then says what it was), or a CertificateRequest (only the handshake learns whether the
- * certificate is required).
- */
-function helloVerdict(ctx: DeepContext, state: SessionState): LegacyVerdict | null {
-  if (state.noLegacyHello) return null;
-  const flight = state.helloFlight;
-  if (!flight) return { accepted: null, reason: `legacy TLS not determined: ${handshakeTimeoutReason(state)}`, handshake: null };
-  const accepted = legacyVersionAccepted(flight);
-  if (accepted === true && flight.serverHelloDone && !flight.certificateRequested) {
-    const reason = `legacy ${tlsVersionName(flight.serverHelloVersion ?? 0)} accepted`;
-    return { accepted: true, reason, handshake: flightEvidence(flight, { host: ctx.host, now: ctx.now }, reason) };
-  }
-  if (accepted === false || (accepted === null && flight.alert !== null)) {
-    return { accepted: false, reason: 'legacy TLS 1.0/1.1 refused', handshake: flightEvidence(flight, { host: ctx.host, now: ctx.now }, 'legacy TLS 1.0/1.1 refused') };
-  }
-  return null;
-}
-
 /**
  * Legacy TLS. After a completed modern handshake the question is only whether the server would agree
  * to TLS 1.0/1.1, which its answer to the ClientHello says: asked that way first (the full handshake
  * costs about 0.5 ms of CPU, a quarter of a deep probe, for the same answer). When the modern handshake
- * failed, the legacy handshake may be the evidence itself, so it runs in full.
+ * failed, the legacy handshake may be the evidence itself, so it runs in full; so it does when the
+ * local OpenSSL made no legacy ClientHello to send, or the answer did not settle the question.
  */
 async function legacyCheck(ctx: DeepContext, modernCompleted: boolean): Promise<LegacyVerdict> {
   if (modernCompleted) {
-    const quick = helloVerdict(ctx, await runSession(ctx, { tls: false, legacyHello: true, mqtt: null }));
-    if (quick) return quick;
+    const hello = await runSession(ctx, { tls: false, legacyHello: true, mqtt: null });
+    if (!hello.noLegacyHello) {
+      if (!hello.helloFlight) return legacyNotDetermined(handshakeTimeoutReason(hello));
+      const quick = legacyHelloVerdict(hello.helloFlight, { host: ctx.host, now: ctx.now });
+      if (quick) return quick;
+    }
   }
   const state = await runSession(ctx, { tls: true, legacy: true, mqtt: null });
   const hs = state.handshake;
-  if (!hs) return { accepted: null, reason: `legacy TLS not determined: ${handshakeTimeoutReason(state)}`, handshake: null };
+  if (!hs) return legacyNotDetermined(handshakeTimeoutReason(state));
   return legacyHandshakeVerdict(hs);
-}
-
-/**
- * The legacy verdict from a full legacy handshake. Decided on Node's error code, not the reason text:
- * a local refusal (our OpenSSL has no TLS 1.0/1.1 to offer, a build or policy without them) sent the
- * server nothing, so its text is about an empty reply, yet it says nothing about the server; an
- * `unsupported protocol` error is the server answering with a newer version: a refusal.
- */
-export function legacyHandshakeVerdict(hs: HandshakeOutcome): LegacyVerdict {
-  if (hs.completed) return { accepted: true, reason: `legacy ${hs.version ?? 'TLS'} accepted`, handshake: hs };
-  if (isLocalRefusal(hs.errorCode)) {
-    return { accepted: null, reason: `legacy TLS not tested: the local OpenSSL cannot offer TLS 1.0/1.1 (${hs.errorCode ?? ''})`, handshake: hs };
-  }
-  const byHello = legacyVersionAccepted(hs.flight);
-  if (byHello === true) return { accepted: true, reason: `legacy ${tlsVersionName(hs.flight.serverHelloVersion ?? 0)} accepted (${hs.reason})`, handshake: hs };
-  if (byHello === false || hs.flight.alert !== null || /^ERR_SSL_.*ALERT/.test(hs.errorCode ?? '')) {
-    return { accepted: false, reason: 'legacy TLS 1.0/1.1 refused', handshake: hs };
-  }
-  return { accepted: null, reason: `legacy TLS not determined: ${hs.reason}`, handshake: hs };
 }
 
 function evidenceFrom(hs: HandshakeOutcome | null, reason: string, clientCertRequired: boolean, legacyTls: boolean | null): TlsEvidence {

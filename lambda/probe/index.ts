@@ -6,12 +6,11 @@
  * hello for UDP) to every allowed address at once -> at depth tls/mqtt, the deep probe on the first
  * open address in resolver order (deep.ts).
  *
- * Time: DNS is bounded by `timeoutMs`; the TCP phase by `timeoutMs`; the TCP phase and the deep probe
- * together by 2 x `timeoutMs` (the deep probe always gets at least one full `timeoutMs`); waiting for a
- * deep-probe slot by what DNS left of its `timeoutMs`. Hence a probe takes at most
- * `maxProbeDurationMs(timeoutMs)` plus any time spent queueing for a socket slot.
+ * Time: this edge owns it. It makes each probe's budget and hands it down; the bound of a probe, how
+ * DNS, the TCP phase and the deep probe share it, and each phase's share are budget.ts.
  */
-import { Budget, probeDeep } from './deep';
+import { Budget, deepBudgetMs, deepSlotWaitMs } from './budget';
+import { probeDeep } from './deep';
 import { createCachingResolver, literalAddress, resolveHost, systemResolver } from './dns';
 import { computeFindings } from './findings';
 import { chainLimiters, createLimiter, createSoftLimiter, mapBounded, type Limiter } from './limiter';
@@ -19,6 +18,7 @@ import { probeTcpAddress } from './tcp';
 import type { AddressResult, MqttEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, ResolvedAddress, TlsEvidence } from './types';
 import { probeDtlsAddress } from './udp-dtls';
 
+export { maxProbeDurationMs } from './budget';
 export { createCachingResolver, systemResolver } from './dns';
 export * from './types';
 
@@ -60,11 +60,6 @@ function isoString(at: Date): string {
   const ms = at.getTime();
   if (ms !== isoCache.ms) isoCache = { ms, iso: at.toISOString() };
   return isoCache.iso;
-}
-
-/** Upper bound of one probe's duration, slot waiting excluded: DNS, then TCP and deep together. */
-export function maxProbeDurationMs(timeoutMs: number): number {
-  return 3 * timeoutMs;
 }
 
 export interface ProbeManyOptions extends ProbeOptions {
@@ -170,13 +165,10 @@ interface TcpPhase {
 
 async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limiter, at: Date, started: number, tcp: TcpPhase): Promise<ProbeResult> {
   const { host, timeoutMs, dnsSpent, addresses, addressReason, firstOpen } = tcp;
-  // The deep probe and the TCP phase share 2 x timeoutMs; the TCP phase used at most one of them.
   // The budget starts once the probe has its deep slot: waiting for one must not cost it evidence.
-  // It waits at most what DNS left unused of its own timeoutMs, so the probe stays within
-  // maxProbeDurationMs (socket queueing aside, as ever).
   const tcpSpent = Math.max(...addresses.map((a) => a.latencyMs));
   const depth = spec.depth === 'tls' ? 'tls' : 'mqtt';
-  const deep = await deepSlots.run(timeoutMs - Math.min(dnsSpent, timeoutMs), () =>
+  const deep = await deepSlots.run(deepSlotWaitMs(timeoutMs, dnsSpent), () =>
     probeDeep({
       host,
       port: spec.port,
@@ -185,7 +177,7 @@ async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
       timeoutMs,
       now: at,
       sockets,
-      budget: new Budget(2 * timeoutMs - Math.min(tcpSpent, timeoutMs)),
+      budget: new Budget(deepBudgetMs(timeoutMs, tcpSpent)),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
     }),
   );

@@ -6,7 +6,8 @@
  * later". Up to TLS 1.2 the server's first flight is plaintext, so the answer is on the wire:
  * ServerHello carries the chosen version, CertificateRequest the demand for a client certificate,
  * Certificate the chain (for evidence even when the handshake then fails). TLS 1.3 encrypts all but
- * ServerHello, which is why its client-certificate case is read from the alert instead (see tls.ts).
+ * ServerHello, which is why its client-certificate case is read from the alert instead (see
+ * tls-handshake.ts).
  */
 
 const CONTENT_CHANGE_CIPHER_SPEC = 20;

@@ -10,7 +10,11 @@ export type Depth = 'tcp' | 'tls' | 'mqtt';
 
 export type Transport = 'tcp' | 'udp';
 
-/** Stable finding codes (DESIGN.md "Deep probe"); alerts, state and the CLI use these strings. */
+/**
+ * Finding codes, derived from the evidence by findings.ts. Stable: alerts (and their SNS `findings`
+ * attribute, which subscribers filter on), stored state and the CLI's JSON carry these strings, so a
+ * code may be added but never renamed.
+ */
 export const FINDING_CODES = [
   'anonymous-access',
   'plaintext-mqtt',
@@ -108,7 +112,7 @@ export interface ProbeSpec {
   readonly timeoutMs?: number;
 }
 
-/** Address family filter result from DNS. */
+/** One address a target resolved to (or its IP literal), with its family. */
 export interface ResolvedAddress {
   readonly address: string;
   readonly family: 4 | 6;

@@ -1,7 +1,4 @@
-import { Socket } from 'node:net';
-import { connectTcp } from '../../../lambda/probe/connection';
 import { withDeadline } from '../../../lambda/probe/deadline';
-import { blackholePort, listen, silentServer, type Blackhole, type Running } from '../../helpers/servers';
 import { timed } from '../../helpers/probe-fixtures';
 
 describe('withDeadline', () => {
@@ -94,59 +91,5 @@ describe('withDeadline', () => {
     // Assess
     await expect(run).rejects.toThrow('bug');
     expect(cleaned).toBe(true);
-  });
-});
-
-describe('connectTcp under a deadline', () => {
-  let blackhole: Blackhole;
-  let silent: Running;
-
-  beforeAll(async () => {
-    blackhole = await blackholePort();
-    silent = await listen(silentServer());
-  });
-  afterAll(async () => {
-    await blackhole.close();
-    await silent.close();
-  });
-
-  it('gives up on a connect that never completes when the deadline passes', async () => {
-    // Act
-    const { value, elapsedMs } = await timed(() =>
-      withDeadline(
-        150,
-        'connect',
-        async (deadline) => {
-          const pending = connectTcp(deadline, '127.0.0.1', blackhole.port, 4);
-          return pending.then((o) => (o.ok ? 'connected' : o.code));
-        },
-        (info) => `timeout after ${info.timeoutMs} ms`,
-      ),
-    );
-
-    // Assess
-    expect(value).toBe('timeout after 150 ms');
-    expect(elapsedMs).toBeGreaterThanOrEqual(140);
-    expect(elapsedMs).toBeLessThan(1500);
-  });
-
-  it('destroys a connected socket when the work is done', async () => {
-    // Prepare
-    let kept: Socket | undefined;
-
-    // Act
-    await withDeadline(
-      1000,
-      'connect',
-      async (deadline) => {
-        const outcome = await connectTcp(deadline, '127.0.0.1', silent.port, 4);
-        if (outcome.ok) kept = outcome.socket;
-        return outcome.ok;
-      },
-      () => false,
-    );
-
-    // Assess
-    expect(kept?.destroyed).toBe(true);
   });
 });

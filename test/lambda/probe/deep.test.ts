@@ -1,4 +1,5 @@
-import { Budget, probeDeep, type DeepContext } from '../../../lambda/probe/deep';
+import { Budget } from '../../../lambda/probe/budget';
+import { probeDeep, type DeepContext } from '../../../lambda/probe/deep';
 import { createLimiter } from '../../../lambda/probe/limiter';
 import { timed } from '../../helpers/probe-fixtures';
 import { silentServer, useServers } from '../../helpers/servers';

@@ -1,21 +1,19 @@
 /**
- * Depth `tls`: one TLS handshake over an already connected, byte-capped stream, and the facts it
- * reveals. Facts are collected whatever the verdict: an expired or self-signed certificate is the very
- * evidence we are after, so verification never aborts the handshake (rejectUnauthorized: false) and
- * the verdict is read from the socket afterwards.
+ * Depth `tls`: one TLS handshake over an already connected, byte-capped stream, the TLS contexts it
+ * offers, and what its failure means. Facts are collected whatever the verdict: an expired or
+ * self-signed certificate is the very evidence we are after, so verification never aborts the
+ * handshake (rejectUnauthorized: false) and the verdict is read from the socket afterwards. What the
+ * certificate says is cert-facts.ts; the legacy-tls check built on these handshakes is legacy-tls.ts.
  */
-import { randomFillSync, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { Duplex } from 'node:stream';
-import { checkServerIdentity, connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { certEvidence, parseCertificate } from './cert-facts';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
-import { isTlsRecordStart, parseServerFlight, type ServerFlight } from './tls-records';
-import type { CertFacts, ProbeOptions, TlsEvidence } from './types';
-
-const DAY_MS = 86_400_000;
+import { parseServerFlight, type ServerFlight } from './tls-records';
+import type { ProbeOptions, TlsEvidence } from './types';
 
 /**
- * The capped second handshake that asks for TLS 1.0/1.1 only. OpenSSL 3 refuses to even offer them
+ * What the legacy-tls check (legacy-tls.ts) offers: TLS 1.0/1.1 only. OpenSSL 3 refuses to even offer them
  * at its default security level (no SHA-1 signatures), so the probe lowers the level for this one
  * handshake: we want to know what the server accepts, not to protect data.
  */
@@ -183,124 +181,6 @@ function errorInfo(err: unknown): ErrorInfo {
   return { code, reason };
 }
 
-/**
- * The legacy-tls question asked without a handshake of our own: OpenSSL's legacy ClientHello (TLS 1.0/
- * 1.1 only, LEGACY_TLS_OPTIONS), captured once per SNI name from a client handshake run against a
- * stream that only records, then replayed with a fresh random. The server sees the bytes our full
- * legacy handshake would send, and answers them in clear (ServerHello, or an alert) before any key
- * exchange, so the verdict costs a write and a read instead of a TLSSocket and its crypto.
- */
-const legacyHellos = new Map<string, Buffer>();
-/** Distinct SNI names kept (IP targets share one entry); a fleet of names refills it as it goes. */
-const MAX_LEGACY_HELLOS = 256;
-/** Record header (5), handshake header (4), client_version (2): then the 32-byte client random. */
-const CLIENT_RANDOM_OFFSET = 11;
-
-/**
- * A legacy ClientHello for `host` with a random of its own, or null when the local OpenSSL does not
- * produce one (it cannot offer TLS 1.0/1.1, or wrote something unexpected). `own` hands the capturing
- * socket to the caller's deadline.
- */
-export async function legacyClientHello(host: string, own: (cleanup: () => void) => void): Promise<Buffer | null> {
-  const servername = isIP(host) === 0 ? host : '';
-  let template = legacyHellos.get(servername);
-  if (template === undefined) {
-    const captured = await captureLegacyHello(servername, own);
-    if (captured === null) return null;
-    if (legacyHellos.size >= MAX_LEGACY_HELLOS) legacyHellos.clear();
-    legacyHellos.set(servername, captured);
-    template = captured;
-  }
-  const hello = Buffer.from(template);
-  randomFillSync(hello, CLIENT_RANDOM_OFFSET, 32);
-  return hello;
-}
-
-function captureLegacyHello(servername: string, own: (cleanup: () => void) => void): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    let socket: TLSSocket | null = null;
-    const sink = new Duplex({
-      read: () => undefined,
-      write: (chunk: Buffer, _encoding, callback) => {
-        resolve(isClientHelloRecord(chunk) ? Buffer.from(chunk) : null);
-        socket?.destroy();
-        callback();
-      },
-    });
-    try {
-      socket = connect({
-        socket: sink,
-        ...(servername !== '' ? { servername } : {}),
-        rejectUnauthorized: false,
-        checkServerIdentity: () => undefined,
-        // The hello does not depend on the trust anchors (OpenSSL clients send no CA list).
-        secureContext: secureContextFor({ legacy: true }),
-      });
-    } catch {
-      resolve(null);
-      return;
-    }
-    own(() => socket?.destroy());
-    socket.on('error', () => resolve(null));
-    socket.once('close', () => resolve(null));
-  });
-}
-
-/** One complete handshake record holding a ClientHello. */
-function isClientHelloRecord(bytes: Buffer): boolean {
-  return bytes.length > CLIENT_RANDOM_OFFSET + 32 && bytes[0] === 0x16 && bytes[1] === 3 && bytes[5] === 1 && bytes.readUInt16BE(3) === bytes.length - 5;
-}
-
-/** Records read for an answer to the legacy ClientHello; real servers decide within a handful. */
-const MAX_HELLO_RECORDS = 16;
-
-/**
- * Sends a ClientHello and reads the server's answer in clear until it decides the question: an alert,
- * a ServerHello for a version we did not offer, the whole first flight (ServerHelloDone) after a
- * ServerHello for one we did; or until the connection ends, the bytes stop being TLS records, or
- * MAX_HELLO_RECORDS came without a decision (the caller then asks the full handshake). The bytes are
- * looked at twice per record (its header, its end), never per chunk, so a server dribbling bytes costs
- * no more than a fast one. The caller's deadline bounds the wait.
- */
-export function helloFlight(stream: CappedStream, hello: Buffer): Promise<ServerFlight> {
-  return new Promise((answer) => {
-    let answered = false;
-    const resolve = (flight: ServerFlight): void => {
-      answered = true;
-      answer(flight);
-    };
-    const finish = (): void => {
-      if (!answered) resolve(parseServerFlight(stream.received));
-    };
-    /** The record we wait for: where it starts, where it ends once its header came (-1 before). */
-    let next = 0;
-    let end = -1;
-    let records = 0;
-    stream.on('data', () => {
-      while (!answered) {
-        if (end < 0) {
-          if (stream.bytesIn < next + 5) return;
-          const bytes = stream.received;
-          // Past the read cap (the stream is being destroyed) or not a record: what came is the answer.
-          if (bytes.length < next + 5 || !isTlsRecordStart(bytes.subarray(next, next + 2))) return finish();
-          end = next + 5 + bytes.readUInt16BE(next + 3);
-        }
-        if (stream.bytesIn < end) return;
-        next = end;
-        end = -1;
-        records++;
-        const flight = parseServerFlight(stream.received);
-        const legacy = legacyVersionAccepted(flight);
-        if (flight.alert !== null || legacy === false || (legacy === true && flight.serverHelloDone) || records >= MAX_HELLO_RECORDS) return resolve(flight);
-      }
-    });
-    stream.once('end', finish);
-    stream.once('close', finish);
-    stream.on('error', finish);
-    stream.write(hello);
-  });
-}
-
 /** The evidence in a server's clear first flight (TLS <= 1.2), for a handshake we did not complete. */
 export function flightEvidence(flight: ServerFlight, params: Pick<HandshakeParams, 'host' | 'now'>, reason: string): HandshakeOutcome {
   const leaf = flight.certificates[0];
@@ -382,85 +262,3 @@ function verifyErrorCode(value: unknown): string | null {
   const e = value as { code?: unknown; message?: unknown };
   return typeof e.code === 'string' ? e.code : typeof e.message === 'string' ? e.message : String(value);
 }
-
-function parseCertificate(der: Buffer): X509Certificate | null {
-  try {
-    return new X509Certificate(der);
-  } catch {
-    return null;
-  }
-}
-
-function certEvidence(x509: X509Certificate | null, params: Pick<HandshakeParams, 'host' | 'now'>, authorizationError: string | null): Pick<HandshakeOutcome, 'hostnameMatch' | 'cert'> {
-  if (x509 === null) return { hostnameMatch: null, cert: null };
-  const sans = splitSubjectAltNames(x509.subjectAltName);
-  return { hostnameMatch: hostnameMatches(params.host, x509, sans), cert: certFacts(x509, params.now, authorizationError, sans) };
-}
-
-/**
- * Name check with tls.checkServerIdentity, the same rules Node applies when it verifies (SAN first,
- * CN only without DNS SANs). An IP target is compared only when the certificate lists IP SANs: a
- * certificate for names says nothing about an address, so the answer is "not applicable" (null).
- */
-export function hostnameMatches(host: string, cert: X509Certificate, sans: readonly string[] = splitSubjectAltNames(cert.subjectAltName)): boolean | null {
-  if (isIP(host) !== 0) {
-    if (!sans.some((san) => san.startsWith('IP Address:'))) return null;
-    // An address matches an IP SAN byte for byte, as in checkServerIdentity; OpenSSL's check does that
-    // without building the whole legacy certificate object (a large share of a deep probe's CPU).
-    return cert.checkIP(host) !== undefined;
-  }
-  // Not cert.checkHost, which would spare the legacy object: OpenSSL's rules differ from Node's for
-  // partial wildcards (b*z.example.com) and a trailing dot, and we report what a Node client accepts.
-  return checkServerIdentity(host, cert.toLegacyObject()) === undefined;
-}
-
-function certFacts(cert: X509Certificate, now: Date, authorizationError: string | null, sans: readonly string[]): CertFacts {
-  const validTo = new Date(cert.validTo);
-  return {
-    subject: readableName(cert.subject),
-    issuer: readableName(cert.issuer),
-    subjectAltNames: sans,
-    validFrom: isoOrRaw(cert.validFrom),
-    validTo: isoOrRaw(cert.validTo),
-    daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
-    fingerprint256: cert.fingerprint256,
-    selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || signsItself(cert),
-  };
-}
-
-/** Subject equals issuer and the certificate's own key verifies its signature. */
-function signsItself(cert: X509Certificate): boolean {
-  try {
-    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/** `C=US\nO=Org\nCN=name` (encoding order) -> `CN=name, O=Org, C=US` (RFC 4514 order). */
-function readableName(multiline: string): string {
-  return multiline
-    .split('\n')
-    .filter((line) => line !== '')
-    .reverse()
-    .join(', ');
-}
-
-const SAN_KINDS = 'DNS|IP Address|email|URI|DirName|othername|Registered ID|X400Name|EdiPartyName';
-const SAN_SPLIT = new RegExp(`, (?=(?:${SAN_KINDS}):)`);
-
-function splitSubjectAltNames(text: string | undefined): string[] {
-  if (text === undefined || text === '') return [];
-  return text.split(SAN_SPLIT);
-}
-
-function isoOrRaw(text: string): string {
-  const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? text : date.toISOString();
-}
-
-export function legacyVersionAccepted(flight: ServerFlight): boolean | null {
-  if (flight.serverHelloVersion === null) return null;
-  return flight.serverHelloVersion === 0x0301 || flight.serverHelloVersion === 0x0302;
-}
-

@@ -2,11 +2,11 @@ import { constants, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
 import { CappedStream, connectTcp } from '../../../lambda/probe/connection';
 import { withDeadline } from '../../../lambda/probe/deadline';
-import { legacyHandshakeVerdict } from '../../../lambda/probe/deep';
 import { probeTarget } from '../../../lambda/probe/index';
-import { hostnameMatches, tlsHandshake, type HandshakeOutcome } from '../../../lambda/probe/tls';
+import { legacyHandshakeVerdict } from '../../../lambda/probe/legacy-tls';
+import { secureContextFor, tlsHandshake, type HandshakeOutcome } from '../../../lambda/probe/tls-handshake';
 import type { ProbeOptions, ProbeResult } from '../../../lambda/probe/types';
-import { selfSignedCert, usePki, type KeyPair } from '../../helpers/certs';
+import { usePki, type KeyPair } from '../../helpers/certs';
 import { probeOptions, spec } from '../../helpers/probe-fixtures';
 import { LEGACY_TLS_SERVER, tlsServer, useServers } from '../../helpers/servers';
 
@@ -189,19 +189,6 @@ describe('probeTarget at depth tls', () => {
     expect(result.tls?.cert).toMatchObject({ subject: 'CN=localhost, O=portwatch tests', daysLeft: 3 });
     expect(result.findings).toEqual(['cert-expiring']);
   });
-
-  it('takes the evidence from the legacy handshake when the server speaks nothing newer than TLS 1.0', async () => {
-    // Prepare
-    const port = await serve(pki().trusted, { ...LEGACY_TLS_SERVER, maxVersion: 'TLSv1' });
-
-    // Act
-    const result = await probe(port, 'localhost', { ca: pki().ca.cert });
-
-    // Assess
-    expect(result.tls).toMatchObject({ version: 'TLSv1', legacyTls: true, authorized: true, hostnameMatch: true });
-    expect(result.tls?.cert?.subject).toBe('CN=localhost, O=portwatch tests');
-    expect(result.findings).toEqual(['legacy-tls']);
-  });
 });
 
 describe('a handshake the local OpenSSL refuses to start', () => {
@@ -255,44 +242,12 @@ describe('a handshake the local OpenSSL refuses to start', () => {
   });
 });
 
-describe('hostnameMatches', () => {
-  const cert = (subject: string, sans: string | null): X509Certificate => new X509Certificate(selfSignedCert(subject, sans));
-  let certs: Record<'dns' | 'wildcard' | 'partialWildcard' | 'cnOnly' | 'ipOnly' | 'trailingDot', X509Certificate>;
-
-  beforeAll(() => {
-    certs = {
-      dns: cert('/CN=ignored.example', 'DNS:broker.example,IP:127.0.0.1'),
-      wildcard: cert('/CN=x', 'DNS:*.example.com'),
-      partialWildcard: cert('/CN=x', 'DNS:b*z.example.com'),
-      cnOnly: cert('/CN=broker.example', null),
-      ipOnly: cert('/CN=broker.example', 'IP:127.0.0.1'),
-      trailingDot: cert('/CN=x', 'DNS:broker.example.'),
-    };
-  });
-
-  // Node's rules (tls.checkServerIdentity), which the MQTT clients of these brokers apply. OpenSSL's
-  // X509Certificate.checkHost answers differently on the partial wildcard and trailing dot rows.
-  it.each<[string, keyof typeof certs, string, boolean | null]>([
-    ['a DNS SAN', 'dns', 'broker.example', true],
-    ['a DNS SAN, case aside', 'dns', 'BROKER.example', true],
-    ['the CN, ignored when DNS SANs exist', 'dns', 'ignored.example', false],
-    ['a wildcard, one label', 'wildcard', 'a.example.com', true],
-    ['a wildcard, not two labels', 'wildcard', 'a.b.example.com', false],
-    ['a wildcard, not the bare domain', 'wildcard', 'example.com', false],
-    ['a partial wildcard', 'partialWildcard', 'buzz.example.com', true],
-    ['a partial wildcard, prefix and suffix only', 'partialWildcard', 'bz.example.com', true],
-    ['a host with a trailing dot', 'dns', 'broker.example.', true],
-    ['a SAN with a trailing dot', 'trailingDot', 'broker.example', true],
-    ['the CN without any SAN', 'cnOnly', 'broker.example', true],
-    ['the CN when the SANs hold only addresses', 'ipOnly', 'broker.example', true],
-    ['an IP SAN', 'dns', '127.0.0.1', true],
-    ['another address than the IP SAN', 'dns', '127.0.0.2', false],
-    ['an address against a certificate without IP SANs: no verdict', 'wildcard', '127.0.0.1', null],
-  ])('%s', (_name, which, host, expected) => {
-    // Act
-    const match = hostnameMatches(host, certs[which]);
-
-    // Assess
-    expect(match).toBe(expected);
+describe('secureContextFor', () => {
+  it('builds one TLS context per trust anchor and TLS version range, then reuses it', () => {
+    const system = secureContextFor({});
+    const legacy = secureContextFor({ legacy: true });
+    expect(secureContextFor({})).toBe(system);
+    expect(secureContextFor({ legacy: true })).toBe(legacy);
+    expect(legacy).not.toBe(system);
   });
 });

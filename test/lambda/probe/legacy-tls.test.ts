@@ -1,7 +1,7 @@
 import { createServer, Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { probeTarget } from '../../../lambda/probe/index';
-import { legacyClientHello } from '../../../lambda/probe/tls';
+import { legacyClientHello } from '../../../lambda/probe/legacy-tls';
 import type { ProbeResult } from '../../../lambda/probe/types';
 import { usePki } from '../../helpers/certs';
 import { probeOptions, spec } from '../../helpers/probe-fixtures';
@@ -120,6 +120,19 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
     expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted (server requires a client certificate (sslv3 alert handshake failure))');
     expect(result.findings).toEqual(['legacy-tls']);
     expect(server.stats.accepted).toBe(FULL_HANDSHAKE);
+  });
+
+  it('takes the evidence from the legacy handshake when the server speaks nothing newer than TLS 1.0', async () => {
+    // Prepare
+    const server = await serve({ ...LEGACY_TLS_SERVER, maxVersion: 'TLSv1' });
+
+    // Act
+    const result = await probe(server.port);
+
+    // Assess
+    expect(result.tls).toMatchObject({ version: 'TLSv1', legacyTls: true, authorized: true, hostnameMatch: true });
+    expect(result.tls?.cert?.subject).toBe('CN=localhost, O=portwatch tests');
+    expect(result.findings).toEqual(['legacy-tls']);
   });
 
   /**

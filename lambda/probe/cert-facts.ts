@@ -1,0 +1,100 @@
+/**
+ * Certificate facts: what a server's leaf certificate says (names, validity, issuer, fingerprint,
+ * whether it signs itself) and whether it names the target. Pure: no socket, the same certificate and
+ * clock always give the same facts, whether the certificate came from a completed handshake or from
+ * a server's clear first flight.
+ */
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
+import type { CertFacts, TlsEvidence } from './types';
+
+const DAY_MS = 86_400_000;
+
+/** What the facts are relative to: the name the user configured (or an IP literal), and the probe time. */
+export interface CertTarget {
+  readonly host: string;
+  readonly now: Date;
+}
+
+/** A DER certificate from the wire, or null when it does not parse (a hostile or broken server). */
+export function parseCertificate(der: Buffer): X509Certificate | null {
+  try {
+    return new X509Certificate(der);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The certificate part of the TLS evidence. `authorizationError` is the chain verdict of the handshake
+ * (null when none was made): Node's DEPTH_ZERO_SELF_SIGNED_CERT settles `selfSigned` without a
+ * signature check.
+ */
+export function certEvidence(x509: X509Certificate | null, target: CertTarget, authorizationError: string | null): Pick<TlsEvidence, 'hostnameMatch' | 'cert'> {
+  if (x509 === null) return { hostnameMatch: null, cert: null };
+  const sans = splitSubjectAltNames(x509.subjectAltName);
+  return { hostnameMatch: hostnameMatches(target.host, x509, sans), cert: certFacts(x509, target.now, authorizationError, sans) };
+}
+
+/**
+ * Name check with tls.checkServerIdentity, the same rules Node applies when it verifies (SAN first,
+ * CN only without DNS SANs). An IP target is compared only when the certificate lists IP SANs: a
+ * certificate for names says nothing about an address, so the answer is "not applicable" (null).
+ */
+export function hostnameMatches(host: string, cert: X509Certificate, sans: readonly string[] = splitSubjectAltNames(cert.subjectAltName)): boolean | null {
+  if (isIP(host) !== 0) {
+    if (!sans.some((san) => san.startsWith('IP Address:'))) return null;
+    // An address matches an IP SAN byte for byte, as in checkServerIdentity; OpenSSL's check does that
+    // without building the whole legacy certificate object (a large share of a deep probe's CPU).
+    return cert.checkIP(host) !== undefined;
+  }
+  // Not cert.checkHost, which would spare the legacy object: OpenSSL's rules differ from Node's for
+  // partial wildcards (b*z.example.com) and a trailing dot, and we report what a Node client accepts.
+  return checkServerIdentity(host, cert.toLegacyObject()) === undefined;
+}
+
+function certFacts(cert: X509Certificate, now: Date, authorizationError: string | null, sans: readonly string[]): CertFacts {
+  const validTo = new Date(cert.validTo);
+  return {
+    subject: readableName(cert.subject),
+    issuer: readableName(cert.issuer),
+    subjectAltNames: sans,
+    validFrom: isoOrRaw(cert.validFrom),
+    validTo: isoOrRaw(cert.validTo),
+    daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
+    fingerprint256: cert.fingerprint256,
+    selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || signsItself(cert),
+  };
+}
+
+/** Subject equals issuer and the certificate's own key verifies its signature. */
+function signsItself(cert: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** `C=US\nO=Org\nCN=name` (encoding order) -> `CN=name, O=Org, C=US` (RFC 4514 order). */
+function readableName(multiline: string): string {
+  return multiline
+    .split('\n')
+    .filter((line) => line !== '')
+    .reverse()
+    .join(', ');
+}
+
+const SAN_KINDS = 'DNS|IP Address|email|URI|DirName|othername|Registered ID|X400Name|EdiPartyName';
+const SAN_SPLIT = new RegExp(`, (?=(?:${SAN_KINDS}):)`);
+
+function splitSubjectAltNames(text: string | undefined): string[] {
+  if (text === undefined || text === '') return [];
+  return text.split(SAN_SPLIT);
+}
+
+function isoOrRaw(text: string): string {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
