@@ -1,20 +1,6 @@
-import type { Alert, AlertEvent, Severity } from './alert';
 import type { Finding } from '../probe/types';
-import {
-  CRITICAL_FINDINGS,
-  eventItemId,
-  sameFindings,
-  type EventKind,
-  type HeldState,
-  type Observation,
-  type OutboxEntry,
-  type TargetEvent,
-  type TargetState,
-} from './state';
-import type { Target } from './target';
-
-/** What the state rules need to know about a target beyond its key. */
-export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs'>;
+import type { Alert, AlertEvent, EventKind, HeldState, Observation, OutboxEntry, Severity, TargetEvent, TargetInfo, TargetState } from './model';
+import { CRITICAL_FINDINGS, eventItemId, sameFindings } from './state';
 
 export type Decision =
   | { readonly kind: 'none' }

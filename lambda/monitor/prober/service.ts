@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TICK_MS, postureDue, type PostureCadence } from '../cadence';
-import { configKey, digestCheckDue, digestOf, digestSettles, sameDigest, type StateDigest } from '../digest';
+import { configKey, digestCheckDue, digestOf, digestSettles, sameDigest } from '../digest';
 import type { DigestStore, Notifier, StateStore } from '../dependencies';
 import { maxProbeDurationMs } from '../../probe';
 import { mapBounded } from '../../probe/limiter';
 import type { ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus } from '../../probe/types';
 import { degradedAlert } from '../alert';
-import { invalidTargetObservation, observationFromProbe, type Observation, type OutboxEntry, type ScannerState, type TargetState } from '../state';
-import { formatFieldError, itemKey, parseTargetItem, type Target } from '../target';
-import { decide, needsConfirmation, sameOutcome, type DecideContext, type Decision, type TargetInfo } from '../transition';
+import type { Observation, OutboxEntry, ScannerState, StateDigest, Target, TargetInfo, TargetState } from '../model';
+import { invalidTargetObservation, observationFromProbe } from '../state';
+import { formatFieldError, itemKey, parseTargetItem } from '../target';
+import { decide, needsConfirmation, sameOutcome, type DecideContext, type Decision } from '../transition';
 import { activeWindowEnd } from '../windows';
 
 const UNMUTED: DecideContext = { muted: false };

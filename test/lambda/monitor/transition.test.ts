@@ -1,5 +1,5 @@
 import type { Finding, ProbeStatus } from '../../../lambda/probe/types';
-import type { TargetState } from '../../../lambda/monitor/state';
+import type { TargetState } from '../../../lambda/monitor/model';
 import { decide, MAX_OUTBOX, needsConfirmation, sameOutcome, type Decision } from '../../../lambda/monitor/transition';
 import { info, observation } from '../../helpers/observations';
 
