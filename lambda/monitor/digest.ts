@@ -16,6 +16,7 @@ import type { Finding } from '../probe/types';
 import { dueOnTick } from './cadence';
 import type { Observation, StateDigest, TargetInfo, TargetState } from './model';
 import { sameFindings } from './state';
+import { reminderDue, reminderDueAt } from './transition';
 
 /**
  * How often a target's state is read even though its digest would settle the look. Versions keep a
@@ -43,8 +44,7 @@ export function configKey(info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): s
  */
 export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): StateDigest | null {
   if (state.outbox.length > 0 || (state.held ?? null) !== null || state.open === null) return null;
-  const violating = (info.expect === 'closed' && state.open) || (info.expect === 'open' && !state.open);
-  const remindAt = violating && info.remindEveryMs !== null ? Date.parse(state.lastAlertAt ?? state.since) + info.remindEveryMs : null;
+  const remindAt = reminderDueAt(state, info);
   return {
     v: state.version,
     s: state.status,
@@ -61,7 +61,7 @@ export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | '
  */
 export function digestSettles(digest: StateDigest, obs: Observation, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>, nowMs: number, postureChecked: boolean): boolean {
   if (digest.c !== configKey(info) || obs.status !== digest.s) return false;
-  if (digest.r !== undefined && nowMs >= digest.r) return false;
+  if (digest.r !== undefined && reminderDue(digest.r, nowMs)) return false;
   if (obs.status !== 'open' || !postureChecked) return true;
   return sameFindings(digest.f === '' ? [] : (digest.f.split(',') as Finding[]), obs.findings);
 }

@@ -2,9 +2,6 @@
 import type { Finding, ProbeResult } from '../probe/types';
 import type { Observation } from './model';
 
-/** Findings whose appearance is a security incident on its own, whatever `expect` says. */
-export const CRITICAL_FINDINGS: readonly Finding[] = ['anonymous-access', 'plaintext-mqtt'];
-
 /** Caps what one item stores so a host with hundreds of addresses cannot push it past 400 KB. */
 const MAX_STORED_ADDRESSES = 16;
 
