@@ -10,7 +10,8 @@ import { DynamoDbStateStore, statePk, STATE_SK } from '../lambda/adapters/aws/dy
 import type { Notifier } from '../lambda/monitor/dependencies';
 import type { ProbeResult, ProbeSpec } from '../lambda/probe/types';
 import { DEFAULT_PROBER_CONFIG, ProberService, type WorkGroup } from '../lambda/monitor/prober/service';
-import { observationFromProbe, type TargetState } from '../lambda/monitor/state';
+import type { TargetState } from '../lambda/monitor/model';
+import { observationFromProbe } from '../lambda/monitor/state';
 import { parseTargetItem } from '../lambda/monitor/target';
 import { decide } from '../lambda/monitor/transition';
 import { DIGEST_CHECK_EVERY_MS, digestOf } from '../lambda/monitor/digest';

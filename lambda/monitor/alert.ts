@@ -1,38 +1,6 @@
+/** Alerts as subscribers see them: the subject, text, JSON payload and SNS attributes of an Alert, and the scanner's own "degraded" alert. */
 import type { Finding, ProbeStatus } from '../probe/types';
-import type { Evidence } from './state';
-import type { Expect } from './target';
-
-/**
- * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
- * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
- */
-export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'reminder' | 'window-end' | 'degraded';
-
-/** `critical`: violates `expect` or a critical finding appeared; `info`: back to the expected state. */
-export type Severity = 'critical' | 'warning' | 'info';
-
-export interface Alert {
-  /** Unique per decision (`target@version`): subscribers can de-duplicate on it. */
-  readonly id: string;
-  readonly event: AlertEvent;
-  readonly target: string;
-  readonly display: string;
-  readonly status: ProbeStatus;
-  readonly previous: ProbeStatus | null;
-  readonly open: boolean;
-  readonly expected: Expect | null;
-  readonly severity: Severity;
-  readonly at: string;
-  /** When the previous open/closed status began; null on a baseline. */
-  readonly previousSince: string | null;
-  readonly findings: readonly Finding[];
-  readonly addedFindings: readonly Finding[];
-  readonly removedFindings: readonly Finding[];
-  readonly reason: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly description: string | null;
-  readonly evidence: Evidence;
-}
+import type { Alert, AlertEvent, Evidence, Expect, Severity } from './model';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
 export interface FormattedAlert {

@@ -1,6 +1,5 @@
-import type { Alert } from './alert';
-import type { StateDigest } from './digest';
-import type { ScannerState, TargetEvent, TargetState } from './state';
+/** What the monitor needs from the outside world (state table, digests, alerts, targets, queue), as interfaces the adapters implement. */
+import type { Alert, ScannerState, StateDigest, TargetEvent, TargetState } from './model';
 
 /**
  * The state table as the core sees it. Adapters throw on infrastructure failures (throttling,

@@ -1,8 +1,9 @@
 /**
- * State digests: what a quiet target's state item says, copied onto its Targets item, so that an
- * unchanged tick needs no state read at all. The dispatcher's scan already reads every Targets item
- * (a few dozen bytes each, 4 KB per read unit); a state read costs half a unit per target per tick,
- * the biggest line of the bill at 1-minute ticks (docs/cost.md).
+ * State digests, the rules (digest-field.ts reads and strips the attribute): what a quiet target's
+ * state item says, copied onto its Targets item, so that an unchanged tick needs no state read at
+ * all. The dispatcher's scan already reads every Targets item (a few dozen bytes each, 4 KB per read
+ * unit); a state read costs half a unit per target per tick, the biggest line of the bill at 1-minute
+ * ticks (docs/cost.md).
  *
  * A digest is a cache, never the record: the prober trusts it only to conclude "nothing to do", and
  * only when the look agrees with it exactly; anything else reads the state item as before. Safety
@@ -11,25 +12,11 @@
  * stored over an older one (see DigestStore). A stale digest therefore cannot outlive the write that
  * made it stale, and one read before that write is no worse than an eventually consistent state read.
  */
-import type { Finding, ProbeStatus } from '../probe/types';
-import { sameFindings, type Observation, type TargetState } from './state';
-import type { TargetInfo } from './transition';
+import type { Finding } from '../probe/types';
 import { dueOnTick } from './cadence';
-
-/** The Targets-item attribute the digest lives in. */
-export const DIGEST_ATTRIBUTE = 'digest';
-
-export interface StateDigest {
-  /** State version the digest was taken from. */
-  readonly v: number;
-  readonly s: ProbeStatus;
-  /** Findings, sorted, comma-separated. */
-  readonly f: string;
-  /** When a reminder falls due (epoch ms); absent when none can. */
-  readonly r?: number;
-  /** The target settings the state rules read (expect, reminders): a change of them is a miss. */
-  readonly c: string;
-}
+import type { Observation, StateDigest, TargetInfo, TargetState } from './model';
+import { sameFindings } from './state';
+import { reminderDue, reminderDueAt } from './transition';
 
 /**
  * How often a target's state is read even though its digest would settle the look. Versions keep a
@@ -46,8 +33,6 @@ export function digestCheckDue(target: string, tickAtMs: number, tickMs: number)
   return dueOnTick(`${target}#digest`, tickAtMs, { tickMs, everyMs: DIGEST_CHECK_EVERY_MS });
 }
 
-const STATUSES: readonly ProbeStatus[] = ['open', 'closed', 'filtered', 'unreachable', 'error'];
-
 /** The settings of a target that decide() reads besides the state. */
 export function configKey(info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): string {
   return `${info.expect ?? '-'}/${info.remindEveryMs ?? '-'}`;
@@ -59,8 +44,7 @@ export function configKey(info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): s
  */
 export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): StateDigest | null {
   if (state.outbox.length > 0 || (state.held ?? null) !== null || state.open === null) return null;
-  const violating = (info.expect === 'closed' && state.open) || (info.expect === 'open' && !state.open);
-  const remindAt = violating && info.remindEveryMs !== null ? Date.parse(state.lastAlertAt ?? state.since) + info.remindEveryMs : null;
+  const remindAt = reminderDueAt(state, info);
   return {
     v: state.version,
     s: state.status,
@@ -71,39 +55,15 @@ export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | '
 }
 
 /**
- * Reads a digest from a Targets item. Anything malformed (hand-edited, a tombstone) is no digest:
- * it can only cost a state read, never an error for the target.
- */
-export function parseDigest(value: unknown): StateDigest | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const d = value as Record<string, unknown>;
-  if (typeof d.v !== 'number' || !Number.isSafeInteger(d.v) || d.v < 1) return null;
-  if (typeof d.s !== 'string' || !STATUSES.includes(d.s as ProbeStatus)) return null;
-  if (typeof d.f !== 'string' || typeof d.c !== 'string') return null;
-  if (d.r !== undefined && (typeof d.r !== 'number' || !Number.isFinite(d.r))) return null;
-  return { v: d.v, s: d.s as ProbeStatus, f: d.f, c: d.c, ...(typeof d.r === 'number' ? { r: d.r } : {}) };
-}
-
-/**
  * Whether the look leaves the target as the digest describes it, so that decide() would answer
  * "nothing to do" (test/lambda/monitor/digest.test.ts checks this against decide itself).
  * `postureChecked` is false for a connect-only look, which says nothing about findings.
  */
 export function digestSettles(digest: StateDigest, obs: Observation, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>, nowMs: number, postureChecked: boolean): boolean {
   if (digest.c !== configKey(info) || obs.status !== digest.s) return false;
-  if (digest.r !== undefined && nowMs >= digest.r) return false;
+  if (digest.r !== undefined && reminderDue(digest.r, nowMs)) return false;
   if (obs.status !== 'open' || !postureChecked) return true;
   return sameFindings(digest.f === '' ? [] : (digest.f.split(',') as Finding[]), obs.findings);
-}
-
-/**
- * The item without its digest. Whole-item writers (the CLI's put, import, mute) use it: an item read
- * earlier and written back would put back the digest it was read with, which may be stale by then.
- */
-export function withoutDigest(item: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-  if (!(DIGEST_ATTRIBUTE in item)) return item;
-  const { [DIGEST_ATTRIBUTE]: _digest, ...rest } = item;
-  return rest;
 }
 
 /** Whether two digests describe the same state under the same settings. */

@@ -1,31 +1,14 @@
+/** Target parsing: a Targets-table item (or a key, host, port) validated into a Target, never throwing. */
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import type { Depth, ProbeSpec, Transport } from '../probe/types';
-import { parseDigest, type StateDigest } from './digest';
+import type { Depth, Transport } from '../probe/types';
+import { parseDigest } from './digest-field';
+import type { Expect, MaintenanceWindow, StateDigest, Target } from './model';
 import { describeValue, fail, type ParseResult } from '../parse/field-error';
 import { parseDuration } from '../parse/duration';
-import { parseCronWindow, parseUntil, type MaintenanceWindow } from './windows';
+import { parseCronWindow, parseUntil } from './windows';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
-
-/** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
-export type Expect = 'open' | 'closed';
-
-/** A validated Targets-table item. */
-export interface Target extends ProbeSpec {
-  /** `host:port`, with brackets for IPv6: how the target is shown in alerts. */
-  readonly display: string;
-  readonly expect: Expect | null;
-  readonly enabled: boolean;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly description: string | null;
-  /** Mutes and maintenance windows (`muteUntil`, `maintenance`): alerts held while one is active. */
-  readonly windows: readonly MaintenanceWindow[];
-  /** Re-alert this often while the target violates `expect`; null: no reminders. */
-  readonly remindEveryMs: number | null;
-  /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
-  readonly digest?: StateDigest | null;
-}
 
 export const DEFAULT_PORT = 8883;
 export const MAX_TARGET_KEY_LENGTH = 300;

@@ -1,20 +1,7 @@
-import type { Alert, AlertEvent, Severity } from './alert';
+/** The state rules: (previous state, confirmed observation) -> what to write and alert, and the violation and reminder rules that digests reuse. */
 import type { Finding } from '../probe/types';
-import {
-  CRITICAL_FINDINGS,
-  eventItemId,
-  sameFindings,
-  type EventKind,
-  type HeldState,
-  type Observation,
-  type OutboxEntry,
-  type TargetEvent,
-  type TargetState,
-} from './state';
-import type { Target } from './target';
-
-/** What the state rules need to know about a target beyond its key. */
-export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs'>;
+import type { Alert, AlertEvent, EventKind, HeldState, Observation, OutboxEntry, Severity, TargetEvent, TargetInfo, TargetState } from './model';
+import { eventItemId, sameFindings } from './state';
 
 export type Decision =
   | { readonly kind: 'none' }
@@ -28,8 +15,26 @@ export type Decision =
 
 const NONE: Decision = { kind: 'none' };
 
-function isViolation(info: TargetInfo, open: boolean): boolean {
+/** Findings whose appearance is a security incident on its own, whatever `expect` says. */
+const CRITICAL_FINDINGS: readonly Finding[] = ['anonymous-access', 'plaintext-mqtt'];
+
+/** Whether a target being open (or not) goes against what its `expect` asks for. */
+export function isViolation(info: Pick<TargetInfo, 'expect'>, open: boolean): boolean {
   return (info.expect === 'closed' && open) || (info.expect === 'open' && !open);
+}
+
+/**
+ * When a reminder about this state falls due (epoch ms), counted from its last alert or else from
+ * when it became open or closed; null when none can: no violation, or no reminders asked for.
+ */
+export function reminderDueAt(state: Pick<TargetState, 'open' | 'since' | 'lastAlertAt'>, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): number | null {
+  if (state.open === null || info.remindEveryMs === null || !isViolation(info, state.open)) return null;
+  return Date.parse(state.lastAlertAt ?? state.since) + info.remindEveryMs;
+}
+
+/** Whether a reminder due at `dueAtMs` is owed at `atMs`; "not before" so that an unreadable time errs towards reminding, not silence. */
+export function reminderDue(dueAtMs: number, atMs: number): boolean {
+  return !(atMs < dueAtMs);
 }
 
 function diff(before: readonly Finding[], after: readonly Finding[]): { added: Finding[]; removed: Finding[] } {
@@ -138,11 +143,11 @@ export function decide(prev: TargetState | null, obs: Observation, info: TargetI
   }
 
   if (base === null) {
-    if (prev === null || prev.open === null || info.remindEveryMs === null || obs.status === 'error' || !isViolation(info, prev.open)) return NONE;
+    const dueAt = prev === null || obs.status === 'error' ? null : reminderDueAt(prev, info);
+    if (prev === null || dueAt === null) return NONE;
     // While an earlier alert is still owed (SNS refusing), a reminder would only pile up behind it.
     if (prev.outbox.some((e) => e.alert !== null)) return NONE;
-    const last = Date.parse(prev.lastAlertAt ?? prev.since);
-    if (Date.parse(obs.at) - last < info.remindEveryMs) return NONE;
+    if (!reminderDue(dueAt, Date.parse(obs.at))) return NONE;
     const reminder: Change = { event: 'reminder', nextOpen: prev.open, findings: prev.findings, alertEvent: 'reminder', severity: 'critical' };
     return build(prev, { ...obs, status: prev.status, findings: prev.findings }, info, reminder, null);
   }

@@ -1,17 +1,10 @@
+/** Maintenance windows and mutes: parsing them from a Targets item, and whether one covers a given time. */
 import { CronExpressionParser } from 'cron-parser';
 import { parseDuration } from '../parse/duration';
 import { fail, type ParseResult } from '../parse/field-error';
+import type { MaintenanceWindow } from './model';
 
 const DAY_MS = 86_400_000;
-
-/**
- * Maintenance windows and mutes: during one, state is still recorded but alerts are held; when it
- * ends, one alert tells what differs from the state before the window (or nothing, if nothing does).
- */
-export type MaintenanceWindow =
-  | { readonly kind: 'until'; readonly until: string }
-  | { readonly kind: 'cron'; readonly cron: string; readonly tz: string; readonly durationMs: number };
-
 
 function validTimeZone(tz: string): boolean {
   try {

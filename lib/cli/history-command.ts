@@ -1,6 +1,6 @@
 /** `portwatch history TARGET`: the events of one target (transitions, posture and status changes), newest first. */
 import type { Command } from 'commander';
-import type { TargetEvent } from '../../lambda/monitor/state';
+import type { TargetEvent } from '../../lambda/monitor/model';
 import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatFindings, formatTime } from './output';

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { formatDuration, parseDuration } from '../../lambda/parse/duration';
 import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
-import { parseCronWindow, parseUntil, type MaintenanceWindow } from '../../lambda/monitor/windows';
+import type { MaintenanceWindow } from '../../lambda/monitor/model';
+import { parseCronWindow, parseUntil } from '../../lambda/monitor/windows';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput } from './output';

@@ -3,7 +3,7 @@
  * table, joined with the Targets table so targets not probed yet and removed ones show up too.
  */
 import type { Command } from 'commander';
-import type { TargetState } from '../../lambda/monitor/state';
+import type { TargetState } from '../../lambda/monitor/model';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';

@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
-import { withoutDigest } from '../../lambda/monitor/digest';
-import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type Target, type TargetFieldError } from '../../lambda/monitor/target';
+import { withoutDigest } from '../../lambda/monitor/digest-field';
+import type { Target } from '../../lambda/monitor/model';
+import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type TargetFieldError } from '../../lambda/monitor/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatLabels, type Progress } from './output';

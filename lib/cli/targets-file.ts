@@ -4,7 +4,8 @@
  * so a file the CLI accepts is a file the prober accepts.
  */
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_PORT, formatFieldError, parseTargetItem, type ParseResult, type Target } from '../../lambda/monitor/target';
+import type { Target } from '../../lambda/monitor/model';
+import { DEFAULT_PORT, formatFieldError, parseTargetItem, type ParseResult } from '../../lambda/monitor/target';
 import { UsageError } from './cli-io';
 
 export type TargetsFormat = 'lines' | 'csv' | 'json';

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Alert } from '../../lambda/monitor/alert';
+import type { Alert } from '../../lambda/monitor/model';
 import type { Notifier } from '../../lambda/monitor/dependencies';
 
 /** Seeded PRNG (mulberry32): a failing scenario is replayed exactly from its seed. */

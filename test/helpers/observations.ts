@@ -1,6 +1,5 @@
 import type { Finding, ProbeResult, ProbeStatus } from '../../lambda/probe/types';
-import type { Observation } from '../../lambda/monitor/state';
-import type { TargetInfo } from '../../lambda/monitor/transition';
+import type { Observation, TargetInfo } from '../../lambda/monitor/model';
 
 /** A probe result as the probe engine would return it, for tests whose subject is the state rules. */
 export function probeResult(target: string, status: ProbeStatus, findings: readonly Finding[] = [], at = '2026-11-24T10:00:00.000Z'): ProbeResult {

@@ -1,4 +1,4 @@
-import type { Alert } from '../../lambda/monitor/alert';
+import type { Alert } from '../../lambda/monitor/model';
 import type { Notifier } from '../../lambda/monitor/dependencies';
 
 /**

@@ -9,7 +9,7 @@ import {
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import type { StateStore } from '../../monitor/dependencies';
-import type { ScannerState, TargetEvent, TargetState } from '../../monitor/state';
+import type { ScannerState, TargetEvent, TargetState } from '../../monitor/model';
 
 /**
  * Layout of the State table (partition key `pk`, sort key `sk`):

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DIGEST_ATTRIBUTE, type StateDigest } from '../../monitor/digest';
+import { DIGEST_ATTRIBUTE } from '../../monitor/digest-field';
+import type { StateDigest } from '../../monitor/model';
 import type { DigestStore } from '../../monitor/dependencies';
 
 /**

@@ -1,5 +1,6 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
-import { formatAlert, type Alert } from '../../monitor/alert';
+import { formatAlert } from '../../monitor/alert';
+import type { Alert } from '../../monitor/model';
 import type { Notifier } from '../../monitor/dependencies';
 
 /**

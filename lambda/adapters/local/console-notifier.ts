@@ -1,4 +1,5 @@
-import { formatAlert, type Alert, type AlertPayload } from '../../monitor/alert';
+import { formatAlert, type AlertPayload } from '../../monitor/alert';
+import type { Alert } from '../../monitor/model';
 import type { Notifier } from '../../monitor/dependencies';
 
 /** Where the notifier writes; resolves once the line is handed to the stream. */

@@ -8,7 +8,7 @@ import {
   ScanCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { withoutDigest } from '../../monitor/digest';
+import { withoutDigest } from '../../monitor/digest-field';
 import { toPlain } from '../aws/dynamodb-target-source';
 
 /** BatchWriteItem takes at most 25 requests. */

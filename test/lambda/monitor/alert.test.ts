@@ -1,4 +1,5 @@
-import { degradedAlert, formatAlert, type Alert } from '../../../lambda/monitor/alert';
+import { degradedAlert, formatAlert } from '../../../lambda/monitor/alert';
+import type { Alert } from '../../../lambda/monitor/model';
 
 function alert(overrides: Partial<Alert> = {}): Alert {
   return {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { configKey, digestCheckDue, digestOf, digestSettles, parseDigest, sameDigest } from '../../../lambda/monitor/digest';
+import { configKey, digestCheckDue, digestOf, digestSettles, sameDigest } from '../../../lambda/monitor/digest';
+import { parseDigest } from '../../../lambda/monitor/digest-field';
 import type { Finding, ProbeStatus } from '../../../lambda/probe/types';
-import type { TargetState } from '../../../lambda/monitor/state';
-import { decide, type TargetInfo } from '../../../lambda/monitor/transition';
+import type { TargetInfo, TargetState } from '../../../lambda/monitor/model';
+import { decide } from '../../../lambda/monitor/transition';
 import { info, observation } from '../../helpers/observations';
 
 const STATUSES: readonly ProbeStatus[] = ['open', 'closed', 'filtered', 'unreachable', 'error'];

@@ -5,9 +5,9 @@ import {
   parseHost,
   parseTargetItem,
   parseTargetKey,
-  type Target,
   type TargetFieldError,
 } from '../../../lambda/monitor/target';
+import type { Target } from '../../../lambda/monitor/model';
 
 /**
  * Property tests of Targets-table parsing: whatever a user (or an attacker with write access to the

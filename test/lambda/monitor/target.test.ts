@@ -9,9 +9,9 @@ import {
   parseTargetItem,
   parseTargetKey,
   type ParseResult,
-  type Target,
   type TargetFieldError,
 } from '../../../lambda/monitor/target';
+import type { Target } from '../../../lambda/monitor/model';
 
 /** Narrows a result to its error, failing the test with the value when it was accepted. */
 function errorOf<T>(result: ParseResult<T>): TargetFieldError {

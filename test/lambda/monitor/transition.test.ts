@@ -1,6 +1,6 @@
 import type { Finding, ProbeStatus } from '../../../lambda/probe/types';
-import type { TargetState } from '../../../lambda/monitor/state';
-import { decide, MAX_OUTBOX, needsConfirmation, sameOutcome, type Decision } from '../../../lambda/monitor/transition';
+import type { TargetState } from '../../../lambda/monitor/model';
+import { decide, isViolation, MAX_OUTBOX, needsConfirmation, reminderDue, reminderDueAt, sameOutcome, type Decision } from '../../../lambda/monitor/transition';
 import { info, observation } from '../../helpers/observations';
 
 const T0 = '2026-11-24T10:00:00.000Z';
@@ -249,5 +249,44 @@ describe('reminders and recoveries', () => {
     const d = decide(violating, observation('closed', [], '2026-11-24T13:05:00.000Z'), info('closed'));
     expect(summary(d)).toBe('transition:recovered/info');
     if (d.kind === 'write') expect(d.alert).toMatchObject({ previous: 'open', previousSince: T1 });
+  });
+});
+
+describe('the violation and reminder rules (shared with digests)', () => {
+  it.each<[string, 'open' | 'closed' | null, boolean, boolean]>([
+    ['open, expected closed', 'closed', true, true],
+    ['closed, expected closed', 'closed', false, false],
+    ['closed, expected open', 'open', false, true],
+    ['open, expected open', 'open', true, false],
+    ['open, no expectation', null, true, false],
+    ['closed, no expectation', null, false, false],
+  ])('isViolation: %s', (_name, expectation, open, expected) => {
+    // Act / Assess
+    expect(isViolation({ expect: expectation }, open)).toBe(expected);
+  });
+
+  it('a reminder falls due remindEvery after the last alert, or after the change when none was raised', () => {
+    // Prepare
+    const hour = 3_600_000;
+    const base = { open: true, since: T0 };
+    // Act / Assess
+    expect(reminderDueAt({ ...base, lastAlertAt: null }, { expect: 'closed', remindEveryMs: hour })).toBe(Date.parse(T0) + hour);
+    expect(reminderDueAt({ ...base, lastAlertAt: T1 }, { expect: 'closed', remindEveryMs: hour })).toBe(Date.parse(T1) + hour);
+  });
+
+  it.each<[string, { open: boolean | null }, 'open' | 'closed' | null, number | null]>([
+    ['as expected', { open: false }, 'closed', 3_600_000],
+    ['no expectation', { open: true }, null, 3_600_000],
+    ['no reminders asked for', { open: true }, 'closed', null],
+    ['open/closed not known yet', { open: null }, 'closed', 3_600_000],
+  ])('no reminder can fall due: %s', (_name, state, expectation, remindEveryMs) => {
+    // Act / Assess
+    expect(reminderDueAt({ ...state, since: T0, lastAlertAt: null }, { expect: expectation, remindEveryMs })).toBeNull();
+  });
+
+  it('a reminder is owed from the moment it falls due, and when a time cannot be read', () => {
+    // Act / Assess
+    expect([reminderDue(1000, 999), reminderDue(1000, 1000), reminderDue(1000, 1001)]).toEqual([false, true, true]);
+    expect([reminderDue(Number.NaN, 1000), reminderDue(1000, Number.NaN)]).toEqual([true, true]);
   });
 });

@@ -1,5 +1,6 @@
 import { formatDuration, parseDuration } from '../../../lambda/parse/duration';
-import { activeWindowEnd, parseCronWindow, parseUntil, type MaintenanceWindow } from '../../../lambda/monitor/windows';
+import type { MaintenanceWindow } from '../../../lambda/monitor/model';
+import { activeWindowEnd, parseCronWindow, parseUntil } from '../../../lambda/monitor/windows';
 
 describe('durations', () => {
   it.each<[string, number | null]>([

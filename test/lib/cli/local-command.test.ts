@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainNotifier, InProcessQueue, parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
 import { parseDuration as parseDurationMs } from '../../../lambda/parse/duration';
-import type { Alert } from '../../../lambda/monitor/alert';
+import type { Alert } from '../../../lambda/monitor/model';
 import type { Notifier } from '../../../lambda/monitor/dependencies';
 import { RecordingNotifier } from '../../helpers/recording-notifier';
 import { jsonLines, LoopbackPort, runCli } from './cli-harness';

@@ -2,7 +2,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbTargetDigests } from '../../../../lambda/adapters/aws/dynamodb-target-digests';
 import { DynamoDbTargets } from '../../../../lambda/adapters/operator/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../../lambda/adapters/local/embedded-dynamodb';
-import { parseDigest, type StateDigest } from '../../../../lambda/monitor/digest';
+import { parseDigest } from '../../../../lambda/monitor/digest-field';
+import type { StateDigest } from '../../../../lambda/monitor/model';
 import { freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
 
 const digest = (v: number, s: StateDigest['s'] = 'closed', c = 'closed/-'): StateDigest => ({ v, s, f: '', c });

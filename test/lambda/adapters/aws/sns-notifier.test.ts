@@ -1,6 +1,6 @@
 import type { PublishCommand } from '@aws-sdk/client-sns';
 import { SnsNotifier } from '../../../../lambda/adapters/aws/sns-notifier';
-import type { Alert } from '../../../../lambda/monitor/alert';
+import type { Alert } from '../../../../lambda/monitor/model';
 
 /* SNS cannot run here: the client is a stand-in that records the command it is given. */
 

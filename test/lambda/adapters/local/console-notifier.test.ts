@@ -1,5 +1,6 @@
 import { alertLine, alertText, ConsoleNotifier, type LineSink } from '../../../../lambda/adapters/local/console-notifier';
-import { formatAlert, type Alert } from '../../../../lambda/monitor/alert';
+import { formatAlert } from '../../../../lambda/monitor/alert';
+import type { Alert } from '../../../../lambda/monitor/model';
 
 const opened: Alert = {
   id: '127.0.0.1:8883@3', event: 'opened', target: '127.0.0.1:8883', display: '127.0.0.1:8883', status: 'open', previous: 'closed', open: true,

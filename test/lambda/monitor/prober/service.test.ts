@@ -5,7 +5,8 @@ import { DynamoDbTargetDigests } from '../../../../lambda/adapters/aws/dynamodb-
 import { DynamoDbTargets } from '../../../../lambda/adapters/operator/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../../lambda/adapters/local/embedded-dynamodb';
 import type { ProbeResult, ProbeStatus, ProbeSpec, Finding } from '../../../../lambda/probe/types';
-import { DIGEST_CHECK_EVERY_MS, parseDigest } from '../../../../lambda/monitor/digest';
+import { DIGEST_CHECK_EVERY_MS } from '../../../../lambda/monitor/digest';
+import { parseDigest } from '../../../../lambda/monitor/digest-field';
 import { ProberService, type ProbeFn, type ProberConfig } from '../../../../lambda/monitor/prober/service';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
 import { probeResult } from '../../../helpers/observations';

@@ -1,0 +1,184 @@
+/**
+ * The monitor's plain records: targets, observations, state items, events and alerts, as types
+ * only. It sits below every rule that reads or writes them and imports nothing but the probe's
+ * result types, so the monitor's modules can share these shapes without importing each other.
+ */
+import type { AddressResult, Finding, MqttEvidence, ProbeSpec, ProbeStatus, TlsEvidence } from '../probe/types';
+
+/** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
+export type Expect = 'open' | 'closed';
+
+/**
+ * Maintenance windows and mutes: during one, state is still recorded but alerts are held; when it
+ * ends, one alert tells what differs from the state before the window (or nothing, if nothing does).
+ */
+export type MaintenanceWindow =
+  | { readonly kind: 'until'; readonly until: string }
+  | { readonly kind: 'cron'; readonly cron: string; readonly tz: string; readonly durationMs: number };
+
+export interface StateDigest {
+  /** State version the digest was taken from. */
+  readonly v: number;
+  readonly s: ProbeStatus;
+  /** Findings, sorted, comma-separated. */
+  readonly f: string;
+  /** When a reminder falls due (epoch ms); absent when none can. */
+  readonly r?: number;
+  /** The target settings the state rules read (expect, reminders): a change of them is a miss. */
+  readonly c: string;
+}
+
+/** A validated Targets-table item. */
+export interface Target extends ProbeSpec {
+  /** `host:port`, with brackets for IPv6: how the target is shown in alerts. */
+  readonly display: string;
+  readonly expect: Expect | null;
+  readonly enabled: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description: string | null;
+  /** Mutes and maintenance windows (`muteUntil`, `maintenance`): alerts held while one is active. */
+  readonly windows: readonly MaintenanceWindow[];
+  /** Re-alert this often while the target violates `expect`; null: no reminders. */
+  readonly remindEveryMs: number | null;
+  /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
+  readonly digest?: StateDigest | null;
+}
+
+/** What the state rules need to know about a target beyond its key. */
+export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs'>;
+
+/** What a probe saw, kept in the state item and in each event: enough to explain an alert. */
+export interface Evidence {
+  readonly reason: string;
+  readonly latencyMs: number;
+  readonly addresses: readonly AddressResult[];
+  readonly tls: TlsEvidence | null;
+  readonly mqtt: MqttEvidence | null;
+}
+
+/** One probe of one target, reduced to what the state rules look at. */
+export interface Observation {
+  readonly status: ProbeStatus;
+  readonly reason: string;
+  readonly findings: readonly Finding[];
+  readonly evidence: Evidence;
+  readonly at: string;
+}
+
+/**
+ * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
+ * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
+ */
+export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'reminder' | 'window-end' | 'degraded';
+
+/** `critical`: violates `expect` or a critical finding appeared; `info`: back to the expected state. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Alert {
+  /** Unique per decision (`target@version`): subscribers can de-duplicate on it. */
+  readonly id: string;
+  readonly event: AlertEvent;
+  readonly target: string;
+  readonly display: string;
+  readonly status: ProbeStatus;
+  readonly previous: ProbeStatus | null;
+  readonly open: boolean;
+  readonly expected: Expect | null;
+  readonly severity: Severity;
+  readonly at: string;
+  /** When the previous open/closed status began; null on a baseline. */
+  readonly previousSince: string | null;
+  readonly findings: readonly Finding[];
+  readonly addedFindings: readonly Finding[];
+  readonly removedFindings: readonly Finding[];
+  readonly reason: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description: string | null;
+  readonly evidence: Evidence;
+}
+
+export type EventKind =
+  /** First sight of a target (or first sight after only errors). */
+  | 'baseline'
+  /** open <-> not open: always alerted. */
+  | 'transition'
+  /** A change within "not open" (closed -> filtered) or to/from `error`: recorded, not alerted. */
+  | 'status'
+  /** The set of findings of an open target changed: alerted. */
+  | 'posture'
+  /** Still violating `expect` after `remindEvery`: alerted again. */
+  | 'reminder'
+  /** First look after a maintenance window, when nothing else changed in that look. */
+  | 'window-end';
+
+/** One item of a target's history. */
+export interface TargetEvent {
+  readonly target: string;
+  /** State version this event produced; orders the history and makes the event write idempotent. */
+  readonly version: number;
+  readonly kind: EventKind;
+  readonly at: string;
+  readonly from: ProbeStatus | null;
+  readonly to: ProbeStatus;
+  readonly findingsBefore: readonly Finding[];
+  readonly findings: readonly Finding[];
+  readonly reason: string;
+  readonly evidence: Evidence;
+  readonly alerted: boolean;
+}
+
+/**
+ * Work a decision leaves behind: the history event to write and the alert to publish. It lives in the
+ * state item (an outbox) from the moment the decision is written, so a crash or an SNS outage between
+ * the decision and its side effects loses nothing: whoever next sees the item finishes the work.
+ */
+export interface OutboxEntry {
+  readonly id: string;
+  readonly event: TargetEvent;
+  readonly alert: Alert | null;
+  /** Lease taken by the prober publishing the alert, so two probers never publish it both. */
+  readonly claimedUntil: string | null;
+  /** Random token of the lease holder: tells a prober whose write landed but whose answer was lost that it holds the lease. */
+  readonly claimedBy?: string;
+}
+
+/** The current-state item of one target. Every change to it is conditional on `version`. */
+export interface TargetState {
+  readonly target: string;
+  readonly display: string;
+  readonly status: ProbeStatus;
+  /** Open/closed status; null while the target has only ever failed to be probed (`error`). */
+  readonly open: boolean | null;
+  /** When `open` last changed (or was first known). */
+  readonly since: string;
+  /** When `status` last changed. */
+  readonly statusSince: string;
+  readonly reason: string;
+  readonly findings: readonly Finding[];
+  readonly evidence: Evidence;
+  readonly expect: Expect | null;
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly outbox: readonly OutboxEntry[];
+  /** The state before the current mute or maintenance window; null outside windows. */
+  readonly held?: HeldState | null;
+  /** Last time an alert for this target was raised (reminders count from here). */
+  readonly lastAlertAt?: string | null;
+}
+
+/** What the target looked like when a window began holding its alerts. */
+export interface HeldState {
+  readonly open: boolean | null;
+  readonly status: ProbeStatus | null;
+  readonly findings: readonly Finding[];
+  readonly since: string | null;
+}
+
+/** Scanner-wide state (one item): the alert storm currently being held, if any. */
+export interface ScannerState {
+  readonly version: number;
+  /** Mutes and maintenance windows for every target (`portwatch mute --all`). */
+  readonly windows?: readonly MaintenanceWindow[];
+  readonly stormSince: string | null;
+  readonly stormLastSeen: string | null;
+}

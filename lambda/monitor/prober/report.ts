@@ -1,0 +1,93 @@
+/** A run's bookkeeping: its counters, the newest state of each target it has seen, and the RunReport made from them. */
+import type { ProbeStatus } from '../../probe/types';
+import type { TargetState } from '../model';
+import type { ProberConfig, ProberDeps } from './config';
+
+export interface RunReport {
+  /** Groups to retry: an infrastructure failure, or not reached before the deadline. */
+  readonly failedGroups: readonly string[];
+  readonly probed: number;
+  readonly skippedDisabled: number;
+  readonly invalid: number;
+  readonly writes: number;
+  readonly alertsPublished: number;
+  readonly unfinished: number;
+  readonly flapsSuppressed: number;
+  /** Transitions not written because of an alert storm; the next tick looks at them again. */
+  readonly held: number;
+  /**
+   * Alerts still owed when the run ended (in an outbox: refused by SNS, leased by another prober,
+   * or not reached); each is retried by a later run.
+   */
+  readonly alertsPending: number;
+  /** open <-> not open changes this run recorded (it won the conditional write). */
+  readonly transitions: number;
+  /** Findings changes this run recorded. */
+  readonly postureChanges: number;
+  readonly probesByStatus: Readonly<Partial<Record<ProbeStatus, number>>>;
+  /** One entry per probe, confirmation re-probes included. */
+  readonly probeLatenciesMs: readonly number[];
+  /** Targets settled by their digest: no state read. */
+  readonly digestHits: number;
+  /** Digests stored for the next tick. */
+  readonly digestsRecorded: number;
+  /** Targets whose digest was set aside for its hourly check against the state (digest.ts). */
+  readonly digestChecks: number;
+  /** Looks at open targets that were connect-only (the posture cadence said not this tick). */
+  readonly connectOnly: number;
+}
+
+interface Counters {
+  probed: number;
+  skippedDisabled: number;
+  invalid: number;
+  writes: number;
+  alertsPublished: number;
+  unfinished: number;
+  flapsSuppressed: number;
+  held: number;
+  transitions: number;
+  postureChanges: number;
+  probesByStatus: Partial<Record<ProbeStatus, number>>;
+  probeLatenciesMs: number[];
+  digestHits: number;
+  digestsRecorded: number;
+  digestChecks: number;
+  connectOnly: number;
+}
+
+/** Per-run bookkeeping: the counters, and the newest state of each target this run has seen. */
+export interface Run extends Counters {
+  readonly known: Map<string, TargetState>;
+}
+
+/** What every step of one run works with: the service's wiring and settings, and the run's bookkeeping. */
+export interface RunScope {
+  readonly deps: ProberDeps;
+  readonly config: ProberConfig;
+  readonly run: Run;
+}
+
+export function startRun(): Run {
+  return {
+    probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0,
+    transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, digestChecks: 0, connectOnly: 0, known: new Map(),
+  };
+}
+
+/** The report of a run; alerts still pending are counted from the newest state the run saw of each target. */
+export function reportOf(run: Run, failedGroups: readonly string[]): RunReport {
+  const { known, ...rest } = run;
+  let alertsPending = 0;
+  for (const state of known.values()) alertsPending += state.outbox.filter((e) => e.alert !== null).length;
+  return { ...rest, failedGroups, alertsPending };
+}
+
+/** Records the newest state of a target seen by the run (null: the item is gone) and returns it. */
+export function remember(run: Run, state: TargetState): TargetState;
+export function remember(run: Run, state: TargetState | null, target?: string): TargetState | null;
+export function remember(run: Run, state: TargetState | null, target?: string): TargetState | null {
+  if (state) run.known.set(state.target, state);
+  else if (target !== undefined) run.known.delete(target);
+  return state;
+}
