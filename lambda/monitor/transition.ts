@@ -107,7 +107,7 @@ function classify(prev: TargetState | null, obs: Observation, info: TargetInfo):
 }
 
 /**
- * The state rules of DESIGN.md as one pure function: (previous state, confirmed observation) ->
+ * The state rules (README, "How state and alerts work") as one pure function: (previous state, confirmed observation) ->
  * nothing to write, or the next state item with the event and alert it owes. Mutes hold alerts
  * (the state before the window is kept in `held`); the first look after a window alerts only if
  * the target differs from that state; a target that keeps violating `expect` is re-alerted every
