@@ -1,3 +1,4 @@
+import type { ProbeMessage } from '../contracts/probe-message';
 import type { Alert } from './alert';
 import type { StateDigest } from './digest';
 import type { ScannerState, TargetEvent, TargetState } from './state';
@@ -49,13 +50,6 @@ export interface Notifier {
 /** Pages of raw, unvalidated Targets-table items (plain JSON values). */
 export interface TargetSource {
   scan(segment: number, totalSegments: number): AsyncIterable<readonly Record<string, unknown>[]>;
-}
-
-/** The body of one probe-queue message: many targets, validated again by the prober. */
-export interface ProbeMessage {
-  readonly v: 1;
-  readonly tick: string;
-  readonly targets: readonly Record<string, unknown>[];
 }
 
 export interface ProbeQueue {
