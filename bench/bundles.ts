@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DISPATCHER_DEFAULTS, dispatcherEnvironment } from '../lambda/contracts/dispatcher-env';
+import { PROBER_DEFAULTS, proberEnvironment } from '../lambda/contracts/prober-env';
 import { REPO_ROOT } from './engine';
 import { median } from './table';
 
@@ -27,13 +29,19 @@ const LAMBDA_ENV: Readonly<Record<string, string>> = {
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   NODE_OPTIONS: '--enable-source-maps',
-  TARGETS_TABLE_NAME: 'portwatch-targets',
-  PROBE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/portwatch-probe',
-  STATE_TABLE_NAME: 'portwatch-state',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:portwatch-alerts',
-  ALLOWED_CIDRS: '',
-  DEFAULT_PORT: '8883',
-  PROBE_TIMEOUT_MS: '3000',
+  // Built as the constructs build them, so a renamed variable cannot leave a handler unconfigured here.
+  ...dispatcherEnvironment({
+    ...DISPATCHER_DEFAULTS,
+    targetsTableName: 'portwatch-targets',
+    probeQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/portwatch-probe',
+  }),
+  ...proberEnvironment({
+    ...PROBER_DEFAULTS,
+    stateTableName: 'portwatch-state',
+    alertTopicArn: 'arn:aws:sns:us-east-1:123456789012:portwatch-alerts',
+    targetsTableName: 'portwatch-targets',
+    allowedCidrs: [],
+  }),
 };
 
 const LOAD_SCRIPT = `

@@ -69,7 +69,7 @@ export const ASSUMPTIONS = {
   /**
    * Custom metrics sent every hour (CloudWatch bills each for the hours it gets data):
    * TickCompleted, TargetsPerTick, TickDuration, ProbeLatency; plus Probes for each status the fleet
-   * shows. Event counters are sent only when not zero (lambda/contracts/metrics.ts): Transitions and
+   * shows. Event counters are sent only when not zero (lambda/handlers/metric-points.ts): Transitions and
    * AlertsSent are billed for the share of hours with a change; the rest (storms, retries) left out.
    */
   hourlyMetrics: 4,

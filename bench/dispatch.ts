@@ -1,20 +1,20 @@
 /**
  * The dispatcher paging and packing a large Targets table from the embedded DynamoDB, with the
- * dispatcher Lambda's defaults (4 scan segments, 25 targets per message) and a queue that only counts.
+ * dispatcher Lambda's defaults (contracts/dispatcher-env.ts: 4 scan segments, 25 targets per message),
+ * assembled by its composition root, and a queue that only counts.
  * Loading the table (BatchWriteItem) is not timed.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbTargetSource } from '../lambda/adapters/aws/dynamodb-target-source';
 import { DynamoDbTargets } from '../lambda/adapters/operator/dynamodb-targets';
 import { ensureTables, startEmbeddedDynamoDb } from '../lambda/adapters/local/embedded-dynamodb';
-import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/monitor/dispatch';
-import type { ProbeMessage, ProbeQueue } from '../lambda/monitor/dependencies';
-import { DEFAULT_PORT } from '../lambda/monitor/target';
+import type { DispatchReport } from '../lambda/monitor/dispatch';
+import type { ProbeQueue } from '../lambda/monitor/dependencies';
+import type { ProbeMessage } from '../lambda/contracts/probe-message';
+import { DISPATCHER_DEFAULTS } from '../lambda/contracts/dispatcher-env';
+import { createDispatch } from '../lambda/handlers/dispatcher-root';
 import { countRequests } from '../test/helpers/dynalite';
 import { cpuMicros } from './table';
-
-/** The dispatcher handler's defaults (lambda/handlers/dispatcher.ts: SCAN_SEGMENTS, TARGETS_PER_MESSAGE). */
-export const DISPATCHER_SEGMENTS = 4;
 
 /** A ProbeQueue that counts what SqsProbeQueue would send: SendMessageBatch calls, messages, bytes. */
 export class CountingQueue implements ProbeQueue {
@@ -69,7 +69,7 @@ export async function runDispatchBench(targets: number, log: (line: string) => v
     const queue = new CountingQueue();
     const cpu0 = process.cpuUsage();
     const started = performance.now();
-    const report = await dispatch(new DynamoDbTargetSource(db.client, table), queue, { ...DEFAULT_DISPATCH_CONFIG, segments: DISPATCHER_SEGMENTS, defaultPort: DEFAULT_PORT }, new Date().toISOString());
+    const report = await createDispatch({ source: new DynamoDbTargetSource(db.client, table), queue }, DISPATCHER_DEFAULTS)(new Date().toISOString());
     const wallMs = performance.now() - started;
     // This process also runs dynalite, so its CPU is an upper bound of the dispatcher's own.
     const cpuMs = cpuMicros(cpu0) / 1000;

@@ -10,16 +10,18 @@
  */
 import { DynamoDbStateStore } from '../lambda/adapters/aws/dynamodb-state-store';
 import { DynamoDbTargetDigests } from '../lambda/adapters/aws/dynamodb-target-digests';
-import { DEFAULT_POSTURE_EVERY_MS } from '../lambda/monitor/cadence';
 import { DynamoDbTargetSource } from '../lambda/adapters/aws/dynamodb-target-source';
 import { DynamoDbTargets } from '../lambda/adapters/operator/dynamodb-targets';
 import { ensureTables, startEmbeddedDynamoDb, type TableNames } from '../lambda/adapters/local/embedded-dynamodb';
 import { createAddressGuard } from '../lambda/probe/address-policy';
-import { DEFAULT_DISPATCH_CONFIG, dispatch, type DispatchReport } from '../lambda/monitor/dispatch';
-import type { Notifier, ProbeMessage, ProbeQueue } from '../lambda/monitor/dependencies';
-import { createCachingResolver, probeTarget, systemResolver } from '../lambda/probe/index';
-import { DEFAULT_PROBER_CONFIG, ProberService, type RunReport, type WorkGroup } from '../lambda/monitor/prober/service';
-import { DEFAULT_PORT } from '../lambda/monitor/target';
+import type { DispatchReport } from '../lambda/monitor/dispatch';
+import type { Notifier, ProbeQueue } from '../lambda/monitor/dependencies';
+import type { ProbeMessage } from '../lambda/contracts/probe-message';
+import { DISPATCHER_DEFAULTS } from '../lambda/contracts/dispatcher-env';
+import { PROBER_DEFAULTS } from '../lambda/contracts/prober-env';
+import { createDispatch } from '../lambda/handlers/dispatcher-root';
+import { createProber } from '../lambda/handlers/prober-root';
+import type { RunReport, WorkGroup } from '../lambda/monitor/prober/service';
 import { findClosedPorts, startListenerChild, startListeners, type OpenListeners } from './ports';
 import { countRequests, WRITE_COMMANDS } from '../test/helpers/dynalite';
 
@@ -83,7 +85,7 @@ export interface PipelineOptions {
   readonly hosts: readonly string[];
   readonly openPerHost: number;
   readonly closedPerHost: number;
-  /** ProberService concurrency (targets in flight). @default DEFAULT_PROBER_CONFIG.concurrency, as `portwatch local` */
+  /** ProberService concurrency (targets in flight). @default PROBER_DEFAULTS.probeConcurrency, as `portwatch local` */
   readonly concurrency?: number;
   /** Listeners in a child process (the bench) or in this one (the tests). */
   readonly listenersIn: 'child' | 'process';
@@ -136,28 +138,20 @@ export async function runPipelineBench(options: PipelineOptions): Promise<Pipeli
     const notifier = new CountingNotifier();
     // `portwatch local` refuses cloud metadata addresses and lets loopback and private ranges through.
     const guard = createAddressGuard({ allow: [], allowLoopback: true, allowPrivate: true, howToAllow: '--allow CIDR' });
-    const concurrency = options.concurrency ?? DEFAULT_PROBER_CONFIG.concurrency;
+    const concurrency = options.concurrency ?? PROBER_DEFAULTS.probeConcurrency;
 
     const tick = async (): Promise<TickMeasure> => {
       counter.reset();
       const started = performance.now();
       const at = new Date().toISOString();
       const queue = new CollectingQueue();
-      const dispatched = await dispatch(source, queue, { ...DEFAULT_DISPATCH_CONFIG, defaultPort: DEFAULT_PORT }, at);
+      // One Scan segment, as `portwatch local` reads its embedded table.
+      const dispatched = await createDispatch({ source, queue }, { ...DISPATCHER_DEFAULTS, scanSegments: 1 })(at);
       const dispatchRequests = counter.snapshot();
       counter.reset();
       const groups: WorkGroup[] = queue.messages.map((m, i) => ({ id: `${at}#${i + 1}`, items: m.targets, tick: at }));
-      const service = new ProberService(
-        { store, digests, notifier, probe: probeTarget, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-        {
-          ...DEFAULT_PROBER_CONFIG,
-          defaultPort: DEFAULT_PORT,
-          concurrency,
-          // `portwatch local`'s defaults: 1-minute ticks, deep looks every 5 minutes.
-          cadence: { tickMs: 60_000, postureEveryMs: DEFAULT_POSTURE_EVERY_MS },
-          probeOptions: { timeoutMs: 3000, certExpiringDays: 14, guard, resolver: createCachingResolver(systemResolver) },
-        },
-      );
+      // The prober as `portwatch local` builds it: 1-minute ticks, every other setting the prober's default.
+      const service = createProber({ store, digests, notifier, guard }, { ...PROBER_DEFAULTS, probeConcurrency: concurrency, tickIntervalMs: 60_000 });
       const run = await service.run(groups);
       const wallMs = performance.now() - started;
       return { wallMs, probed: run.probed, probesPerSecond: (run.probed / wallMs) * 1000, dispatch: dispatched, run, proberRequests: counter.snapshot(), dispatchRequests };

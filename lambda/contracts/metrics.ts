@@ -1,13 +1,12 @@
 /**
- * The custom metrics of portwatch, as pure functions from what a run reports to metric data points.
- * The handlers hand the points to Powertools (EMF on stdout); the CDK monitoring construct imports the
- * names and the namespace from here, so a dashboard or alarm can never point at a metric nobody emits.
+ * The custom metrics of portwatch: namespace, service, names, units and the shape of a data point.
+ * The handlers emit them (handlers/metric-points.ts turns a run report into points, Powertools writes
+ * EMF on stdout); the CDK monitoring construct builds its dashboard and alarms on the same names, so
+ * neither can point at a metric the other does not know.
  *
- * Dependency-free on purpose (type imports only): `lib/` loads it at synth time.
+ * Names and values only (one type import): `lib/` loads it at synth time.
  */
-import type { DispatchReport } from '../monitor/dispatch';
 import type { ProbeStatus } from '../probe/types';
-import type { RunReport } from '../monitor/prober/service';
 
 /** CloudWatch namespace of every portwatch metric. */
 export const METRICS_NAMESPACE = 'Portwatch';
@@ -61,52 +60,4 @@ export interface MetricPoint {
   readonly unit: PortwatchMetricUnit;
   readonly values: readonly number[];
   readonly dimensions?: Readonly<Record<string, string>>;
-}
-
-const count = (name: MetricName, value: number): MetricPoint => ({ name, unit: 'Count', values: [value] });
-
-/** A successful tick. */
-export function dispatchMetrics(report: DispatchReport): MetricPoint[] {
-  return [count(METRIC.tickCompleted, 1), count(METRIC.targetsPerTick, report.dispatched), ...nonZero(METRIC.invalidTargets, report.invalid)];
-}
-
-/**
- * Event counters are sent only when something happened. CloudWatch bills a custom metric for each
- * hour it receives data ($0.30 a month when it receives some every hour): eight counters that are
- * almost always 0 would cost $2.40 a month to say so, more than the probing of 1,000 targets at
- * 5-minute ticks. Every alarm on them treats missing data as not breaching.
- */
-function nonZero(name: MetricName, value: number): MetricPoint[] {
-  return value === 0 ? [] : [count(name, value)];
-}
-
-/** A tick whose dispatch failed: a zero keeps the "no successful tick" alarm's data honest. */
-export function failedDispatchMetrics(): MetricPoint[] {
-  return [count(METRIC.tickCompleted, 0)];
-}
-
-/**
- * One batch of the prober. Event counters only when not zero (see nonZero). Probes by status are
- * emitted only for statuses seen: each status is its own EMF document (a dimension value applies to
- * a whole document), five at most.
- */
-/** `tickAgeMs`: from the oldest tick of the batch to its end; null when no record carried a tick. */
-export function batchMetrics(report: RunReport, tickAgeMs: number | null): MetricPoint[] {
-  const points: MetricPoint[] = [
-    ...nonZero(METRIC.transitions, report.transitions),
-    ...nonZero(METRIC.postureChanges, report.postureChanges),
-    ...nonZero(METRIC.alertsSent, report.alertsPublished),
-    ...nonZero(METRIC.alertsPending, report.alertsPending),
-    ...nonZero(METRIC.scannerDegraded, report.held > 0 ? 1 : 0),
-    ...nonZero(METRIC.targetsUnfinished, report.unfinished),
-    ...nonZero(METRIC.flapsSuppressed, report.flapsSuppressed),
-    ...nonZero(METRIC.recordsRetried, report.failedGroups.length),
-  ];
-  if (tickAgeMs !== null) points.push({ name: METRIC.tickDuration, unit: 'Milliseconds', values: [Math.max(0, tickAgeMs)] });
-  if (report.probeLatenciesMs.length > 0) points.push({ name: METRIC.probeLatency, unit: 'Milliseconds', values: report.probeLatenciesMs });
-  for (const status of PROBE_STATUSES) {
-    const n = report.probesByStatus[status] ?? 0;
-    if (n > 0) points.push({ ...count(METRIC.probes, n), dimensions: { status } });
-  }
-  return points;
 }

@@ -1,4 +1,5 @@
 /** What the monitor needs from the outside world (state table, digests, alerts, targets, queue), as interfaces the adapters implement. */
+import type { ProbeMessage } from '../contracts/probe-message';
 import type { Alert, ScannerState, StateDigest, TargetEvent, TargetState } from './model';
 
 /**
@@ -48,13 +49,6 @@ export interface Notifier {
 /** Pages of raw, unvalidated Targets-table items (plain JSON values). */
 export interface TargetSource {
   scan(segment: number, totalSegments: number): AsyncIterable<readonly Record<string, unknown>[]>;
-}
-
-/** The body of one probe-queue message: many targets, validated again by the prober. */
-export interface ProbeMessage {
-  readonly v: 1;
-  readonly tick: string;
-  readonly targets: readonly Record<string, unknown>[];
 }
 
 export interface ProbeQueue {

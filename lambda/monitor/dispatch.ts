@@ -1,4 +1,5 @@
-import type { ProbeMessage, ProbeQueue, TargetSource } from './dependencies';
+import { PROBE_MESSAGE_VERSION, type ProbeMessage } from '../contracts/probe-message';
+import type { ProbeQueue, TargetSource } from './dependencies';
 import { KNOWN_ATTRIBUTES, parseTargetItem } from './target';
 
 /** Messages handed to the queue at once (SQS SendMessageBatch takes ten). */
@@ -11,21 +12,16 @@ function knownAttributes(item: Readonly<Record<string, unknown>>): Record<string
   return out;
 }
 
+/** How a tick is packed; the defaults are the dispatcher's environment contract (contracts/dispatcher-env.ts). */
 export interface DispatchConfig {
-  /** Parallel scan segments; more than 1 lets a large table be read concurrently. @default 1 */
+  /** Parallel scan segments; more than 1 lets a large table be read concurrently. */
   readonly segments: number;
-  /** Targets packed into one queue message. @default 25 */
+  /** Targets packed into one queue message. */
   readonly targetsPerMessage: number;
-  /** Upper bound on a message body; SQS accepts 256 KiB. @default 200000 */
+  /** Upper bound on a message body (contracts/probe-message.ts: MAX_PROBE_MESSAGE_BYTES). */
   readonly maxMessageBytes: number;
   readonly defaultPort: number;
 }
-
-export const DEFAULT_DISPATCH_CONFIG: Omit<DispatchConfig, 'defaultPort'> = {
-  segments: 1,
-  targetsPerMessage: 25,
-  maxMessageBytes: 200_000,
-};
 
 export interface DispatchReport {
   readonly tick: string;
@@ -62,7 +58,7 @@ export async function dispatch(source: TargetSource, queue: ProbeQueue, config: 
       };
       const closePack = async (): Promise<void> => {
         if (pack.length === 0) return;
-        outgoing.push({ v: 1, tick, targets: pack });
+        outgoing.push({ v: PROBE_MESSAGE_VERSION, tick, targets: pack });
         counts.messages++;
         pack = [];
         packBytes = 0;

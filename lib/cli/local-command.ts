@@ -11,15 +11,20 @@ import { DynamoDbStateStore } from '../../lambda/adapters/aws/dynamodb-state-sto
 import { DynamoDbTargetSource } from '../../lambda/adapters/aws/dynamodb-target-source';
 import { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
 import { LOCAL_TABLES } from '../../lambda/adapters/local/embedded-dynamodb';
+import { ChainNotifier } from '../../lambda/adapters/local/chain-notifier';
 import { ConsoleNotifier } from '../../lambda/adapters/local/console-notifier';
+import { InProcessQueue } from '../../lambda/adapters/local/in-process-queue';
 import { SnsNotifier } from '../../lambda/adapters/aws/sns-notifier';
+import { DISPATCHER_DEFAULTS } from '../../lambda/contracts/dispatcher-env';
+import { PROBER_DEFAULTS, PROBER_INTEGER_VARIABLES } from '../../lambda/contracts/prober-env';
+import { createDispatch } from '../../lambda/handlers/dispatcher-root';
+import { createProber } from '../../lambda/handlers/prober-root';
 import { createAddressGuard, parseCidrList } from '../../lambda/probe/address-policy';
-import type { Alert, TargetState } from '../../lambda/monitor/model';
-import { DEFAULT_DISPATCH_CONFIG, dispatch } from '../../lambda/monitor/dispatch';
-import type { Notifier, ProbeMessage, ProbeQueue } from '../../lambda/monitor/dependencies';
-import { createCachingResolver, probeTarget, systemResolver, type AddressGuard } from '../../lambda/probe';
-import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type RunReport, type WorkGroup } from '../../lambda/monitor/prober/service';
-import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
+import type { Notifier } from '../../lambda/monitor/dependencies';
+import { probeTarget, type AddressGuard } from '../../lambda/probe';
+import type { ProbeFn, RunReport, WorkGroup } from '../../lambda/monitor/prober/service';
+import type { TargetState } from '../../lambda/monitor/model';
+import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
 import { DEFAULT_STATE_DIR, openLocalState } from './backend';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { alignColumns, CliOutput, formatElapsed, formatFindings } from './output';
@@ -27,7 +32,6 @@ import { formatDuration } from '../../lambda/parse/duration';
 import { collect, durationOption, integerOption } from './options';
 import { syncTargets } from './targets-command';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
-import { DEFAULT_POSTURE_EVERY_MS } from '../../lambda/monitor/cadence';
 import { formatLineError, normalizeItem, parseTargetLine, readTargetsFile, type TargetsEntry } from './targets-file';
 
 interface LocalOptions {
@@ -51,32 +55,15 @@ interface LocalOptions {
 /** Status lines printed after a tick on a terminal; beyond this, a summary and `portwatch status`. */
 const MAX_STATUS_LINES = 40;
 
-/** The SQS of the local pipeline: keeps each tick's messages in memory for the prober. */
-export class InProcessQueue implements ProbeQueue {
-  private messages: ProbeMessage[] = [];
-
-  async send(messages: readonly ProbeMessage[]): Promise<void> {
-    this.messages.push(...messages);
-  }
-
-  drain(): ProbeMessage[] {
-    const out = this.messages;
-    this.messages = [];
-    return out;
-  }
-}
-
 /**
- * Publishes to each notifier in turn. SNS comes before the console: if SNS refuses, nothing is
- * printed and the prober retries the whole alert later, so the console never shows an alert twice.
+ * The dispatcher of the local pipeline reads the Targets table with one Scan: the table sits on the
+ * embedded DynamoDB in this process, so parallel segments would only split each tick into more,
+ * smaller messages.
  */
-export class ChainNotifier implements Notifier {
-  constructor(private readonly notifiers: readonly Notifier[]) {}
+const LOCAL_DISPATCH = { ...DISPATCHER_DEFAULTS, scanSegments: 1 };
 
-  async publish(alert: Alert): Promise<void> {
-    for (const notifier of this.notifiers) await notifier.publish(alert);
-  }
-}
+/** A flag that sets a prober variable accepts what the deployed prober accepts. */
+const rangeOf = (v: { readonly min: number; readonly max: number }): ((value: string) => number) => integerOption(v.min, v.max);
 
 /** `arn:aws:sns:eu-west-1:123456789012:alerts` -> `eu-west-1`; null when it is not a topic ARN. */
 export function topicRegion(arn: string): string | null {
@@ -90,7 +77,7 @@ export function parseTargetArgs(args: readonly string[]): TargetsEntry[] {
     const line = parseTargetLine(arg);
     if (!line.ok) throw new UsageError(`TARGET ${JSON.stringify(arg)}: ${formatFieldError(line.error)}`);
     if (line.value === null) throw new UsageError(`TARGET ${JSON.stringify(arg)}: is empty`);
-    const parsed = parseTargetItem(line.value, DEFAULT_PORT);
+    const parsed = parseTargetItem(line.value, PROBER_DEFAULTS.defaultPort);
     if (!parsed.ok) throw new UsageError(`TARGET ${JSON.stringify(arg)}: ${formatFieldError(parsed.error)}`);
     return { line: index + 1, item: normalizeItem(line.value, parsed.value), target: parsed.value };
   });
@@ -233,6 +220,7 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
       sns = new SNSClient({ region: topic.region });
       notifiers.push(new SnsNotifier(sns, topic.arn));
     }
+    // SNS first: see ChainNotifier.
     notifiers.push(new ConsoleNotifier(out.stdout, { json: options.json === true }));
     const notifier = notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers);
     const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void => {
@@ -288,7 +276,7 @@ async function runTick(ctx: TickContext): Promise<RunReport> {
   const { options, out } = ctx;
   const tick = new Date().toISOString();
   const queue = new InProcessQueue();
-  const dispatched = await dispatch(ctx.source, queue, { ...DEFAULT_DISPATCH_CONFIG, defaultPort: DEFAULT_PORT }, tick);
+  const dispatched = await createDispatch({ source: ctx.source, queue }, LOCAL_DISPATCH)(tick);
   const messages = queue.drain();
   const groups: WorkGroup[] = messages.map((m, i) => ({ id: `${tick}#${i + 1}`, items: m.targets, tick }));
   const progress = out.progress('probing', dispatched.dispatched);
@@ -299,17 +287,16 @@ async function runTick(ctx: TickContext): Promise<RunReport> {
     progress.update(probed.size);
     return result;
   };
-  const service = new ProberService(
-    { store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, probe, now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: ctx.log },
+  const service = createProber(
+    { store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe, log: ctx.log },
     {
-      ...DEFAULT_PROBER_CONFIG,
-      defaultPort: DEFAULT_PORT,
-      concurrency: options.concurrency,
+      ...PROBER_DEFAULTS,
+      probeTimeoutMs: options.timeout,
+      probeConcurrency: options.concurrency,
       confirmAttempts: options.confirmAttempts,
       confirmDelayMs: options.confirmDelay,
-      cadence: { tickMs: options.interval, postureEveryMs: options.postureEvery ?? DEFAULT_POSTURE_EVERY_MS },
-      // DNS answers are shared by the targets of one tick, never across ticks.
-      probeOptions: { timeoutMs: options.timeout, certExpiringDays: 14, guard: ctx.guard, resolver: createCachingResolver(systemResolver) },
+      tickIntervalMs: options.interval,
+      postureEveryMs: options.postureEvery ?? PROBER_DEFAULTS.postureEveryMs,
     },
   );
   let report: RunReport;
@@ -380,25 +367,25 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .addOption(
       new Option('--posture-every <duration>', 'time between deep looks (TLS, MQTT) at an open broker; ticks between only connect')
         .argParser(durationOption(1000, 86_400_000))
-        .default(DEFAULT_POSTURE_EVERY_MS, '5m'),
+        .default(PROBER_DEFAULTS.postureEveryMs, formatDuration(PROBER_DEFAULTS.postureEveryMs)),
     )
     .option('--ticks <n>', 'stop after N ticks (default: run until Ctrl-C)', integerOption(1, 1_000_000))
     .option('--state <dir>', 'directory of the embedded DynamoDB (targets, state, history)', DEFAULT_STATE_DIR)
     .option('--json', 'alerts as one JSON object per line on stdout, nothing else there')
     .option('--topic-arn <arn>', 'also publish alerts to this SNS topic (AWS credentials from the standard chain)')
-    .option('--timeout <ms>', 'probe deadline per socket phase, in ms', integerOption(100, 30_000), 3000)
+    .option('--timeout <ms>', 'probe deadline per socket phase, in ms', rangeOf(PROBER_INTEGER_VARIABLES.probeTimeoutMs), PROBER_DEFAULTS.probeTimeoutMs)
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
     .addOption(new Option('--allow <cidr>', 'probe this range even when refused otherwise (repeatable)').argParser(collect).default([], 'none'))
-    .option('--concurrency <n>', 'targets probed at once', integerOption(1, 1000), DEFAULT_PROBER_CONFIG.concurrency)
+    .option('--concurrency <n>', 'targets probed at once', rangeOf(PROBER_INTEGER_VARIABLES.probeConcurrency), PROBER_DEFAULTS.probeConcurrency)
     .option('--verbose', 'log every tick and unconfirmed change on stderr')
     .addOption(
       new Option('--confirm-attempts <n>', 'observations that must agree before a change is believed')
-        .argParser(integerOption(1, 5))
-        .default(DEFAULT_PROBER_CONFIG.confirmAttempts)
+        .argParser(rangeOf(PROBER_INTEGER_VARIABLES.confirmAttempts))
+        .default(PROBER_DEFAULTS.confirmAttempts)
         .hideHelp(),
     )
     .addOption(
-      new Option('--confirm-delay <ms>', 'pause before a confirming re-probe').argParser(integerOption(0, 60_000)).default(DEFAULT_PROBER_CONFIG.confirmDelayMs).hideHelp(),
+      new Option('--confirm-delay <ms>', 'pause before a confirming re-probe').argParser(integerOption(0, 60_000)).default(PROBER_DEFAULTS.confirmDelayMs).hideHelp(),
     )
     .addHelpText(
       'after',

@@ -1,5 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProbeMessage } from '../../lambda/monitor/dependencies';
+import type { ProbeMessage } from '../../lambda/contracts/probe-message';
 
 /** An SQS event as Lambda's event source mapping delivers it. */
 export function sqsEvent(bodies: readonly (ProbeMessage | string)[], receiveCount = 1): SQSEvent {

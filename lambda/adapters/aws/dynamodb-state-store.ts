@@ -8,16 +8,20 @@ import {
   ScanCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_EVENT_RETENTION_DAYS, STATE_TABLE } from '../../contracts/tables';
 import type { StateStore } from '../../monitor/dependencies';
 import type { ScannerState, TargetEvent, TargetState } from '../../monitor/model';
 
 /**
- * Layout of the State table (partition key `pk`, sort key `sk`):
+ * Layout of the State table (key attributes and TTL attribute: contracts/tables.ts; values below):
  * - `T#<target>` / `STATE`: the current-state item, replaced whole under a version condition;
- * - `T#<target>` / `E#<version, zero-padded>`: one history event, expiring through `expiresAt` (TTL).
+ * - `T#<target>` / `E#<version, zero-padded>`: one history event, expiring through the TTL attribute.
  * Plain PutItem with a condition is the only write, so the same code runs on DynamoDB and dynalite
- * (which has no transactions).
+ * (which has no transactions). This adapter alone reads and writes the table, so the key values stay here.
  */
+const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = STATE_TABLE;
+/** Placeholders for the key attributes in expressions, so that their names are written once. */
+const KEY_NAMES = { '#pk': PK, '#sk': SK };
 export const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'E#';
 /** Target keys all start with `T#`, so the scanner's own item can never collide with one. */
@@ -33,9 +37,13 @@ function eventSk(version: number): string {
   return `${EVENT_PREFIX}${String(version).padStart(12, '0')}`;
 }
 
+function key(pk: string, sk: string): Record<string, string> {
+  return { [PK]: pk, [SK]: sk };
+}
+
 export interface DynamoDbStateStoreOptions {
   readonly tableName: string;
-  /** History events expire after this many days. @default 90 */
+  /** History events expire after this many days. @default DEFAULT_EVENT_RETENTION_DAYS (90) */
   readonly eventRetentionDays?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -50,14 +58,14 @@ export class DynamoDbStateStore implements StateStore {
     private readonly options: DynamoDbStateStoreOptions,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    this.retentionSeconds = (options.eventRetentionDays ?? 90) * 86_400;
+    this.retentionSeconds = (options.eventRetentionDays ?? DEFAULT_EVENT_RETENTION_DAYS) * 86_400;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async getStates(targets: readonly string[]): Promise<Map<string, TargetState>> {
     const result = new Map<string, TargetState>();
     for (let i = 0; i < targets.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, NativeAttributeValue>[] = targets.slice(i, i + BATCH_GET_LIMIT).map((t) => ({ pk: statePk(t), sk: STATE_SK }));
+      let keys: Record<string, NativeAttributeValue>[] = targets.slice(i, i + BATCH_GET_LIMIT).map((t) => key(statePk(t), STATE_SK));
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries`);
         if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
@@ -79,24 +87,22 @@ export class DynamoDbStateStore implements StateStore {
 
   async getState(target: string): Promise<TargetState | null> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.options.tableName, Key: { pk: statePk(target), sk: STATE_SK }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.options.tableName, Key: key(statePk(target), STATE_SK), ConsistentRead: true }),
     );
     return out.Item ? fromStateItem(out.Item) : null;
   }
 
   async getScanner(): Promise<ScannerState | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: SCANNER_PK, sk: STATE_SK }, ConsistentRead: true }));
-    if (!out.Item) return null;
-    const { pk: _pk, sk: _sk, ...scanner } = out.Item;
-    return scanner as ScannerState;
+    const out = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: key(SCANNER_PK, STATE_SK), ConsistentRead: true }));
+    return out.Item ? (withoutKey(out.Item) as ScannerState) : null;
   }
 
   putScanner(state: ScannerState, expectedVersion: number | null): Promise<boolean> {
-    return this.conditionalPut({ pk: SCANNER_PK, sk: STATE_SK, ...state }, expectedVersion);
+    return this.conditionalPut({ ...key(SCANNER_PK, STATE_SK), ...state }, expectedVersion);
   }
 
   putState(state: TargetState, expectedVersion: number | null): Promise<boolean> {
-    return this.conditionalPut({ pk: statePk(state.target), sk: STATE_SK, ...state }, expectedVersion);
+    return this.conditionalPut({ ...key(statePk(state.target), STATE_SK), ...state }, expectedVersion);
   }
 
   private async conditionalPut(item: Record<string, NativeAttributeValue>, expectedVersion: number | null): Promise<boolean> {
@@ -106,7 +112,7 @@ export class DynamoDbStateStore implements StateStore {
           TableName: this.options.tableName,
           Item: item,
           ...(expectedVersion === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
             : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
         }),
       );
@@ -122,7 +128,7 @@ export class DynamoDbStateStore implements StateStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.options.tableName,
-        Item: { pk: statePk(event.target), sk: eventSk(event.version), ...event, expiresAt },
+        Item: { ...key(statePk(event.target), eventSk(event.version)), ...event, [TTL]: expiresAt },
       }),
     );
   }
@@ -133,7 +139,8 @@ export class DynamoDbStateStore implements StateStore {
       const out = await this.doc.send(
         new ScanCommand({
           TableName: this.options.tableName,
-          FilterExpression: 'sk = :state',
+          FilterExpression: '#sk = :state',
+          ExpressionAttributeNames: { '#sk': SK },
           ExpressionAttributeValues: { ':state': STATE_SK },
           ExclusiveStartKey: startKey,
         }),
@@ -150,7 +157,8 @@ export class DynamoDbStateStore implements StateStore {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: KEY_NAMES,
           ExpressionAttributeValues: { ':pk': statePk(target), ':prefix': EVENT_PREFIX },
           ScanIndexForward: false,
           Limit: limit - events.length,
@@ -164,12 +172,17 @@ export class DynamoDbStateStore implements StateStore {
   }
 }
 
+/** An item without its key attributes: the record the core stored. */
+function withoutKey(item: Record<string, NativeAttributeValue>): Record<string, NativeAttributeValue> {
+  const { [PK]: _pk, [SK]: _sk, ...record } = item;
+  return record;
+}
+
 function fromStateItem(item: Record<string, NativeAttributeValue>): TargetState {
-  const { pk: _pk, sk: _sk, ...state } = item;
-  return state as TargetState;
+  return withoutKey(item) as TargetState;
 }
 
 function fromEventItem(item: Record<string, NativeAttributeValue>): TargetEvent {
-  const { pk: _pk, sk: _sk, expiresAt: _ttl, ...event } = item;
+  const { [TTL]: _ttl, ...event } = withoutKey(item);
   return event as TargetEvent;
 }

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TARGETS_TABLE } from '../../contracts/tables';
 import { DIGEST_ATTRIBUTE } from '../../monitor/digest-field';
 import type { StateDigest } from '../../monitor/model';
 import type { DigestStore } from '../../monitor/dependencies';
@@ -34,11 +35,11 @@ export class DynamoDbTargetDigests implements DigestStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { target },
+          Key: { [TARGETS_TABLE.partitionKey]: target },
           UpdateExpression: 'SET #d = :d',
           // A hand-edited digest without a numeric version is replaced, not left to block every write.
           ConditionExpression: `attribute_exists(#t) AND (attribute_not_exists(#d.#v) OR NOT attribute_type(#d.#v, :n) OR #d.#v ${order} :v)`,
-          ExpressionAttributeNames: { '#t': 'target', '#d': DIGEST_ATTRIBUTE, '#v': 'v' },
+          ExpressionAttributeNames: { '#t': TARGETS_TABLE.partitionKey, '#d': DIGEST_ATTRIBUTE, '#v': 'v' },
           ExpressionAttributeValues: { ':d': value, ':v': version, ':n': 'N' },
         }),
       );

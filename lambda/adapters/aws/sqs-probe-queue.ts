@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ProbeMessage, ProbeQueue } from '../../monitor/dependencies';
+import type { ProbeMessage } from '../../contracts/probe-message';
+import type { ProbeQueue } from '../../monitor/dependencies';
 
 const SQS_BATCH_LIMIT = 10;
 const MAX_ATTEMPTS = 5;

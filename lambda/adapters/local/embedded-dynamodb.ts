@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
+import { STATE_TABLE, TARGETS_TABLE } from '../../contracts/tables';
 
 /**
  * The embedded DynamoDB (dynalite) that `portwatch local` and the tests run on: the same adapters,
@@ -47,15 +48,18 @@ export async function startEmbeddedDynamoDb(options: { path?: string } = {}): Pr
   };
 }
 
-/** Creates the two tables with the deployed key schema; tables that already exist are kept. */
+/**
+ * Creates the two tables with the deployed key schema (contracts/tables.ts); tables that already exist
+ * are kept. No TTL: dynalite has no UpdateTimeToLive, so local history stays until the state dir goes.
+ */
 export async function ensureTables(client: DynamoDBClient, names: TableNames = LOCAL_TABLES): Promise<void> {
   const specs = [
-    { TableName: names.targets, keys: [{ AttributeName: 'target', KeyType: 'HASH' as const }] },
+    { TableName: names.targets, keys: [{ AttributeName: TARGETS_TABLE.partitionKey, KeyType: 'HASH' as const }] },
     {
       TableName: names.state,
       keys: [
-        { AttributeName: 'pk', KeyType: 'HASH' as const },
-        { AttributeName: 'sk', KeyType: 'RANGE' as const },
+        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' as const },
       ],
     },
   ];

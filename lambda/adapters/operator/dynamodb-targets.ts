@@ -8,8 +8,11 @@ import {
   ScanCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
+import { TARGETS_TABLE } from '../../contracts/tables';
 import { withoutDigest } from '../../monitor/digest-field';
 import { toPlain } from '../aws/dynamodb-target-source';
+
+const { partitionKey: KEY } = TARGETS_TABLE;
 
 /** BatchWriteItem takes at most 25 requests. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -61,13 +64,13 @@ export class DynamoDbTargets {
   }
 
   async get(target: string): Promise<Record<string, unknown> | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { target }, ConsistentRead: true }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [KEY]: target }, ConsistentRead: true }));
     return out.Item ? toPlain(out.Item) : null;
   }
 
   /** Deletes one item; resolves to the item deleted, or null when there was none. */
   async delete(target: string): Promise<Record<string, unknown> | null> {
-    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { target }, ReturnValues: 'ALL_OLD' }));
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { [KEY]: target }, ReturnValues: 'ALL_OLD' }));
     return out.Attributes ? toPlain(out.Attributes) : null;
   }
 
@@ -93,7 +96,7 @@ export class DynamoDbTargets {
    */
   async batchPut(items: readonly Readonly<Record<string, unknown>>[], onProgress?: BatchProgress): Promise<number> {
     const byKey = new Map<unknown, Readonly<Record<string, unknown>>>();
-    for (const item of items) byKey.set(item.target, item);
+    for (const item of items) byKey.set(item[KEY], item);
     const requests = [...byKey.values()].map((item) => ({ PutRequest: { Item: withoutDigest(item) as Record<string, NativeAttributeValue> } }));
     await this.batchWrite(requests, onProgress);
     return requests.length;
@@ -101,7 +104,7 @@ export class DynamoDbTargets {
 
   /** Deletes many items by key, 25 per request, with the same retries as batchPut. */
   async batchDelete(targets: readonly string[], onProgress?: BatchProgress): Promise<number> {
-    const requests = [...new Set(targets)].map((target) => ({ DeleteRequest: { Key: { target } } }));
+    const requests = [...new Set(targets)].map((target) => ({ DeleteRequest: { Key: { [KEY]: target } } }));
     await this.batchWrite(requests, onProgress);
     return requests.length;
   }

@@ -1,4 +1,5 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { OutputKey } from '../../contracts/stack-outputs';
 
 /** The stack is missing, or lacks an output the CLI needs. */
 export class StackOutputError extends Error {
@@ -9,8 +10,8 @@ export class StackOutputError extends Error {
 export interface StackOutputs {
   readonly stackName: string;
   readonly values: ReadonlyMap<string, string>;
-  /** The value of `key`; throws a StackOutputError naming the stack and the key when it is absent. */
-  require(key: string): string;
+  /** The value of `key` (one of the stack's OUTPUT_KEYS); throws a StackOutputError naming the stack and the key when it is absent. */
+  require(key: OutputKey): string;
 }
 
 export async function readStackOutputs(client: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<StackOutputs> {
@@ -33,7 +34,7 @@ export async function readStackOutputs(client: Pick<CloudFormationClient, 'send'
   return {
     stackName,
     values,
-    require(key: string): string {
+    require(key: OutputKey): string {
       const value = values.get(key);
       if (value === undefined || value === '') {
         const status = stack.StackStatus ? ` (status ${stack.StackStatus})` : '';

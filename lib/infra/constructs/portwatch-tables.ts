@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { STATE_TABLE, TARGETS_TABLE } from '../../../lambda/contracts/tables';
 
 /** Settings shared by both tables: the data outlives the stack and survives mistakes. */
 const DURABLE_TABLE: Omit<dynamodb.TableProps, 'partitionKey'> = {
@@ -13,8 +14,9 @@ const DURABLE_TABLE: Omit<dynamodb.TableProps, 'partitionKey'> = {
 };
 
 /**
- * The two DynamoDB tables of portwatch. No physical names: CloudFormation generates them, the stack
- * outputs publish them, and a second stack in the same account never collides.
+ * The two DynamoDB tables of portwatch, keyed as lambda/contracts/tables.ts says. No physical names:
+ * CloudFormation generates them, the stack outputs publish them, and a second stack in the same
+ * account never collides.
  */
 export class PortwatchTables extends Construct {
   /**
@@ -34,14 +36,14 @@ export class PortwatchTables extends Construct {
 
     this.targetsTable = new dynamodb.Table(this, 'TargetsTable', {
       ...DURABLE_TABLE,
-      partitionKey: { name: 'target', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TARGETS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
     });
 
     this.stateTable = new dynamodb.Table(this, 'StateTable', {
       ...DURABLE_TABLE,
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
+      partitionKey: { name: STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: STATE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: STATE_TABLE.timeToLiveAttribute,
     });
   }
 }

@@ -8,11 +8,11 @@ import { Construct } from 'constructs';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { PortwatchFunction } from './portwatch-function';
+import type { IntegerVariable } from '../../../lambda/contracts/env';
+import { PROBER_INTEGER_VARIABLES, proberEnvironment } from '../../../lambda/contracts/prober-env';
 import { parseCidrList } from '../../../lambda/probe/address-policy';
-import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../../../lambda/monitor/cadence';
-import { DEFAULT_PROBE_OPTIONS } from '../../../lambda/probe';
-import { DEFAULT_PROBER_CONFIG, targetBudgetMs } from '../../../lambda/monitor/prober/service';
-import { DEFAULT_PORT, describeValue } from '../../../lambda/monitor/target';
+import { targetBudgetMs } from '../../../lambda/monitor/prober/service';
+import { describeValue } from '../../../lambda/monitor/target';
 
 /**
  * AWS's rule for queues that feed Lambda: visibility timeout at least six times the function
@@ -148,8 +148,12 @@ const DEFAULT_LABELS: Readonly<Partial<Record<ProbeFanOutSetting, string>>> = {
   maxBatchingWindow: 'maxBatchingWindow (seconds)',
 };
 
-/** Longest tick and posture interval: EventBridge rates go up to a day, and a deep look at least daily. */
-const MAX_INTERVAL_MINUTES = 1440;
+const MINUTE_MS = 60_000;
+/** The prober's tick and posture intervals in whole minutes, within the range its parser accepts. */
+const INTERVAL_MINUTES = {
+  min: PROBER_INTEGER_VARIABLES.tickIntervalMs.min / MINUTE_MS,
+  max: PROBER_INTEGER_VARIABLES.tickIntervalMs.max / MINUTE_MS,
+} as const;
 
 /**
  * The ranges as the prober will read them, checked by the prober's own parser: a list the prober
@@ -183,29 +187,39 @@ export class ProbeFanOut extends Construct {
     const label = (setting: ProbeFanOutSetting): string => props.settingNames?.[setting] ?? DEFAULT_LABELS[setting] ?? setting;
     const integer = (setting: ProbeFanOutSetting, value: number, min: number, max: number): number =>
       requireIntegerInRange(label(setting), value, min, max);
+    // A setting the prober reads from its environment: default and range come from its contract,
+    // so the synth check and the prober's own check at cold start are one and the same.
+    const variable = (setting: ProbeFanOutSetting, value: number | undefined, v: IntegerVariable): number =>
+      integer(setting, value ?? v.default, v.min, v.max);
+    const vars = PROBER_INTEGER_VARIABLES;
 
-    const defaultPort = integer('defaultPort', props.defaultPort ?? DEFAULT_PORT, 1, 65535);
-    const probeTimeoutMs = integer('probeTimeoutMs', props.probeTimeoutMs ?? DEFAULT_PROBE_OPTIONS.timeoutMs, 100, 30_000);
-    const confirmAttempts = integer('confirmAttempts', props.confirmAttempts ?? DEFAULT_PROBER_CONFIG.confirmAttempts, 1, 5);
-    const confirmDelayMs = integer('confirmDelayMs', props.confirmDelayMs ?? DEFAULT_PROBER_CONFIG.confirmDelayMs, 0, 10_000);
-    const eventRetentionDays = integer('eventRetentionDays', props.eventRetentionDays ?? 90, 1, 3650);
-    const certExpiringDays = integer('certExpiringDays', props.certExpiringDays ?? DEFAULT_PROBE_OPTIONS.certExpiringDays, 1, 365);
+    const defaultPort = variable('defaultPort', props.defaultPort, vars.defaultPort);
+    const probeTimeoutMs = variable('probeTimeoutMs', props.probeTimeoutMs, vars.probeTimeoutMs);
+    const confirmAttempts = variable('confirmAttempts', props.confirmAttempts, vars.confirmAttempts);
+    const confirmDelayMs = variable('confirmDelayMs', props.confirmDelayMs, vars.confirmDelayMs);
+    const eventRetentionDays = variable('eventRetentionDays', props.eventRetentionDays, vars.eventRetentionDays);
+    const certExpiringDays = variable('certExpiringDays', props.certExpiringDays, vars.certExpiringDays);
     const allowedCidrs = allowedCidrsFrom(label('allowedCidrs'), props.allowedCidrs ?? []);
     const memorySize = integer('memorySize', props.memorySize ?? 512, 128, 10_240);
     const batchSize = integer('batchSize', props.batchSize ?? 5, 1, 10);
-    const probeConcurrency = integer('probeConcurrency', props.probeConcurrency ?? DEFAULT_PROBER_CONFIG.concurrency, 1, 1000);
+    const probeConcurrency = variable('probeConcurrency', props.probeConcurrency, vars.probeConcurrency);
     const maxConcurrency = integer('maxConcurrency', props.maxConcurrency ?? 10, MAX_CONCURRENCY_LIMITS.min, MAX_CONCURRENCY_LIMITS.max);
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
     integer('maxBatchingWindow', maxBatchingWindow.toSeconds({ integral: false }), 0, 300);
-    const tickMinutes = integer('tickRate', (props.tickRate ?? Duration.millis(DEFAULT_TICK_MS)).toMinutes({ integral: false }), 1, MAX_INTERVAL_MINUTES);
+    const tickMinutes = integer(
+      'tickRate',
+      (props.tickRate ?? Duration.millis(vars.tickIntervalMs.default)).toMinutes({ integral: false }),
+      INTERVAL_MINUTES.min,
+      INTERVAL_MINUTES.max,
+    );
     // A deep look cannot come more often than the tick that carries it; the default keeps 5-minute
     // deep looks for ticks up to 5 minutes and makes every look deep for longer ticks.
-    const defaultPostureEvery = Duration.millis(Math.max(DEFAULT_POSTURE_EVERY_MS, tickMinutes * 60_000));
+    const defaultPostureEvery = Duration.millis(Math.max(vars.postureEveryMs.default, tickMinutes * MINUTE_MS));
     const postureEveryMinutes = integer(
       'postureEvery',
       (props.postureEvery ?? defaultPostureEvery).toMinutes({ integral: false }),
       tickMinutes,
-      MAX_INTERVAL_MINUTES,
+      INTERVAL_MINUTES.max,
     );
     const timeout = props.timeout ?? Duration.seconds(60);
     const timeoutSeconds = integer('timeout', timeout.toSeconds({ integral: false }), 10, 900);
@@ -240,21 +254,21 @@ export class ProbeFanOut extends Construct {
       description: 'portwatch prober: probes the targets of a batch of probe messages, records and alerts transitions',
       memorySize,
       timeout,
-      environment: {
-        STATE_TABLE_NAME: props.stateTable.tableName,
-        ALERT_TOPIC_ARN: props.alertsTopic.topicArn,
-        DEFAULT_PORT: String(defaultPort),
-        PROBE_TIMEOUT_MS: String(probeTimeoutMs),
-        CONFIRM_ATTEMPTS: String(confirmAttempts),
-        CONFIRM_DELAY_MS: String(confirmDelayMs),
-        EVENT_RETENTION_DAYS: String(eventRetentionDays),
-        CERT_EXPIRING_DAYS: String(certExpiringDays),
-        ALLOWED_CIDRS: allowedCidrs.join(','),
-        PROBE_CONCURRENCY: String(probeConcurrency),
-        TICK_INTERVAL_MS: String(tickMinutes * 60_000),
-        POSTURE_EVERY_MS: String(postureEveryMinutes * 60_000),
-        ...(props.targetsTable ? { TARGETS_TABLE_NAME: props.targetsTable.tableName } : {}),
-      },
+      environment: proberEnvironment({
+        stateTableName: props.stateTable.tableName,
+        alertTopicArn: props.alertsTopic.topicArn,
+        targetsTableName: props.targetsTable?.tableName,
+        allowedCidrs,
+        defaultPort,
+        probeTimeoutMs,
+        confirmAttempts,
+        confirmDelayMs,
+        eventRetentionDays,
+        certExpiringDays,
+        probeConcurrency,
+        tickIntervalMs: tickMinutes * MINUTE_MS,
+        postureEveryMs: postureEveryMinutes * MINUTE_MS,
+      }),
     });
     props.stateTable.grantReadWriteData(this.prober);
     // Each probe message carries its targets; the prober writes only the digest attribute of their items.

@@ -10,8 +10,9 @@ import { Construct } from 'constructs';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { PortwatchFunction } from './portwatch-function';
+import { DISPATCHER_INTEGER_VARIABLES, dispatcherEnvironment } from '../../../lambda/contracts/dispatcher-env';
+import type { IntegerVariable } from '../../../lambda/contracts/env';
 import { DEFAULT_TICK_MS } from '../../../lambda/monitor/cadence';
-import { DEFAULT_PORT } from '../../../lambda/monitor/target';
 
 /** Props of {@link ProbeSchedule}. */
 export interface ProbeScheduleProps {
@@ -71,9 +72,12 @@ export class ProbeSchedule extends Construct {
         `rate must be a whole number of minutes from 1 minute to 1 day, got ${rate.toHumanString()}`,
       );
     }
-    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? DEFAULT_PORT, 1, 65535);
-    const scanSegments = requireIntegerInRange('scanSegments', props.scanSegments ?? 4, 1, 64);
-    const targetsPerMessage = requireIntegerInRange('targetsPerMessage', props.targetsPerMessage ?? 25, 1, 100);
+    // Default and range from the dispatcher's environment contract: the check it makes at cold start.
+    const variable = (name: string, value: number | undefined, v: IntegerVariable): number => requireIntegerInRange(name, value ?? v.default, v.min, v.max);
+    const vars = DISPATCHER_INTEGER_VARIABLES;
+    const defaultPort = variable('defaultPort', props.defaultPort, vars.defaultPort);
+    const scanSegments = variable('scanSegments', props.scanSegments, vars.scanSegments);
+    const targetsPerMessage = variable('targetsPerMessage', props.targetsPerMessage, vars.targetsPerMessage);
 
     this.failureQueue = new DeadLetterQueue(this, 'FailureQueue', {
       purpose:
@@ -97,13 +101,13 @@ export class ProbeSchedule extends Construct {
       description: 'portwatch dispatcher: pages through the Targets table and sends probe messages',
       memorySize: 256,
       timeout: Duration.seconds(60),
-      environment: {
-        TARGETS_TABLE_NAME: props.targetsTable.tableName,
-        PROBE_QUEUE_URL: props.probeQueue.queueUrl,
-        SCAN_SEGMENTS: String(scanSegments),
-        TARGETS_PER_MESSAGE: String(targetsPerMessage),
-        DEFAULT_PORT: String(defaultPort),
-      },
+      environment: dispatcherEnvironment({
+        targetsTableName: props.targetsTable.tableName,
+        probeQueueUrl: props.probeQueue.queueUrl,
+        scanSegments,
+        targetsPerMessage,
+        defaultPort,
+      }),
       onFailure: new SqsDestination(this.failureQueue.queue),
       // One retry rides out a transient DynamoDB or SQS error; more would overlap the next tick.
       retryAttempts: 1,

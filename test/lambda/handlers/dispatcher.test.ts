@@ -2,7 +2,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
 import type { DispatchReport } from '../../../lambda/monitor/dispatch';
-import type { ProbeMessage } from '../../../lambda/monitor/dependencies';
+import type { ProbeMessage } from '../../../lambda/contracts/probe-message';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
 import { captureOutput, fullContext, metricSum } from './stdout-capture';

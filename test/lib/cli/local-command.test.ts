@@ -3,11 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChainNotifier, InProcessQueue, parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
+import { parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
 import { parseDuration as parseDurationMs } from '../../../lambda/parse/duration';
-import type { Alert } from '../../../lambda/monitor/model';
-import type { Notifier } from '../../../lambda/monitor/dependencies';
-import { RecordingNotifier } from '../../helpers/recording-notifier';
 import { jsonLines, LoopbackPort, runCli } from './cli-harness';
 
 /** `portwatch local` in-process: option validation, target arguments, SNS fan-out, terminal output. */
@@ -154,19 +151,6 @@ describe('portwatch local', () => {
     }
   });
 
-  it('ChainNotifier prints nothing when SNS refuses, so the retried alert is printed once', async () => {
-    const sns = new RecordingNotifier();
-    const printed: Alert[] = [];
-    const console: Notifier = { publish: async (a) => void printed.push(a) };
-    const chain = new ChainNotifier([sns, console]);
-    const alert = { id: 'x@2' } as Alert;
-    sns.failures = 1;
-    await expect(chain.publish(alert)).rejects.toThrow('Rate exceeded');
-    expect(printed).toEqual([]);
-    await chain.publish(alert);
-    expect(printed).toEqual([alert]);
-  });
-
   it('reads target arguments in the targets.txt line format', () => {
     expect(parseTargetArgs(['127.0.0.1:1883 depth=tcp label=a=b', '[::1]']).map((e) => [e.target.display, e.item])).toEqual([
       ['127.0.0.1:1883', { target: '127.0.0.1:1883', depth: 'tcp', labels: { a: 'b' } }],
@@ -174,16 +158,11 @@ describe('portwatch local', () => {
     ]);
   });
 
-  it('parses durations, topic ARNs, and queues messages in memory', async () => {
+  it('parses durations and topic ARNs', () => {
     expect([parseDurationMs('30s'), parseDurationMs('5m'), parseDurationMs('1h'), parseDurationMs('1m30s'), parseDurationMs('250ms')]).toEqual([30_000, 300_000, 3_600_000, 90_000, 250]);
     expect([parseDurationMs('30'), parseDurationMs('1y'), parseDurationMs('-1s'), parseDurationMs('')]).toEqual([null, null, null, null]);
     expect(topicRegion('arn:aws:sns:eu-west-1:123456789012:alerts')).toBe('eu-west-1');
     expect(topicRegion('arn:aws-us-gov:sns:us-gov-west-1:123456789012:a.fifo')).toBe('us-gov-west-1');
     expect(topicRegion('arn:aws:sqs:eu-west-1:123456789012:q')).toBeNull();
-    const queue = new InProcessQueue();
-    await queue.send([{ v: 1, tick: 't', targets: [{ target: 'a' }] }]);
-    await queue.send([{ v: 1, tick: 't', targets: [{ target: 'b' }] }]);
-    expect(queue.drain().map((m) => m.targets)).toEqual([[{ target: 'a' }], [{ target: 'b' }]]);
-    expect(queue.drain()).toEqual([]);
   });
 });

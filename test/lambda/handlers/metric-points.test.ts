@@ -1,6 +1,7 @@
 import type { DispatchReport } from '../../../lambda/monitor/dispatch';
 import type { RunReport } from '../../../lambda/monitor/prober/service';
-import { batchMetrics, dispatchMetrics, failedDispatchMetrics, METRIC } from '../../../lambda/contracts/metrics';
+import { METRIC } from '../../../lambda/contracts/metrics';
+import { batchMetrics, dispatchMetrics, failedDispatchMetrics } from '../../../lambda/handlers/metric-points';
 
 const dispatchReport: DispatchReport = { tick: '2026-11-24T10:00:00Z', scanned: 120, dispatched: 112, skippedDisabled: 5, invalid: 3, oversize: 0, messages: 5, pages: 1 };
 

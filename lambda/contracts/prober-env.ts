@@ -1,0 +1,101 @@
+/**
+ * The prober function's environment: the variables the ProbeFanOut construct sets and the prober
+ * handler reads, with their defaults and ranges, one parser (`parseProberEnv`) and one builder
+ * (`proberEnvironment`). Each name is written here only.
+ */
+import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../monitor/cadence';
+import { DEFAULT_PROBER_CONFIG } from '../monitor/prober/service';
+import { DEFAULT_PROBE_OPTIONS } from '../probe';
+import { parseCidrList, type Cidr } from '../probe/address-policy';
+import {
+  ConfigError,
+  DEFAULT_PORT_VARIABLE,
+  defaultsOf,
+  integerEntries,
+  optionalString,
+  parseEnv,
+  readIntegers,
+  requireString,
+  type Env,
+  type IntegerValues,
+  type IntegerVariables,
+  type ParseEnvOptions,
+} from './env';
+import { DEFAULT_EVENT_RETENTION_DAYS } from './tables';
+
+/** The prober's string variables, by config field. */
+export const PROBER_STRING_VARIABLES = {
+  stateTableName: 'STATE_TABLE_NAME',
+  alertTopicArn: 'ALERT_TOPIC_ARN',
+  /** Optional: without it the prober keeps no digests and reads every state every tick. */
+  targetsTableName: 'TARGETS_TABLE_NAME',
+  /** Comma-separated CIDR blocks the address guard lets through; empty: none. */
+  allowedCidrs: 'ALLOWED_CIDRS',
+} as const;
+
+/** The prober's integer variables, by config field. */
+export const PROBER_INTEGER_VARIABLES = {
+  defaultPort: DEFAULT_PORT_VARIABLE,
+  probeTimeoutMs: { name: 'PROBE_TIMEOUT_MS', default: DEFAULT_PROBE_OPTIONS.timeoutMs, min: 100, max: 30_000 },
+  confirmAttempts: { name: 'CONFIRM_ATTEMPTS', default: DEFAULT_PROBER_CONFIG.confirmAttempts, min: 1, max: 5 },
+  confirmDelayMs: { name: 'CONFIRM_DELAY_MS', default: DEFAULT_PROBER_CONFIG.confirmDelayMs, min: 0, max: 10_000 },
+  eventRetentionDays: { name: 'EVENT_RETENTION_DAYS', default: DEFAULT_EVENT_RETENTION_DAYS, min: 1, max: 3650 },
+  certExpiringDays: { name: 'CERT_EXPIRING_DAYS', default: DEFAULT_PROBE_OPTIONS.certExpiringDays, min: 1, max: 365 },
+  probeConcurrency: { name: 'PROBE_CONCURRENCY', default: DEFAULT_PROBER_CONFIG.concurrency, min: 1, max: 1000 },
+  // EventBridge rates run from a minute to a day, and an open broker gets a deep look at least daily.
+  tickIntervalMs: { name: 'TICK_INTERVAL_MS', default: DEFAULT_TICK_MS, min: 60_000, max: 86_400_000 },
+  postureEveryMs: { name: 'POSTURE_EVERY_MS', default: DEFAULT_POSTURE_EVERY_MS, min: 60_000, max: 86_400_000 },
+} as const satisfies IntegerVariables;
+
+/** The prober's tunables: what `portwatch local` sets from its flags and the stack from its props. */
+export type ProberSettings = IntegerValues<typeof PROBER_INTEGER_VARIABLES>;
+
+/** What the prober uses when a variable is absent (and `portwatch local` when a flag is). */
+export const PROBER_DEFAULTS: ProberSettings = defaultsOf(PROBER_INTEGER_VARIABLES);
+
+/** The prober's environment, parsed. */
+export interface ProberEnvConfig extends ProberSettings {
+  readonly stateTableName: string;
+  readonly alertTopicArn: string;
+  readonly targetsTableName: string | null;
+  readonly allowedCidrs: readonly Cidr[];
+}
+
+/** What the construct knows when it builds the prober's environment (values already range-checked). */
+export interface ProberEnvironmentInput extends ProberSettings {
+  readonly stateTableName: string;
+  readonly alertTopicArn: string;
+  /** @default - no Targets table: no digests */
+  readonly targetsTableName?: string;
+  /** CIDR blocks in their canonical text (`10.0.0.0/8`). */
+  readonly allowedCidrs: readonly string[];
+}
+
+/** Reads and checks the prober's environment; throws a ConfigError naming the variable and its value. */
+export function parseProberEnv(env: Env, options: ParseEnvOptions = {}): ProberEnvConfig {
+  return parseEnv(env, 'prober', options, (vars) => {
+    const names = PROBER_STRING_VARIABLES;
+    const allowed = parseCidrList(optionalString(vars, names.allowedCidrs, ''), names.allowedCidrs);
+    if (!allowed.ok) throw new ConfigError(`environment variable ${names.allowedCidrs}: ${allowed.error.value} ${allowed.error.reason}`);
+    const targetsTableName = optionalString(vars, names.targetsTableName, '');
+    return {
+      stateTableName: requireString(vars, names.stateTableName),
+      alertTopicArn: requireString(vars, names.alertTopicArn),
+      targetsTableName: targetsTableName === '' ? null : targetsTableName,
+      allowedCidrs: allowed.value,
+      ...readIntegers(vars, PROBER_INTEGER_VARIABLES),
+    };
+  });
+}
+
+/** The prober's environment record, for the construct. */
+export function proberEnvironment(input: ProberEnvironmentInput): Record<string, string> {
+  const names = PROBER_STRING_VARIABLES;
+  return {
+    [names.stateTableName]: input.stateTableName,
+    [names.alertTopicArn]: input.alertTopicArn,
+    ...integerEntries(PROBER_INTEGER_VARIABLES, input),
+    [names.allowedCidrs]: input.allowedCidrs.join(','),
+    ...(input.targetsTableName === undefined ? {} : { [names.targetsTableName]: input.targetsTableName }),
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The dispatcher's composition root: one tick's dispatch from typed settings and the parts its caller
+ * built. The Lambda handler (dispatcher.ts) and `portwatch local` both dispatch through here.
+ */
+import type { DispatcherSettings } from '../contracts/dispatcher-env';
+import { MAX_PROBE_MESSAGE_BYTES } from '../contracts/probe-message';
+import type { ProbeQueue, TargetSource } from '../monitor/dependencies';
+import { dispatch, type DispatchReport } from '../monitor/dispatch';
+
+export interface DispatcherParts {
+  readonly source: TargetSource;
+  readonly queue: ProbeQueue;
+}
+
+/** Pages the Targets table into the queue for the tick `tick` (its scheduled time, ISO 8601). */
+export type DispatchFn = (tick: string) => Promise<DispatchReport>;
+
+export function createDispatch(parts: DispatcherParts, settings: DispatcherSettings): DispatchFn {
+  const config = {
+    segments: settings.scanSegments,
+    targetsPerMessage: settings.targetsPerMessage,
+    maxMessageBytes: MAX_PROBE_MESSAGE_BYTES,
+    defaultPort: settings.defaultPort,
+  };
+  return (tick) => dispatch(parts.source, parts.queue, config, tick);
+}

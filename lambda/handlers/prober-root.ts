@@ -1,0 +1,60 @@
+/**
+ * The prober's composition root: one ProberService from typed settings and the parts its caller
+ * built. The Lambda handler (prober.ts) and `portwatch local` both assemble the prober here, so a
+ * setting neither of them names gets the same default in both.
+ */
+import type { ProberSettings } from '../contracts/prober-env';
+import type { DigestStore, Notifier, StateStore } from '../monitor/dependencies';
+import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberDeps } from '../monitor/prober/service';
+import { createCachingResolver, probeTarget, systemResolver, type AddressGuard } from '../probe';
+
+/** What the caller builds: clients (made once per process) and the address policy of its setting. */
+export interface ProberParts {
+  readonly store: StateStore;
+  readonly notifier: Notifier;
+  /** Where digests are kept; without it every target's state is read every tick. */
+  readonly digests?: DigestStore;
+  /** Which resolved addresses may be probed: the deployment's ALLOWED_CIDRS, or `portwatch local`'s flags. */
+  readonly guard: AddressGuard;
+  /** @default - no logging */
+  readonly log?: ProberDeps['log'];
+  /** @default probeTarget */
+  readonly probe?: ProbeFn;
+  /** @default the system clock */
+  readonly now?: () => Date;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * A prober for one invocation (one SQS batch, or one local tick). Made per invocation because its
+ * resolver caches DNS answers: they are shared by the targets of one invocation, never across
+ * invocations, so a moved broker is seen by the next tick.
+ */
+export function createProber(parts: ProberParts, settings: ProberSettings): ProberService {
+  return new ProberService(
+    {
+      store: parts.store,
+      notifier: parts.notifier,
+      ...(parts.digests ? { digests: parts.digests } : {}),
+      probe: parts.probe ?? probeTarget,
+      now: parts.now ?? (() => new Date()),
+      sleep: parts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      log: parts.log,
+    },
+    {
+      ...DEFAULT_PROBER_CONFIG,
+      defaultPort: settings.defaultPort,
+      concurrency: settings.probeConcurrency,
+      confirmAttempts: settings.confirmAttempts,
+      confirmDelayMs: settings.confirmDelayMs,
+      cadence: { tickMs: settings.tickIntervalMs, postureEveryMs: settings.postureEveryMs },
+      probeOptions: {
+        timeoutMs: settings.probeTimeoutMs,
+        certExpiringDays: settings.certExpiringDays,
+        guard: parts.guard,
+        resolver: createCachingResolver(systemResolver),
+      },
+    },
+  );
+}
