@@ -39,8 +39,10 @@ export class UnprocessedItemsError extends Error {
 }
 
 /**
- * The user's Targets table, for the operator CLI: put, delete, list and bulk writes. The prober only
- * reads this table (through DynamoDbTargetSource); items are plain JS values, validated by the caller.
+ * The user's Targets table, for the operator CLI: put, delete, list and bulk writes. The dispatcher
+ * reads this table (DynamoDbTargetSource); the prober writes only the `digest` attribute of its items
+ * (DynamoDbTargetDigests), which the writes here never carry. Items are plain JS values, validated by
+ * the caller.
  */
 export class DynamoDbTargets {
   private readonly doc: DynamoDBDocumentClient;
