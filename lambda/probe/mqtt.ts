@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { generate, parser, type IConnectPacket, type IDisconnectPacket, type Packet } from 'mqtt-packet';
 import { READ_CAP_BYTES, READ_CAP_CODE } from './connection';
+import { errorInfo } from './tls-handshake';
 
 export type MqttVersion = 4 | 5;
 
@@ -135,11 +136,12 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
       packets.parse(chunk);
     };
     stream.on('data', onData);
-    stream.on('error', (err: NodeJS.ErrnoException & { reason?: unknown }) => {
-      const code = err.code ?? 'ERROR';
+    stream.on('error', (err: unknown) => {
+      // A TLS alert is named as TLS names it, whatever OpenSSL's wording in this Node (tls-handshake.ts).
+      const { code, reason } = errorInfo(err);
       if (code === READ_CAP_CODE) settle(null, `server sent more than the ${READ_CAP_BYTES}-byte read cap without a CONNACK; connection destroyed`, code, false);
       else if (code === 'ECONNRESET') settle(null, 'connection reset by the server before CONNACK', code, false, true);
-      else settle(null, `connection error before CONNACK: ${typeof err.reason === 'string' ? err.reason : err.message}`, code, false, true);
+      else settle(null, `connection error before CONNACK: ${reason}`, code, false, true);
     });
     stream.once('end', () => settle(null, 'server closed the connection before CONNACK', null, false, true));
     stream.once('close', () => settle(null, 'connection closed before CONNACK', null, false, true));

@@ -126,7 +126,7 @@ describe('a broker that requires a client certificate, at depth mqtt', () => {
     expect(late).toHaveBeenCalled();
     expect(result.status).toBe('open');
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', authorized: true, clientCertRequired: true });
-    expect(result.tls?.reason).toMatch(/; server requires a client certificate \(tlsv13 alert certificate required\)$/);
+    expect(result.tls?.reason).toMatch(/; server requires a client certificate \(certificate_required alert\)$/);
     expect(result.mqtt).toEqual({ transport: 'tls', protocolVersion: 4, connack: null, anonymous: false, reason: 'no CONNACK: the TLS session was refused for lack of a client certificate' });
     expect(result.reason).not.toMatch(/reset/);
     expect(result.findings).toEqual([]);
