@@ -1,4 +1,5 @@
 /** Alerts as subscribers see them: the subject, text, JSON payload and SNS attributes of an Alert, and the scanner's own "degraded" alert. */
+import { plural } from '../parse/plural';
 import type { Finding, ProbeStatus } from '../probe/types';
 import type { Alert, AlertEvent, Evidence, Expect, Severity } from './model';
 
@@ -52,34 +53,94 @@ function subjectSafe(text: string): string {
   return ascii.length > SUBJECT_MAX ? `${ascii.slice(0, SUBJECT_MAX - 3)}...` : ascii;
 }
 
+/**
+ * The findings that lead a headline when the port itself is where `expect` wants it: an open broker
+ * that anyone can use is the incident, and "OPEN (expected open)" would read as all clear. In the
+ * order they lead; each with what it means in a few words.
+ */
+const HEADLINE_FINDINGS: readonly { readonly code: Finding; readonly word: string; readonly fact: string }[] = [
+  { code: 'anonymous-access', word: 'ANONYMOUS ACCESS', fact: 'accepts MQTT clients without credentials' },
+  { code: 'plaintext-mqtt', word: 'PLAINTEXT MQTT', fact: 'speaks MQTT without TLS' },
+];
+
+/** The open/closed status goes against `expect` (the same rule as transition.ts isViolation, on the alert). */
+function violatesExpect(alert: Alert): boolean {
+  return (alert.expected === 'closed' && alert.open) || (alert.expected === 'open' && !alert.open);
+}
+
 function headline(alert: Alert): string {
-  const expected = alert.expected ? ` (expected ${alert.expected})` : '';
+  if (alert.event === 'degraded') return `scanner degraded: ${alert.reason}`;
+  if (alert.event === 'posture') return postureHeadline(alert);
+  const d = alert.display;
+  // Findings describe an open port only; a closed one has none worth a headline.
+  const critical = alert.open ? HEADLINE_FINDINGS.filter((h) => alert.findings.includes(h.code)) : [];
+  // A port open or closed against `expect` leads with that state; otherwise a critical finding leads.
+  const leading = violatesExpect(alert) ? undefined : critical[0];
+  const state = alert.open ? 'OPEN' : alert.status.toUpperCase();
+  const notes: string[] = [];
+  // "(expected open)" beside a finding that is the incident would read as all clear: the finding says it.
+  if (alert.expected !== null && leading === undefined) notes.push(`expected ${alert.expected}`);
+  let text: string;
   switch (alert.event) {
     case 'opened':
-      return `OPEN ${alert.display}${expected}`;
+      text = `${leading?.word ?? 'OPEN'} ${d}`;
+      if (leading) notes.push('now open');
+      break;
     case 'closed':
-      return `${alert.status.toUpperCase()} ${alert.display}${expected}`;
+      text = `${state} ${d}`;
+      break;
     case 'baseline':
-      return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} on first check${expected}`;
+      text = `${leading?.word ?? state} ${d} on first check`;
+      break;
     case 'recovered':
-      return `RECOVERED ${alert.display} is ${alert.status} again${expected}`;
+      text = leading ? `${leading.word} ${d} is open again` : `RECOVERED ${d} is ${alert.status} again`;
+      break;
     case 'reminder':
-      return `REMINDER ${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display}${expected}`;
+      text = `REMINDER ${leading?.word ?? state} ${d}`;
+      break;
     case 'window-end':
-      return `${alert.open ? 'OPEN' : alert.status.toUpperCase()} ${alert.display} after maintenance (before: ${alert.previous ?? 'not yet seen'})${expected}`;
-    case 'degraded':
-      return `scanner degraded: ${alert.reason}`;
-    case 'posture':
-      if (alert.addedFindings.includes('anonymous-access')) return `${alert.display} now ACCEPTS ANONYMOUS clients`;
-      if (alert.addedFindings.length > 0) return `${alert.display} posture: ${alert.addedFindings.join(', ')}`;
-      return `${alert.display} posture improved: ${alert.removedFindings.join(', ')} resolved`;
+      text = `${leading?.word ?? state} ${d} after maintenance: ${windowChange(alert)}`;
+      break;
   }
+  // A window-end's change list already names the findings that appeared (`+anonymous-access`).
+  const explained = alert.event === 'window-end' ? alert.addedFindings : [];
+  notes.push(...critical.filter((h) => !explained.includes(h.code)).map((h) => h.fact));
+  return notes.length > 0 ? `${text} (${notes.join('; ')})` : text;
+}
+
+function postureHeadline(alert: Alert): string {
+  const d = alert.display;
+  const appeared = HEADLINE_FINDINGS.filter((h) => alert.addedFindings.includes(h.code));
+  const first = appeared[0];
+  if (first) return `${first.word} ${d} (now ${appeared.map((h) => h.fact).join('; ')})`;
+  const resolved = alert.removedFindings.length > 0 ? `; ${alert.removedFindings.join(', ')} resolved` : '';
+  if (alert.addedFindings.length > 0) return `${d} posture: ${alert.addedFindings.join(', ')}${resolved}`;
+  return `${d} posture improved: ${alert.removedFindings.join(', ')} resolved`;
+}
+
+/** The findings an alert compares against: those of `previous` (before the window, for a window-end). */
+function findingsBefore(alert: Alert): Finding[] {
+  return [...alert.findings.filter((f) => !alert.addedFindings.includes(f)), ...alert.removedFindings];
+}
+
+/**
+ * What a window-end alert found changed since before the window: open/closed as `before -> after`,
+ * findings as `+appeared -resolved` (the notation of `portwatch history`). The body lists both sets.
+ */
+function windowChange(alert: Alert): string {
+  const parts: string[] = [];
+  const openBefore = alert.previous === null ? null : alert.previous === 'open';
+  if (openBefore !== alert.open) parts.push(`${alert.previous ?? 'not yet seen'} -> ${alert.status}`);
+  const findings = [...alert.addedFindings.map((f) => `+${f}`), ...alert.removedFindings.map((f) => `-${f}`)];
+  if (findings.length > 0) parts.push(`findings ${findings.join(' ')}`);
+  // A window-end alert is owed only when one of the two changed; say the status if, oddly, neither did.
+  return parts.length > 0 ? parts.join(', ') : `${alert.previous ?? 'not yet seen'} -> ${alert.status}`;
 }
 
 export const SCANNER_TARGET = '(scanner)';
 
 export function degradedAlert(at: string, flipping: number, probed: number): Alert {
-  const reason = `${flipping} of ${probed} targets changed open/closed at once; their alerts are held and re-checked next tick`;
+  const reason = `${flipping} of ${plural(probed, 'target')} changed open/closed at once; their alerts are held and re-checked next tick`;
   return {
     id: `${SCANNER_TARGET}@${at}`,
     event: 'degraded',
@@ -134,11 +195,12 @@ function evidenceLines(evidence: Evidence): string[] {
   const tls = evidence.tls;
   if (tls) {
     lines.push(`  TLS: ${tls.version ?? 'no handshake'}${tls.cipher ? ` ${tls.cipher}` : ''}, chain ${tls.authorized ? 'verified' : `not verified (${tls.authorizationError ?? 'unknown'})`}`);
-    if (tls.cert) lines.push(`  Certificate: ${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${tls.cert.daysLeft} days)`);
+    if (tls.cert) lines.push(`  Certificate: ${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${plural(tls.cert.daysLeft, 'day')})`);
     if (tls.clientCertRequired) lines.push('  The server requires a client certificate.');
   }
   const mqtt = evidence.mqtt;
-  if (mqtt) lines.push(`  MQTT (${mqtt.transport}, v${mqtt.protocolVersion === 5 ? '5' : '3.1.1'}): CONNACK ${mqtt.connack ?? 'none'}, ${mqtt.reason}`);
+  // The reason already names the CONNACK (`CONNACK 5 (not authorized)`) or its absence (mqtt.ts).
+  if (mqtt) lines.push(`  MQTT (${mqtt.transport}, v${mqtt.protocolVersion === 5 ? '5' : '3.1.1'}): ${mqtt.reason}`);
   return lines;
 }
 
@@ -152,6 +214,12 @@ function bodyText(alert: Alert): string {
   } else if (alert.event === 'reminder') {
     lines.push(`Status: still ${alert.status}${alert.previousSince ? ` since ${alert.previousSince} (${duration(alert.previousSince, alert.at)})` : ''}`);
     for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
+  } else if (alert.event === 'window-end') {
+    const before = alert.previous ? `${alert.previous}${alert.previousSince ? ` for ${duration(alert.previousSince, alert.at)}` : ''}` : 'not yet seen';
+    lines.push(`Status: ${alert.status} (before the maintenance window: ${before})`);
+    lines.push(`Findings before the window: ${findingsBefore(alert).join(', ') || 'none'}; now: ${alert.findings.join(', ') || 'none'}`);
+    for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
+    for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
   } else {
     const was = alert.previous ? `was ${alert.previous}${alert.previousSince ? ` for ${duration(alert.previousSince, alert.at)}` : ''}` : 'first check';
     lines.push(`Status: ${alert.status} (${was})`);

@@ -13,8 +13,14 @@ export { describeValue, formatFieldError, type ParseResult, type TargetFieldErro
 
 export const DEFAULT_PORT = 8883;
 export const MAX_TARGET_KEY_LENGTH = 300;
-const MIN_TIMEOUT_MS = 100;
-const MAX_TIMEOUT_MS = 30_000;
+/** The longest DNS name (RFC 1035: 255 octets on the wire, 253 characters written without the final dot). */
+export const MAX_HOST_NAME_LENGTH = 253;
+/**
+ * A target's `timeoutMs`, and every `--timeout` flag of the CLI (options.ts): one deadline, one range.
+ * 100 ms is about the shortest handshake over a real network; 30 s is a prober's whole budget per phase.
+ */
+export const TIMEOUT_RANGE_MS = { min: 100, max: 30_000 } as const;
+const { min: MIN_TIMEOUT_MS, max: MAX_TIMEOUT_MS } = TIMEOUT_RANGE_MS;
 const MAX_DESCRIPTION_LENGTH = 1024;
 const MAX_LABELS = 20;
 const MAX_LABEL_LENGTH = 128;
@@ -70,8 +76,15 @@ export function parseHost(raw: string, field: string): ParseResult<string> {
   const ascii = domainToASCII(trimmed.replace(/\.$/, '')).toLowerCase();
   if (isIP(ascii) !== 0) return fail(field, raw, 'is not a valid IPv4 address (write it as four decimal numbers)');
   // One reason whichever check refuses: Node versions differ in which one does (idn.ts).
-  const invalid = isInternationalName(trimmed) ? 'is not a valid host name (not a valid international domain name)' : 'is not a valid host name';
-  if (ascii === '' || ascii.length > 253) return fail(field, raw, invalid);
+  const international = isInternationalName(trimmed);
+  const invalid = international ? 'is not a valid host name (not a valid international domain name)' : 'is not a valid host name';
+  if (ascii === '') return fail(field, raw, invalid);
+  // Said with the numbers: a long generated name is refused for its length, not for a typo to hunt.
+  // domainToASCII checks no length on any Node version (WHATWG URL hosts do not), so this is the only check.
+  if (ascii.length > MAX_HOST_NAME_LENGTH) {
+    const form = international ? ' in its ASCII form' : '';
+    return fail(field, raw, `is ${ascii.length} characters${form}; host names stop at ${MAX_HOST_NAME_LENGTH}`);
+  }
   const labelOk = (label: string): boolean => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label);
   if (!ascii.split('.').every(labelOk)) return fail(field, raw, invalid);
   // Where Node versions disagree on a name: the CLI (Node 20+) and the prober (Node 24) must not.
@@ -85,13 +98,23 @@ export interface HostPort {
   readonly port: number | null;
 }
 
-/** Splits `host`, `host:port`, `[v6]:port`, `[v6]` or a bare IPv6 literal. */
+/** `scheme://`: a URL, which names a protocol and perhaps a path, where a key names host and port. */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Splits `host`, `host:port`, `[v6]:port`, `[v6]` or a bare IPv6 literal (an address on the default
+ * port). The key is taken as given: surrounding spaces are refused, not trimmed, because the key is
+ * also the Targets table's partition key and ` broker` would be a second item for the same broker.
+ * Callers that read typed text (the CLI) trim it first.
+ */
 export function parseTargetKey(key: unknown, field = 'target'): ParseResult<HostPort> {
   if (typeof key !== 'string') return fail(field, key, 'must be a string such as "broker.example.com:8883"');
   if (key.length === 0) return fail(field, key, 'is empty');
   if (key.length > MAX_TARGET_KEY_LENGTH) return fail(field, key, `is longer than ${MAX_TARGET_KEY_LENGTH} characters`);
-  if (/\s/.test(key.trim()) || /[\u0000-\u001f\u007f]/.test(key)) return fail(field, key, 'contains whitespace or control characters');
-  const text = key.trim();
+  if (/^\s|\s$/.test(key)) return fail(field, key, 'has leading or trailing spaces');
+  if (/\s/.test(key) || /[\u0000-\u001f\u007f]/.test(key)) return fail(field, key, 'contains whitespace or control characters');
+  if (URL_SCHEME.test(key)) return fail(field, key, `is a URL: write host:port${urlSuggestion(key)}`);
+  const text = key;
   if (text.startsWith('[') && !/^\[[^\]]*\](?::.*)?$/.test(text)) {
     return fail(field, key, 'has a bracket that is not closed or is followed by something other than :port');
   }
@@ -107,6 +130,11 @@ export function parseTargetKey(key: unknown, field = 'target'): ParseResult<Host
   }
   if (isIP(text) === 6) {
     if (text.includes('%')) return fail(field, key, 'has an IPv6 zone (%...), which portwatch does not support');
+    const split = ipv6PortReading(text);
+    if (split !== null) {
+      // `::1:8883` is both the address ::1:8883 and ::1 on port 8883; guessing would probe the wrong one.
+      return fail(field, key, `is ambiguous: write [${split.host}]:${split.port} for port ${split.port}, or [${text}] for that address`);
+    }
     return { ok: true, value: { host: text.toLowerCase(), port: null } };
   }
   const colon = text.lastIndexOf(':');
@@ -121,6 +149,28 @@ export function parseTargetKey(key: unknown, field = 'target'): ParseResult<Host
   const port = parsePort(text.slice(colon + 1), field);
   if (!port.ok) return fail(field, key, 'has a port that is not an integer 1-65535');
   return { ok: true, value: { host: host.value, port: port.value } };
+}
+
+/**
+ * The other reading of an unbracketed IPv6 literal: its last group as a decimal port after an address
+ * that is valid without it (`2001:db8::1:8883` -> 2001:db8::1 port 8883). Null when there is none, so
+ * the literal can only be the address (`::1`, `2001:db8::1`, a full eight-group address).
+ */
+function ipv6PortReading(text: string): { host: string; port: number } | null {
+  const colon = text.lastIndexOf(':');
+  const head = text.slice(0, colon);
+  const tail = text.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(tail) || isIP(head) !== 6) return null;
+  const port = parsePort(tail, 'port');
+  return port.ok ? { host: head.toLowerCase(), port: port.value } : null;
+}
+
+/** `, e.g. host:8883` from the URL's host and port when those make a valid key; else nothing to suggest. */
+function urlSuggestion(url: string): string {
+  const authority = (url.replace(URL_SCHEME, '').split(/[/?#]/, 1)[0] ?? '').replace(/^.*@/, '');
+  if (authority === '') return '';
+  const parsed = parseTargetKey(authority);
+  return parsed.ok ? `, e.g. ${formatHostPort(parsed.value.host, parsed.value.port ?? DEFAULT_PORT)}` : '';
 }
 
 export function formatHostPort(host: string, port: number): string {

@@ -4,7 +4,8 @@ import type { TargetEvent } from '../../lambda/monitor/model';
 import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatFindings, formatTime } from './output';
-import { BACKEND_HELP, addBackendOptions, integerOption } from './options';
+import { plural } from '../../lambda/parse/plural';
+import { BACKEND_HELP, INTEGER_FLAGS, addBackendOptions, integerOption, rangeText } from './options';
 import { findTarget } from './status-command';
 
 interface HistoryOptions extends BackendOptions {
@@ -45,7 +46,7 @@ async function runHistory(targetArg: string, options: HistoryOptions): Promise<v
       ['AT', 'EVENT', 'CHANGE', 'FINDINGS', 'ALERT', 'REASON'],
       events.map((e) => [formatTime(e.at), e.kind, change(e), formatFindings(e.findings), e.alerted ? 'yes' : '-', e.reason]),
     );
-    if (events.length === options.limit) out.note(`showing the newest ${options.limit} events; --limit N shows more`);
+    if (events.length === options.limit) out.note(`showing the newest ${plural(options.limit, 'event')}; --limit N shows more`);
   });
 }
 
@@ -55,7 +56,7 @@ export const registerHistoryCommand: CommandRegistrar = (program: Command) => {
       .command('history')
       .description('History of one target, newest first: transitions, posture changes and status changes.')
       .argument('<target>', 'the target key (host:port also finds a key written as host)')
-      .option('--limit <n>', 'events to show', integerOption(1, 10_000), DEFAULT_HISTORY_LIMIT),
+      .option('--limit <n>', `events to show (${rangeText(INTEGER_FLAGS.limit)})`, integerOption(INTEGER_FLAGS.limit), DEFAULT_HISTORY_LIMIT),
   )
     .addHelpText(
       'after',

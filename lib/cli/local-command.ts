@@ -16,7 +16,7 @@ import { ConsoleNotifier } from '../../lambda/adapters/local/console-notifier';
 import { InProcessQueue } from '../../lambda/adapters/local/in-process-queue';
 import { SnsNotifier } from '../../lambda/adapters/aws/sns-notifier';
 import { DISPATCHER_DEFAULTS } from '../../lambda/contracts/dispatcher-env';
-import { PROBER_DEFAULTS, PROBER_INTEGER_VARIABLES } from '../../lambda/contracts/prober-env';
+import { PROBER_DEFAULTS } from '../../lambda/contracts/prober-env';
 import { createDispatch } from '../../lambda/handlers/dispatcher-root';
 import { createProber } from '../../lambda/handlers/prober-root';
 import { createAddressGuard, parseCidrList } from '../../lambda/probe/address-policy';
@@ -29,7 +29,7 @@ import { DEFAULT_STATE_DIR, openLocalState } from './backend';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { alignColumns, CliOutput, formatElapsed, formatFindings } from './output';
 import { formatDuration } from '../../lambda/parse/duration';
-import { collect, durationOption, integerOption } from './options';
+import { DURATION_FLAGS, INTEGER_FLAGS, collect, durationOption, integerOption, rangeText } from './options';
 import { syncTargets } from './targets-command';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
 import { formatLineError, normalizeItem, parseTargetLine, readTargetsFile, type TargetsEntry } from './targets-file';
@@ -61,9 +61,6 @@ const MAX_STATUS_LINES = 40;
  * smaller messages.
  */
 const LOCAL_DISPATCH = { ...DISPATCHER_DEFAULTS, scanSegments: 1 };
-
-/** A flag that sets a prober variable accepts what the deployed prober accepts. */
-const rangeOf = (v: { readonly min: number; readonly max: number }): ((value: string) => number) => integerOption(v.min, v.max);
 
 /** `arn:aws:sns:eu-west-1:123456789012:alerts` -> `eu-west-1`; null when it is not a topic ARN. */
 export function topicRegion(arn: string): string | null {
@@ -363,29 +360,29 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .description('Run the whole pipeline in one process on an embedded DynamoDB: no AWS account needed.')
     .argument('[target...]', 'targets in the targets.txt line format, e.g. "127.0.0.1:8883 expect=closed depth=tcp"')
     .option('--targets <file>', 'targets file (targets.txt lines, CSV or JSON); it becomes the whole target list')
-    .addOption(new Option('--interval <duration>', 'time between ticks: 30s, 5m, 1h').argParser(durationOption(1000, 86_400_000)).default(60_000, '60s'))
+    .addOption(new Option('--interval <duration>', 'time between ticks: 30s, 5m, 1h').argParser(durationOption(DURATION_FLAGS.interval)).default(60_000, '60s'))
     .addOption(
       new Option('--posture-every <duration>', 'time between deep looks (TLS, MQTT) at an open broker; ticks between only connect')
-        .argParser(durationOption(1000, 86_400_000))
+        .argParser(durationOption(DURATION_FLAGS.postureEvery))
         .default(PROBER_DEFAULTS.postureEveryMs, formatDuration(PROBER_DEFAULTS.postureEveryMs)),
     )
-    .option('--ticks <n>', 'stop after N ticks (default: run until Ctrl-C)', integerOption(1, 1_000_000))
+    .option('--ticks <n>', 'stop after N ticks (default: run until Ctrl-C)', integerOption(INTEGER_FLAGS.ticks))
     .option('--state <dir>', 'directory of the embedded DynamoDB (targets, state, history)', DEFAULT_STATE_DIR)
     .option('--json', 'alerts as one JSON object per line on stdout, nothing else there')
     .option('--topic-arn <arn>', 'also publish alerts to this SNS topic (AWS credentials from the standard chain)')
-    .option('--timeout <ms>', 'probe deadline per socket phase, in ms', rangeOf(PROBER_INTEGER_VARIABLES.probeTimeoutMs), PROBER_DEFAULTS.probeTimeoutMs)
+    .option('--timeout <ms>', `probe deadline per socket phase, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, integerOption(INTEGER_FLAGS.timeout), PROBER_DEFAULTS.probeTimeoutMs)
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
     .addOption(new Option('--allow <cidr>', 'probe this range even when refused otherwise (repeatable)').argParser(collect).default([], 'none'))
-    .option('--concurrency <n>', 'targets probed at once', rangeOf(PROBER_INTEGER_VARIABLES.probeConcurrency), PROBER_DEFAULTS.probeConcurrency)
+    .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, integerOption(INTEGER_FLAGS.concurrency), PROBER_DEFAULTS.probeConcurrency)
     .option('--verbose', 'log every tick and unconfirmed change on stderr')
     .addOption(
       new Option('--confirm-attempts <n>', 'observations that must agree before a change is believed')
-        .argParser(rangeOf(PROBER_INTEGER_VARIABLES.confirmAttempts))
+        .argParser(integerOption(INTEGER_FLAGS.confirmAttempts))
         .default(PROBER_DEFAULTS.confirmAttempts)
         .hideHelp(),
     )
     .addOption(
-      new Option('--confirm-delay <ms>', 'pause before a confirming re-probe').argParser(integerOption(0, 60_000)).default(PROBER_DEFAULTS.confirmDelayMs).hideHelp(),
+      new Option('--confirm-delay <ms>', 'pause before a confirming re-probe').argParser(integerOption(INTEGER_FLAGS.confirmDelay)).default(PROBER_DEFAULTS.confirmDelayMs).hideHelp(),
     )
     .addHelpText(
       'after',

@@ -112,11 +112,11 @@ During a window portwatch still probes and records state, but holds alerts. When
 it alerts once if the target then differs from how it was before the window.
 
 Examples:
-  portwatch mute broker.example.com --until 2h
-  portwatch mute broker.example.com --until 2026-12-01T06:00:00Z --stack Portwatch
-  portwatch mute broker.example.com --cron "0 2 * * SUN" --tz Europe/Berlin --for 2h
-  portwatch mute --all --until 30m
-  portwatch unmute broker.example.com
+  $ portwatch mute broker.example.com --until 2h
+  $ portwatch mute broker.example.com --until 2026-12-01T06:00:00Z --stack Portwatch
+  $ portwatch mute broker.example.com --cron "0 2 * * SUN" --tz Europe/Berlin --for 2h
+  $ portwatch mute --all --until 30m
+  $ portwatch unmute broker.example.com
 ${BACKEND_HELP}`;
 
 export const registerMuteCommand: CommandRegistrar = (program: Command) => {
@@ -140,6 +140,6 @@ export const registerMuteCommand: CommandRegistrar = (program: Command) => {
       .argument('[target]', 'the target key')
       .option('--all', 'the windows that apply to every target'),
   )
-    .addHelpText('after', `\nExamples:\n  portwatch unmute broker.example.com\n  portwatch unmute --all\n${BACKEND_HELP}`)
+    .addHelpText('after', `\nExamples:\n  $ portwatch unmute broker.example.com\n  $ portwatch unmute --all\n${BACKEND_HELP}`)
     .action((target: string | undefined, options: MuteOptions) => run(target, options, true));
 };

@@ -1,32 +1,101 @@
 /**
- * Option value parsers for commander. Each throws InvalidArgumentError, which commander reports as
- * `option '--interval <duration>' argument '5x' is invalid. <why>` (naming flag and value) and the
- * CLI turns into exit code 2.
+ * The CLI's flags that take a number or a duration: each flag's range is defined here once, from the
+ * constants the parsers behind it use, and every command that has the flag takes it from here. A bad
+ * value is a UsageError in one style, `--timeout: "50" is not a timeout in ms (100-30000)`, which main.ts
+ * prints on one line with a pointer to the command's --help, and exit code 2.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { PROBER_INTEGER_VARIABLES } from '../../lambda/contracts/prober-env';
+import { TIMEOUT_RANGE_MS } from '../../lambda/monitor/target';
 import { formatDuration, parseDuration } from '../../lambda/parse/duration';
 import { DEFAULT_STATE_DIR } from './backend';
+import { UsageError } from './cli-io';
 
-export function durationOption(minMs: number, maxMs: number): (value: string) => number {
-  return (value) => {
-    const ms = parseDuration(value);
-    if (ms === null) {
-      const hint = /^\d+$/.test(value.trim()) ? `; add a unit, e.g. ${value.trim()}s` : '';
-      throw new InvalidArgumentError(`Expected a duration such as 30s, 5m or 1h${hint}.`);
-    }
-    if (ms < minMs || ms > maxMs) throw new InvalidArgumentError(`Expected a duration between ${formatDuration(minMs)} and ${formatDuration(maxMs)}.`);
-    return ms;
-  };
+/** An integer flag: its name, what its value is (after "is not"), and the values it accepts. */
+export interface IntegerFlag {
+  readonly flag: string;
+  readonly what: string;
+  readonly min: number;
+  readonly max: number;
 }
 
-export function integerOption(min: number, max: number): (value: string) => number {
-  return (value) => {
+/** A duration flag (`30s`, `5m`): its name and the durations it accepts, in ms. */
+export interface DurationFlag {
+  readonly flag: string;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+const prober = PROBER_INTEGER_VARIABLES;
+
+/**
+ * Every integer flag of the CLI. A flag that sets what the prober or a Targets item also sets takes
+ * their range, so the CLI never accepts a value the deployed prober would refuse.
+ */
+export const INTEGER_FLAGS = {
+  /** `probe`, `local` and `targets add`: one probe deadline per phase, a target's `timeoutMs`. */
+  timeout: { flag: '--timeout', what: 'a timeout in ms', ...TIMEOUT_RANGE_MS },
+  /** `probe` and `local`: targets probed at once, as the prober's PROBE_CONCURRENCY. */
+  concurrency: { flag: '--concurrency', what: 'a number of targets', min: prober.probeConcurrency.min, max: prober.probeConcurrency.max },
+  /** `probe`: 0 reports only expired certificates. */
+  certExpiringDays: { flag: '--cert-expiring-days', what: 'a number of days', min: 0, max: 3650 },
+  ticks: { flag: '--ticks', what: 'a number of ticks', min: 1, max: 1_000_000 },
+  limit: { flag: '--limit', what: 'a number of events', min: 1, max: 10_000 },
+  confirmAttempts: { flag: '--confirm-attempts', what: 'a number of observations', min: prober.confirmAttempts.min, max: prober.confirmAttempts.max },
+  confirmDelay: { flag: '--confirm-delay', what: 'a delay in ms', min: prober.confirmDelayMs.min, max: prober.confirmDelayMs.max },
+} as const satisfies Record<string, IntegerFlag>;
+
+/**
+ * Every duration flag. Local ticks may be as short as a second (the deployed schedule is a minute at
+ * least): a local run is for watching a broker being set up, seconds at a time.
+ */
+export const DURATION_FLAGS = {
+  interval: { flag: '--interval', minMs: 1000, maxMs: 86_400_000 },
+  postureEvery: { flag: '--posture-every', minMs: 1000, maxMs: 86_400_000 },
+} as const satisfies Record<string, DurationFlag>;
+
+/** `1-1000`, the range as the flag's help and errors show it. */
+export function rangeText(spec: IntegerFlag): string {
+  return `${spec.min}-${spec.max}`;
+}
+
+/** Reads an integer flag's value; throws a UsageError naming the flag, the value and the range. */
+export function parseIntegerFlag(spec: IntegerFlag, value: string): number {
+  const text = value.trim();
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < spec.min || n > spec.max) throw new UsageError(`${spec.flag}: ${JSON.stringify(value)} is not ${spec.what} (${rangeText(spec)})`);
+  return n;
+}
+
+/** A commander argument parser for an integer flag. */
+export function integerOption(spec: IntegerFlag): (value: string) => number {
+  return (value) => parseIntegerFlag(spec, value);
+}
+
+/** Durations to show as examples, those the flag accepts: a suggestion is never a value it refuses. */
+const DURATION_EXAMPLES_MS = [30_000, 300_000, 3_600_000];
+
+/** Reads a duration flag's value; throws a UsageError naming the flag and the value. */
+export function parseDurationFlag(spec: DurationFlag, value: string): number {
+  const accepts = (ms: number): boolean => ms >= spec.minMs && ms <= spec.maxMs;
+  const range = `from ${formatDuration(spec.minMs)} to ${formatDuration(spec.maxMs)}`;
+  const ms = parseDuration(value);
+  if (ms === null) {
     const text = value.trim();
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-      throw new InvalidArgumentError(`Expected an integer between ${min} and ${max}.`);
-    }
-    return Number(text);
-  };
+    const number = /^\d{1,9}$/.test(text);
+    // A bare number was meant in some unit: suggest seconds, only when the flag takes that many.
+    if (number && accepts(Number(text) * 1000)) throw new UsageError(`${spec.flag}: ${JSON.stringify(value)} is not a duration: add a unit, e.g. ${text}s`);
+    const accepted = DURATION_EXAMPLES_MS.filter(accepts).slice(0, 2);
+    const examples = (accepted.length > 0 ? accepted : [spec.minMs]).map(formatDuration).join(', ');
+    throw new UsageError(`${spec.flag}: ${JSON.stringify(value)} is not a duration${number ? ` ${range}` : ''} (e.g. ${examples})`);
+  }
+  if (!accepts(ms)) throw new UsageError(`${spec.flag}: ${JSON.stringify(value)} is not a duration ${range}`);
+  return ms;
+}
+
+/** A commander argument parser for a duration flag. */
+export function durationOption(spec: DurationFlag): (value: string) => number {
+  return (value) => parseDurationFlag(spec, value);
 }
 
 export function collect(value: string, previous: readonly string[]): string[] {

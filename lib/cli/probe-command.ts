@@ -9,6 +9,7 @@ import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/probe/index';
 import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/probe/types';
 import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/monitor/target';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
+import { INTEGER_FLAGS, parseIntegerFlag, rangeText } from './options';
 import { formatFindings, renderTable } from './output';
 
 const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
@@ -49,26 +50,19 @@ interface ProbeInvocation {
   readonly ca?: string;
 }
 
-// Not options.ts integerOption (commander's "argument '0' is invalid" form): probe's usage errors all
-// read like --port's, `--timeout: "0" is not a timeout in ms (1-120000)`.
-function integerOption(name: string, value: string, min: number, max: number, what: string): number {
-  const text = value.trim();
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name}: ${JSON.stringify(value)} is not ${what} (${min}-${max})`);
-  return n;
-}
-
 /** Validates arguments and options into probe specs; throws UsageError naming the argument and value. */
 export function parseProbeInvocation(targets: readonly string[], raw: RawOptions): ProbeInvocation {
   const port = parsePort(raw.port, '--port');
   if (!port.ok) throw new UsageError(formatFieldError(port.error));
-  const timeoutMs = integerOption('--timeout', raw.timeout, 1, 120_000, 'a timeout in ms');
-  const certExpiringDays = integerOption('--cert-expiring-days', raw.certExpiringDays, 0, 3650, 'a number of days');
-  const concurrency = integerOption('--concurrency', raw.concurrency, 1, 1024, 'a number of targets');
+  const timeoutMs = parseIntegerFlag(INTEGER_FLAGS.timeout, raw.timeout);
+  const certExpiringDays = parseIntegerFlag(INTEGER_FLAGS.certExpiringDays, raw.certExpiringDays);
+  const concurrency = parseIntegerFlag(INTEGER_FLAGS.concurrency, raw.concurrency);
   const depth = raw.depth.trim().toLowerCase();
   if (!(DEPTHS as readonly string[]).includes(depth)) throw new UsageError(`--depth: ${JSON.stringify(raw.depth)} must be one of ${DEPTHS.join(', ')}`);
   if (targets.length === 0) throw new UsageError('TARGET: at least one target is required');
-  const specs = targets.map((target): ProbeSpec => {
+  const specs = targets.map((typed): ProbeSpec => {
+    // Typed text: trimmed here (a pasted ` host`), since the key parser refuses surrounding spaces.
+    const target = typed.trim();
     const key = parseTargetKey(target, 'TARGET');
     if (!key.ok) throw new UsageError(formatFieldError(key.error));
     return { target, host: key.value.host, port: key.value.port ?? port.value, transport: raw.udp ? 'udp' : 'tcp', depth: depth as Depth };
@@ -97,13 +91,27 @@ export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = 
     .description('Probe targets once, without state: TCP connect, TLS handshake and certificate, MQTT CONNECT without credentials.')
     .argument('<target...>', 'host, host:port, [ipv6]:port or a bare IPv6 address')
     .option('--port <n>', 'port for targets that name none', String(DEFAULT_PORT))
-    .option('--timeout <ms>', 'deadline of each network phase, in ms', String(DEFAULT_PROBE_OPTIONS.timeoutMs))
+    .option('--timeout <ms>', `deadline of each network phase, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, String(DEFAULT_PROBE_OPTIONS.timeoutMs))
     .option('--depth <depth>', `how far to go: ${DEPTHS.join(' | ')}`, 'mqtt')
     .option('--udp', 'probe UDP with a DTLS ClientHello instead of TCP')
     .option('--json', 'print one JSON object per target per line')
-    .option('--cert-expiring-days <n>', 'report cert-expiring below this many days', String(DEFAULT_PROBE_OPTIONS.certExpiringDays))
-    .option('--concurrency <n>', 'targets probed at once', String(DEFAULT_CONCURRENCY))
+    .option('--cert-expiring-days <n>', `report cert-expiring below this many days (${rangeText(INTEGER_FLAGS.certExpiringDays)})`, String(DEFAULT_PROBE_OPTIONS.certExpiringDays))
+    .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, String(DEFAULT_CONCURRENCY))
     .option('--ca <file>', 'PEM file of CA certificates to trust besides the public roots (a private PKI)')
+    .addHelpText(
+      'after',
+      `
+Targets: host, host:port, [ipv6]:port, or a bare IPv6 address on --port (write [::1]:8883, not ::1:8883).
+A URL is not a target: write mqtts://broker:8883 as broker:8883.
+
+Examples:
+  $ portwatch probe broker.example.com
+  $ portwatch probe 203.0.113.10:8883 '[2001:db8::5]:8883' --depth tls
+  $ portwatch probe broker.example.com --json | jq '{target, status, findings}'
+  $ portwatch probe broker.internal --ca private-ca.pem --timeout 5000
+
+Exit codes: 0 every target probed (closed is a result), 1 a target could not be probed, 2 bad usage or input.`,
+    )
     .action(async (targets: string[], raw: RawOptions) => {
       const invocation = parseProbeInvocation(targets, raw);
       const results = await probeMany(invocation.specs, {

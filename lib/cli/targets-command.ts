@@ -10,7 +10,8 @@ import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type T
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatLabels, type Progress } from './output';
-import { BACKEND_HELP, addBackendOptions, collect, integerOption } from './options';
+import { plural } from '../../lambda/parse/plural';
+import { BACKEND_HELP, INTEGER_FLAGS, addBackendOptions, integerOption, rangeText } from './options';
 import { formatLineError, normalizeItem, readTargetsFile, type TargetsEntry } from './targets-file';
 import { globalWindowsLine, windowsCell } from './window-text';
 
@@ -52,14 +53,25 @@ function flagError(error: TargetFieldError): UsageError {
   return new UsageError(`${flag}${detail}: ${error.value} ${error.reason}`);
 }
 
+/**
+ * `--label name=value`, repeatable. The `=` is required on the command line, though a Targets item may
+ * hold a label without a value: `--label prod` is far more often a forgotten value than a wish for none
+ * (`--label prod=` asks for an empty one).
+ */
+function collectLabel(value: string, previous: readonly string[]): string[] {
+  if (value.indexOf('=') <= 0) throw new UsageError(`--label: ${JSON.stringify(value)} must be key=value`);
+  return [...previous, value];
+}
+
 /** The item `targets add` writes: only the attributes given, so the prober's defaults apply to the rest. */
 function itemFromAddOptions(target: string, options: Omit<AddOptions, keyof CommonOptions>): { item: Record<string, unknown>; parsed: Target } {
-  const raw: Record<string, unknown> = { target };
+  // Typed text: trimmed here, because the key parser refuses surrounding spaces (a different table key).
+  const raw: Record<string, unknown> = { target: target.trim() };
   if (options.expect !== undefined) raw.expect = options.expect;
   if (options.depth !== undefined) raw.depth = options.depth;
   if (options.protocol !== undefined) raw.protocol = options.protocol;
   if (options.label.length > 0) {
-    raw.labels = Object.fromEntries(options.label.map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
+    raw.labels = Object.fromEntries(options.label.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   }
   if (options.description !== undefined) raw.description = options.description;
   if (options.disabled === true) raw.enabled = false;
@@ -125,13 +137,13 @@ export async function syncTargets(
  * (`localhost` finds `localhost:8883`). Null when nothing matches, or when several keys do.
  */
 export function matchKey(arg: string, keys: Iterable<string>): string | null {
-  const wanted = parseTargetKey(arg);
+  const wanted = parseTargetKey(arg.trim());
   if (!wanted.ok) return null;
   const display = (key: string): string | null => {
     const parsed = parseTargetKey(key);
     return parsed.ok ? `${parsed.value.host}:${parsed.value.port ?? DEFAULT_PORT}` : null;
   };
-  const target = display(arg);
+  const target = display(arg.trim());
   const matches = [...keys].filter((k) => display(k) === target);
   return matches.length === 1 ? (matches[0] as string) : null;
 }
@@ -224,7 +236,7 @@ async function runList(options: CommonOptions): Promise<void> {
     const allLine = globalWindowsLine((await backend.store.getScanner())?.windows ?? [], now);
     if (allLine !== null) out.line(allLine);
     const invalid = items.filter((i) => !i.valid).length;
-    out.line(`${items.length} target${items.length === 1 ? '' : 's'}${invalid > 0 ? `, ${invalid} invalid (not probed; fix or remove them)` : ''}`);
+    out.line(`${plural(items.length, 'target')}${invalid > 0 ? `, ${invalid} invalid (not probed; fix or remove them)` : ''}`);
   });
 }
 
@@ -241,7 +253,7 @@ async function runImport(file: string, options: ImportOptions): Promise<void> {
   };
   if (options.dryRun) {
     if (out.json) out.data({ ...summary, dryRun: true });
-    else out.line(`${file}: ${parsed.entries.length} valid targets, ${parsed.errors.length} lines refused (dry run: nothing written)`);
+    else out.line(`${file}: ${plural(parsed.entries.length, 'valid target')}, ${plural(parsed.errors.length, 'line')} refused (dry run: nothing written)`);
   } else {
     await withBackend(options, true, async (backend: Backend) => {
       const progress = out.progress(`importing ${file}`, parsed.entries.length);
@@ -252,13 +264,13 @@ async function runImport(file: string, options: ImportOptions): Promise<void> {
       } else {
         const pruned = options.prune ? `, ${report.removed} removed` : '';
         out.line(
-          `imported ${parsed.entries.length} targets from ${file} into ${backend.where}: ${report.added} added, ${report.changed} changed, ${report.unchanged} unchanged${pruned}`,
+          `imported ${plural(parsed.entries.length, 'target')} from ${file} into ${backend.where}: ${report.added} added, ${report.changed} changed, ${report.unchanged} unchanged${pruned}`,
         );
       }
     });
   }
   if (parsed.errors.length > 0) {
-    if (!out.json) out.note(`${parsed.errors.length} lines of ${file} were refused (listed above); the valid ones were ${options.dryRun ? 'checked' : 'imported'}`);
+    if (!out.json) out.note(`${plural(parsed.errors.length, 'line')} of ${file} ${parsed.errors.length === 1 ? 'was' : 'were'} refused (listed above); the valid ones were ${options.dryRun ? 'checked' : 'imported'}`);
     process.exitCode = EXIT_USAGE;
   }
 }
@@ -285,9 +297,9 @@ ${BACKEND_HELP}`,
       .option('--expect <state>', 'closed: alert when it opens (security); open: alert when it closes (availability); default: any change')
       .option('--depth <depth>', 'tcp (connect only), tls (+ certificate) or mqtt (+ anonymous CONNECT) (default: mqtt)')
       .option('--protocol <protocol>', 'tcp or udp (MQTT over DTLS) (default: tcp)')
-      .option('--label <name=value>', 'label copied into alerts and SNS attributes (repeatable)', collect, [] as string[])
+      .option('--label <name=value>', 'label copied into alerts and SNS attributes (repeatable)', collectLabel, [] as string[])
       .option('--description <text>', 'free text shown in alerts')
-      .option('--timeout <ms>', 'probe deadline for this target, in ms', integerOption(0, 10_000_000))
+      .option('--timeout <ms>', `probe deadline for this target, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, integerOption(INTEGER_FLAGS.timeout))
       .option('--disabled', 'keep the target but do not probe it'),
   )
     .addHelpText(

@@ -268,7 +268,7 @@ describe('prober handler', () => {
       expect(baseline).toMatchObject({ status: 'open', findings: ['self-signed-cert'], evidence: { mqtt: { connack: 5, anonymous: false } } });
       const alerts = published.slice(before).map((p) => JSON.parse(JSON.parse(p.Message ?? '{}').sqs) as Record<string, unknown>);
       expect(published.slice(before).map((p) => p.Subject)).toEqual([
-        `[portwatch] 127.0.0.1:${broker.port} now ACCEPTS ANONYMOUS clients`,
+        `[portwatch] ANONYMOUS ACCESS 127.0.0.1:${broker.port} (now accepts MQTT clients without credentials)`,
         `[portwatch] 127.0.0.1:${broker.port} posture improved: anonymous-access resolved`,
       ]);
       expect(alerts[0]).toMatchObject({ event: 'posture', severity: 'critical', addedFindings: ['anonymous-access'], findings: ['anonymous-access', 'self-signed-cert'], evidence: { mqtt: { connack: 0, anonymous: true, transport: 'tls' }, tls: { version: 'TLSv1.3' } } });

@@ -28,6 +28,8 @@ const NOT_A_PORT = 'is not a port (an integer 1-65535)';
 const BAD_KEY_PORT = 'has a port that is not an integer 1-65535';
 /** 255 characters: a valid key length, too long for a DNS name (253). */
 const LONG_KEY = ['a', 'b', 'c', 'd'].map((c) => c.repeat(63)).join('.');
+/** 295 characters of valid labels: under the key limit (300), over the name limit. */
+const NAME_295 = [...['a', 'b', 'c', 'd'].map((c) => c.repeat(63)), 'e'.repeat(39)].join('.');
 
 describe('parseTargetKey', () => {
   it.each<[string, string, string, number | null]>([
@@ -38,7 +40,6 @@ describe('parseTargetKey', () => {
     ['an IDN, to punycode', 'bücher.example:8883', 'xn--bcher-kva.example', 8883],
     ['an upper-case IDN, to the same punycode', 'BÜCHER.example', 'xn--bcher-kva.example', null],
     ['an ideographic full stop, as a dot', 'example\u3002com', 'example.com', null],
-    ['surrounding spaces, trimmed', '  broker.example.com:8883 ', 'broker.example.com', 8883],
     ['an underscore label', 'mqtt_1.internal', 'mqtt_1.internal', null],
     ['a single label', 'localhost:1883', 'localhost', 1883],
     ['an IPv4 literal', '192.0.2.10:8883', '192.0.2.10', 8883],
@@ -46,7 +47,10 @@ describe('parseTargetKey', () => {
     ['a bracketed IPv6, upper case, no port', '[2001:DB8::A]', '2001:db8::a', null],
     ['bare ::1', '::1', '::1', null],
     ['bracketed ::1', '[::1]', '::1', null],
-    ['a bare IPv6 literal is taken whole, never split at its last colon', '2001:db8::1:8883', '2001:db8::1:8883', null],
+    ['bare 2001:db8::1, on the default port', '2001:db8::1', '2001:db8::1', null],
+    ['a bracketed address whose last group looks like a port', '[::1:8883]', '::1:8883', null],
+    ['a full eight-group literal (no shorter address to split off)', '2001:db8:0:0:0:0:0:8883', '2001:db8:0:0:0:0:0:8883', null],
+    ['a last group that cannot be a port (hex)', '::1:abcd', '::1:abcd', null],
     ['an IPv4-mapped IPv6 literal', '::FFFF:127.0.0.1', '::ffff:127.0.0.1', null],
     ['port 1', 'h.example:1', 'h.example', 1],
     ['port 65535', 'h.example:65535', 'h.example', 65535],
@@ -80,7 +84,18 @@ describe('parseTargetKey', () => {
     ['an empty label', 'a..b', /not a valid host name/],
     ['a leading hyphen', '-broker.example.com', /not a valid host name/],
     ['a 64-character label', `${'a'.repeat(64)}.example`, /not a valid host name/],
-    ['a name over 253 characters', LONG_KEY, /not a valid host name/],
+    ['a name over 253 characters, with its length', LONG_KEY, /^is 255 characters; host names stop at 253$/],
+    ['a 295-character name, with its length', NAME_295, /^is 295 characters; host names stop at 253$/],
+    ['a leading space (the table would hold a second key)', ' broker.example.com', /^has leading or trailing spaces$/],
+    ['a trailing space', 'broker.example.com:8883 ', /^has leading or trailing spaces$/],
+    ['a trailing newline', 'broker.example.com\n', /^has leading or trailing spaces$/],
+    ['an https URL', 'https://host:8883', /^is a URL: write host:port, e.g. host:8883$/],
+    ['an mqtts URL', 'mqtts://host:8883', /^is a URL: write host:port, e.g. host:8883$/],
+    ['a URL without a port, user info or path', 'mqtts://user@Broker.example.com/x', /^is a URL: write host:port, e.g. broker.example.com:8883$/],
+    ['a URL around an IPv6 literal', 'mqtt://[2001:db8::1]:1883', /^is a URL: write host:port, e.g. \[2001:db8::1\]:1883$/],
+    ['a URL with nothing usable to suggest', 'mqtts://bad_host-:x', /^is a URL: write host:port$/],
+    ['an unbracketed IPv6 with a port', '::1:8883', /^is ambiguous: write \[::1\]:8883 for port 8883, or \[::1:8883\] for that address$/],
+    ['a longer unbracketed IPv6 with a port', '2001:DB8::1:8883', /^is ambiguous: write \[2001:db8::1\]:8883 for port 8883, or \[2001:DB8::1:8883\] for that address$/],
     ['a numeric top-level label', 'broker.123', /not a valid host name/],
     ['a slash, which URL parsing would cut at', 'broker.example.com/x', /not a valid host name/],
     ['a percent escape, which URL parsing would decode', 'ex%41mple.com', /not a valid host name/],
@@ -292,6 +307,10 @@ describe('parseTargetItem', () => {
     ['a numeric target', { target: 8883 }, 'target', '8883', /must be a string/],
     ['a target with a bad IPv4', { target: '1.2.3' }, 'target', '"1.2.3"', /not a valid IPv4 address/],
     ['a target with an empty label', { target: 'a..b:8883' }, 'target', '"a..b:8883"', /not a valid host name/],
+    // What the deployed prober reads: the same key parser as the CLI and targets files, so all three agree.
+    ['a target key with a leading space', { target: ' broker.example.com' }, 'target', '" broker.example.com"', /^has leading or trailing spaces$/],
+    ['a target written as a URL', { target: 'mqtts://broker.example.com:8883' }, 'target', '"mqtts://broker.example.com:8883"', /^is a URL: write host:port, e.g. broker\.example\.com:8883$/],
+    ['an unbracketed IPv6 target with a port', { target: '::1:8883' }, 'target', '"::1:8883"', /^is ambiguous: write \[::1\]:8883 for port 8883/],
     ['a bad port attribute', { port: '8883x' }, 'port', '"8883x"', /not a port/],
     ['port 0', { port: 0 }, 'port', '0', /not a port/],
     ['a port attribute contradicting the key', { target: 'broker.example.com:8883', port: 1883 }, 'port', '1883', /contradicts the port in target "broker\.example\.com:8883"/],

@@ -19,17 +19,17 @@ describe('portwatch local', () => {
   });
 
   it.each([
-    [['--interval', '5x', '127.0.0.1'], "option '--interval <duration>' argument '5x' is invalid. Expected a duration such as 30s, 5m or 1h."],
-    [['--interval', '30', '127.0.0.1'], 'add a unit, e.g. 30s'],
-    [['--interval', '200ms', '127.0.0.1'], 'Expected a duration between 1s and 1d'],
-    [['--ticks', '0', '127.0.0.1'], "option '--ticks <n>' argument '0' is invalid"],
-    [['--timeout', 'fast', '127.0.0.1'], "option '--timeout <ms>' argument 'fast' is invalid"],
+    [['--interval', '5x', '127.0.0.1'], '--interval: "5x" is not a duration (e.g. 30s, 5m)'],
+    [['--interval', '30', '127.0.0.1'], '--interval: "30" is not a duration: add a unit, e.g. 30s'],
+    [['--interval', '200ms', '127.0.0.1'], '--interval: "200ms" is not a duration from 1s to 1d'],
+    [['--ticks', '0', '127.0.0.1'], '--ticks: "0" is not a number of ticks (1-1000000)'],
+    [['--timeout', 'fast', '127.0.0.1'], '--timeout: "fast" is not a timeout in ms (100-30000)'],
     [['127.0.0.1:70000'], 'TARGET "127.0.0.1:70000": target: "127.0.0.1:70000" has a port that is not an integer 1-65535'],
     [['127.0.0.1 expect=sometimes'], 'TARGET "127.0.0.1 expect=sometimes": expect: "sometimes" must be one of open, closed'],
     [['--topic-arn', 'alerts', '127.0.0.1'], '--topic-arn: "alerts" is not an SNS topic ARN'],
     [['--allow', '10.0.0.1/8', '127.0.0.1'], '--allow: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
     [['--targets', '/nonexistent/targets.txt'], 'cannot read targets file /nonexistent/targets.txt: no such file'],
-    [['--no-such-flag'], "unknown option '--no-such-flag'"],
+    [['--no-such-flag'], '--no-such-flag: not an option of portwatch local'],
   ])('exits 2 on %j, naming the flag and the value', async (args, message) => {
     const result = await runCli(['local', '--ticks', '1', '--state', join(dir, 'unused'), ...args]);
     expect(result.code).toBe(2);

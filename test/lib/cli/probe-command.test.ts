@@ -22,6 +22,7 @@ describe('parseProbeInvocation', () => {
     ['[2001:db8::1]:8884', { host: '2001:db8::1', port: 8884 }],
     ['2001:db8::1', { host: '2001:db8::1', port: 8883 }],
     ['[::1]', { host: '::1', port: 8883 }],
+    ['[::1:8883]', { host: '::1:8883', port: 8883 }],
     ['127.0.0.1:9', { host: '127.0.0.1', port: 9 }],
   ])('reads the target %s', (target, expected) => {
     // Act
@@ -29,6 +30,14 @@ describe('parseProbeInvocation', () => {
 
     // Assess
     expect(invocation.specs).toEqual([{ target, ...expected, transport: 'tcp', depth: 'mqtt' }]);
+  });
+
+  it('trims a typed target: a pasted space is not part of the host', () => {
+    // Act
+    const invocation = parseProbeInvocation([' broker.example.com:1883 '], DEFAULTS);
+
+    // Assess: the target as the output names it, without the spaces.
+    expect(invocation.specs).toEqual([{ target: 'broker.example.com:1883', host: 'broker.example.com', port: 1883, transport: 'tcp', depth: 'mqtt' }]);
   });
 
   it('applies --port to targets without one, and --udp, --depth, --timeout, --json', () => {
@@ -51,11 +60,15 @@ describe('parseProbeInvocation', () => {
   it.each([
     [['x'], { port: '99999' }, '--port: "99999" is not a port (an integer 1-65535)'],
     [['x'], { port: 'abc' }, '--port: "abc" is not a port (an integer 1-65535)'],
-    [['x'], { timeout: '0' }, '--timeout: "0" is not a timeout in ms (1-120000)'],
-    [['x'], { timeout: '1.5' }, '--timeout: "1.5" is not a timeout in ms (1-120000)'],
+    [['x'], { timeout: '99' }, '--timeout: "99" is not a timeout in ms (100-30000)'],
+    [['x'], { timeout: '30001' }, '--timeout: "30001" is not a timeout in ms (100-30000)'],
+    [['x'], { timeout: '1.5' }, '--timeout: "1.5" is not a timeout in ms (100-30000)'],
     [['x'], { depth: 'deep' }, '--depth: "deep" must be one of tcp, tls, mqtt'],
     [['x'], { certExpiringDays: '-1' }, '--cert-expiring-days: "-1" is not a number of days (0-3650)'],
-    [['x'], { concurrency: '0' }, '--concurrency: "0" is not a number of targets (1-1024)'],
+    [['x'], { concurrency: '0' }, '--concurrency: "0" is not a number of targets (1-1000)'],
+    [['x'], { concurrency: '1001' }, '--concurrency: "1001" is not a number of targets (1-1000)'],
+    [['https://h.example:8883'], {}, 'TARGET: "https://h.example:8883" is a URL: write host:port, e.g. h.example:8883'],
+    [['::1:8883'], {}, 'TARGET: "::1:8883" is ambiguous: write [::1]:8883 for port 8883, or [::1:8883] for that address'],
     [['host:99999'], {}, 'TARGET: "host:99999" has a port that is not an integer 1-65535'],
     [['ok.example', 'bad host'], {}, 'TARGET: "bad host" contains whitespace or control characters'],
     [['::1:8883x'], {}, expect.stringMatching(/^TARGET: "::1:8883x" /)],
@@ -162,7 +175,7 @@ describe('portwatch probe', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(errors.join('')).toBe('portwatch: --port: "99999" is not a port (an integer 1-65535)\n');
+    expect(errors.join('')).toBe('portwatch: --port: "99999" is not a port (an integer 1-65535)\nrun portwatch probe --help for usage\n');
   });
 
   it('runs as `portwatch probe HOST:PORT --json` from the bin entry', async () => {
@@ -259,6 +272,6 @@ describe('portwatch probe --ca, as a user runs it', () => {
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`portwatch: --ca: ${JSON.stringify(file)} ${problem}\n`);
+    expect(stderr).toBe(`portwatch: --ca: ${JSON.stringify(file)} ${problem}\nrun portwatch probe --help for usage\n`);
   });
 });

@@ -176,7 +176,7 @@ describe('a local state directory that is damaged, rolled back or read-only', ()
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`${target}  closed`);
     expect(mute.code).toBe(2);
-    expect(mute.stderr).toBe(`portwatch: --state: ${JSON.stringify(state)} is not writable (EACCES); this command writes there. Run it as the user who owns the directory, or give --state a directory you can write.\n`);
+    expect(mute.stderr).toBe(`portwatch: --state: ${JSON.stringify(state)} is not writable (EACCES); this command writes there. Run it as the user who owns the directory, or give --state a directory you can write.\nrun portwatch mute --help for usage\n`);
     expect(local.code).toBe(2);
     expect(local.stderr).toContain(`portwatch: --state: cannot create ${JSON.stringify(join(parent, 'new'))} (EACCES); give --state a directory you can write\n`);
     expect(local.stderr).not.toMatch(STACK_LINE);

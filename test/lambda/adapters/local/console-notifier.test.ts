@@ -18,7 +18,7 @@ describe('ConsoleNotifier', () => {
   it('prints one readable line per alert: time, severity, headline, change, findings, reason', async () => {
     const out = sink();
     await new ConsoleNotifier(out, { json: false }).publish(opened);
-    expect(out.lines).toEqual(['2026-11-24T10:00:00.000Z CRITICAL OPEN 127.0.0.1:8883 (expected closed): closed -> open [anonymous-access], 127.0.0.1: connected\n']);
+    expect(out.lines).toEqual(['2026-11-24T10:00:00.000Z CRITICAL OPEN 127.0.0.1:8883 (expected closed; accepts MQTT clients without credentials): closed -> open [anonymous-access], 127.0.0.1: connected\n']);
   });
 
   it('prints a posture change as the findings added and removed', () => {
