@@ -6,7 +6,7 @@
  * certificate says is cert-facts.ts; the legacy-tls check built on these handshakes is legacy-tls.ts.
  */
 import { isIP } from 'node:net';
-import { connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { certEvidence, parseCertificate } from './cert-facts';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
 import { parseServerFlight, type ServerFlight } from './tls-records';
@@ -27,7 +27,7 @@ interface HandshakeParams {
   /** The target's host: a DNS name (sent as SNI, checked against the certificate) or an IP literal. */
   readonly host: string;
   readonly now: Date;
-  /** Trust anchors replacing the system store (tests, private PKI). */
+  /** Extra trust anchors, trusted besides the public roots (a private PKI; tests). */
   readonly ca?: ProbeOptions['ca'];
   /** Offer only TLS 1.0/1.1 (the legacy-tls check). */
   readonly legacy?: boolean;
@@ -138,11 +138,23 @@ export function secureContextFor(params: Pick<HandshakeParams, 'ca' | 'legacy'>)
   if (cached) return cached;
   // Throws when the local OpenSSL cannot offer the versions asked for; the caller reports that.
   const made = createSecureContext({
-    ...(ca !== undefined ? { ca: typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca] } : {}),
+    ...(ca !== undefined ? { ca: trustAnchors(ca) } : {}),
     ...(params.legacy ? LEGACY_TLS_OPTIONS : {}),
   });
   slot[kind] = made;
   return made;
+}
+
+/**
+ * What a context given `ca` trusts: the public roots and the caller's certificates. Node's `ca` option
+ * replaces its bundled Mozilla roots rather than adding to them, so they are listed again here (as
+ * Node's documentation prescribes): a private CA must not turn every publicly trusted broker into
+ * `untrusted-cert`. Certificates from NODE_EXTRA_CA_CERTS join only the default context and are not
+ * trusted once `ca` is given (checked on Node 20); the bundle is the place for them.
+ */
+export function trustAnchors(ca: NonNullable<ProbeOptions['ca']>): (string | Buffer)[] {
+  const extra = typeof ca === 'string' || Buffer.isBuffer(ca) ? [ca] : ca;
+  return [...rootCertificates, ...extra];
 }
 
 function completed(socket: TLSSocket, stream: CappedStream, params: HandshakeParams): HandshakeOutcome {

@@ -5,14 +5,27 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { existsSync } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, existsSync, readFileSync, rmSync } from 'node:fs';
+import { access, copyFile, link, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDbStateStore } from '../../lambda/adapters/aws/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
 import { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
-import { ensureTables, LOCAL_TABLES, startEmbeddedDynamoDb, type EmbeddedDynamoDb, type TableNames } from '../../lambda/adapters/local/embedded-dynamodb';
+import { DeliveryLedger, findRolledBack, LEDGER_FILE, LedgerNotifier, restoreDelivered, type RolledBackTarget } from '../../lambda/adapters/local/delivery-ledger';
+import {
+  DamagedDatabaseError,
+  DatabaseLockedError,
+  checkDatabase,
+  ensureTables,
+  LOCAL_TABLES,
+  repairDatabase,
+  startEmbeddedDynamoDb,
+  type EmbeddedDynamoDb,
+  type TableNames,
+} from '../../lambda/adapters/local/embedded-dynamodb';
 import { readStackOutputs } from '../../lambda/adapters/operator/stack-outputs';
-import type { StateStore } from '../../lambda/monitor/dependencies';
+import type { Notifier, StateStore } from '../../lambda/monitor/dependencies';
 import { OUTPUT_KEYS } from '../../lambda/contracts/stack-outputs';
 import { UsageError } from './cli-io';
 
@@ -45,7 +58,7 @@ const DB_DIR = 'dynamodb';
 /** How long a short command waits for another short command to release the directory. */
 const LOCK_WAIT_MS = 15_000;
 
-class StateBusyError extends Error {
+export class StateBusyError extends Error {
   override readonly name = 'StateBusyError';
 }
 
@@ -76,10 +89,23 @@ async function reachable(endpoint: string): Promise<boolean> {
   }
 }
 
-async function readLock(path: string): Promise<LockInfo | null> {
+function parseLock(text: string): LockInfo | null {
   try {
-    const info = JSON.parse(await readFile(path, 'utf8')) as LockInfo;
+    const info = JSON.parse(text) as LockInfo;
     return typeof info.pid === 'number' ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readLock(path: string): Promise<LockInfo | null> {
+  return parseLock(await readFile(path, 'utf8').catch(() => ''));
+}
+
+/** For the 'exit' handler, which cannot wait for a promise. */
+function readLockSync(path: string): LockInfo | null {
+  try {
+    return parseLock(readFileSync(path, 'utf8'));
   } catch {
     return null;
   }
@@ -91,22 +117,186 @@ interface LocalState {
   readonly client: DynamoDBClient;
   /** Null when another process (`portwatch local`) serves the database and this one is its client. */
   readonly db: EmbeddedDynamoDb | null;
+  /** True when the directory could not be written and a private copy of its database was opened. */
+  readonly readOnly: boolean;
+  /**
+   * Wraps the notifier of `portwatch local` with the ledger of delivered alerts (delivery-ledger.ts);
+   * returns it unchanged where there is no ledger to keep (a read-only copy).
+   */
+  withDeliveryLedger(notifier: Notifier): Notifier;
   close(): Promise<void>;
 }
 
-/**
- * Opens the embedded database of a state directory. LevelDB allows one process per directory, so a
- * lock file names the owner: while `portwatch local` runs, other commands talk to the database it
- * serves (its endpoint is in the lock file) instead of opening the directory a second time.
- */
-export async function openLocalState(dir: string, role: 'local' | 'cli', options: { create: boolean }): Promise<LocalState> {
-  const absolute = resolve(dir);
-  if (!existsSync(join(absolute, DB_DIR))) {
-    if (!options.create) {
-      throw new UsageError(`--state: ${JSON.stringify(dir)} holds no portwatch state (run \`portwatch local\` first, or pass --stack NAME for a deployed stack)`);
-    }
-    await mkdir(join(absolute, DB_DIR), { recursive: true });
+export interface OpenStateOptions {
+  /** Make the directory when it holds no state yet. */
+  readonly create: boolean;
+  /**
+   * `read`: the command only reads, so a directory it may not write is read through a private copy.
+   * @default 'write'
+   */
+  readonly access?: 'read' | 'write';
+  /** Where warnings go (a rollback found, an alert not sent twice). @default stderr, prefixed `portwatch: ` */
+  readonly warn?: (message: string) => void;
+}
+
+const WRITE_DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+function stderrWarn(message: string): void {
+  process.stderr.write(`portwatch: ${message}\n`);
+}
+
+/** The errno code that keeps this process from writing `path`, or null when it may. */
+async function writeDenied(path: string): Promise<string | null> {
+  try {
+    await access(path, fsConstants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EACCES';
+    return WRITE_DENIED.has(code) ? code : null;
   }
+}
+
+function notWritable(dir: string, code: string): UsageError {
+  return new UsageError(
+    `--state: ${JSON.stringify(dir)} is not writable (${code}); this command writes there. Run it as the user who owns the directory, or give --state a directory you can write.`,
+  );
+}
+
+/** The damaged database named, with the two ways out; exit 2 (see damagedOrThrow). */
+function damaged(dir: string, err: DamagedDatabaseError): UsageError {
+  const db = join(dir, DB_DIR);
+  return new UsageError(
+    [
+      `--state: the database in ${db} is damaged and cannot be opened (${err.detail}). Nothing was changed.`,
+      `  To rebuild it from the files that survive (the damaged files are kept in a copy): portwatch repair --state ${dir}`,
+      `  Or start afresh: mv ${db} ${db}.damaged; the next \`portwatch local --targets FILE\` re-creates the targets; state and history are lost, and ${join(dir, LEDGER_FILE)} keeps alerts already delivered from being sent again.`,
+    ].join('\n'),
+  );
+}
+
+/**
+ * A damaged database is bad input (exit 2), not a failed run (exit 1): retrying cannot succeed, the
+ * directory named by --state must be repaired or replaced first, and the message says how.
+ */
+function damagedOrThrow(dir: string, err: unknown): never {
+  // Files of the database this user may not open are not damage: say whose they are to read.
+  if (err instanceof DamagedDatabaseError && /permission denied/i.test(err.detail)) {
+    throw new UsageError(`--state: cannot open the database in ${join(dir, DB_DIR)} (${err.detail}); run the command as the user who owns it`);
+  }
+  if (err instanceof DamagedDatabaseError) throw damaged(dir, err);
+  if (err instanceof DatabaseLockedError) throw new StateBusyError(`${dir} is open in another process that holds no ${LOCK_FILE}; stop it and try again`);
+  throw err;
+}
+
+/** Takes over the stored state when it went back in time (see delivery-ledger.ts), saying so. */
+async function checkLedger(dir: string, client: DynamoDBClient, ledger: DeliveryLedger, restore: boolean, warn: (m: string) => void): Promise<void> {
+  if (ledger.unreadable > 0) warn(`${ledger.name}: ${ledger.unreadable} unreadable line(s) skipped (a write cut short by a crash leaves one)`);
+  const store = new DynamoDbStateStore(client, { tableName: LOCAL_TABLES.state });
+  const behind = await findRolledBack(store, ledger);
+  if (behind.length === 0) return;
+  const first = behind[0] as RolledBackTarget;
+  const count = behind.length === 1 ? '1 target is' : `${behind.length} targets are`;
+  const example = `${first.target}: state version ${first.stateVersion ?? 'none'}, but an alert was delivered at version ${first.last.version} on ${first.last.deliveredAt}`;
+  const what = `the state in ${dir} went back in time: ${count} behind the alerts already delivered (${example})`;
+  if (!restore) {
+    warn(`${what}. Shown as stored; the next command that can write ${dir} restores them from ${ledger.name}.`);
+    return;
+  }
+  // Continue rather than refuse: the ledger holds exactly what the user was told, which is the
+  // baseline the prober must compare with; refusing would leave only a fresh start or a repair, and
+  // both end in the same older state.
+  await restoreDelivered(store, new DynamoDbTargetDigests(client, LOCAL_TABLES.targets), behind, new Date());
+  warn(`${what}. Each now starts from what its last delivered alert said (${ledger.name}), so no alert is sent twice; its history in between is lost.`);
+}
+
+/**
+ * Copies the files of a LevelDB directory (it keeps no subdirectories of its own; a repair leaves a
+ * `lost` one with what it could not place, which is not part of the database). LevelDB's LOCK is a
+ * lock, not data: the copy gets its own.
+ */
+async function copyDatabaseFiles(from: string, to: string): Promise<void> {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name !== 'LOCK') await copyFile(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+/**
+ * Who holds the directory now, for a process that cannot write it: a `portwatch local` serving its
+ * database (use that), or a short command (wait for it, so its writes are not copied half done).
+ */
+async function servedEndpoint(dir: string, lockPath: string): Promise<string | null> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const holder = await readLock(lockPath);
+    if (holder === null || !isAlive(holder.pid)) return null;
+    if (holder.role === 'local' && holder.endpoint !== null) return (await reachable(holder.endpoint)) ? holder.endpoint : null;
+    if (Date.now() > deadline) throw new StateBusyError(`${dir} is in use by process ${holder.pid}; try again when it finishes`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Opens a directory this process may not write, for reading. LevelDB has no read-only open: opening
+ * takes its LOCK, starts a new log and MANIFEST and compacts the old log, all writes. So the database
+ * files (a flat directory, small for local use) are copied to a private temporary directory and the
+ * copy is opened; the original is never touched and no lock.json is written.
+ */
+async function openReadOnly(dir: string, absolute: string, warn: (m: string) => void): Promise<LocalState> {
+  const endpoint = await servedEndpoint(dir, join(absolute, LOCK_FILE));
+  const passThrough = (n: Notifier): Notifier => n;
+  if (endpoint !== null) {
+    const client = localClient(endpoint);
+    return { dir, client, db: null, readOnly: true, withDeliveryLedger: passThrough, close: async () => client.destroy() };
+  }
+  const copy = await mkdtemp(join(tmpdir(), 'portwatch-read-'));
+  let db: EmbeddedDynamoDb;
+  try {
+    await mkdir(join(copy, DB_DIR));
+    try {
+      await copyDatabaseFiles(join(absolute, DB_DIR), join(copy, DB_DIR));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`--state: cannot read ${join(dir, DB_DIR)} (${code}); run the command as a user who can read it`);
+      throw err;
+    }
+    db = await startEmbeddedDynamoDb({ path: join(copy, DB_DIR) }).catch((err: unknown) => damagedOrThrow(dir, err));
+    await ensureTables(db.client, LOCAL_TABLES);
+    await checkLedger(dir, db.client, await DeliveryLedger.open(join(absolute, LEDGER_FILE), join(dir, LEDGER_FILE)), false, warn);
+  } catch (err) {
+    await rm(copy, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    dir,
+    client: db.client,
+    db,
+    readOnly: true,
+    withDeliveryLedger: passThrough,
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        await rm(copy, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** What taking the lock of a state directory gave. */
+type Lock =
+  /** This process holds lock.json; `publish` names the endpoint it serves, `release` removes the lock. */
+  | { readonly kind: 'held'; publish(endpoint: string): Promise<void>; release(): Promise<void> }
+  /** `portwatch local` holds the directory and serves its database at `endpoint`. */
+  | { readonly kind: 'served'; readonly endpoint: string; readonly pid: number }
+  /** The directory does not take writes (errno code). */
+  | { readonly kind: 'denied'; readonly code: string };
+
+/**
+ * Takes lock.json of a state directory. LevelDB allows one process per directory, so the lock names
+ * the owner: while `portwatch local` runs, other commands talk to the database it serves (its
+ * endpoint is in the lock) instead of opening the directory a second time; a short command waits for another.
+ */
+async function takeLock(dir: string, absolute: string, role: 'local' | 'cli'): Promise<Lock> {
   const lockPath = join(absolute, LOCK_FILE);
   const deadline = Date.now() + LOCK_WAIT_MS;
   // The lock is written whole to a temporary file and linked into place: link() creates it only if
@@ -126,7 +316,10 @@ export async function openLocalState(dir: string, role: 'local' | 'cli', options
     try {
       await write(null, false);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      // access() said yes but the write says no (an ACL, a read-only mount).
+      if (WRITE_DENIED.has(code)) return { kind: 'denied', code };
+      if (code !== 'EEXIST') throw err;
       const holder = await readLock(lockPath);
       if (holder === null || !isAlive(holder.pid) || (holder.role === 'local' && holder.endpoint !== null && !(await reachable(holder.endpoint)))) {
         // Left behind by a process that was killed: take it over.
@@ -137,8 +330,7 @@ export async function openLocalState(dir: string, role: 'local' | 'cli', options
         if (role === 'local') {
           throw new StateBusyError(`${dir} is already watched by portwatch local (pid ${holder.pid}); stop it or pass another --state`);
         }
-        const client = localClient(holder.endpoint);
-        return { dir, client, db: null, close: async () => client.destroy() };
+        return { kind: 'served', endpoint: holder.endpoint, pid: holder.pid };
       }
       if (Date.now() > deadline) {
         throw new StateBusyError(`${dir} is in use by process ${holder.pid}; if no portwatch runs, delete ${lockPath}`);
@@ -146,32 +338,149 @@ export async function openLocalState(dir: string, role: 'local' | 'cli', options
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
-    let db: EmbeddedDynamoDb;
-    try {
-      db = await startEmbeddedDynamoDb({ path: join(absolute, DB_DIR) });
-      await ensureTables(db.client, LOCAL_TABLES);
-    } catch (err) {
-      await rm(lockPath, { force: true });
-      throw err;
-    }
-    await write(db.endpoint, true);
-    let closed = false;
+    // Whatever ends this process from here on (dynalite throws inside its HTTP server when LevelDB
+    // fails, which kills it), the lock must not outlive it: 'exit' runs even after an uncaught exception.
+    const dropLock = (): void => {
+      try {
+        if (readLockSync(lockPath)?.pid === process.pid) rmSync(lockPath, { force: true });
+      } catch {
+        // Exiting anyway; a stale lock is taken over by the next command (its pid is gone).
+      }
+    };
+    process.on('exit', dropLock);
     return {
-      dir,
-      client: db.client,
-      db,
-      close: async () => {
-        if (closed) return;
-        closed = true;
+      kind: 'held',
+      publish: (endpoint) => write(endpoint, true),
+      release: async () => {
         try {
-          await db.close();
+          if ((await readLock(lockPath))?.pid === process.pid) await rm(lockPath, { force: true });
         } finally {
-          const holder = await readLock(lockPath);
-          if (holder?.pid === process.pid) await rm(lockPath, { force: true });
+          process.off('exit', dropLock);
         }
       },
     };
   }
+}
+
+/** Makes the state directory if allowed, and says whether this process may write it (null) or not (errno code). */
+async function prepareDir(dir: string, absolute: string, create: boolean): Promise<string | null> {
+  if (!existsSync(join(absolute, DB_DIR))) {
+    if (!create) {
+      throw new UsageError(`--state: ${JSON.stringify(dir)} holds no portwatch state (run \`portwatch local\` first, or pass --stack NAME for a deployed stack)`);
+    }
+    try {
+      await mkdir(join(absolute, DB_DIR), { recursive: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (WRITE_DENIED.has(code)) throw new UsageError(`--state: cannot create ${JSON.stringify(dir)} (${code}); give --state a directory you can write`);
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--state: ${JSON.stringify(dir)} is a file, not a directory`);
+      throw err;
+    }
+  }
+  // Both the directory (lock.json, the ledger) and the database directory must take writes.
+  return (await writeDenied(absolute)) ?? (await writeDenied(join(absolute, DB_DIR)));
+}
+
+/**
+ * Opens the embedded database of a state directory (see takeLock for who may open it). A damaged
+ * database is refused with exit 2 and the ways out; the ledger of delivered alerts is checked
+ * against the database, and targets whose state went back in time are restored from it.
+ */
+export async function openLocalState(dir: string, role: 'local' | 'cli', options: OpenStateOptions): Promise<LocalState> {
+  const absolute = resolve(dir);
+  const warn = options.warn ?? stderrWarn;
+  const readOnlyAllowed = role === 'cli' && options.access === 'read';
+  const denied = await prepareDir(dir, absolute, options.create);
+  const lock: Lock = denied !== null ? { kind: 'denied', code: denied } : await takeLock(dir, absolute, role);
+  if (lock.kind === 'denied') {
+    if (readOnlyAllowed) return openReadOnly(dir, absolute, warn);
+    throw notWritable(dir, lock.code);
+  }
+  if (lock.kind === 'served') {
+    const client = localClient(lock.endpoint);
+    return { dir, client, db: null, readOnly: false, withDeliveryLedger: (n) => n, close: async () => client.destroy() };
+  }
+  let db: EmbeddedDynamoDb | null = null;
+  let ledger: DeliveryLedger;
+  try {
+    db = await startEmbeddedDynamoDb({ path: join(absolute, DB_DIR) }).catch((err: unknown) => damagedOrThrow(dir, err));
+    await ensureTables(db.client, LOCAL_TABLES);
+    ledger = await DeliveryLedger.open(join(absolute, LEDGER_FILE), join(dir, LEDGER_FILE));
+    await checkLedger(dir, db.client, ledger, true, warn);
+    await lock.publish(db.endpoint);
+  } catch (err) {
+    await db?.close().catch(() => undefined);
+    await lock.release();
+    throw err;
+  }
+  const opened: EmbeddedDynamoDb = db;
+  let closed = false;
+  return {
+    dir,
+    client: opened.client,
+    db: opened,
+    readOnly: false,
+    withDeliveryLedger: (notifier) => new LedgerNotifier(notifier, ledger, warn),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await opened.close();
+      } finally {
+        await lock.release();
+      }
+    },
+  };
+}
+
+/** What `portwatch repair` did. */
+export interface RepairReport {
+  /** False when the database opened fine and nothing was changed. */
+  readonly repaired: boolean;
+  /** Where the damaged files were copied before the repair; null when nothing was repaired. */
+  readonly backup: string | null;
+  readonly detail: string | null;
+}
+
+/**
+ * Rebuilds a damaged database of a state directory with LevelDB's repair, after copying the damaged
+ * files aside; then opens it as every command does, so the ledger restores what the repair lost.
+ */
+export async function repairLocalState(dir: string, warn: (m: string) => void = stderrWarn): Promise<RepairReport> {
+  const absolute = resolve(dir);
+  const denied = await prepareDir(dir, absolute, false);
+  const lock: Lock = denied !== null ? { kind: 'denied', code: denied } : await takeLock(dir, absolute, 'cli');
+  if (lock.kind === 'denied') throw notWritable(dir, lock.code);
+  if (lock.kind === 'served') throw new StateBusyError(`${dir} is open in portwatch local (pid ${lock.pid}), so its database is not damaged; nothing to repair`);
+  const dbDir = join(absolute, DB_DIR);
+  let report: RepairReport;
+  try {
+    let detail: string;
+    try {
+      await checkDatabase(dbDir);
+      report = { repaired: false, backup: null, detail: null };
+    } catch (err) {
+      if (!(err instanceof DamagedDatabaseError)) damagedOrThrow(dir, err);
+      detail = err.detail;
+      const backup = `${DB_DIR}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await mkdir(join(absolute, backup));
+      await copyDatabaseFiles(dbDir, join(absolute, backup));
+      await repairDatabase(dbDir);
+      await checkDatabase(dbDir).catch((again: unknown) => {
+        if (again instanceof DamagedDatabaseError) {
+          throw new Error(`the repair could not make ${join(dir, DB_DIR)} usable (${again.detail}); move it aside and start afresh: mv ${join(dir, DB_DIR)} ${join(dir, `${DB_DIR}.damaged`)}`);
+        }
+        throw again;
+      });
+      report = { repaired: true, backup: join(dir, backup), detail };
+    }
+  } finally {
+    await lock.release();
+  }
+  // Opening creates tables the repair could not save and restores targets the ledger knows better.
+  const local = await openLocalState(dir, 'cli', { create: false, warn });
+  await local.close();
+  return report;
 }
 
 /** Refuses `--state` together with `--stack`, naming both. */
@@ -184,8 +493,14 @@ function checkBackendOptions(options: BackendOptions): void {
   }
 }
 
-/** Opens the backend the options name; `create` allows making a new local state directory. */
-async function openBackend(options: BackendOptions, { create }: { create: boolean }): Promise<Backend> {
+/**
+ * What a command does with its backend: `read` only reads (a local directory it may not write is read
+ * through a copy), `write` writes to existing state, `create` may also make a new local state directory.
+ */
+export type BackendAccess = 'read' | 'write' | 'create';
+
+/** Opens the backend the options name. */
+async function openBackend(options: BackendOptions, access: BackendAccess): Promise<Backend> {
   checkBackendOptions(options);
   if (options.stack !== undefined) {
     const region = options.region;
@@ -206,18 +521,21 @@ async function openBackend(options: BackendOptions, { create }: { create: boolea
     };
   }
   const dir = options.state ?? DEFAULT_STATE_DIR;
-  const local = await openLocalState(dir, 'cli', { create });
+  const local = await openLocalState(dir, 'cli', { create: access === 'create', access: access === 'read' ? 'read' : 'write' });
   return {
-    where: `local state ${dir}`,
+    where: `local state ${dir}${local.readOnly ? ' (read-only)' : ''}`,
     store: new DynamoDbStateStore(local.client, { tableName: LOCAL_TABLES.state }),
     targets: new DynamoDbTargets(local.client, LOCAL_TABLES.targets),
     close: () => local.close(),
   };
 }
 
-/** Runs `fn` against the backend and always closes it, so the embedded database is never left open. */
-export async function withBackend<T>(options: BackendOptions, create: boolean, fn: (backend: Backend) => Promise<T>): Promise<T> {
-  const backend = await openBackend(options, { create });
+/**
+ * Runs `fn` against the backend and always closes it, so the embedded database is never left open.
+ * `access` may also be the older boolean `create` flag (true: create, false: write).
+ */
+export async function withBackend<T>(options: BackendOptions, access: BackendAccess | boolean, fn: (backend: Backend) => Promise<T>): Promise<T> {
+  const backend = await openBackend(options, access === true ? 'create' : access === false ? 'write' : access);
   try {
     return await fn(backend);
   } finally {

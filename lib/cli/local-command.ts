@@ -197,7 +197,7 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
     }
     // SNS first: see ChainNotifier. The console writes through CliOutput, which clears the progress line first.
     notifiers.push(new ConsoleNotifier(out.lines, { json: options.json === true }));
-    const notifier = notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers);
+    const notifier = local.withDeliveryLedger(notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers));
     const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void => {
       if (level === 'info' && !options.verbose) return;
       if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
