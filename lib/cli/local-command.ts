@@ -26,7 +26,7 @@ import type { TargetState } from '../../lambda/monitor/model';
 import { postureEveryTicks } from '../../lambda/monitor/cadence';
 import type { ProbeStatus } from '../../lambda/probe/types';
 import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
-import { DEFAULT_STATE_DIR, openLocalState } from './backend';
+import { DEFAULT_STATE_DIR, openLocalState } from './state-dir';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatElapsed, formatFindings, plural } from './output';
 import { formatDuration } from '../../lambda/parse/duration';
