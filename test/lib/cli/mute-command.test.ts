@@ -33,8 +33,12 @@ describe('portwatch mute / unmute', () => {
   });
 
   it('unmute removes every window of the target', async () => {
+    // Prepare
+    expect((await runCli(['mute', 'broker.example.com', '--until', '2099-01-01T00:00:00Z', '--state', state])).code).toBe(0);
+    // Act
     const result = await runCli(['unmute', 'broker.example.com', '--state', state]);
     const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    // Assess
     expect(result.stdout).toBe('unmuted broker.example.com\n');
     expect(jsonLines(list.stdout)[0]).toMatchObject({ windows: [] });
   });
