@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
+import { parseTargetArgs, topicRegion } from '../../../lib/cli/local-args';
 import { parseDuration as parseDurationMs } from '../../../lambda/parse/duration';
 import { startBroker } from '../../helpers/brokers';
 import { createTestPki } from '../../helpers/certs';

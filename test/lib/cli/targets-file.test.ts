@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatLineError, parseTargetLine, parseTargetsText } from '../../../lib/cli/targets-file';
+import { formatLineError, parseTargetsText } from '../../../lib/cli/targets-file';
+import { parseTargetLine } from '../../../lib/cli/targets-formats';
 
 describe('parseTargetLine', () => {
   it('reads the key and every attribute of the line format', () => {
