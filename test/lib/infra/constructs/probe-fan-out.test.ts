@@ -1,9 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { MAX_RECEIVE_COUNT, ProbeFanOut, VISIBILITY_TIMEOUT_FACTOR, type ProbeFanOutProps } from '../../../../lib/infra/constructs/probe-fan-out';
-import { logicalIdOf, testStack } from '../../../helpers/synth';
+import { selfSignedCert } from '../../../helpers/certs';
+import { logicalIdOf, policyStatements, testStack } from '../../../helpers/synth';
 
 function build(props: Partial<ProbeFanOutProps> = {}, options: { targetsTable?: boolean } = {}): { stack: Stack; template: Template } {
   const stack = testStack();
@@ -100,10 +102,11 @@ describe('ProbeFanOut with default props', () => {
 });
 
 describe('ProbeFanOut with a Targets table', () => {
-  test('the prober is told the table whose digests it updates, and may only update its items', () => {
+  test('the prober is told the table whose digests it updates, and may only update the digest attribute of its items', () => {
     // Prepare / Act
     const { stack, template } = build({}, { targetsTable: true });
     const targetsTable = logicalIdOf(stack, 'Targets');
+    const condition = new Capture();
 
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -112,10 +115,78 @@ describe('ProbeFanOut with a Targets table', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'dynamodb:UpdateItem', Resource: Match.arrayWith([{ 'Fn::GetAtt': [targetsTable, 'Arn'] }]) }),
+          Match.objectEquals({ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [targetsTable, 'Arn'] }, Condition: condition }),
         ]),
       },
     });
+    // The key and the digest, nothing else; no values returned (ALL_OLD would read the user's attributes).
+    expect(condition.asObject()).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['target', 'digest'] },
+      StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+    });
+  });
+
+  test('the prober gets no other access to the Targets table', () => {
+    // Prepare / Act
+    const { stack, template } = build({}, { targetsTable: true });
+    const targetsTable = logicalIdOf(stack, 'Targets');
+
+    // Assess
+    const onTargets = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${targetsTable}"`));
+    expect(onTargets.map(({ statement }) => statement.Action)).toEqual(['dynamodb:UpdateItem']);
+  });
+});
+
+describe('ProbeFanOut State table access', () => {
+  test('is BatchGetItem, GetItem and PutItem: what the state store calls on the prober path', () => {
+    // Prepare / Act
+    const { stack, template } = build();
+    const stateTable = logicalIdOf(stack, 'State');
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectEquals({ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [{ 'Fn::GetAtt': [stateTable, 'Arn'] }] }),
+        ]),
+      },
+    });
+    const onState = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${stateTable}"`));
+    expect(onState).toHaveLength(1);
+  });
+});
+
+describe('ProbeFanOut caBundle', () => {
+  // Prepare (shared): a CA certificate as a PEM file would hold it, with the text openssl writes around it.
+  const ca = selfSignedCert('/O=portwatch tests/CN=private CA', null);
+  const canonical = new X509Certificate(ca).toString();
+
+  test('reaches the prober as CA_BUNDLE, certificates only', () => {
+    // Act
+    const { template } = build({ caBundle: `subject=CN=private CA\nissuer=CN=private CA\n${ca}` });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CA_BUNDLE: canonical }) } });
+  });
+
+  test.each([
+    ['a private key', () => `${ca}-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n`, 'caBundle holds a PRIVATE KEY block; a CA bundle holds certificates only'],
+    ['no certificate', () => 'not a certificate', 'caBundle holds no -----BEGIN CERTIFICATE----- block'],
+    ['a block cut short', () => `${ca}-----BEGIN CERTIFICATE-----\nMIIB`, 'caBundle has a -----BEGIN line without its matching -----END line'],
+    ['a block that is not X.509', () => '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', 'caBundle certificate 1 does not parse: '],
+  ])('refuses %s naming the setting', (_name, text, message) => {
+    expect(() => build({ caBundle: text() })).toThrow(message);
+  });
+
+  test('a bundle that would push the environment past 4 KB is refused with the sizes', () => {
+    // Prepare: each certificate is about 600 bytes; Lambda allows 4096 for all variables together.
+    const bundle = ca.repeat(7);
+
+    // Act / Assess
+    expect(() => build({ caBundle: bundle })).toThrow(
+      /^the prober's environment would be \d+ bytes \(caBundle \d+ bytes, allowedCidrs 2 bytes\), over Lambda's limit of 4096 for all its variables together: keep only the root certificates in caBundle \(brokers send their intermediates\)$/,
+    );
+    expect(() => build({ caBundle: ca.repeat(4) })).not.toThrow();
   });
 });
 
