@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { Depth, Transport } from '../probe/types';
 import { parseDigest } from './digest-field';
+import { isInternationalName, meetsIdnRules } from './idn';
 import type { Expect, MaintenanceWindow, StateDigest, Target } from './model';
 import { describeValue, fail, type ParseResult } from '../parse/field-error';
 import { parseDuration } from '../parse/duration';
@@ -68,9 +69,13 @@ export function parseHost(raw: string, field: string): ParseResult<string> {
   }
   const ascii = domainToASCII(trimmed.replace(/\.$/, '')).toLowerCase();
   if (isIP(ascii) !== 0) return fail(field, raw, 'is not a valid IPv4 address (write it as four decimal numbers)');
-  if (ascii === '' || ascii.length > 253) return fail(field, raw, 'is not a valid host name');
+  // One reason whichever check refuses: Node versions differ in which one does (idn.ts).
+  const invalid = isInternationalName(trimmed) ? 'is not a valid host name (not a valid international domain name)' : 'is not a valid host name';
+  if (ascii === '' || ascii.length > 253) return fail(field, raw, invalid);
   const labelOk = (label: string): boolean => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label);
-  if (!ascii.split('.').every(labelOk)) return fail(field, raw, 'is not a valid host name');
+  if (!ascii.split('.').every(labelOk)) return fail(field, raw, invalid);
+  // Where Node versions disagree on a name: the CLI (Node 20+) and the prober (Node 24) must not.
+  if (!meetsIdnRules(ascii)) return fail(field, raw, invalid);
   return { ok: true, value: ascii };
 }
 

@@ -32,8 +32,9 @@ export function deepSlotWaitMs(timeoutMs: number, dnsSpentMs: number): number {
 }
 
 /**
- * Wait for a TLS 1.3 server's verdict on our missing client certificate (depth tls only; at depth mqtt
- * the CONNACK wait sees the same alert). The verdict (a session ticket, or the certificate_required
+ * Wait for a TLS 1.3 server's verdict on our missing client certificate: at depth tls, and at depth
+ * mqtt only on the check after a server hung up on the CONNECT (deep.ts verdictCheck; otherwise the
+ * CONNACK wait sees the same alert). The verdict (a session ticket, or the certificate_required
  * alert) comes one round trip after our Finished, so this is a slow round trip, not a phase timeout:
  * a server that sends neither makes every depth-tls probe wait this long, so it stays well under a second.
  */

@@ -3,7 +3,8 @@
  *
  *   1. TLS handshake (Node defaults: TLS 1.2-1.3, default ciphers: what a modern client sees), then at
  *      depth mqtt one CONNECT on the same session. A 3.1.1 "unacceptable protocol version" is retried
- *      as MQTT 5 on a new connection.
+ *      as MQTT 5 on a new connection. A TLS 1.3 server that hung up on the CONNECT without a word is
+ *      asked once more, on a new connection that sends nothing, whether it wants a client certificate.
  *   2. The port answered in something other than TLS (or hung up without a word) at depth mqtt:
  *      CONNECT in clear on a new connection; a CONNACK there is `plaintext-mqtt`.
  *   3. The server speaks TLS: a second, capped connection offering only TLS 1.0/1.1 (`legacy-tls`).
@@ -100,6 +101,44 @@ async function legacyCheck(ctx: DeepContext, modernCompleted: boolean): Promise<
   return legacyHandshakeVerdict(hs);
 }
 
+/**
+ * Whether the MQTT session leaves the TLS 1.3 client-certificate question open: the handshake completed
+ * in TLS 1.3, and the server then hung up on the CONNECT with no CONNACK and no TLS alert that we read.
+ *
+ * In TLS 1.3 a server refuses a missing client certificate only after our side has finished the
+ * handshake: its certificate_required alert comes one round trip after our Finished. A CONNECT written
+ * in that round trip can reach a server that has already closed; its kernel answers with a reset, our
+ * write fails, and Node destroys the socket on the write error without reading the alert that sits in
+ * our receive queue. Mosquitto shows it every time from the CLI, where the first CONNECT leaves about
+ * 100 ms after the Finished (mqtt-packet builds a 65536-entry number cache on its first packet), and
+ * about half the time from a warm process.
+ */
+function verdictUnread(session: SessionState): boolean {
+  const hs = session.handshake;
+  const seen = session.mqtt;
+  if (!hs?.completed || hs.version !== 'TLSv1.3' || !seen || seen.connack !== null || !seen.hungUp) return false;
+  // A TLS alert read in the exchange is the server's own word (isClientCertRequired reads it).
+  return !/^ERR_SSL_/.test(seen.errorCode ?? '');
+}
+
+/**
+ * Learns that verdict the way depth tls does: a new connection that completes the handshake, sends
+ * nothing, and waits for the session ticket or the alert (awaitTls13Verdict).
+ *
+ * Why a second connection only in this case, not a verdict wait before every CONNECT: the wait would
+ * cost every TLS 1.3 probe of every broker a round trip (0.3 ms median on loopback against mosquitto,
+ * a network round trip in the field), and the whole TLS13_VERDICT_MS (250 ms) on a server that sends
+ * no session ticket, for an answer only servers that hang up need. The check costs nothing to a broker
+ * that answers the CONNECT, and one more connection to one that hangs up (a handshake and a round
+ * trip: 4.9 ms median on loopback against mosquitto; both measured over 100 sessions). It draws on
+ * the probe's budget like any connection: with too little left it is not started, and the session's
+ * own reason stands.
+ */
+async function verdictCheck(ctx: DeepContext): Promise<SessionState['verdict']> {
+  const check = await runSession(ctx, { tls: true, mqtt: null, awaitVerdict: true });
+  return check.verdict;
+}
+
 function evidenceFrom(hs: HandshakeOutcome | null, reason: string, clientCertRequired: boolean, legacyTls: boolean | null): TlsEvidence {
   return {
     version: hs?.version ?? null,
@@ -125,13 +164,14 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   if (main.notRun !== null && !hs) {
     return { tls: null, mqtt: null, reason: `TLS ${main.notRun}` };
   }
+  const verdict = sessions && sessions.chosen === main && verdictUnread(main) ? await verdictCheck(ctx) : main.verdict;
   let clientCertRequired = hs?.clientCertRequired ?? false;
-  if (main.verdict?.clientCertRequired) clientCertRequired = true;
+  if (verdict?.clientCertRequired) clientCertRequired = true;
   const mqttError = main.mqtt?.errorCode ?? null;
   if (hs && mqttError !== null && isClientCertRequired(mqttError, hs.flight)) clientCertRequired = true;
 
   let tlsReason = hs ? hs.reason : handshakeTimeoutReason(main);
-  if (main.verdict?.reason && main.verdict.clientCertRequired) tlsReason = `${tlsReason}; ${main.verdict.reason}`;
+  if (verdict?.reason && verdict.clientCertRequired) tlsReason = `${tlsReason}; ${verdict.reason}`;
   else if (clientCertRequired && hs?.completed) tlsReason = `${tlsReason}; server requires a client certificate`;
   reasons.push(tlsReason);
 

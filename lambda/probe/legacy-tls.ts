@@ -11,7 +11,7 @@ import { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
 import type { CertTarget } from './cert-facts';
 import type { CappedStream } from './connection';
-import { flightEvidence, isLocalRefusal, secureContextFor, type HandshakeOutcome } from './tls-handshake';
+import { flightEvidence, isLocalRefusal, peerAlert, secureContextFor, type HandshakeOutcome } from './tls-handshake';
 import { isTlsRecordStart, parseServerFlight, tlsVersionName, type ServerFlight } from './tls-records';
 
 /**
@@ -184,7 +184,7 @@ export function legacyHandshakeVerdict(hs: HandshakeOutcome): LegacyVerdict {
   }
   const byHello = legacyVersionAccepted(hs.flight);
   if (byHello === true) return { accepted: true, reason: `legacy ${tlsVersionName(hs.flight.serverHelloVersion ?? 0)} accepted (${hs.reason})`, handshake: hs };
-  if (byHello === false || hs.flight.alert !== null || /^ERR_SSL_.*ALERT/.test(hs.errorCode ?? '')) {
+  if (byHello === false || hs.flight.alert !== null || peerAlert(hs.errorCode) !== null) {
     return { accepted: false, reason: REFUSED, handshake: hs };
   }
   return legacyNotDetermined(hs.reason, hs);

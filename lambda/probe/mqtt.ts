@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { generate, parser, type IConnectPacket, type IDisconnectPacket, type Packet } from 'mqtt-packet';
 import { READ_CAP_BYTES, READ_CAP_CODE } from './connection';
+import { errorInfo } from './tls-handshake';
 
 export type MqttVersion = 4 | 5;
 
@@ -17,6 +18,11 @@ export interface MqttExchange {
   readonly reason: string;
   /** Transport error that ended the exchange (TLS alerts arrive here on TLS 1.3). */
   readonly errorCode: string | null;
+  /**
+   * The connection ended (closed, reset, a transport or TLS error) before the server sent any MQTT
+   * packet, and not at the read cap: the server hung up on the CONNECT without an MQTT word.
+   */
+  readonly hungUp: boolean;
   /** Resolves once DISCONNECT (if any) and our end of the stream are handed to the transport. */
   readonly goodbye: Promise<void>;
 }
@@ -99,7 +105,7 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
       stream.once('close', () => done());
       stream.once('finish', () => done());
     });
-    const settle = (connack: number | null, reason: string, errorCode: string | null, sayGoodbye: boolean): void => {
+    const settle = (connack: number | null, reason: string, errorCode: string | null, sayGoodbye: boolean, hungUp = false): void => {
       if (settled) return;
       settled = true;
       stream.removeListener('data', onData);
@@ -108,7 +114,7 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
         if (sayGoodbye) stream.end(generate(disconnectPacket(protocolVersion), { protocolVersion }));
         else stream.end();
       }
-      resolve({ protocolVersion, connack, reason, errorCode, goodbye: closed });
+      resolve({ protocolVersion, connack, reason, errorCode, hungUp, goodbye: closed });
     };
 
     const packets = parser({ protocolVersion });
@@ -130,14 +136,15 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
       packets.parse(chunk);
     };
     stream.on('data', onData);
-    stream.on('error', (err: NodeJS.ErrnoException & { reason?: unknown }) => {
-      const code = err.code ?? 'ERROR';
+    stream.on('error', (err: unknown) => {
+      // A TLS alert is named as TLS names it, whatever OpenSSL's wording in this Node (tls-handshake.ts).
+      const { code, reason } = errorInfo(err);
       if (code === READ_CAP_CODE) settle(null, `server sent more than the ${READ_CAP_BYTES}-byte read cap without a CONNACK; connection destroyed`, code, false);
-      else if (code === 'ECONNRESET') settle(null, 'connection reset by the server before CONNACK', code, false);
-      else settle(null, `connection error before CONNACK: ${typeof err.reason === 'string' ? err.reason : err.message}`, code, false);
+      else if (code === 'ECONNRESET') settle(null, 'connection reset by the server before CONNACK', code, false, true);
+      else settle(null, `connection error before CONNACK: ${reason}`, code, false, true);
     });
-    stream.once('end', () => settle(null, 'server closed the connection before CONNACK', null, false));
-    stream.once('close', () => settle(null, 'connection closed before CONNACK', null, false));
+    stream.once('end', () => settle(null, 'server closed the connection before CONNACK', null, false, true));
+    stream.once('close', () => settle(null, 'connection closed before CONNACK', null, false, true));
 
     stream.write(generate(connectPacket(protocolVersion, clientId), { protocolVersion }));
   });

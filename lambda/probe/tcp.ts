@@ -43,11 +43,29 @@ export const netConnectOnly: ConnectOnly = (deadline, target, port) =>
 /** Through Node's TCP handle where this runtime allows it, else net.Socket (raw-connect.ts says why). */
 export const defaultConnectOnly: RawConnectOnly = rawConnectOnly(netConnectOnly, connectReport);
 
+/** The errno connect(2) gives an unscoped link-local address, reported without connecting. */
+export const UNSCOPED_LINK_LOCAL_CODE = 'EINVAL';
+
+/**
+ * An IPv6 link-local address (fe80::/10) without a zone names no link, and a ResolvedAddress never has
+ * one (targets refuse zones, DNS gives none). Node 20 (libuv 1.46) hands it to connect(2), which fails
+ * with EINVAL; Node 24 (libuv 1.52) gives it the scope of the first interface that has a link-local
+ * address and sends the SYN there, probing whatever is on a link nobody chose. The engine answers
+ * EINVAL itself, before any socket: the same result on every Node version, no packet to a guessed link.
+ */
+export function isUnscopedLinkLocal(target: ResolvedAddress): boolean {
+  if (target.family !== 6 || target.address.includes('%')) return false;
+  // The first 16-bit group decides /10; `::...` starts with zeros.
+  const first = target.address.startsWith('::') ? 0 : parseInt(target.address.slice(0, target.address.indexOf(':')), 16);
+  return (first & 0xffc0) === 0xfe80;
+}
+
 /**
  * Connects, records how it went, closes (with a reset: see ConnectOptions). Never rejects.
  * `connect` is for tests that hold both connect paths to the same classification.
  */
 export function probeTcpAddress(target: ResolvedAddress, port: number, timeoutMs: number, connect: ConnectOnly = defaultConnectOnly): Promise<AddressResult> {
+  if (isUnscopedLinkLocal(target)) return Promise.resolve(connectReport(target, UNSCOPED_LINK_LOCAL_CODE, 0));
   const started = performance.now();
   return withDeadline(
     timeoutMs,

@@ -6,7 +6,7 @@
  * certificate says is cert-facts.ts; the legacy-tls check built on these handshakes is legacy-tls.ts.
  */
 import { isIP } from 'node:net';
-import { connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { certEvidence, parseCertificate } from './cert-facts';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
 import { parseServerFlight, type ServerFlight } from './tls-records';
@@ -27,7 +27,7 @@ interface HandshakeParams {
   /** The target's host: a DNS name (sent as SNI, checked against the certificate) or an IP literal. */
   readonly host: string;
   readonly now: Date;
-  /** Trust anchors replacing the system store (tests, private PKI). */
+  /** Extra trust anchors, trusted besides the public roots (a private PKI; tests). */
   readonly ca?: ProbeOptions['ca'];
   /** Offer only TLS 1.0/1.1 (the legacy-tls check). */
   readonly legacy?: boolean;
@@ -138,11 +138,23 @@ export function secureContextFor(params: Pick<HandshakeParams, 'ca' | 'legacy'>)
   if (cached) return cached;
   // Throws when the local OpenSSL cannot offer the versions asked for; the caller reports that.
   const made = createSecureContext({
-    ...(ca !== undefined ? { ca: typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca] } : {}),
+    ...(ca !== undefined ? { ca: trustAnchors(ca) } : {}),
     ...(params.legacy ? LEGACY_TLS_OPTIONS : {}),
   });
   slot[kind] = made;
   return made;
+}
+
+/**
+ * What a context given `ca` trusts: the public roots and the caller's certificates. Node's `ca` option
+ * replaces its bundled Mozilla roots rather than adding to them, so they are listed again here (as
+ * Node's documentation prescribes): a private CA must not turn every publicly trusted broker into
+ * `untrusted-cert`. Certificates from NODE_EXTRA_CA_CERTS join only the default context and are not
+ * trusted once `ca` is given (checked on Node 20); the bundle is the place for them.
+ */
+export function trustAnchors(ca: NonNullable<ProbeOptions['ca']>): (string | Buffer)[] {
+  const extra = typeof ca === 'string' || Buffer.isBuffer(ca) ? [ca] : ca;
+  return [...rootCertificates, ...extra];
 }
 
 function completed(socket: TLSSocket, stream: CappedStream, params: HandshakeParams): HandshakeOutcome {
@@ -173,10 +185,31 @@ interface ErrorInfo {
   readonly local?: boolean;
 }
 
-function errorInfo(err: unknown): ErrorInfo {
+/**
+ * Node's error code for an alert the server sent is OpenSSL's reason text in capitals, and OpenSSL 3.2
+ * renamed the family of the oldest alerts: ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE ("sslv3 alert
+ * handshake failure") on OpenSSL 3.0 (Node 20), ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE ("ssl/tls alert
+ * handshake failure") on 3.5 (Node 24). The alert's own name, after ALERT_, is the same on both.
+ */
+const PEER_ALERT_CODE = /^ERR_SSL_(?:SSLV3|SSL\/TLS|TLSV1|TLSV13)_ALERT_([A-Z0-9_]+)$/;
+
+/** The TLS name of the alert the server sent (`handshake_failure`), from Node's error code; else null. */
+export function peerAlert(code: string | null): string | null {
+  const match = code === null ? null : PEER_ALERT_CODE.exec(code);
+  return match?.[1] ? match[1].toLowerCase() : null;
+}
+
+/**
+ * The code and a reason to show for an error on a TLS connection. A server's alert is named from the
+ * code, as TLS names it (`handshake_failure alert`), not with OpenSSL's text, which depends on the
+ * OpenSSL inside Node: the CLI on Node 20 and the prober on Node 24 report the same server alike.
+ */
+export function errorInfo(err: unknown): ErrorInfo {
   const e = err as { code?: unknown; reason?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : 'ERROR';
-  // OpenSSL errors carry a short `reason` ("tlsv1 alert protocol version"); others only a message.
+  const alert = peerAlert(code);
+  if (alert !== null) return { code, reason: `${alert} alert` };
+  // Other OpenSSL errors carry a short `reason` ("wrong version number"); others only a message.
   const reason = typeof e?.reason === 'string' ? e.reason : typeof e?.message === 'string' ? e.message : String(err);
   return { code, reason };
 }
@@ -234,8 +267,9 @@ function describeFailure(stream: CappedStream, flight: ServerFlight, error: Erro
  * clear and then a fatal alert (usually handshake_failure) when we send no certificate.
  */
 export function isClientCertRequired(code: string, flight: ServerFlight): boolean {
-  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return true;
-  return flight.certificateRequested && /^ERR_SSL_.*ALERT/.test(code);
+  const alert = peerAlert(code);
+  if (alert === 'certificate_required') return true;
+  return flight.certificateRequested && alert !== null;
 }
 
 /**
@@ -249,7 +283,7 @@ export function awaitTls13Verdict(socket: TLSSocket): Promise<{ readonly clientC
     socket.once('session', () => resolve({ clientCertRequired: false, reason: null }));
     socket.once('error', (err: unknown) => {
       const info = errorInfo(err);
-      const required = info.code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED';
+      const required = peerAlert(info.code) === 'certificate_required';
       resolve({ clientCertRequired: required, reason: required ? `server requires a client certificate (${info.reason})` : `TLS error after the handshake: ${info.reason}` });
     });
     socket.once('close', () => resolve({ clientCertRequired: false, reason: 'server closed the connection after the handshake' }));

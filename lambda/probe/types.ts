@@ -134,8 +134,10 @@ export interface ProbeOptions {
   /** Clock for `at` and certificate day counts; injected for tests. Latencies use a monotonic clock. */
   readonly now?: () => Date;
   /**
-   * Trust anchors (PEM) that replace the system store for the TLS verdict (`authorized`): a private
-   * PKI, or tests of the trusted path. @default the system's trusted CAs
+   * Extra trust anchors (PEM: one or more certificates) for the TLS verdict (`authorized`), trusted in
+   * addition to the public roots: a private PKI (the norm for IoT brokers), or tests of the trusted
+   * path. `readCaBundle` (ca-bundle.ts) reads and checks a PEM file for it.
+   * @default the public roots bundled with Node.js
    */
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
 }

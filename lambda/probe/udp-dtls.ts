@@ -8,7 +8,7 @@
 import { randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { withDeadline } from './deadline';
-import { classifyConnectError } from './tcp';
+import { classifyConnectError, isUnscopedLinkLocal, UNSCOPED_LINK_LOCAL_CODE } from './tcp';
 import type { AddressResult, ResolvedAddress } from './types';
 
 const DTLS_1_0 = 0xfeff;
@@ -108,6 +108,11 @@ export function describeDtlsReply(reply: Buffer): { readonly dtls: boolean; read
 export function probeDtlsAddress(target: ResolvedAddress, port: number, timeoutMs: number): Promise<AddressResult> {
   const started = performance.now();
   const base = { address: target.address, family: target.family };
+  // As for TCP (tcp.ts): a link-local address without a zone names no link. The engine says so itself,
+  // on every transport and Node version, instead of leaving the guess to the runtime.
+  if (isUnscopedLinkLocal(target)) {
+    return Promise.resolve({ ...base, status: classifyConnectError(UNSCOPED_LINK_LOCAL_CODE), reason: UNSCOPED_LINK_LOCAL_CODE, latencyMs: 0 });
+  }
   const elapsed = (): number => Math.round(performance.now() - started);
   return withDeadline(
     timeoutMs,

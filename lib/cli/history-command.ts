@@ -25,7 +25,7 @@ function change(event: TargetEvent): string {
 
 async function runHistory(targetArg: string, options: HistoryOptions): Promise<void> {
   const out = new CliOutput(options.json === true);
-  await withBackend(options, false, async (backend) => {
+  await withBackend(options, 'read', async (backend) => {
     const key = (await findTarget(backend, targetArg))?.key ?? null;
     if (key === null) {
       out.note(`no target ${JSON.stringify(targetArg)} in ${backend.where} (see \`portwatch status\`)`);

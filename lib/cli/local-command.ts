@@ -5,7 +5,6 @@
  * on an embedded dynalite kept under --state, and alerts go to the console (and SNS with --topic-arn).
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { DynamoDbStateStore } from '../../lambda/adapters/aws/dynamodb-state-store';
 import { DynamoDbTargetSource } from '../../lambda/adapters/aws/dynamodb-target-source';
@@ -24,20 +23,22 @@ import type { Notifier } from '../../lambda/monitor/dependencies';
 import { probeTarget, type AddressGuard } from '../../lambda/probe';
 import type { ProbeFn, RunReport, WorkGroup } from '../../lambda/monitor/prober/service';
 import type { TargetState } from '../../lambda/monitor/model';
+import { postureEveryTicks } from '../../lambda/monitor/cadence';
+import type { ProbeStatus } from '../../lambda/probe/types';
 import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
-import { DEFAULT_STATE_DIR, openLocalState } from './backend';
+import { DEFAULT_STATE_DIR, openLocalState } from './state-dir';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
-import { alignColumns, CliOutput, formatElapsed, formatFindings } from './output';
+import { CliOutput, formatElapsed, formatFindings, plural } from './output';
 import { formatDuration } from '../../lambda/parse/duration';
 import { collect, durationOption, integerOption } from './options';
-import { syncTargets } from './targets-command';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
-import { formatLineError, normalizeItem, parseTargetLine, readTargetsFile, type TargetsEntry } from './targets-file';
+import { LocalTargets } from './local-targets';
+import { normalizeItem, parseTargetLine, type TargetsEntry } from './targets-file';
 
 interface LocalOptions {
   readonly targets?: string;
   readonly interval: number;
-  /** Time between deep looks at an open broker; the ticks between only connect. */
+  /** Time between deep looks at an open broker; the ticks between only connect. Default: every tick. */
   readonly postureEvery?: number;
   readonly ticks?: number;
   readonly state: string;
@@ -52,7 +53,7 @@ interface LocalOptions {
   readonly verbose?: boolean;
 }
 
-/** Status lines printed after a tick on a terminal; beyond this, a summary and `portwatch status`. */
+/** Rows of the table printed after the first tick; beyond this, a count and `portwatch status`. */
 const MAX_STATUS_LINES = 40;
 
 /**
@@ -83,10 +84,6 @@ export function parseTargetArgs(args: readonly string[]): TargetsEntry[] {
   });
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
@@ -100,57 +97,32 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** `1st`, `2nd`, `3rd`, `11th`, `22nd`. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 /**
- * The targets a run was given: the TARGET arguments and the file, which is read again whenever its
- * size or modification time changes, so editing targets.txt under a running `npm start` takes effect
- * at the next tick.
+ * How often the run looks deep (TLS, MQTT) at an open broker. Locally the default is every tick:
+ * a person watching a few brokers at `--interval 10s` expects a broker that stops refusing
+ * anonymous clients to be reported at the next tick, and a deep look at a handful of targets costs
+ * nothing there. The deployed default (PROBER_DEFAULTS) stays slower, for fleets and Lambda bills.
  */
-class TargetInput {
-  private stamp: string | null = null;
-  /** Lines refused at the latest successful read of the file. */
-  refused = 0;
-
-  constructor(
-    private readonly file: string | undefined,
-    private readonly args: readonly TargetsEntry[],
-    private readonly out: CliOutput,
-  ) {}
-
-  get given(): boolean {
-    return this.file !== undefined || this.args.length > 0;
+function deepLookEvery(options: LocalOptions, out: CliOutput): number {
+  const asked = options.postureEvery ?? options.interval;
+  if (asked < options.interval) {
+    throw new UsageError(
+      `--posture-every ${formatDuration(asked)} is shorter than --interval ${formatDuration(options.interval)}: a deep look is made during a tick, so it cannot come more often; leave it out to look deep every tick`,
+    );
   }
-
-  get source(): string {
-    return this.file ?? 'arguments';
+  // The cadence counts ticks (cadence.ts): say what it will really do when the two do not divide.
+  const ticks = postureEveryTicks({ tickMs: options.interval, postureEveryMs: asked });
+  const every = ticks * options.interval;
+  if (every !== asked) {
+    out.note(`--posture-every ${formatDuration(asked)} is not a whole number of ticks of --interval ${formatDuration(options.interval)}: a deep look every ${ordinal(ticks)} tick (${formatDuration(every)})`);
   }
-
-  /** All entries at the first call; later, the new entries when the file changed, else null. */
-  async read(): Promise<TargetsEntry[] | null> {
-    const first = this.stamp === null;
-    let fileEntries: readonly TargetsEntry[] = [];
-    if (this.file !== undefined) {
-      const info = await stat(this.file).catch(() => null);
-      const stamp = info ? `${info.mtimeMs}:${info.size}` : 'missing';
-      if (stamp === this.stamp) return null;
-      this.stamp = stamp;
-      let parsed;
-      try {
-        parsed = await readTargetsFile(this.file);
-      } catch (err) {
-        // At start a bad file is bad usage; later, a half-saved edit must not stop the watch.
-        if (first || !(err instanceof UsageError)) throw err;
-        this.out.note(`${err.message}; keeping the current targets`);
-        return null;
-      }
-      for (const error of parsed.errors) this.out.note(formatLineError(this.file, error));
-      this.refused = parsed.errors.length;
-      fileEntries = parsed.entries;
-    } else if (!first) return null;
-    else this.stamp = 'arguments';
-    // An argument naming the same key as a file line wins: it was typed for this run.
-    const argKeys = new Set(this.args.map((e) => e.target.target));
-    return [...this.args, ...fileEntries.filter((e) => !argKeys.has(e.target.target))];
-  }
+  return every;
 }
 
 /**
@@ -159,7 +131,7 @@ class TargetInput {
  */
 async function runLocal(targetArgs: readonly string[], options: LocalOptions, stop: AbortSignal): Promise<number> {
   const out = new CliOutput(options.json === true);
-  const input = new TargetInput(options.targets, parseTargetArgs(targetArgs), out);
+  const args = parseTargetArgs(targetArgs);
   const allowed = parseCidrList(options.allow, '--allow');
   if (!allowed.ok) throw new UsageError(`--allow: ${allowed.error.value} ${allowed.error.reason}`);
   let topic: { arn: string; region: string } | null = null;
@@ -168,7 +140,10 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
     if (region === null) throw new UsageError(`--topic-arn: ${JSON.stringify(options.topicArn)} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
     topic = { arn: options.topicArn, region };
   }
-  const entries = await input.read();
+  const postureEveryMs = deepLookEvery(options, out);
+  const input = new LocalTargets(options.targets, args, out, options.state);
+  // Read before the database is opened: a file that cannot be read at start is bad usage.
+  const first = await input.read();
 
   // Said once, up front: the deployed prober refuses these ranges, the local one probes them.
   if (options.denyPrivate) {
@@ -191,14 +166,9 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
     const repo = new DynamoDbTargets(local.client, LOCAL_TABLES.targets);
     // The file (with the TARGET arguments) is the whole list: targets deleted from it leave the
     // Targets table; their state and history stay in the State table.
-    const load = async (list: readonly TargetsEntry[], verb: string): Promise<void> => {
-      const sync = await syncTargets(repo, list, { prune: true, progress: out.progress('loading targets', list.length) });
-      out.note(`${plural(list.length, 'target')} ${verb} ${input.source}: ${sync.added} added, ${sync.changed} changed, ${sync.removed} removed (state in ${options.state})`);
-    };
     let count: number;
-    if (input.given && entries !== null) {
-      await load(entries, 'from');
-      count = entries.length;
+    if (input.given && first !== null) {
+      count = await input.apply(repo, first, 'from');
       if (count === 0) throw new UsageError(`no valid targets in ${input.source}: nothing to watch`);
     } else {
       count = (await repo.listAll()).length;
@@ -207,8 +177,13 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
       }
     }
     if (!options.json) {
-      const every = options.ticks === 1 ? 'once' : `every ${formatDuration(options.interval)}`;
-      out.line(`watching ${plural(count, 'target')} ${every} (state in ${options.state}); alerts follow`);
+      const once = options.ticks === 1;
+      const deep = once
+        ? postureEveryMs === options.interval
+          ? 'with a deep look (TLS, MQTT)'
+          : `deep look (TLS, MQTT) where due (every ${formatDuration(postureEveryMs)})`
+        : `deep look (TLS, MQTT) every ${formatDuration(postureEveryMs)}`;
+      out.line(`watching ${plural(count, 'target')} ${once ? 'once' : `every ${formatDuration(options.interval)}`}, ${deep} (state in ${options.state}); alerts follow`);
     }
 
     const source = new DynamoDbTargetSource(local.client, LOCAL_TABLES.targets);
@@ -220,31 +195,34 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
       sns = new SNSClient({ region: topic.region });
       notifiers.push(new SnsNotifier(sns, topic.arn));
     }
-    // SNS first: see ChainNotifier.
-    notifiers.push(new ConsoleNotifier(out.stdout, { json: options.json === true }));
-    const notifier = notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers);
+    // SNS first: see ChainNotifier. The console writes through CliOutput, which clears the progress line first.
+    notifiers.push(new ConsoleNotifier(out.lines, { json: options.json === true }));
+    const notifier = local.withDeliveryLedger(notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers));
     const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void => {
       if (level === 'info' && !options.verbose) return;
       if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
       else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
     };
+    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs };
 
     try {
       for (let tick = 1; options.ticks === undefined || tick <= options.ticks; tick++) {
         const started = Date.now();
+        let done: TickSummary | null = null;
         try {
-          if (tick > 1) {
-            const changed = await input.read();
-            if (changed !== null) await load(changed, 'now in');
-          }
-          const report = await runTick({ source, store, digests, notifier, guard, log, options, out });
-          if (report.failedGroups.length > 0) exitCode = EXIT_FAILED;
+          if (tick > 1) await input.refresh(repo, 'now in');
+          input.warn();
+          done = await runTick(ctx);
+          if (done.report.failedGroups.length > 0) exitCode = EXIT_FAILED;
+          if (tick === 1 && !options.json) await printBaseline(ctx, done);
         } catch (err) {
           // The next tick tries again, as the next schedule does in AWS; the exit code remembers it.
           log('error', 'tick failed', { tick, error: err instanceof Error ? err.message : String(err) });
           exitCode = EXIT_FAILED;
         }
-        if (stop.aborted || (options.ticks !== undefined && tick >= options.ticks)) break;
+        const last = stop.aborted || (options.ticks !== undefined && tick >= options.ticks);
+        if (done !== null) heartbeat(out, done, last ? null : new Date(Math.max(Date.now(), started + options.interval)));
+        if (last) break;
         await abortableSleep(options.interval - (Date.now() - started), stop);
         if (stop.aborted) break;
       }
@@ -254,8 +232,9 @@ async function runLocal(targetArgs: readonly string[], options: LocalOptions, st
   } finally {
     await local.close();
   }
-  if (exitCode === EXIT_OK && input.refused > 0) {
-    out.note(`${plural(input.refused, 'line')} of ${input.source} refused (listed above); the other targets ran`);
+  const problem = input.problem;
+  if (exitCode === EXIT_OK && problem !== null) {
+    out.note(problem);
     return EXIT_USAGE;
   }
   return exitCode;
@@ -270,21 +249,37 @@ interface TickContext {
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
   readonly options: LocalOptions;
   readonly out: CliOutput;
+  readonly postureEveryMs: number;
 }
 
-async function runTick(ctx: TickContext): Promise<RunReport> {
+/** One tick, as the heartbeat tells it. */
+interface TickSummary {
+  /** The tick's time (ISO 8601). */
+  readonly at: string;
+  /** The targets dispatched (enabled ones, valid or not). */
+  readonly keys: readonly string[];
+  readonly skippedDisabled: number;
+  /** Targets whose last look of the tick found them open. */
+  readonly open: number;
+  readonly report: RunReport;
+}
+
+async function runTick(ctx: TickContext): Promise<TickSummary> {
   const { options, out } = ctx;
   const tick = new Date().toISOString();
   const queue = new InProcessQueue();
   const dispatched = await createDispatch({ source: ctx.source, queue }, LOCAL_DISPATCH)(tick);
   const messages = queue.drain();
   const groups: WorkGroup[] = messages.map((m, i) => ({ id: `${tick}#${i + 1}`, items: m.targets, tick }));
-  const progress = out.progress('probing', dispatched.dispatched);
-  const probed = new Set<string>();
+  // Drawn only when stdout is a terminal too: with stdout in a pipe (`npm start | tee log`), alert
+  // lines reach the terminal later through the pipe and would land inside the progress line.
+  const progress = out.interactive ? out.progress('probing', dispatched.dispatched) : null;
+  // The last probe of each target wins: a confirmation re-probe is the look the decision used.
+  const seen = new Map<string, ProbeStatus>();
   const probe: ProbeFn = async (spec, probeOptions) => {
     const result = await probeTarget(spec, probeOptions);
-    probed.add(spec.target);
-    progress.update(probed.size);
+    seen.set(spec.target, result.status);
+    progress?.update(seen.size);
     return result;
   };
   const service = createProber(
@@ -296,43 +291,52 @@ async function runTick(ctx: TickContext): Promise<RunReport> {
       confirmAttempts: options.confirmAttempts,
       confirmDelayMs: options.confirmDelay,
       tickIntervalMs: options.interval,
-      postureEveryMs: options.postureEvery ?? PROBER_DEFAULTS.postureEveryMs,
+      postureEveryMs: ctx.postureEveryMs,
     },
   );
   let report: RunReport;
   try {
     report = await service.run(groups);
   } finally {
-    progress.done();
+    progress?.done();
   }
   if (report.failedGroups.length > 0) {
     ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: report.failedGroups.length });
   }
   ctx.log('info', 'tick done', { ...dispatched, ...report, failedGroups: report.failedGroups.length });
-  if (out.interactive) {
-    const keys = messages.flatMap((m) => m.targets.map((t) => t.target)).filter((k): k is string => typeof k === 'string');
-    await printStatusLines(ctx, keys, tick);
-  }
-  return report;
+  const keys = messages.flatMap((m) => m.targets.map((t) => t.target)).filter((k): k is string => typeof k === 'string');
+  const open = [...seen.values()].filter((s) => s === 'open').length;
+  return { at: tick, keys, skippedDisabled: dispatched.skippedDisabled, open, report };
 }
 
-async function printStatusLines(ctx: TickContext, keys: readonly string[], tick: string): Promise<void> {
-  const states = await ctx.store.getStates(keys);
+/** After the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
+async function printBaseline(ctx: TickContext, tick: TickSummary): Promise<void> {
+  const states = await ctx.store.getStates(tick.keys);
   const now = new Date();
-  const sorted = [...keys].sort((a, b) => a.localeCompare(b));
-  const counts = new Map<string, number>();
-  for (const k of sorted) {
-    const status = states.get(k)?.status ?? 'not-probed';
-    counts.set(status, (counts.get(status) ?? 0) + 1);
-  }
-  const time = tick.slice(11, 19);
-  ctx.out.line(`${time} ${plural(keys.length, 'target')}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  const sorted = [...tick.keys].sort((a, b) => a.localeCompare(b));
   const rows = sorted.slice(0, MAX_STATUS_LINES).map((k) => {
     const s: TargetState | undefined = states.get(k);
-    return [k, s?.status ?? 'not probed', s ? `for ${formatElapsed(s.since, now)}` : '', formatFindings(s?.findings ?? []), s?.reason ?? ''];
+    return [k, s?.status ?? 'not probed', s ? formatElapsed(s.since, now) : '-', formatFindings(s?.findings ?? []), s?.reason ?? '-'];
   });
-  ctx.out.stdout.write(alignColumns(rows, '  '));
-  if (sorted.length > MAX_STATUS_LINES) ctx.out.line(`  ... and ${sorted.length - MAX_STATUS_LINES} more (\`portwatch status\`)`);
+  ctx.out.table(['TARGET', 'STATUS', 'FOR', 'FINDINGS', 'REASON'], rows);
+  if (sorted.length > MAX_STATUS_LINES) ctx.out.line(`... and ${sorted.length - MAX_STATUS_LINES} more (\`portwatch status --state ${ctx.options.state}\`)`);
+}
+
+/**
+ * One line per tick, so a run where nothing changes still shows it is alive:
+ * `10:41:50  12 targets, 3 open, 1 change, next tick 10:42:00` (UTC, as the alert times). On stdout
+ * in text mode, a pipe included: `npm start | tee log` keeps a log of when each tick ran, which is
+ * what tells "nothing changed" from "nothing ran". With --json, on stderr: stdout is for alerts only.
+ */
+function heartbeat(out: CliOutput, tick: TickSummary, next: Date | null): void {
+  const changes = tick.report.transitions + tick.report.postureChanges;
+  const parts = [plural(tick.keys.length, 'target'), `${tick.open} open`, plural(changes, 'change')];
+  if (tick.skippedDisabled > 0) parts.push(`${tick.skippedDisabled} disabled`);
+  if (tick.report.failedGroups.length > 0) parts.push('some not recorded (retried next tick)');
+  parts.push(next === null ? 'final tick' : `next tick ${next.toISOString().slice(11, 19)}`);
+  const line = `${tick.at.slice(11, 19)}  ${parts.join(', ')}`;
+  if (out.json) out.note(line);
+  else out.line(line);
 }
 
 /** SIGINT/SIGTERM stop the run between ticks; a second Ctrl-C exits at once. */
@@ -365,9 +369,9 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .option('--targets <file>', 'targets file (targets.txt lines, CSV or JSON); it becomes the whole target list')
     .addOption(new Option('--interval <duration>', 'time between ticks: 30s, 5m, 1h').argParser(durationOption(1000, 86_400_000)).default(60_000, '60s'))
     .addOption(
-      new Option('--posture-every <duration>', 'time between deep looks (TLS, MQTT) at an open broker; ticks between only connect')
-        .argParser(durationOption(1000, 86_400_000))
-        .default(PROBER_DEFAULTS.postureEveryMs, formatDuration(PROBER_DEFAULTS.postureEveryMs)),
+      new Option('--posture-every <duration>', 'time between deep looks (TLS, MQTT) at an open broker, at least --interval; ticks between only connect (default: every tick)').argParser(
+        durationOption(1000, 86_400_000),
+      ),
     )
     .option('--ticks <n>', 'stop after N ticks (default: run until Ctrl-C)', integerOption(1, 1_000_000))
     .option('--state <dir>', 'directory of the embedded DynamoDB (targets, state, history)', DEFAULT_STATE_DIR)
@@ -393,13 +397,17 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
 Each tick runs the code the Lambdas run: the dispatcher pages the Targets table into an in-process
 queue, the prober probes, records transitions in the state table and prints each alert once. State is
 kept in --state, so a restart resumes the history and never repeats an alert. Ctrl-C stops after the
-current tick.
+current tick. After the first tick a table shows where every target stands; after each tick one
+heartbeat line (UTC) says how many targets are open, what changed and when the next tick comes
+(on stderr with --json, where stdout carries alerts only).
 
 With --targets or TARGET arguments, the local Targets table is made equal to them (targets removed
 from the file leave it; their history stays), and the file is read again before a tick whenever it
 changed. Without either, the run watches what the table holds (see \`portwatch targets add --state DIR\`).
-A file line that fails validation is reported as FILE:LINE: field: value reason; the other targets
-still run, and the command exits 2 at the end.
+A file line that fails validation is reported as FILE:LINE: field: value reason at every tick until
+it is fixed; the other targets still run, and the command exits 2 at the end. A target whose line
+goes bad keeps its last valid definition (\`portwatch status\` shows the error), and while a refused
+line names no target of the table, no target is removed.
 
 Unlike the deployed prober, local mode probes loopback and private addresses; --deny-private refuses them.
 

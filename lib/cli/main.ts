@@ -4,6 +4,7 @@ import { registerHistoryCommand } from './history-command';
 import { registerLocalCommand } from './local-command';
 import { registerMuteCommand } from './mute-command';
 import { registerProbeCommand } from './probe-command';
+import { registerRepairCommand } from './repair-command';
 import { registerStatusCommand } from './status-command';
 import { registerTargetsCommand } from './targets-command';
 
@@ -15,6 +16,7 @@ const REGISTRARS: readonly CommandRegistrar[] = [
   registerStatusCommand,
   registerHistoryCommand,
   registerMuteCommand,
+  registerRepairCommand,
 ];
 
 function buildProgram(): Command {

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatDuration, parseDuration } from '../../lambda/parse/duration';
-import { DEFAULT_STATE_DIR } from './backend';
+import { DEFAULT_STATE_DIR } from './state-dir';
 
 export function durationOption(minMs: number, maxMs: number): (value: string) => number {
   return (value) => {

@@ -4,6 +4,7 @@
  * could not be probed (status `error`: DNS failure, refused address), 2 for bad usage.
  */
 import type { Command } from 'commander';
+import { CaBundleError, readCaBundle } from '../../lambda/probe/ca-bundle';
 import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/probe/index';
 import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/probe/types';
 import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/monitor/target';
@@ -35,6 +36,7 @@ interface RawOptions {
   readonly json?: boolean;
   readonly certExpiringDays: string;
   readonly concurrency: string;
+  readonly ca?: string;
 }
 
 interface ProbeInvocation {
@@ -43,6 +45,8 @@ interface ProbeInvocation {
   readonly certExpiringDays: number;
   readonly concurrency: number;
   readonly json: boolean;
+  /** PEM of the `--ca` file's certificates; absent without `--ca`. */
+  readonly ca?: string;
 }
 
 // Not options.ts integerOption (commander's "argument '0' is invalid" form): probe's usage errors all
@@ -69,7 +73,22 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
     if (!key.ok) throw new UsageError(formatFieldError(key.error));
     return { target, host: key.value.host, port: key.value.port ?? port.value, transport: raw.udp ? 'udp' : 'tcp', depth: depth as Depth };
   });
-  return { specs, timeoutMs, certExpiringDays, concurrency, json: raw.json === true };
+  const ca = raw.ca === undefined ? undefined : caFileOption(raw.ca, '--ca');
+  return { specs, timeoutMs, certExpiringDays, concurrency, json: raw.json === true, ...(ca !== undefined ? { ca } : {}) };
+}
+
+/**
+ * A CA bundle option (`--ca FILE`): read and checked before any probe, so a bad file is a usage error
+ * (exit 2) naming the option and the path, not one failed handshake per target. For every command
+ * that takes one.
+ */
+export function caFileOption(path: string, option: string): string {
+  try {
+    return readCaBundle(path, option);
+  } catch (err) {
+    if (err instanceof CaBundleError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = DEFAULT_DEPS): void {
@@ -84,6 +103,7 @@ export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = 
     .option('--json', 'print one JSON object per target per line')
     .option('--cert-expiring-days <n>', 'report cert-expiring below this many days', String(DEFAULT_PROBE_OPTIONS.certExpiringDays))
     .option('--concurrency <n>', 'targets probed at once', String(DEFAULT_CONCURRENCY))
+    .option('--ca <file>', 'PEM file of CA certificates to trust besides the public roots (a private PKI)')
     .action(async (targets: string[], raw: RawOptions) => {
       const invocation = parseProbeInvocation(targets, raw);
       const results = await probeMany(invocation.specs, {
@@ -92,6 +112,7 @@ export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = 
         timeoutMs: invocation.timeoutMs,
         certExpiringDays: invocation.certExpiringDays,
         concurrency: invocation.concurrency,
+        ...(invocation.ca !== undefined ? { ca: invocation.ca } : {}),
       });
       deps.stdout(invocation.json ? results.map((r) => `${JSON.stringify(r)}\n`).join('') : formatProbeTable(results));
       deps.setExitCode(results.some((r) => r.status === 'error') ? EXIT_FAILED : EXIT_OK);

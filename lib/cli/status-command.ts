@@ -3,13 +3,16 @@
  * table, joined with the Targets table so targets not probed yet and removed ones show up too.
  */
 import type { Command } from 'commander';
-import type { TargetState } from '../../lambda/monitor/model';
+import type { MaintenanceWindow, TargetState } from '../../lambda/monitor/model';
+import { activeWindowEnd } from '../../lambda/monitor/windows';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatElapsed, formatFindings, formatLabels, formatTime } from './output';
 import { BACKEND_HELP, addBackendOptions } from './options';
 import { matchKey } from './targets-command';
+import { definitionErrorOf } from './targets-file';
+import { describeWindows, globalWindowsLine, windowsCell } from './window-text';
 
 interface StatusOptions extends BackendOptions {
   readonly json?: boolean;
@@ -41,9 +44,15 @@ interface StatusRow {
   readonly inTargets: boolean;
   /** The Targets item fails validation (the prober records it as `error`). */
   readonly invalid: string | null;
+  /** `portwatch local` refused the target's line in its targets file and probes the last valid definition. */
+  readonly definitionError: string | null;
   readonly updatedAt: string | null;
   readonly version: number | null;
   readonly pendingAlerts: readonly PendingAlert[];
+  /** The target's own mutes and maintenance windows (its Targets item). */
+  readonly windows: readonly MaintenanceWindow[];
+  /** End of the window holding its alerts now, its own or one for all targets; null when none does. */
+  readonly mutedUntil: string | null;
 }
 
 function pendingAlerts(state: TargetState | null): PendingAlert[] {
@@ -53,9 +62,10 @@ function pendingAlerts(state: TargetState | null): PendingAlert[] {
     .map((e) => ({ id: e.id, event: e.alert?.event ?? '', severity: e.alert?.severity ?? '', at: e.event.at, claimedUntil: e.claimedUntil }));
 }
 
-function statusRow(key: string, state: TargetState | null, item: Readonly<Record<string, unknown>> | null): StatusRow {
+function statusRow(key: string, state: TargetState | null, item: Readonly<Record<string, unknown>> | null, global: readonly MaintenanceWindow[], now: Date): StatusRow {
   const parsed = item === null ? null : parseTargetItem(item, DEFAULT_PORT);
   const target = parsed?.ok ? parsed.value : null;
+  const windows = target?.windows ?? [];
   return {
     target: key,
     display: state?.display ?? target?.display ?? key,
@@ -69,9 +79,12 @@ function statusRow(key: string, state: TargetState | null, item: Readonly<Record
     enabled: target ? target.enabled : null,
     inTargets: item !== null,
     invalid: parsed && !parsed.ok ? formatFieldError(parsed.error) : null,
+    definitionError: definitionErrorOf(item),
     updatedAt: state?.updatedAt ?? null,
     version: state?.version ?? null,
     pendingAlerts: pendingAlerts(state),
+    windows,
+    mutedUntil: activeWindowEnd([...windows, ...global], now)?.toISOString() ?? null,
   };
 }
 
@@ -110,7 +123,8 @@ function truncate(text: string, max: number): string {
 async function runStatus(targetArg: string | undefined, options: StatusOptions): Promise<void> {
   const out = new CliOutput(options.json === true);
   const now = new Date();
-  await withBackend(options, false, async (backend) => {
+  await withBackend(options, 'read', async (backend) => {
+    const global = (await backend.store.getScanner())?.windows ?? [];
     if (targetArg !== undefined) {
       const found = await findTarget(backend, targetArg);
       if (found === null) {
@@ -119,9 +133,9 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
         return;
       }
       const { key, state, item } = found;
-      const row = statusRow(key, state, item);
+      const row = statusRow(key, state, item, global, now);
       if (out.json) out.data({ ...row, evidence: state?.evidence ?? null });
-      else printDetail(out, row, state, item, now);
+      else printDetail(out, row, state, item, global, now);
       return;
     }
     const items = new Map<string, Readonly<Record<string, unknown>>>();
@@ -129,7 +143,7 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
     const states = new Map<string, TargetState>();
     for await (const state of backend.store.listStates()) states.set(state.target, state);
     const keys = [...new Set([...items.keys(), ...states.keys()])].sort((a, b) => a.localeCompare(b));
-    const rows = keys.map((k) => statusRow(k, states.get(k) ?? null, items.get(k) ?? null));
+    const rows = keys.map((k) => statusRow(k, states.get(k) ?? null, items.get(k) ?? null, global, now));
     if (out.json) {
       for (const row of rows) out.data(row);
       return;
@@ -139,23 +153,34 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
       return;
     }
     out.table(
-      ['TARGET', 'STATUS', 'FOR', 'EXPECT', 'FINDINGS', 'REASON'],
+      ['TARGET', 'STATUS', 'FOR', 'EXPECT', 'FINDINGS', 'MUTED', 'REASON'],
       rows.map((r) => [
         r.target,
         shown(r),
         r.since ? formatElapsed(r.since, now) : '-',
         r.expect ?? 'any',
         formatFindings(r.findings),
+        windowsCell(r.windows, now),
         truncate(r.invalid ? `invalid: ${r.invalid}` : (r.reason ?? '-'), 70) + (r.pendingAlerts.length > 0 ? ` [${r.pendingAlerts.length} alert(s) pending]` : ''),
       ]),
     );
+    const allLine = globalWindowsLine(global, now);
+    if (allLine !== null) out.line(allLine);
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(shown(r), (counts.get(shown(r)) ?? 0) + 1);
     out.line(`${rows.length} target${rows.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    for (const r of rows) if (r.definitionError) out.line(`${r.target}: definition error: ${r.definitionError}; the last valid definition is still probed`);
   });
 }
 
-function printDetail(out: CliOutput, row: StatusRow, state: TargetState | null, item: Readonly<Record<string, unknown>> | null, now: Date): void {
+function printDetail(
+  out: CliOutput,
+  row: StatusRow,
+  state: TargetState | null,
+  item: Readonly<Record<string, unknown>> | null,
+  global: readonly MaintenanceWindow[],
+  now: Date,
+): void {
   const lines: [string, string][] = [
     ['target', row.display === row.target ? row.target : `${row.target} (${row.display})`],
     ['status', shown(row)],
@@ -164,6 +189,7 @@ function printDetail(out: CliOutput, row: StatusRow, state: TargetState | null, 
   if (row.statusSince && row.statusSince !== row.since) lines.push(['status since', `${formatTime(row.statusSince)} (${formatElapsed(row.statusSince, now)})`]);
   lines.push(['expect', row.expect ?? 'any change alerts']);
   if (row.invalid) lines.push(['invalid', row.invalid]);
+  if (row.definitionError) lines.push(['definition error', `${row.definitionError}; the last valid definition is still probed`]);
   lines.push(['findings', formatFindings(row.findings)]);
   if (row.reason) lines.push([row.status === 'error' ? 'last error' : 'reason', row.reason]);
   const parsed = item ? parseTargetItem(item, DEFAULT_PORT) : null;
@@ -173,6 +199,8 @@ function printDetail(out: CliOutput, row: StatusRow, state: TargetState | null, 
     if (parsed.value.description) lines.push(['description', parsed.value.description]);
   }
   if (!row.inTargets) lines.push(['note', 'not in the Targets table any more; state and history are kept']);
+  for (const w of describeWindows(row.windows, now)) lines.push(['window', w]);
+  for (const w of describeWindows(global, now)) lines.push(['window (all)', w]);
   for (const a of state?.evidence.addresses ?? []) lines.push(['address', `${a.address} ${a.status} (${a.reason}, ${a.latencyMs} ms)`]);
   const tls = state?.evidence.tls;
   if (tls) {
@@ -203,7 +231,9 @@ export const registerStatusCommand: CommandRegistrar = (program: Command) => {
       `
 Statuses: open, closed (refused), filtered (no answer), unreachable, error (cannot be probed: DNS, invalid
 item), "not probed yet", disabled, and "(removed)" for targets deleted from the Targets table whose
-state is kept. FOR is how long the target has been open, or not open.
+state is kept. FOR is how long the target has been open, or not open. MUTED shows the target's mutes
+and maintenance windows (\`portwatch mute\`: alerts are held while one is active); windows for all
+targets (\`mute --all\`) are on a line under the table.
 
 Examples:
   $ portwatch status

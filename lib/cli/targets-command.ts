@@ -5,13 +5,14 @@
 import type { Command } from 'commander';
 import type { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
 import { withoutDigest } from '../../lambda/monitor/digest-field';
-import type { Target } from '../../lambda/monitor/model';
+import type { MaintenanceWindow, Target } from '../../lambda/monitor/model';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type TargetFieldError } from '../../lambda/monitor/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatLabels, type Progress } from './output';
 import { BACKEND_HELP, addBackendOptions, collect, integerOption } from './options';
 import { formatLineError, normalizeItem, readTargetsFile, type TargetsEntry } from './targets-file';
+import { globalWindowsLine, windowsCell } from './window-text';
 
 interface CommonOptions extends BackendOptions {
   readonly json?: boolean;
@@ -193,7 +194,8 @@ async function runRemove(target: string, options: CommonOptions): Promise<void> 
 
 async function runList(options: CommonOptions): Promise<void> {
   const out = new CliOutput(options.json === true);
-  await withBackend(options, false, async (backend) => {
+  const now = new Date();
+  await withBackend(options, 'read', async (backend) => {
     const items = (await backend.targets.listAll()).map(describeItem).sort((a, b) => String(a.target).localeCompare(String(b.target)));
     if (out.json) {
       for (const item of items) out.data(item);
@@ -204,13 +206,23 @@ async function runList(options: CommonOptions): Promise<void> {
       return;
     }
     out.table(
-      ['TARGET', 'EXPECT', 'DEPTH', 'ENABLED', 'LABELS', 'DESCRIPTION'],
+      ['TARGET', 'EXPECT', 'DEPTH', 'ENABLED', 'LABELS', 'MUTED', 'DESCRIPTION'],
       items.map((i) =>
         i.valid
-          ? [String(i.target), String(i.expect ?? 'any'), String(i.depth), i.enabled ? 'yes' : 'no', formatLabels(i.labels as Record<string, string>), String(i.description ?? '')]
-          : [String(i.target), '?', '?', '?', '-', `INVALID: ${String(i.error)}`],
+          ? [
+              String(i.target),
+              String(i.expect ?? 'any'),
+              String(i.depth),
+              i.enabled ? 'yes' : 'no',
+              formatLabels(i.labels as Record<string, string>),
+              windowsCell(i.windows as readonly MaintenanceWindow[], now),
+              String(i.description ?? ''),
+            ]
+          : [String(i.target), '?', '?', '?', '-', '-', `INVALID: ${String(i.error)}`],
       ),
     );
+    const allLine = globalWindowsLine((await backend.store.getScanner())?.windows ?? [], now);
+    if (allLine !== null) out.line(allLine);
     const invalid = items.filter((i) => !i.valid).length;
     out.line(`${items.length} target${items.length === 1 ? '' : 's'}${invalid > 0 ? `, ${invalid} invalid (not probed; fix or remove them)` : ''}`);
   });

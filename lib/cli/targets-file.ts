@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Target } from '../../lambda/monitor/model';
-import { DEFAULT_PORT, formatFieldError, parseTargetItem, type ParseResult } from '../../lambda/monitor/target';
+import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type ParseResult } from '../../lambda/monitor/target';
 import { UsageError } from './cli-io';
 
 export type TargetsFormat = 'lines' | 'csv' | 'json';
@@ -21,6 +21,24 @@ export interface TargetsEntry {
 export interface TargetsLineError {
   readonly line: number;
   readonly message: string;
+  /**
+   * The target the refused line names when its key reads as one (`host:port` fine, an attribute
+   * wrong): the line is an edit of that target. Null when the line cannot be matched to any target.
+   */
+  readonly key: string | null;
+}
+
+/**
+ * The Targets-item attribute in which `portwatch local` records why the targets-file line of a target
+ * is refused while the item keeps the target's last valid definition; `portwatch status` shows it.
+ * Not a target attribute: the dispatcher passes on only the attributes the prober knows.
+ */
+export const DEFINITION_ERROR_ATTRIBUTE = 'definitionError';
+
+/** The definition error recorded on a Targets item, or null when there is none. */
+export function definitionErrorOf(item: Readonly<Record<string, unknown>> | null): string | null {
+  const value = item?.[DEFINITION_ERROR_ATTRIBUTE];
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 export interface ParsedTargets {
@@ -174,26 +192,43 @@ export async function readTargetsFile(fileName: string, options: Omit<ParseTarge
   return parseTargetsText(text, { ...options, fileName });
 }
 
-type RawItem = { readonly line: number; readonly item: ParseResult<Record<string, unknown>> };
+type RawItem = {
+  readonly line: number;
+  readonly item: ParseResult<Record<string, unknown>>;
+  /** For an item refused before it was built: the key its text still names (see TargetsLineError.key). */
+  readonly key?: string | null;
+};
+
+/** A key that `parseTargetKey` accepts, as written; null for anything else. */
+function usableKey(value: unknown): string | null {
+  return typeof value === 'string' && parseTargetKey(value).ok ? value : null;
+}
+
+/** The key a targets.txt line starts with, even when the rest of the line is refused. */
+function keyOfLine(line: string): string | null {
+  const first = line.trim().split(/\s+/)[0] ?? '';
+  if (first.startsWith('#') || first.includes('=') || /["']/.test(first)) return null;
+  return usableKey(first);
+}
 
 function validate(format: TargetsFormat, raw: readonly RawItem[], defaultPort: number): ParsedTargets {
   const entries: TargetsEntry[] = [];
   const errors: TargetsLineError[] = [];
   const firstLine = new Map<string, number>();
-  for (const { line, item } of raw) {
+  for (const { line, item, key: rawKey } of raw) {
     if (!item.ok) {
-      errors.push({ line, message: formatFieldError(item.error) });
+      errors.push({ line, message: formatFieldError(item.error), key: rawKey ?? null });
       continue;
     }
     const parsed = parseTargetItem(item.value, defaultPort);
     if (!parsed.ok) {
-      errors.push({ line, message: formatFieldError(parsed.error) });
+      errors.push({ line, message: formatFieldError(parsed.error), key: usableKey(item.value.target) });
       continue;
     }
     const key = parsed.value.target;
     const seen = firstLine.get(key);
     if (seen !== undefined) {
-      errors.push({ line, message: `target: ${JSON.stringify(key)} repeats line ${seen}; the first one is kept` });
+      errors.push({ line, message: `target: ${JSON.stringify(key)} repeats line ${seen}; the first one is kept`, key });
       continue;
     }
     firstLine.set(key, line);
@@ -206,7 +241,7 @@ function readLineItems(text: string): RawItem[] {
   const out: RawItem[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     const item = parseTargetLine(line);
-    if (!item.ok) out.push({ line: index + 1, item });
+    if (!item.ok) out.push({ line: index + 1, item, key: keyOfLine(line) });
     else if (item.value !== null) out.push({ line: index + 1, item: { ok: true, value: item.value } });
   });
   return out;
@@ -268,7 +303,7 @@ function readJsonItems(text: string, fileName: string | undefined): RawItem[] {
     // A string element is one line of the targets.txt format: ["broker:8883 expect=closed"].
     if (typeof element === 'string') {
       const item = parseTargetLine(element);
-      if (!item.ok) return { line, item };
+      if (!item.ok) return { line, item, key: keyOfLine(element) };
       return { line, item: item.value === null ? fieldError('target', element, 'is empty') : { ok: true, value: item.value } };
     }
     if (typeof element !== 'object' || element === null || Array.isArray(element)) {

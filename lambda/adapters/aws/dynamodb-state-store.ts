@@ -25,12 +25,13 @@ const KEY_NAMES = { '#pk': PK, '#sk': SK };
 export const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'E#';
 /** Target keys all start with `T#`, so the scanner's own item can never collide with one. */
+const TARGET_PREFIX = 'T#';
 const SCANNER_PK = 'SCANNER';
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_RETRIES = 8;
 
 export function statePk(target: string): string {
-  return `T#${target}`;
+  return `${TARGET_PREFIX}${target}`;
 }
 
 function eventSk(version: number): string {
@@ -139,9 +140,11 @@ export class DynamoDbStateStore implements StateStore {
       const out = await this.doc.send(
         new ScanCommand({
           TableName: this.options.tableName,
-          FilterExpression: '#sk = :state',
-          ExpressionAttributeNames: { '#sk': SK },
-          ExpressionAttributeValues: { ':state': STATE_SK },
+          // The scanner item (`mute --all` windows, the storm gate) shares the `STATE` sort key; it is
+          // not a target, so only `T#` partitions are listed.
+          FilterExpression: '#sk = :state AND begins_with(#pk, :target)',
+          ExpressionAttributeNames: KEY_NAMES,
+          ExpressionAttributeValues: { ':state': STATE_SK, ':target': TARGET_PREFIX },
           ExclusiveStartKey: startKey,
         }),
       );

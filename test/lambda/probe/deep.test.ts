@@ -1,16 +1,18 @@
 import { Budget } from '../../../lambda/probe/budget';
 import { probeDeep, type DeepContext } from '../../../lambda/probe/deep';
 import { createLimiter } from '../../../lambda/probe/limiter';
+import { usePki } from '../../helpers/certs';
 import { timed } from '../../helpers/probe-fixtures';
-import { silentServer, useServers } from '../../helpers/servers';
+import { silentServer, tlsServer, useServers } from '../../helpers/servers';
 
 /** Far longer than any budget below: a probe that waited for it would show. */
 const TIMEOUT_MS = 5000;
 
 describe('probeDeep within its time budget', () => {
   const listen = useServers();
+  const pki = usePki();
 
-  function context(port: number, budgetMs: number): DeepContext {
+  function context(port: number, budgetMs: number, clock?: () => number): DeepContext {
     return {
       host: '127.0.0.1',
       port,
@@ -19,7 +21,7 @@ describe('probeDeep within its time budget', () => {
       timeoutMs: TIMEOUT_MS,
       now: new Date(),
       sockets: createLimiter(4),
-      budget: new Budget(budgetMs),
+      budget: new Budget(budgetMs, clock),
     };
   }
 
@@ -38,6 +40,30 @@ describe('probeDeep within its time budget', () => {
     expect(value.tls).toMatchObject({ version: null, legacyTls: null, reason: value.reason });
     expect(value.mqtt).toBeNull();
     expect(elapsedMs).toBeLessThan(1500);
+    expect(server.stats.accepted).toBe(1);
+  });
+
+  it('starts no client-certificate check when the hang-up leaves too little of the budget', async () => {
+    // Prepare: TLS 1.3, then a hang-up on the CONNECT. The budget's clock jumps 4.99 s when the
+    // CONNECT arrives, so the hang-up comes with less than MIN_PHASE_MS left, whatever the machine's speed.
+    let jumped = 0;
+    const clock = (): number => performance.now() + jumped;
+    const server = await listen(
+      tlsServer({ key: pki().trusted.key, cert: pki().trusted.cert }, (socket) =>
+        socket.once('data', () => {
+          jumped = 4990;
+          socket.destroy();
+        }),
+      ),
+    );
+
+    // Act
+    const value = await probeDeep(context(server.port, TIMEOUT_MS, clock));
+
+    // Assess: the MQTT session alone; neither the check nor the legacy check had time to start.
+    expect(value.tls).toMatchObject({ version: 'TLSv1.3', clientCertRequired: false, legacyTls: null });
+    expect(value.mqtt?.reason).toMatch(/before CONNACK$/);
+    expect(value.reason).toMatch(/legacy TLS not determined: not tried: probe time budget spent$/);
     expect(server.stats.accepted).toBe(1);
   });
 

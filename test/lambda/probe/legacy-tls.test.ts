@@ -117,7 +117,7 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
 
     // Assess
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: true, clientCertRequired: true });
-    expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted (server requires a client certificate (sslv3 alert handshake failure))');
+    expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted (server requires a client certificate (handshake_failure alert))');
     expect(result.findings).toEqual(['legacy-tls']);
     expect(server.stats.accepted).toBe(FULL_HANDSHAKE);
   });

@@ -56,6 +56,41 @@ describe('portwatch mute / unmute', () => {
     expect(cleared).toEqual([]);
   });
 
+  it('status and targets list show the windows of a target and those of --all, also after mute --all and unmute --all', async () => {
+    // Prepare
+    await runCli(['mute', 'broker.example.com', '--until', '2099-01-01T00:00:00Z', '--state', state]);
+    await runCli(['mute', 'broker.example.com', '--cron', '0 2 * * SUN', '--tz', 'Europe/Berlin', '--for', '2h', '--state', state]);
+    const own = /muted until 2099-01-01 00:00:00Z \(\d+ days \d+ h left\); maintenance: 0 2 \* \* SUN Europe\/Berlin for 2h \(next \d{4}-\d\d-\d\d 0[23]:00\)/;
+
+    // Act
+    const muted = await runCli(['mute', '--all', '--until', '2h', '--state', state]);
+    const status = await runCli(['status', '--state', state]);
+    const detail = await runCli(['status', 'broker.example.com', '--state', state]);
+    const json = await runCli(['status', '--state', state, '--json']);
+    const list = await runCli(['targets', 'list', '--state', state]);
+    await runCli(['unmute', '--all', '--state', state]);
+    const afterUnmute = await runCli(['status', '--state', state]);
+    await runCli(['unmute', 'broker.example.com', '--state', state]);
+
+    // Assess
+    expect(muted.code).toBe(0);
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toMatch(/^TARGET\s+STATUS\s+FOR\s+EXPECT\s+FINDINGS\s+MUTED\s+REASON\n/);
+    expect(status.stdout).toMatch(new RegExp(`\\nbroker\\.example\\.com\\s+not probed yet\\s+-\\s+closed\\s+-\\s+${own.source}`));
+    expect(status.stdout).toMatch(/\nall targets \(mute --all\): muted until \S+ \S+ \((1 h 59|2 h 0) min left\)\n1 target: 1 not probed yet\n$/);
+    expect(detail.stdout).toMatch(/\nwindow\s+muted until 2099-01-01 00:00:00Z/);
+    expect(detail.stdout).toMatch(/\nwindow\s+maintenance: 0 2 \* \* SUN Europe\/Berlin for 2h/);
+    expect(detail.stdout).toMatch(/\nwindow \(all\)\s+muted until /);
+    expect(jsonLines(json.stdout)).toEqual([
+      expect.objectContaining({ target: 'broker.example.com', windows: [expect.objectContaining({ kind: 'until' }), expect.objectContaining({ kind: 'cron' })], mutedUntil: '2099-01-01T00:00:00.000Z' }),
+    ]);
+    expect(list.stdout).toMatch(/^TARGET\s+EXPECT\s+DEPTH\s+ENABLED\s+LABELS\s+MUTED\s+DESCRIPTION\n/);
+    expect(list.stdout).toMatch(new RegExp(`\\nbroker\\.example\\.com\\s+closed\\s+mqtt\\s+yes\\s+-\\s+${own.source}\\n`));
+    expect(list.stdout).toContain('\nall targets (mute --all): muted until ');
+    expect(afterUnmute).toMatchObject({ code: 0, stderr: '' });
+    expect(afterUnmute.stdout).not.toContain('all targets');
+  });
+
   it.each<[string[], string]>([
     [['mute', 'broker.example.com'], 'give either --until TIME|DURATION or --cron EXPR --for DURATION'],
     [['mute', 'broker.example.com', '--until', 'soon'], '--until: "soon" must be a time'],

@@ -45,8 +45,8 @@ describe('portwatch targets / status / history on a local state directory', () =
       expect.objectContaining({ target: 'broker.example.com', expect: 'closed', enabled: true, labels: {} }),
     ]);
     const text = await runCli(['targets', 'list', '--state', state]);
-    expect(text.stdout).toMatch(/^TARGET\s+EXPECT\s+DEPTH\s+ENABLED\s+LABELS\s+DESCRIPTION\n/);
-    expect(text.stdout).toMatch(/\[2001:db8::5\]:1883\s+any\s+mqtt\s+no\s+-\s+lab\n/);
+    expect(text.stdout).toMatch(/^TARGET\s+EXPECT\s+DEPTH\s+ENABLED\s+LABELS\s+MUTED\s+DESCRIPTION\n/);
+    expect(text.stdout).toMatch(/\[2001:db8::5\]:1883\s+any\s+mqtt\s+no\s+-\s+-\s+lab\n/);
     expect(text.stdout).toContain('2 targets\n');
   });
 
@@ -154,9 +154,9 @@ describe('portwatch targets / status / history on a local state directory', () =
 
     // Assess
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^TARGET\s+STATUS\s+FOR\s+EXPECT\s+FINDINGS\s+REASON\n/);
+    expect(all.stdout).toMatch(/^TARGET\s+STATUS\s+FOR\s+EXPECT\s+FINDINGS\s+MUTED\s+REASON\n/);
     // The last run refused loopback (--deny-private): recorded as a status change, not a transition.
-    expect(all.stdout).toMatch(new RegExp(`${target.replace(/\./g, '\\.')}\\s+error\\s+\\S+ s\\s+closed\\s+-\\s+.*refused: 127\\.0\\.0\\.1 is loopback`));
+    expect(all.stdout).toMatch(new RegExp(`${target.replace(/\./g, '\\.')}\\s+error\\s+\\S+ s\\s+closed\\s+-\\s+-\\s+.*refused: 127\\.0\\.0\\.1 is loopback`));
     expect(all.stdout).toMatch(/other\.invalid:1\s+error \(removed\)/);
     expect(all.stdout).toMatch(/later\.invalid\s+not probed yet\s+-\s+any/);
     expect(all.stdout).toMatch(/\n3 targets: 1 error, 1 not probed yet, 1 error \(removed\)\n$/);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../../lib/cli/cli-io';
@@ -6,8 +7,10 @@ import { main } from '../../../lib/cli/main';
 import { parseProbeInvocation, registerProbeCommand } from '../../../lib/cli/probe-command';
 import type { ProbeResult } from '../../../lambda/probe/types';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
+import { selfSignedCert, usePki } from '../../helpers/certs';
 import { loopbackResolver } from '../../helpers/probe-fixtures';
 import { closedPort } from '../../helpers/servers';
+import { jsonLines, runBin } from './cli-harness';
 
 const DEFAULTS = { port: '8883', timeout: '3000', depth: 'mqtt', certExpiringDays: '14', concurrency: '16' };
 const REPO = join(__dirname, '..', '..', '..');
@@ -184,3 +187,78 @@ function thrownBy(fn: () => unknown): Error | undefined {
   }
   return undefined;
 }
+
+describe('portwatch probe --ca, as a user runs it', () => {
+  const pki = usePki();
+  let trusted: RunningBroker;
+  let selfSigned: RunningBroker;
+
+  beforeAll(async () => {
+    trusted = await startBroker({ tls: pki().trusted, auth: 'required' });
+    selfSigned = await startBroker({ tls: pki().selfSigned, auth: 'required' });
+  });
+  afterAll(async () => {
+    await Promise.all([trusted.close(), selfSigned.close()]);
+  });
+
+  /** A file in the suite's PKI folder, removed with it. */
+  function pemFile(name: string, text: string): string {
+    const path = join(pki().dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  async function probeJson(port: number, extra: readonly string[]): Promise<ProbeResult> {
+    const { code, stdout, stderr } = await runBin(['probe', `127.0.0.1:${port}`, '--json', '--depth', 'tls', ...extra]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const [result] = jsonLines(stdout) as unknown as ProbeResult[];
+    return result as ProbeResult;
+  }
+
+  it('reports a broker signed by a private CA as untrusted-cert without --ca', async () => {
+    // Act
+    const result = await probeJson(trusted.port, []);
+
+    // Assess
+    expect(result.tls).toMatchObject({ authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameMatch: true });
+    expect(result.findings).toEqual(['untrusted-cert']);
+  });
+
+  it('trusts that broker with --ca naming a bundle that holds its CA among others', async () => {
+    // Prepare: an unrelated certificate first, the CA second, and a key that must be passed over.
+    const bundle = pemFile('bundle.pem', `${selfSignedCert('/CN=unrelated CA', null)}${pki().ca.key}${pki().ca.cert}`);
+
+    // Act
+    const result = await probeJson(trusted.port, ['--ca', bundle]);
+
+    // Assess
+    expect(result.tls).toMatchObject({ authorized: true, authorizationError: null, hostnameMatch: true });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('leaves a self-signed broker self-signed-cert under an unrelated --ca', async () => {
+    // Act
+    const result = await probeJson(selfSigned.port, ['--ca', join(pki().dir, 'ca.pem')]);
+
+    // Assess
+    expect(result.tls).toMatchObject({ authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(result.findings).toEqual(['self-signed-cert']);
+  });
+
+  it.each([
+    ['a missing file', () => join(pki().dir, 'missing.pem'), 'does not exist'],
+    ['a file that is not PEM', () => pemFile('notes.txt', 'listener 8883\n'), 'is not PEM (no "-----BEGIN CERTIFICATE-----" block)'],
+    ['a PEM file with no certificate', () => pemFile('only-key.pem', pki().ca.key), 'holds no certificate (PEM blocks found: PRIVATE KEY)'],
+  ])('exits 2 on %s, naming --ca and the path', async (_case, path, problem) => {
+    // Prepare
+    const file = path();
+
+    // Act
+    const { code, stdout, stderr } = await runBin(['probe', '127.0.0.1:1', '--ca', file]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`portwatch: --ca: ${JSON.stringify(file)} ${problem}\n`);
+  });
+});
