@@ -5,12 +5,10 @@
  *
  *   npx cdk deploy -c alertEmail=security@example.com -c opsEmail=ops@example.com -c scheduleMinutes=1 -c allowedCidrs=10.0.0.0/8,fd00::/8
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PortwatchConfigError } from '../lib/infra/constructs/config-validation';
-import { parseCaBundle } from '../lambda/contracts/prober-env';
+import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import { DEFAULT_STACK_NAME } from '../lambda/contracts/stack-outputs';
 import { PortwatchStack } from '../lib/infra/portwatch-stack';
 
@@ -117,22 +115,19 @@ function readList(app: App, key: ContextKey): string[] | undefined {
 }
 
 /**
- * `-c caBundle=path/to/ca.pem`: the file's certificates, read and checked here (relative paths from
- * the directory cdk runs in), so a wrong path or a file that is not PEM fails the synth naming both.
+ * `-c caBundle=path/to/ca.pem`: the file's certificates, read and checked here (a relative path is
+ * from the directory cdk runs in), so a wrong path or a file that is not PEM fails the synth naming
+ * the setting and the path. The same reader serves the CLI's `--ca`.
  */
-function readCaBundle(app: App): string | undefined {
+function readCaBundleSetting(app: App): string | undefined {
   const file = readString(app, 'caBundle');
   if (file === undefined) return undefined;
-  const resolved = path.resolve(file);
-  let text: string;
   try {
-    text = readFileSync(resolved, 'utf8');
+    return readCaBundle(file, 'context "caBundle" (-c caBundle=...)');
   } catch (error) {
-    throw new PortwatchConfigError(`${describe('caBundle', file)}: cannot read ${resolved} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    if (error instanceof CaBundleError) throw new PortwatchConfigError(error.message);
+    throw error;
   }
-  const parsed = parseCaBundle(text);
-  if (!parsed.ok) throw new PortwatchConfigError(`${describe('caBundle', file)}: ${resolved} ${parsed.reason}`);
-  return parsed.value.pem;
 }
 
 function main(): void {
@@ -154,7 +149,7 @@ function main(): void {
     proberBatchSize: readNumber(app, 'proberBatchSize'),
     targetsPerMessage: readNumber(app, 'targetsPerMessage'),
     scanSegments: readNumber(app, 'scanSegments'),
-    caBundle: readCaBundle(app),
+    caBundle: readCaBundleSetting(app),
   });
   Tags.of(stack).add('project', 'portwatch');
 

@@ -3,11 +3,11 @@
  * handler reads, with their defaults and ranges, one parser (`parseProberEnv`) and one builder
  * (`proberEnvironment`). Each name is written here only.
  */
-import { X509Certificate } from 'node:crypto';
 import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../monitor/cadence';
 import { DEFAULT_PROBER_CONFIG } from '../monitor/prober/service';
 import { DEFAULT_PROBE_OPTIONS } from '../probe';
 import { parseCidrList, type Cidr } from '../probe/address-policy';
+import { CaBundleError, parseCaBundle } from '../probe/ca-bundle';
 import {
   ConfigError,
   DEFAULT_PORT_VARIABLE,
@@ -32,48 +32,16 @@ export const PROBER_STRING_VARIABLES = {
   targetsTableName: 'TARGETS_TABLE_NAME',
   /** Comma-separated CIDR blocks the address guard lets through; empty: none. */
   allowedCidrs: 'ALLOWED_CIDRS',
-  /** Optional PEM certificates of private CAs, trusted besides the public roots (see parseCaBundle). */
+  /** Optional PEM certificates of private CAs, trusted besides the public roots (checked by parseCaBundle). */
   caBundle: 'CA_BUNDLE',
 } as const;
 
 /**
- * Lambda's limit for all environment variables of a function together (keys and values). The CA
- * bundle travels in the environment, so the construct checks the whole environment against it at synth.
+ * Lambda's limit for all environment variables of a function together, measured on their JSON
+ * (`{"NAME":"value",...}`). The CA bundle travels in the environment, so the construct checks the
+ * whole environment against it at synth.
  */
 export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
-
-/** A CA bundle read by parseCaBundle: its certificates re-encoded as plain PEM, and how many there are. */
-export interface CaBundle {
-  readonly pem: string;
-  readonly count: number;
-}
-
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-
-/**
- * Reads a CA bundle: one or more PEM `CERTIFICATE` blocks, each of which must parse as X.509. Text
- * between blocks (the `subject=`/`Bag Attributes` lines that openssl and browsers write) is dropped,
- * and each certificate is re-encoded from its DER, so what travels is the certificates and nothing
- * else. Any other PEM block is refused rather than dropped: a private key in a trust bundle is a
- * mistake the user must hear about, not something to ship quietly into a Lambda configuration.
- * The bin/ reader (file named by `-c caBundle=`) and the prober's parser (CA_BUNDLE) both use this.
- */
-export function parseCaBundle(text: string): { ok: true; value: CaBundle } | { ok: false; reason: string } {
-  const pems: string[] = [];
-  for (const match of text.matchAll(PEM_BLOCK)) {
-    const [block, label] = match;
-    if (label !== 'CERTIFICATE') return { ok: false, reason: `holds a ${label} block; a CA bundle holds certificates only` };
-    try {
-      pems.push(new X509Certificate(block).toString());
-    } catch (error) {
-      return { ok: false, reason: `certificate ${pems.length + 1} does not parse: ${(error as Error).message}` };
-    }
-  }
-  // A block cut short (a bad copy and paste) would otherwise vanish with the text between blocks.
-  if (text.split('-----BEGIN ').length - 1 !== pems.length) return { ok: false, reason: 'has a -----BEGIN line without its matching -----END line' };
-  if (pems.length === 0) return { ok: false, reason: 'holds no -----BEGIN CERTIFICATE----- block' };
-  return { ok: true, value: { pem: pems.join(''), count: pems.length } };
-}
 
 /** The prober's integer variables, by config field. */
 export const PROBER_INTEGER_VARIABLES = {
@@ -113,8 +81,18 @@ export interface ProberEnvironmentInput extends ProberSettings {
   readonly targetsTableName?: string;
   /** CIDR blocks in their canonical text (`10.0.0.0/8`). */
   readonly allowedCidrs: readonly string[];
-  /** PEM certificates as parseCaBundle returns them. @default - public roots only */
+  /** PEM certificates as parseCaBundle (probe/ca-bundle.ts) returns them. @default - public roots only */
   readonly caBundle?: string;
+}
+
+/** The certificates of CA_BUNDLE, checked as the stack checked them at synth; a ConfigError otherwise. */
+function readCaVariable(text: string, name: string): string {
+  try {
+    return parseCaBundle(text, `environment variable ${name}`, 'its value');
+  } catch (error) {
+    if (error instanceof CaBundleError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** Reads and checks the prober's environment; throws a ConfigError naming the variable and its value. */
@@ -125,14 +103,13 @@ export function parseProberEnv(env: Env, options: ParseEnvOptions = {}): ProberE
     if (!allowed.ok) throw new ConfigError(`environment variable ${names.allowedCidrs}: ${allowed.error.value} ${allowed.error.reason}`);
     const targetsTableName = optionalString(vars, names.targetsTableName, '');
     const caText = optionalString(vars, names.caBundle, '');
-    const ca = caText === '' ? null : parseCaBundle(caText);
-    if (ca !== null && !ca.ok) throw new ConfigError(`environment variable ${names.caBundle} ${ca.reason}`);
+    const caBundle = caText === '' ? null : readCaVariable(caText, names.caBundle);
     return {
       stateTableName: requireString(vars, names.stateTableName),
       alertTopicArn: requireString(vars, names.alertTopicArn),
       targetsTableName: targetsTableName === '' ? null : targetsTableName,
       allowedCidrs: allowed.value,
-      caBundle: ca === null ? null : ca.value.pem,
+      caBundle,
       ...readIntegers(vars, PROBER_INTEGER_VARIABLES),
     };
   });

@@ -3,7 +3,6 @@
  * built. The Lambda handler (prober.ts) and `portwatch local` both assemble the prober here, so a
  * setting neither of them names gets the same default in both.
  */
-import * as tls from 'node:tls';
 import type { ProberSettings } from '../contracts/prober-env';
 import type { DigestStore, Notifier, StateStore } from '../monitor/dependencies';
 import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberDeps } from '../monitor/prober/service';
@@ -29,35 +28,14 @@ export interface ProberParts {
 
 /** The prober's settings and the trust it adds to the public roots (CA_BUNDLE in AWS). */
 export interface ProberRootSettings extends ProberSettings {
-  /** PEM certificates of private CAs trusted besides the default roots. @default - default roots only */
+  /** PEM certificates of private CAs, trusted besides the public roots. @default - the public roots only */
   readonly caBundle?: string | null;
 }
 
-/** Node 22.15+/23.10+ (the Lambda runtime is 24); absent on Node 20, where the CLI may run. */
-type GetCaCertificates = (type: 'default') => string[];
-
-/** The default trust store plus `bundle`, memoised so that every invocation passes the same string. */
-let trustFor: { bundle: string; ca: string } | null = null;
-
 /**
- * The probe's trust anchors with a private CA bundle: the bundle in addition to what Node trusts by
- * default, not instead of it (a `ca` option replaces the default store, and a deployment that trusts a
- * private CA still probes brokers with public certificates). `getCACertificates('default')` is the
- * store Node would use, NODE_EXTRA_CA_CERTS included; Node 20 has only the bundled roots. One string,
- * the same for every invocation, so the probe builds its TLS context once per process.
- */
-function trustWithDefaults(bundle: string): string {
-  if (trustFor?.bundle === bundle) return trustFor.ca;
-  const getDefault = (tls as { getCACertificates?: GetCaCertificates }).getCACertificates;
-  const defaults = getDefault ? getDefault('default') : tls.rootCertificates;
-  const ca = [...defaults, bundle].map((pem) => pem.trim()).join('\n');
-  trustFor = { bundle, ca };
-  return ca;
-}
-
-/**
- * The probe options of one invocation: the deadline, the address guard, the trust anchors and a DNS
- * cache that lives as long as the invocation.
+ * The probe options of one invocation: the deadline, the address guard, the private CAs (the probe
+ * trusts them besides the public roots) and a DNS cache that lives as long as the invocation. The
+ * bundle is the same string every invocation, so the probe builds its TLS context once per process.
  */
 export function proberProbeOptions(settings: ProberRootSettings, guard: AddressGuard): ProbeOptions {
   return {
@@ -65,7 +43,7 @@ export function proberProbeOptions(settings: ProberRootSettings, guard: AddressG
     certExpiringDays: settings.certExpiringDays,
     guard,
     resolver: createCachingResolver(systemResolver),
-    ...(settings.caBundle ? { ca: trustWithDefaults(settings.caBundle) } : {}),
+    ...(settings.caBundle ? { ca: settings.caBundle } : {}),
   };
 }
 

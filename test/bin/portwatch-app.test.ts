@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -171,11 +170,11 @@ describe('bin/portwatch-app.ts', () => {
       // Assess
       expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
       const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
-      expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(new X509Certificate(pki().ca.cert).toString());
+      expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
     });
 
     test.each([
-      ['a file that does not exist', (): string => path.join(dir, 'missing.pem'), (file: string) => `portwatch: context "caBundle" (-c caBundle=...) got ${JSON.stringify(file)}: cannot read ${file} (ENOENT)`],
+      ['a file that does not exist', (): string => path.join(dir, 'missing.pem'), (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} does not exist`],
       [
         'a key instead of a certificate',
         (): string => {
@@ -183,7 +182,7 @@ describe('bin/portwatch-app.ts', () => {
           writeFileSync(file, pki().ca.key);
           return file;
         },
-        (file: string) => `portwatch: context "caBundle" (-c caBundle=...) got ${JSON.stringify(file)}: ${file} holds a PRIVATE KEY block; a CA bundle holds certificates only`,
+        (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} holds no certificate (PEM blocks found: PRIVATE KEY)`,
       ],
     ])('%s fails the synth naming caBundle and the path', (_name, makeFile, message) => {
       // Prepare

@@ -10,10 +10,11 @@ import { PortwatchConfigError, requireIntegerInRange } from './config-validation
 import { DeadLetterQueue } from './dead-letter-queue';
 import { HOUSE_ENVIRONMENT, PortwatchFunction } from './portwatch-function';
 import type { IntegerVariable } from '../../../lambda/contracts/env';
-import { LAMBDA_ENVIRONMENT_MAX_BYTES, PROBER_STRING_VARIABLES, PROBER_INTEGER_VARIABLES, parseCaBundle, proberEnvironment } from '../../../lambda/contracts/prober-env';
+import { LAMBDA_ENVIRONMENT_MAX_BYTES, PROBER_INTEGER_VARIABLES, PROBER_STRING_VARIABLES, proberEnvironment } from '../../../lambda/contracts/prober-env';
 import { TARGETS_TABLE } from '../../../lambda/contracts/tables';
 import { DIGEST_ATTRIBUTE } from '../../../lambda/monitor/digest-field';
 import { parseCidrList } from '../../../lambda/probe/address-policy';
+import { CaBundleError, parseCaBundle } from '../../../lambda/probe/ca-bundle';
 import { targetBudgetMs } from '../../../lambda/monitor/prober/service';
 import { describeValue } from '../../../lambda/monitor/target';
 
@@ -192,8 +193,9 @@ function allowedCidrsFrom(name: string, entries: readonly string[]): string[] {
 const UNRESOLVED_VALUE_BYTES = 128;
 
 /**
- * The CA bundle as the prober will read it (parsed by the prober's own contract), or undefined.
- * The check is the prober's: a bundle that passed here never fails its cold start.
+ * The CA bundle's certificates, checked as the prober checks CA_BUNDLE at cold start (one parser,
+ * probe/ca-bundle.ts), so a bundle that passes here never stops the prober; anything but certificates
+ * (a private key in the same file) is left out. Undefined without a bundle.
  *
  * Why the bundle travels in an environment variable: it is in the template, so `cdk diff` shows a
  * change of trust; the contract test reads it like every other setting; a cold start reads nothing.
@@ -205,9 +207,12 @@ const UNRESOLVED_VALUE_BYTES = 128;
  */
 function caBundleFrom(name: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const parsed = parseCaBundle(text);
-  if (!parsed.ok) throw new PortwatchConfigError(`${name} ${parsed.reason}`);
-  return parsed.value.pem;
+  try {
+    return parseCaBundle(text, name, 'the PEM text given');
+  } catch (error) {
+    if (error instanceof CaBundleError) throw new PortwatchConfigError(error.message);
+    throw error;
+  }
 }
 
 /**

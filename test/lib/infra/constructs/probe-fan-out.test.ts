@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -157,23 +156,22 @@ describe('ProbeFanOut State table access', () => {
 });
 
 describe('ProbeFanOut caBundle', () => {
-  // Prepare (shared): a CA certificate as a PEM file would hold it, with the text openssl writes around it.
+  // Prepare (shared): a CA certificate as a PEM file holds it, with the text openssl writes around it.
   const ca = selfSignedCert('/O=portwatch tests/CN=private CA', null);
-  const canonical = new X509Certificate(ca).toString();
 
-  test('reaches the prober as CA_BUNDLE, certificates only', () => {
+  test('reaches the prober as CA_BUNDLE, certificates only: a private key in the same text stays behind', () => {
     // Act
-    const { template } = build({ caBundle: `subject=CN=private CA\nissuer=CN=private CA\n${ca}` });
+    const key = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n';
+    const { template } = build({ caBundle: `subject=CN=private CA\n${ca}${key}` });
 
     // Assess
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CA_BUNDLE: canonical }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CA_BUNDLE: `${ca.trim()}\n` }) } });
   });
 
   test.each([
-    ['a private key', () => `${ca}-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n`, 'caBundle holds a PRIVATE KEY block; a CA bundle holds certificates only'],
-    ['no certificate', () => 'not a certificate', 'caBundle holds no -----BEGIN CERTIFICATE----- block'],
-    ['a block cut short', () => `${ca}-----BEGIN CERTIFICATE-----\nMIIB`, 'caBundle has a -----BEGIN line without its matching -----END line'],
-    ['a block that is not X.509', () => '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', 'caBundle certificate 1 does not parse: '],
+    ['no PEM', () => 'not a certificate', 'caBundle: the PEM text given is not PEM (no "-----BEGIN CERTIFICATE-----" block)'],
+    ['a key alone', () => '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n', 'caBundle: the PEM text given holds no certificate (PEM blocks found: PRIVATE KEY)'],
+    ['a block that is not X.509', () => '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', 'caBundle: the PEM text given holds a certificate that does not parse (number 1 of 1: '],
   ])('refuses %s naming the setting', (_name, text, message) => {
     expect(() => build({ caBundle: text() })).toThrow(message);
   });
