@@ -1,5 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,10 +8,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { PortwatchFunction } from './portwatch-function';
+import { HOUSE_ENVIRONMENT, PortwatchFunction } from './portwatch-function';
 import type { IntegerVariable } from '../../../lambda/contracts/env';
-import { PROBER_INTEGER_VARIABLES, proberEnvironment } from '../../../lambda/contracts/prober-env';
+import { LAMBDA_ENVIRONMENT_MAX_BYTES, PROBER_INTEGER_VARIABLES, PROBER_STRING_VARIABLES, proberEnvironment } from '../../../lambda/contracts/prober-env';
+import { TARGETS_TABLE } from '../../../lambda/contracts/tables';
+import { DIGEST_ATTRIBUTE } from '../../../lambda/monitor/digest-field';
 import { parseCidrList } from '../../../lambda/probe/address-policy';
+import { CaBundleError, parseCaBundle } from '../../../lambda/probe/ca-bundle';
 import { targetBudgetMs } from '../../../lambda/monitor/prober/service';
 import { describeValue } from '../../../lambda/monitor/target';
 
@@ -130,6 +134,15 @@ export interface ProbeFanOutProps {
    */
   readonly probeConcurrency?: number;
   /**
+   * PEM certificates of private CAs whose broker certificates the prober should trust, in addition to
+   * the public roots (without it, a broker with a private-PKI certificate is reported `untrusted-cert`).
+   * It reaches the prober in its environment (CA_BUNDLE), and Lambda allows 4 KB for all variables
+   * together: a bundle that does not fit is refused at synth. Root certificates are all it needs;
+   * brokers send their intermediates.
+   * @default - the public roots only
+   */
+  readonly caBundle?: string;
+  /**
    * What error messages call each setting, for a caller that exposes them under its own names (the
    * stack's `proberBatchSize` is `batchSize` here), so that an error names the setting the user wrote.
    * A label names the unit the value is checked in when the setting's name does not.
@@ -169,6 +182,83 @@ function allowedCidrsFrom(name: string, entries: readonly string[]): string[] {
   const parsed = parseCidrList(entries, name);
   if (!parsed.ok) throw refuse(parsed.error.value, parsed.error.reason);
   return parsed.value.map((cidr) => cidr.text);
+}
+
+/**
+ * How many bytes an unresolved value (a generated table name, a topic ARN) is counted at when the
+ * environment's size is checked at synth. CloudFormation names are the stack name, the logical id and
+ * 12 random characters (about 50 for this stack); topic ARNs add about 45 to that. 128 leaves room
+ * for a long stack name.
+ */
+const UNRESOLVED_VALUE_BYTES = 128;
+
+/**
+ * The CA bundle's certificates, checked as the prober checks CA_BUNDLE at cold start (one parser,
+ * probe/ca-bundle.ts), so a bundle that passes here never stops the prober; anything but certificates
+ * (a private key in the same file) is left out. Undefined without a bundle.
+ *
+ * Why the bundle travels in an environment variable: it is in the template, so `cdk diff` shows a
+ * change of trust; the contract test reads it like every other setting; a cold start reads nothing.
+ * The alternatives cost more: a file copied into the bundle by an esbuild command hook is a shell
+ * command per OS and never runs in tests (they skip bundling), and an SSM parameter is one more
+ * read at every cold start, one more grant, and 4 KB as well unless it is an advanced parameter.
+ * The price is Lambda's 4 KB for all variables together, checked below: root certificates are all a
+ * bundle needs (about 0.6 KB each for EC keys, 1.2-1.9 KB for RSA), which leaves room for two or three.
+ */
+function caBundleFrom(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseCaBundle(text, name, 'the PEM text given');
+  } catch (error) {
+    if (error instanceof CaBundleError) throw new PortwatchConfigError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Lambda refuses a function whose variables exceed 4 KB together, measured on their JSON; without
+ * this check a large CA bundle (or a long allowedCidrs) would pass synth and fail mid-deploy.
+ */
+function requireEnvironmentFits(environment: Readonly<Record<string, string>>, label: (setting: ProbeFanOutSetting) => string): void {
+  const measured = Object.fromEntries(
+    Object.entries({ ...environment, ...HOUSE_ENVIRONMENT }).map(([name, value]) => [name, Token.isUnresolved(value) ? 'x'.repeat(UNRESOLVED_VALUE_BYTES) : value]),
+  );
+  const bytes = Buffer.byteLength(JSON.stringify(measured));
+  if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return;
+  const sizeOf = (name: string): number => Buffer.byteLength(JSON.stringify(environment[name] ?? ''));
+  const names = PROBER_STRING_VARIABLES;
+  const parts = [
+    ...(names.caBundle in environment ? [`${label('caBundle')} ${sizeOf(names.caBundle)} bytes`] : []),
+    `${label('allowedCidrs')} ${sizeOf(names.allowedCidrs)} bytes`,
+  ];
+  const advice =
+    names.caBundle in environment
+      ? `keep only the root certificates in ${label('caBundle')} (brokers send their intermediates)`
+      : `allow fewer, wider ranges in ${label('allowedCidrs')}`;
+  throw new PortwatchConfigError(
+    `the prober's environment would be ${bytes} bytes (${parts.join(', ')}), over Lambda's limit of ` +
+      `${LAMBDA_ENVIRONMENT_MAX_BYTES} for all its variables together: ${advice}`,
+  );
+}
+
+/**
+ * The prober's one write to the user's Targets table: UpdateItem of the digest attribute, with the
+ * item's key in its condition (`attribute_exists`) and no values returned, as DynamoDbTargetDigests
+ * sends it. `dynamodb:Attributes` is every top-level attribute a request names (updated, or read by its
+ * condition) and must include the key; `dynamodb:ReturnValues` is NONE unless the request asks for
+ * more, and anything else would hand back the user's other attributes. A `table.grant()` call has no
+ * way to attach conditions, so this is `Grant.addToPrincipal` with the table's ARN.
+ */
+function grantDigestWrites(grantee: iam.IGrantable, table: dynamodb.ITable): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TARGETS_TABLE.partitionKey, DIGEST_ATTRIBUTE] },
+      StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+    },
+  });
 }
 
 /**
@@ -249,30 +339,37 @@ export class ProbeFanOut extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue.queue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
+    const caBundle = caBundleFrom(label('caBundle'), props.caBundle);
+    const environment = proberEnvironment({
+      stateTableName: props.stateTable.tableName,
+      alertTopicArn: props.alertsTopic.topicArn,
+      targetsTableName: props.targetsTable?.tableName,
+      allowedCidrs,
+      defaultPort,
+      probeTimeoutMs,
+      confirmAttempts,
+      confirmDelayMs,
+      eventRetentionDays,
+      certExpiringDays,
+      probeConcurrency,
+      tickIntervalMs: tickMinutes * MINUTE_MS,
+      postureEveryMs: postureEveryMinutes * MINUTE_MS,
+      ...(caBundle === undefined ? {} : { caBundle }),
+    });
+    requireEnvironmentFits(environment, label);
+
     this.prober = new PortwatchFunction(this, 'Prober', {
       entry: 'lambda/handlers/prober.ts',
       description: 'portwatch prober: probes the targets of a batch of probe messages, records and alerts transitions',
       memorySize,
       timeout,
-      environment: proberEnvironment({
-        stateTableName: props.stateTable.tableName,
-        alertTopicArn: props.alertsTopic.topicArn,
-        targetsTableName: props.targetsTable?.tableName,
-        allowedCidrs,
-        defaultPort,
-        probeTimeoutMs,
-        confirmAttempts,
-        confirmDelayMs,
-        eventRetentionDays,
-        certExpiringDays,
-        probeConcurrency,
-        tickIntervalMs: tickMinutes * MINUTE_MS,
-        postureEveryMs: postureEveryMinutes * MINUTE_MS,
-      }),
+      environment,
     });
-    props.stateTable.grantReadWriteData(this.prober);
-    // Each probe message carries its targets; the prober writes only the digest attribute of their items.
-    props.targetsTable?.grant(this.prober, 'dynamodb:UpdateItem');
+    // Exactly what DynamoDbStateStore calls on the prober's path: getStates (BatchGetItem), getState and
+    // getScanner (GetItem), putState, putScanner and putEvent (conditional PutItem). Listing states and
+    // reading history (Scan, Query) are the CLI's, under the operator's own credentials; nothing deletes.
+    props.stateTable.grant(this.prober, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
+    if (props.targetsTable) grantDigestWrites(this.prober, props.targetsTable);
     props.alertsTopic.grantPublish(this.prober);
 
     this.prober.addEventSource(
