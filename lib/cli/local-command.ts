@@ -32,6 +32,7 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .option('--json', 'alerts as one JSON object per line on stdout, nothing else there')
     .option('--topic-arn <arn>', 'also publish alerts to this SNS topic (AWS credentials from the standard chain)')
     .option('--timeout <ms>', 'probe deadline per socket phase, in ms', rangeOf(PROBER_INTEGER_VARIABLES.probeTimeoutMs), PROBER_DEFAULTS.probeTimeoutMs)
+    .option('--ca <file>', 'PEM file of CA certificates trusted besides the public roots (a private broker CA)')
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
     .addOption(new Option('--allow <cidr>', 'probe this range even when refused otherwise (repeatable)').argParser(collect).default([], 'none'))
     .option('--concurrency <n>', 'targets probed at once', rangeOf(PROBER_INTEGER_VARIABLES.probeConcurrency), PROBER_DEFAULTS.probeConcurrency)

@@ -29,6 +29,7 @@ import { CliOutput, formatElapsed, formatFindings, plural } from './output';
 import { formatDuration } from '../../lambda/parse/duration';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
 import { parseTargetArgs, topicRegion } from './local-args';
+import { caFileOption } from './probe-command';
 import { LocalTargets } from './local-targets';
 
 export interface LocalOptions {
@@ -47,6 +48,8 @@ export interface LocalOptions {
   readonly confirmAttempts: number;
   readonly confirmDelay: number;
   readonly verbose?: boolean;
+  /** PEM file of CAs trusted besides the public roots (private broker CAs). */
+  readonly ca?: string;
 }
 
 /** Rows of the table printed after the first tick; beyond this, a count and `portwatch status`. */
@@ -116,6 +119,8 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
     topic = { arn: options.topicArn, region };
   }
   const postureEveryMs = deepLookEvery(options, out);
+  // Read before the first tick: a bad file is bad usage (exit 2), not one failed handshake per target.
+  const caBundle = options.ca === undefined ? null : caFileOption(options.ca, '--ca');
   const input = new LocalTargets(options.targets, args, out, options.state);
   // Read before the database is opened: a file that cannot be read at start is bad usage.
   const first = await input.read();
@@ -178,7 +183,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
       if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
       else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
     };
-    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs };
+    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle };
 
     try {
       for (let tick = 1; options.ticks === undefined || tick <= options.ticks; tick++) {
@@ -225,6 +230,7 @@ interface TickContext {
   readonly options: LocalOptions;
   readonly out: CliOutput;
   readonly postureEveryMs: number;
+  readonly caBundle: string | null;
 }
 
 /** One tick, as the heartbeat tells it. */
@@ -267,6 +273,7 @@ async function runTick(ctx: TickContext): Promise<TickSummary> {
       confirmDelayMs: options.confirmDelay,
       tickIntervalMs: options.interval,
       postureEveryMs: ctx.postureEveryMs,
+      caBundle: ctx.caBundle,
     },
   );
   let report: RunReport;

@@ -193,3 +193,37 @@ describe('portwatch local', () => {
     expect(topicRegion('arn:aws:sqs:eu-west-1:123456789012:q')).toBeNull();
   });
 });
+
+/** `portwatch local --ca`: the private CA of a fleet's brokers, trusted besides the public roots, as the stack's caBundle. */
+describe('portwatch local --ca', () => {
+  it('trusts a broker signed by a private CA only when --ca names it, and refuses a bad file naming --ca and the path', async () => {
+    // Prepare: a TLS broker whose certificate the test CA signed; the CA as a PEM file.
+    const pki = createTestPki();
+    const broker = await startBroker({ tls: pki.trusted, auth: 'required' });
+    const dir = mkdtempSync(join(tmpdir(), 'portwatch-localca-'));
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, pki.ca.cert);
+    const keyOnly = join(dir, 'key.pem');
+    writeFileSync(keyOnly, pki.ca.key);
+    const target = `127.0.0.1:${broker.port} depth=tls expect=closed`;
+    try {
+      // Act
+      const without = await runCli(['local', target, '--ticks', '1', '--json', '--state', join(dir, 'a')]);
+      const withCa = await runCli(['local', target, '--ticks', '1', '--json', '--ca', caFile, '--state', join(dir, 'b')]);
+      const bad = await runCli(['local', target, '--ticks', '1', '--ca', keyOnly, '--state', join(dir, 'c')]);
+
+      // Assess: the first look finds the port open against expect=closed: one alert, carrying its findings.
+      expect(without.code).toBe(0);
+      expect(jsonLines(without.stdout).map((a) => a.findings)).toEqual([['untrusted-cert']]);
+      expect(withCa.code).toBe(0);
+      expect(jsonLines(withCa.stdout).map((a) => a.findings)).toEqual([[]]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`--ca: ${JSON.stringify(keyOnly)}`);
+      expect(bad.stderr).toContain('holds no certificate');
+    } finally {
+      await broker.close();
+      pki.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
