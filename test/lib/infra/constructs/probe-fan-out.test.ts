@@ -2,7 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MAX_RECEIVE_COUNT, ProbeFanOut, VISIBILITY_TIMEOUT_FACTOR, type ProbeFanOutProps } from '../../../../lib/infra/constructs/probe-fan-out';
+import { MAX_RECEIVE_COUNT, ProbeFanOut, VISIBILITY_TIMEOUT_FACTOR } from '../../../../lib/infra/constructs/probe-fan-out';
+import type { ProbeFanOutProps } from '../../../../lib/infra/constructs/probe-fan-out-props';
 import { selfSignedCert } from '../../../helpers/certs';
 import { logicalIdOf, policyStatements, testStack } from '../../../helpers/synth';
 
