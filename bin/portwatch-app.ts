@@ -8,10 +8,11 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PortwatchConfigError } from '../lib/infra/constructs/config-validation';
+import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import { DEFAULT_STACK_NAME } from '../lambda/contracts/stack-outputs';
 import { PortwatchStack } from '../lib/infra/portwatch-stack';
 
-/** Context keys read by this app; anything else under `-c` is CDK's business. */
+/** Context keys read by this app; any other key that is not CDK's own fails the synth (see checkContextKeys). */
 const CONTEXT_KEYS = [
   'scheduleMinutes',
   'alertEmail',
@@ -25,8 +26,61 @@ const CONTEXT_KEYS = [
   'proberBatchSize',
   'targetsPerMessage',
   'scanSegments',
+  'caBundle',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/**
+ * Context keys of CDK itself that have no namespace: the CLI's telemetry switch (cdk.json), the
+ * notices a user acknowledged (cdk.context.json), the asset repository override, and the marker
+ * `cdk migrate` writes. Every other key of CDK or a library carries a namespace (see isNamespaced).
+ */
+const CDK_PLAIN_KEYS: ReadonlySet<string> = new Set(['cli-telemetry', 'acknowledged-issue-numbers', 'assets-ecr-repository-name', 'cdk-migrate']);
+
+/**
+ * Keys with a `:`, `@`, `/`, `.` or `=` belong to someone else: feature flags (`@aws-cdk/core:...`),
+ * the CLI's own (`aws:cdk:bundling-stacks`, `aws-cdk:enableDiffNoFail`), cached lookups
+ * (`availability-zones:account=...`) and other libraries' settings. A portwatch key is a plain word.
+ */
+function isNamespaced(key: string): boolean {
+  return /[:@/.=]/.test(key);
+}
+
+/** Edit distance, ignoring case: `alertemail` is a miss of `alertEmail` by nothing but case. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[y.length] ?? 0;
+}
+
+/**
+ * A misspelt `-c` key would otherwise be ignored and the stack deployed with the default, so every
+ * plain key must be one of CONTEXT_KEYS. The suggestion is the closest key within a third of its
+ * length (`scheduleMinute`, `allowed-cidrs`, `alertemail`); past that the error lists every key.
+ */
+function checkContextKeys(app: App): void {
+  const known: readonly string[] = CONTEXT_KEYS;
+  const unknown = Object.keys(app.node.getAllContext() as Record<string, unknown>)
+    .filter((key) => !known.includes(key) && !isNamespaced(key) && !CDK_PLAIN_KEYS.has(key))
+    .sort();
+  if (unknown.length === 0) return;
+  const explain = (key: string): string => {
+    // Dashes and underscores are how other tools spell keys: `allowed-cidrs` means `allowedCidrs`.
+    const plain = key.replace(/[-_]/g, '');
+    const [closest] = [...known].sort((a, b) => distance(plain, a) - distance(plain, b));
+    const near = closest !== undefined && distance(plain, closest) <= Math.ceil(closest.length / 3);
+    return `unknown context key ${JSON.stringify(key)}: ` + (near ? `did you mean ${JSON.stringify(closest)}?` : `portwatch reads ${known.join(', ')}`);
+  };
+  throw new PortwatchConfigError(unknown.map(explain).join('; '));
+}
 
 function describe(key: ContextKey, raw: unknown): string {
   return `context "${key}" (-c ${key}=...) got ${JSON.stringify(raw)}`;
@@ -60,9 +114,26 @@ function readList(app: App, key: ContextKey): string[] | undefined {
   return items.map((item) => item.trim()).filter((item) => item !== '');
 }
 
+/**
+ * `-c caBundle=path/to/ca.pem`: the file's certificates, read and checked here (a relative path is
+ * from the directory cdk runs in), so a wrong path or a file that is not PEM fails the synth naming
+ * the setting and the path. The same reader serves the CLI's `--ca`.
+ */
+function readCaBundleSetting(app: App): string | undefined {
+  const file = readString(app, 'caBundle');
+  if (file === undefined) return undefined;
+  try {
+    return readCaBundle(file, 'context "caBundle" (-c caBundle=...)');
+  } catch (error) {
+    if (error instanceof CaBundleError) throw new PortwatchConfigError(error.message);
+    throw error;
+  }
+}
+
 function main(): void {
   // Synthesised explicitly below; without autoSynth a configuration error leaves no half-built assembly.
   const app = new App({ autoSynth: false });
+  checkContextKeys(app);
 
   const stack = new PortwatchStack(app, DEFAULT_STACK_NAME, {
     description: 'portwatch: monitors TCP port 8883 (MQTT over TLS) and alerts once per open/closed transition',
@@ -78,6 +149,7 @@ function main(): void {
     proberBatchSize: readNumber(app, 'proberBatchSize'),
     targetsPerMessage: readNumber(app, 'targetsPerMessage'),
     scanSegments: readNumber(app, 'scanSegments'),
+    caBundle: readCaBundleSetting(app),
   });
   Tags.of(stack).add('project', 'portwatch');
 

@@ -7,6 +7,7 @@ import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../monitor/cadence';
 import { DEFAULT_PROBER_CONFIG } from '../monitor/prober/service';
 import { DEFAULT_PROBE_OPTIONS } from '../probe';
 import { parseCidrList, type Cidr } from '../probe/address-policy';
+import { CaBundleError, parseCaBundle } from '../probe/ca-bundle';
 import {
   ConfigError,
   DEFAULT_PORT_VARIABLE,
@@ -31,7 +32,16 @@ export const PROBER_STRING_VARIABLES = {
   targetsTableName: 'TARGETS_TABLE_NAME',
   /** Comma-separated CIDR blocks the address guard lets through; empty: none. */
   allowedCidrs: 'ALLOWED_CIDRS',
+  /** Optional PEM certificates of private CAs, trusted besides the public roots (checked by parseCaBundle). */
+  caBundle: 'CA_BUNDLE',
 } as const;
+
+/**
+ * Lambda's limit for all environment variables of a function together, measured on their JSON
+ * (`{"NAME":"value",...}`). The CA bundle travels in the environment, so the construct checks the
+ * whole environment against it at synth.
+ */
+export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 
 /** The prober's integer variables, by config field. */
 export const PROBER_INTEGER_VARIABLES = {
@@ -59,6 +69,8 @@ export interface ProberEnvConfig extends ProberSettings {
   readonly alertTopicArn: string;
   readonly targetsTableName: string | null;
   readonly allowedCidrs: readonly Cidr[];
+  /** PEM certificates of private CAs to trust besides the public roots; null: public roots only. */
+  readonly caBundle: string | null;
 }
 
 /** What the construct knows when it builds the prober's environment (values already range-checked). */
@@ -69,6 +81,18 @@ export interface ProberEnvironmentInput extends ProberSettings {
   readonly targetsTableName?: string;
   /** CIDR blocks in their canonical text (`10.0.0.0/8`). */
   readonly allowedCidrs: readonly string[];
+  /** PEM certificates as parseCaBundle (probe/ca-bundle.ts) returns them. @default - public roots only */
+  readonly caBundle?: string;
+}
+
+/** The certificates of CA_BUNDLE, checked as the stack checked them at synth; a ConfigError otherwise. */
+function readCaVariable(text: string, name: string): string {
+  try {
+    return parseCaBundle(text, `environment variable ${name}`, 'its value');
+  } catch (error) {
+    if (error instanceof CaBundleError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** Reads and checks the prober's environment; throws a ConfigError naming the variable and its value. */
@@ -78,11 +102,14 @@ export function parseProberEnv(env: Env, options: ParseEnvOptions = {}): ProberE
     const allowed = parseCidrList(optionalString(vars, names.allowedCidrs, ''), names.allowedCidrs);
     if (!allowed.ok) throw new ConfigError(`environment variable ${names.allowedCidrs}: ${allowed.error.value} ${allowed.error.reason}`);
     const targetsTableName = optionalString(vars, names.targetsTableName, '');
+    const caText = optionalString(vars, names.caBundle, '');
+    const caBundle = caText === '' ? null : readCaVariable(caText, names.caBundle);
     return {
       stateTableName: requireString(vars, names.stateTableName),
       alertTopicArn: requireString(vars, names.alertTopicArn),
       targetsTableName: targetsTableName === '' ? null : targetsTableName,
       allowedCidrs: allowed.value,
+      caBundle,
       ...readIntegers(vars, PROBER_INTEGER_VARIABLES),
     };
   });
@@ -97,5 +124,6 @@ export function proberEnvironment(input: ProberEnvironmentInput): Record<string,
     ...integerEntries(PROBER_INTEGER_VARIABLES, input),
     [names.allowedCidrs]: input.allowedCidrs.join(','),
     ...(input.targetsTableName === undefined ? {} : { [names.targetsTableName]: input.targetsTableName }),
+    ...(input.caBundle === undefined ? {} : { [names.caBundle]: input.caBundle }),
   };
 }

@@ -6,7 +6,7 @@
 import type { ProberSettings } from '../contracts/prober-env';
 import type { DigestStore, Notifier, StateStore } from '../monitor/dependencies';
 import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberDeps } from '../monitor/prober/service';
-import { createCachingResolver, probeTarget, systemResolver, type AddressGuard } from '../probe';
+import { createCachingResolver, probeTarget, systemResolver, type AddressGuard, type ProbeOptions } from '../probe';
 
 /** What the caller builds: clients (made once per process) and the address policy of its setting. */
 export interface ProberParts {
@@ -26,12 +26,33 @@ export interface ProberParts {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** The prober's settings and the trust it adds to the public roots (CA_BUNDLE in AWS). */
+export interface ProberRootSettings extends ProberSettings {
+  /** PEM certificates of private CAs, trusted besides the public roots. @default - the public roots only */
+  readonly caBundle?: string | null;
+}
+
+/**
+ * The probe options of one invocation: the deadline, the address guard, the private CAs (the probe
+ * trusts them besides the public roots) and a DNS cache that lives as long as the invocation. The
+ * bundle is the same string every invocation, so the probe builds its TLS context once per process.
+ */
+export function proberProbeOptions(settings: ProberRootSettings, guard: AddressGuard): ProbeOptions {
+  return {
+    timeoutMs: settings.probeTimeoutMs,
+    certExpiringDays: settings.certExpiringDays,
+    guard,
+    resolver: createCachingResolver(systemResolver),
+    ...(settings.caBundle ? { ca: settings.caBundle } : {}),
+  };
+}
+
 /**
  * A prober for one invocation (one SQS batch, or one local tick). Made per invocation because its
  * resolver caches DNS answers: they are shared by the targets of one invocation, never across
  * invocations, so a moved broker is seen by the next tick.
  */
-export function createProber(parts: ProberParts, settings: ProberSettings): ProberService {
+export function createProber(parts: ProberParts, settings: ProberRootSettings): ProberService {
   return new ProberService(
     {
       store: parts.store,
@@ -49,12 +70,7 @@ export function createProber(parts: ProberParts, settings: ProberSettings): Prob
       confirmAttempts: settings.confirmAttempts,
       confirmDelayMs: settings.confirmDelayMs,
       cadence: { tickMs: settings.tickIntervalMs, postureEveryMs: settings.postureEveryMs },
-      probeOptions: {
-        timeoutMs: settings.probeTimeoutMs,
-        certExpiringDays: settings.certExpiringDays,
-        guard: parts.guard,
-        resolver: createCachingResolver(systemResolver),
-      },
+      probeOptions: proberProbeOptions(settings, parts.guard),
     },
   );
 }

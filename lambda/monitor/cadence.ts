@@ -27,9 +27,21 @@ export function postureDue(target: string, tickAtMs: number, cadence: PostureCad
   return dueOnTick(target, tickAtMs, { tickMs: cadence.tickMs, everyMs: cadence.postureEveryMs });
 }
 
+/**
+ * Every how many ticks a target gets its deep look: `postureEveryMs` rounded to a whole number of
+ * ticks, at least 1 (a deep look rides on a tick, so it cannot come more often than the ticks).
+ */
+export function postureEveryTicks(cadence: PostureCadence): number {
+  return ticksPer({ tickMs: cadence.tickMs, everyMs: cadence.postureEveryMs });
+}
+
+function ticksPer(period: { readonly tickMs: number; readonly everyMs: number }): number {
+  return Math.max(1, Math.round(period.everyMs / Math.max(1, period.tickMs)));
+}
+
 /** Whether the tick at `tickAtMs` is `key`'s turn for something done once per `everyMs` (see postureDue). */
 export function dueOnTick(key: string, tickAtMs: number, period: { readonly tickMs: number; readonly everyMs: number }): boolean {
-  const every = Math.max(1, Math.round(period.everyMs / Math.max(1, period.tickMs)));
+  const every = ticksPer(period);
   if (every === 1) return true;
   const index = Math.round(tickAtMs / period.tickMs);
   return (index + (keyHash(key) % every)) % every === 0;

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { PROBER_INTEGER_VARIABLES } from '../../lambda/contracts/prober-env';
 import { TIMEOUT_RANGE_MS } from '../../lambda/monitor/target';
 import { formatDuration, parseDuration } from '../../lambda/parse/duration';
-import { DEFAULT_STATE_DIR } from './backend';
 import { UsageError } from './cli-io';
+import { DEFAULT_STATE_DIR } from './state-dir';
 
 /** An integer flag: its name, what its value is (after "is not"), and the values it accepts. */
 export interface IntegerFlag {

@@ -1,8 +1,9 @@
 /**
  * What the CLI writes: results on stdout (aligned text, or one JSON object per line with --json),
  * diagnostics and progress on stderr. Progress is drawn only on an interactive terminal and never
- * in --json mode, so pipes and scripts see clean output.
+ * in --json mode, so pipes and scripts see clean output; anything written while it is drawn erases it first.
  */
+import type { LineSink } from '../../lambda/adapters/local/console-notifier';
 
 export interface OutputStream {
   write(chunk: string, callback?: (err?: Error | null) => void): boolean;
@@ -21,6 +22,9 @@ function processStreams(): CliStreams {
 }
 
 export class CliOutput {
+  /** The progress line drawn now, if any: whatever else is written clears it first. */
+  private active: Progress | null = null;
+
   constructor(
     readonly json: boolean,
     private readonly streams: CliStreams = processStreams(),
@@ -35,30 +39,56 @@ export class CliOutput {
     return !this.json && this.streams.stdout.isTTY === true;
   }
 
+  /**
+   * stdout for writers that are not CliOutput (the alert printer): each write clears the progress
+   * line first, so an alert never lands after a half-drawn `probing 3/5`.
+   */
+  get lines(): LineSink {
+    return {
+      write: (chunk, callback) => {
+        this.clearProgress();
+        return this.streams.stdout.write(chunk, callback);
+      },
+    };
+  }
+
   /** One line of text on stdout. */
   line(text = ''): void {
+    this.clearProgress();
     this.streams.stdout.write(`${text}\n`);
   }
 
   /** One JSON object on one line of stdout. */
   data(value: unknown): void {
+    this.clearProgress();
     this.streams.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
   /** A diagnostic on stderr; never on stdout, so `--json` output stays machine-readable. */
   note(text: string): void {
+    this.clearProgress();
     this.streams.stderr.write(`portwatch: ${text}\n`);
   }
 
   table(headers: readonly string[], rows: readonly (readonly string[])[]): void {
     if (rows.length === 0) return;
+    this.clearProgress();
     this.streams.stdout.write(renderTable(headers, rows));
   }
 
   /** A progress counter on stderr, drawn only on a terminal and never in --json mode. */
   progress(label: string, total: number): Progress {
     const enabled = !this.json && this.streams.stderr.isTTY === true;
-    return new Progress(this.streams.stderr, label, total, enabled);
+    const progress = new Progress(this.streams.stderr, label, total, enabled, () => {
+      if (this.active === progress) this.active = null;
+    });
+    this.active = progress;
+    return progress;
+  }
+
+  /** Erases the progress line, if one is drawn; its next update draws it again below what was written. */
+  private clearProgress(): void {
+    this.active?.clear();
   }
 }
 
@@ -88,6 +118,7 @@ export class Progress {
     private readonly label: string,
     private total: number,
     private readonly enabled: boolean,
+    private readonly onDone: () => void = () => undefined,
   ) {}
 
   update(done: number, total = this.total): void {
@@ -102,10 +133,16 @@ export class Progress {
     this.drawn = true;
   }
 
-  /** Clears the line, so what follows starts on a clean one. */
-  done(): void {
+  /** Erases the line if it is drawn, so that what is written next starts on a clean one. */
+  clear(): void {
     if (this.enabled && this.drawn) this.stream.write('\r\u001b[2K');
     this.drawn = false;
+  }
+
+  /** Clears the line for good: the operation is over. */
+  done(): void {
+    this.clear();
+    this.onDone();
   }
 }
 
@@ -126,6 +163,11 @@ export function formatElapsed(fromIso: string, now: Date): string {
 /** `2026-11-24 10:00:05Z`: ISO time, shorter, still unambiguous. */
 export function formatTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `1 target`, `2 targets`: a count with its noun, singular for exactly one. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function formatFindings(findings: readonly string[]): string {

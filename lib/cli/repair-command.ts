@@ -1,6 +1,6 @@
 /** `portwatch repair`: rebuilds the damaged embedded database of a local state directory. */
 import type { Command } from 'commander';
-import { DEFAULT_STATE_DIR, repairLocalState } from './backend';
+import { DEFAULT_STATE_DIR, repairLocalState } from './state-dir';
 import type { CommandRegistrar } from './cli-io';
 import { CliOutput } from './output';
 

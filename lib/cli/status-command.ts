@@ -11,6 +11,7 @@ import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatElapsed, formatFindings, formatLabels, formatTime } from './output';
 import { BACKEND_HELP, addBackendOptions } from './options';
 import { matchKey } from './targets-command';
+import { definitionErrorOf } from './targets-file';
 import { describeWindows, globalWindowsLine, windowsCell } from './window-text';
 
 interface StatusOptions extends BackendOptions {
@@ -43,6 +44,8 @@ interface StatusRow {
   readonly inTargets: boolean;
   /** The Targets item fails validation (the prober records it as `error`). */
   readonly invalid: string | null;
+  /** `portwatch local` refused the target's line in its targets file and probes the last valid definition. */
+  readonly definitionError: string | null;
   readonly updatedAt: string | null;
   readonly version: number | null;
   readonly pendingAlerts: readonly PendingAlert[];
@@ -76,6 +79,7 @@ function statusRow(key: string, state: TargetState | null, item: Readonly<Record
     enabled: target ? target.enabled : null,
     inTargets: item !== null,
     invalid: parsed && !parsed.ok ? formatFieldError(parsed.error) : null,
+    definitionError: definitionErrorOf(item),
     updatedAt: state?.updatedAt ?? null,
     version: state?.version ?? null,
     pendingAlerts: pendingAlerts(state),
@@ -165,6 +169,7 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(shown(r), (counts.get(shown(r)) ?? 0) + 1);
     out.line(`${rows.length} target${rows.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    for (const r of rows) if (r.definitionError) out.line(`${r.target}: definition error: ${r.definitionError}; the last valid definition is still probed`);
   });
 }
 
@@ -184,6 +189,7 @@ function printDetail(
   if (row.statusSince && row.statusSince !== row.since) lines.push(['status since', `${formatTime(row.statusSince)} (${formatElapsed(row.statusSince, now)})`]);
   lines.push(['expect', row.expect ?? 'any change alerts']);
   if (row.invalid) lines.push(['invalid', row.invalid]);
+  if (row.definitionError) lines.push(['definition error', `${row.definitionError}; the last valid definition is still probed`]);
   lines.push(['findings', formatFindings(row.findings)]);
   if (row.reason) lines.push([row.status === 'error' ? 'last error' : 'reason', row.reason]);
   const parsed = item ? parseTargetItem(item, DEFAULT_PORT) : null;

@@ -48,6 +48,12 @@ export interface PortwatchStackProps extends StackProps {
    */
   readonly allowedCidrs?: readonly string[];
   /**
+   * PEM certificates of private CAs the prober trusts in addition to the public roots, so that brokers
+   * with private-PKI certificates are not reported `untrusted-cert` (`-c caBundle=path/to/ca.pem`).
+   * @default - the public roots only
+   */
+  readonly caBundle?: string;
+  /**
    * Highest number of concurrent prober invocations (2-1000).
    * @default 10
    */
@@ -145,6 +151,7 @@ export class PortwatchStack extends Stack {
       defaultPort: props.defaultPort,
       probeTimeoutMs: props.probeTimeoutMs,
       allowedCidrs: props.allowedCidrs,
+      caBundle: props.caBundle,
       maxConcurrency: props.proberMaxConcurrency,
       probeConcurrency: props.probeConcurrency,
       batchSize: props.proberBatchSize,

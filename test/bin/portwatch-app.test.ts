@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../lib/infra/constructs/portwatch-function';
+import { usePki } from '../helpers/certs';
 
 /**
  * Runs bin/portwatch-app.ts the way `cdk synth -c key=value` does (context in CDK_CONTEXT_JSON, output
@@ -93,5 +94,106 @@ describe('bin/portwatch-app.ts', () => {
     expect(status).toBe(1);
     expect(stderr).toContain(message);
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('a misspelt key fails the synth naming it and the key it probably meant', () => {
+    // Act
+    const { status, stderr } = runApp({ scheduleMinute: '1', alertemail: 'a@b.c', 'allowed-cidrs': '10.0.0.0/8', retries: '3' });
+
+    // Assess: one line, every unknown key, sorted.
+    expect(status).toBe(1);
+    expect(stderr).toContain(
+      'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
+        'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle; ' +
+        'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
+    );
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test("CDK's own keys pass: cdk.json's context, what the CLI adds, cached lookups and acknowledged notices", () => {
+    // Prepare: cdk.json's context as `cdk synth` hands it to the app, with the keys the CLI and cdk.context.json add.
+    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    const context = {
+      ...cdkJson.context,
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:version-reporting': true,
+      '@aws-cdk/core:failSynthOnValidationErrors': true,
+      'aws-cdk:enableDiffNoFail': 'true',
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'acknowledged-issue-numbers': [32775],
+      'assets-ecr-repository-name': 'assets',
+      'cdk-migrate': true,
+      scheduleMinutes: '5',
+    };
+
+    // Act
+    const { status, stderr } = runApp(context);
+
+    // Assess
+    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+  });
+
+  test('`npx cdk synth -c scheduleMinute=1` fails with the message, as a user runs it', () => {
+    // Prepare
+    const outdir = mkdtempSync(path.join(tmpdir(), 'portwatch-cdk-'));
+    try {
+      // Act
+      const result = spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/cdk'), ['synth', '-q', '--output', outdir, '-c', 'scheduleMinute=1'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+
+      // Assess
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('portwatch: unknown context key "scheduleMinute": did you mean "scheduleMinutes"?');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  describe('caBundle', () => {
+    const pki = usePki();
+    const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-ca-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('the PEM file named by -c caBundle reaches the prober as CA_BUNDLE', () => {
+      // Prepare: the file as openssl prints it, a text line before the certificate.
+      const file = path.join(dir, 'ca.pem');
+      writeFileSync(file, `subject=O=portwatch tests, CN=portwatch test CA\n${pki().ca.cert}`);
+
+      // Act
+      const { status, stderr, template } = runApp({ caBundle: file });
+
+      // Assess
+      expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+      const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
+      expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
+    });
+
+    test.each([
+      ['a file that does not exist', (): string => path.join(dir, 'missing.pem'), (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} does not exist`],
+      [
+        'a key instead of a certificate',
+        (): string => {
+          const file = path.join(dir, 'ca.key');
+          writeFileSync(file, pki().ca.key);
+          return file;
+        },
+        (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} holds no certificate (PEM blocks found: PRIVATE KEY)`,
+      ],
+    ])('%s fails the synth naming caBundle and the path', (_name, makeFile, message) => {
+      // Prepare
+      const file = makeFile();
+
+      // Act
+      const { status, stderr } = runApp({ caBundle: file });
+
+      // Assess
+      expect(status).toBe(1);
+      expect(stderr).toContain(message(file));
+    });
   });
 });

@@ -2,9 +2,14 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PortwatchStack, type PortwatchStackProps } from '../../lib/infra/portwatch-stack';
 
-/** An App that skips asset bundling (no esbuild run per test); templates are otherwise complete. */
+/**
+ * An App that skips asset bundling (no esbuild run per test) and CDK's built-in CloudFormation
+ * validation, a WebAssembly linter that costs ~8 s of CPU on its first synth in every test file;
+ * templates are otherwise complete. test/bin/portwatch-app.test.ts synthesizes the real app, validation
+ * included, as `cdk synth` does.
+ */
 export function testApp(): App {
-  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
 }
 
 /** A bare stack for testing one construct on its own. */

@@ -19,6 +19,9 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const PORTWATCH_RUNTIME = lambda.Runtime.NODEJS_24_X;
 const ESBUILD_TARGET = 'node24';
 
+/** Variables every portwatch function gets besides its own: stack traces mapped to the TypeScript sources. */
+export const HOUSE_ENVIRONMENT: Readonly<Record<string, string>> = { NODE_OPTIONS: '--enable-source-maps' };
+
 /** Props of {@link PortwatchFunction}. */
 export interface PortwatchFunctionProps {
   /** Handler file, relative to the repository root (e.g. `lambda/handlers/prober.ts`); it must export `handler`. */
@@ -30,7 +33,7 @@ export interface PortwatchFunctionProps {
   /** Hard limit of one invocation; stated by every caller because queue and retry settings derive from it. */
   readonly timeout: Duration;
   /**
-   * Function-specific environment (`NODE_OPTIONS` is always added).
+   * Function-specific environment (HOUSE_ENVIRONMENT is always added).
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
@@ -93,7 +96,7 @@ export class PortwatchFunction extends NodejsFunction {
       role,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...props.environment, ...HOUSE_ENVIRONMENT },
       onFailure: props.onFailure,
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,

@@ -1,16 +1,20 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { PortwatchFunction } from './portwatch-function';
+import type { ProbeFanOutProps, ProbeFanOutSetting } from './probe-fan-out-props';
+import { HOUSE_ENVIRONMENT, PortwatchFunction } from './portwatch-function';
 import type { IntegerVariable } from '../../../lambda/contracts/env';
-import { PROBER_INTEGER_VARIABLES, proberEnvironment } from '../../../lambda/contracts/prober-env';
+import { LAMBDA_ENVIRONMENT_MAX_BYTES, PROBER_INTEGER_VARIABLES, PROBER_STRING_VARIABLES, proberEnvironment } from '../../../lambda/contracts/prober-env';
+import { TARGETS_TABLE } from '../../../lambda/contracts/tables';
+import { DIGEST_ATTRIBUTE } from '../../../lambda/monitor/digest-field';
 import { parseCidrList } from '../../../lambda/probe/address-policy';
+import { CaBundleError, parseCaBundle } from '../../../lambda/probe/ca-bundle';
 import { targetBudgetMs } from '../../../lambda/monitor/prober/service';
 import { describeValue } from '../../../lambda/monitor/target';
 
@@ -30,116 +34,6 @@ export const MAX_RECEIVE_COUNT = 3;
 /** Bounds of the event source's MaximumConcurrency (the limits of the Lambda API). */
 const MAX_CONCURRENCY_LIMITS = { min: 2, max: 1000 } as const;
 
-/** Props of {@link ProbeFanOut}. */
-export interface ProbeFanOutProps {
-  /** State table; the prober reads and writes it. */
-  readonly stateTable: dynamodb.ITable;
-  /**
-   * Targets table; the prober only updates the state digest on its items (UpdateItem, nothing else),
-   * so that an unchanged tick reads no state. @default - no digests: every state is read every tick
-   */
-  readonly targetsTable?: dynamodb.ITable;
-  /**
-   * The schedule's tick interval (whole minutes, 1 minute - 1 day); with `postureEvery` it sets how
-   * many ticks apart open brokers get a deep look.
-   * @default Duration.minutes(5)
-   */
-  readonly tickRate?: Duration;
-  /**
-   * How often an open target at depth tls/mqtt gets its deep look (TLS, certificate, anonymous MQTT);
-   * the ticks between only connect. A target that was not open always gets a deep look. Whole
-   * minutes, from `tickRate` to 1 day.
-   * @default - the longer of 5 minutes and `tickRate`
-   */
-  readonly postureEvery?: Duration;
-  /** Alerts topic; the prober publishes to it. */
-  readonly alertsTopic: sns.ITopic;
-  /**
-   * Notified when the dead-letter queue receives a message (the operations topic).
-   * @default - the alarm has no action
-   */
-  readonly alarmTopic?: sns.ITopic;
-  /**
-   * Port probed when a target names none.
-   * @default 8883
-   */
-  readonly defaultPort?: number;
-  /**
-   * Deadline of each probe step (connect, TLS handshake, MQTT CONNACK), in milliseconds (100-30000).
-   * @default 3000
-   */
-  readonly probeTimeoutMs?: number;
-  /**
-   * Observations that must agree before a transition is believed (1-5; 1 = no re-probe).
-   * A single lost SYN must never alert.
-   * @default 2
-   */
-  readonly confirmAttempts?: number;
-  /**
-   * Pause before each confirmation re-probe, in milliseconds (0-10000).
-   * @default 1000
-   */
-  readonly confirmDelayMs?: number;
-  /**
-   * Days a transition event stays in the history before DynamoDB TTL removes it (1-3650).
-   * @default 90
-   */
-  readonly eventRetentionDays?: number;
-  /**
-   * A certificate expiring in fewer days than this raises the `cert-expiring` finding (1-365).
-   * @default 14
-   */
-  readonly certExpiringDays?: number;
-  /**
-   * Private, loopback or link-local ranges the prober may connect to. Everything else in those ranges is
-   * refused, so that whoever can write the Targets table cannot aim the scanner at internal hosts.
-   * @default - none
-   */
-  readonly allowedCidrs?: readonly string[];
-  /**
-   * Timeout of one prober invocation (10 s - 15 min). The probe queue's visibility timeout is derived from it.
-   * @default Duration.seconds(60)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Prober memory in MiB (128-10240).
-   * @default 512
-   */
-  readonly memorySize?: number;
-  /**
-   * Probe messages per invocation (1-10); each message carries many targets.
-   * @default 5
-   */
-  readonly batchSize?: number;
-  /**
-   * How long the event source waits to fill a batch (0-300 s). The dispatcher sends a whole tick in one
-   * burst, so a short window is enough to fill batches.
-   * @default Duration.seconds(1)
-   */
-  readonly maxBatchingWindow?: Duration;
-  /**
-   * Highest number of concurrent prober invocations (2-1000). Bounds the sockets open at once and the
-   * write rate on the State table.
-   * @default 10
-   */
-  readonly maxConcurrency?: number;
-  /**
-   * Targets one invocation probes at once (1-1000). Sockets stay under the engine's process-wide
-   * limit whatever this says; see docs/scaling.md for sizing (500 for 100,000 targets a minute).
-   * @default 64
-   */
-  readonly probeConcurrency?: number;
-  /**
-   * What error messages call each setting, for a caller that exposes them under its own names (the
-   * stack's `proberBatchSize` is `batchSize` here), so that an error names the setting the user wrote.
-   * A label names the unit the value is checked in when the setting's name does not.
-   * @default - the prop names, with the unit of Duration props: `timeout (seconds)`, `postureEvery (minutes)`
-   */
-  readonly settingNames?: Partial<Readonly<Record<ProbeFanOutSetting, string>>>;
-}
-
-/** The props of {@link ProbeFanOut} that are checked at synth time. */
-export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames'>;
 
 const DEFAULT_LABELS: Readonly<Partial<Record<ProbeFanOutSetting, string>>> = {
   tickRate: 'tickRate (minutes)',
@@ -169,6 +63,83 @@ function allowedCidrsFrom(name: string, entries: readonly string[]): string[] {
   const parsed = parseCidrList(entries, name);
   if (!parsed.ok) throw refuse(parsed.error.value, parsed.error.reason);
   return parsed.value.map((cidr) => cidr.text);
+}
+
+/**
+ * How many bytes an unresolved value (a generated table name, a topic ARN) is counted at when the
+ * environment's size is checked at synth. CloudFormation names are the stack name, the logical id and
+ * 12 random characters (about 50 for this stack); topic ARNs add about 45 to that. 128 leaves room
+ * for a long stack name.
+ */
+const UNRESOLVED_VALUE_BYTES = 128;
+
+/**
+ * The CA bundle's certificates, checked as the prober checks CA_BUNDLE at cold start (one parser,
+ * probe/ca-bundle.ts), so a bundle that passes here never stops the prober; anything but certificates
+ * (a private key in the same file) is left out. Undefined without a bundle.
+ *
+ * Why the bundle travels in an environment variable: it is in the template, so `cdk diff` shows a
+ * change of trust; the contract test reads it like every other setting; a cold start reads nothing.
+ * The alternatives cost more: a file copied into the bundle by an esbuild command hook is a shell
+ * command per OS and never runs in tests (they skip bundling), and an SSM parameter is one more
+ * read at every cold start, one more grant, and 4 KB as well unless it is an advanced parameter.
+ * The price is Lambda's 4 KB for all variables together, checked below: root certificates are all a
+ * bundle needs (about 0.6 KB each for EC keys, 1.2-1.9 KB for RSA), which leaves room for two or three.
+ */
+function caBundleFrom(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseCaBundle(text, name, 'the PEM text given');
+  } catch (error) {
+    if (error instanceof CaBundleError) throw new PortwatchConfigError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Lambda refuses a function whose variables exceed 4 KB together, measured on their JSON; without
+ * this check a large CA bundle (or a long allowedCidrs) would pass synth and fail mid-deploy.
+ */
+function requireEnvironmentFits(environment: Readonly<Record<string, string>>, label: (setting: ProbeFanOutSetting) => string): void {
+  const measured = Object.fromEntries(
+    Object.entries({ ...environment, ...HOUSE_ENVIRONMENT }).map(([name, value]) => [name, Token.isUnresolved(value) ? 'x'.repeat(UNRESOLVED_VALUE_BYTES) : value]),
+  );
+  const bytes = Buffer.byteLength(JSON.stringify(measured));
+  if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return;
+  const sizeOf = (name: string): number => Buffer.byteLength(JSON.stringify(environment[name] ?? ''));
+  const names = PROBER_STRING_VARIABLES;
+  const parts = [
+    ...(names.caBundle in environment ? [`${label('caBundle')} ${sizeOf(names.caBundle)} bytes`] : []),
+    `${label('allowedCidrs')} ${sizeOf(names.allowedCidrs)} bytes`,
+  ];
+  const advice =
+    names.caBundle in environment
+      ? `keep only the root certificates in ${label('caBundle')} (brokers send their intermediates)`
+      : `allow fewer, wider ranges in ${label('allowedCidrs')}`;
+  throw new PortwatchConfigError(
+    `the prober's environment would be ${bytes} bytes (${parts.join(', ')}), over Lambda's limit of ` +
+      `${LAMBDA_ENVIRONMENT_MAX_BYTES} for all its variables together: ${advice}`,
+  );
+}
+
+/**
+ * The prober's one write to the user's Targets table: UpdateItem of the digest attribute, with the
+ * item's key in its condition (`attribute_exists`) and no values returned, as DynamoDbTargetDigests
+ * sends it. `dynamodb:Attributes` is every top-level attribute a request names (updated, or read by its
+ * condition) and must include the key; `dynamodb:ReturnValues` is NONE unless the request asks for
+ * more, and anything else would hand back the user's other attributes. A `table.grant()` call has no
+ * way to attach conditions, so this is `Grant.addToPrincipal` with the table's ARN.
+ */
+function grantDigestWrites(grantee: iam.IGrantable, table: dynamodb.ITable): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TARGETS_TABLE.partitionKey, DIGEST_ATTRIBUTE] },
+      StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+    },
+  });
 }
 
 /**
@@ -249,30 +220,37 @@ export class ProbeFanOut extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue.queue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
+    const caBundle = caBundleFrom(label('caBundle'), props.caBundle);
+    const environment = proberEnvironment({
+      stateTableName: props.stateTable.tableName,
+      alertTopicArn: props.alertsTopic.topicArn,
+      targetsTableName: props.targetsTable?.tableName,
+      allowedCidrs,
+      defaultPort,
+      probeTimeoutMs,
+      confirmAttempts,
+      confirmDelayMs,
+      eventRetentionDays,
+      certExpiringDays,
+      probeConcurrency,
+      tickIntervalMs: tickMinutes * MINUTE_MS,
+      postureEveryMs: postureEveryMinutes * MINUTE_MS,
+      ...(caBundle === undefined ? {} : { caBundle }),
+    });
+    requireEnvironmentFits(environment, label);
+
     this.prober = new PortwatchFunction(this, 'Prober', {
       entry: 'lambda/handlers/prober.ts',
       description: 'portwatch prober: probes the targets of a batch of probe messages, records and alerts transitions',
       memorySize,
       timeout,
-      environment: proberEnvironment({
-        stateTableName: props.stateTable.tableName,
-        alertTopicArn: props.alertsTopic.topicArn,
-        targetsTableName: props.targetsTable?.tableName,
-        allowedCidrs,
-        defaultPort,
-        probeTimeoutMs,
-        confirmAttempts,
-        confirmDelayMs,
-        eventRetentionDays,
-        certExpiringDays,
-        probeConcurrency,
-        tickIntervalMs: tickMinutes * MINUTE_MS,
-        postureEveryMs: postureEveryMinutes * MINUTE_MS,
-      }),
+      environment,
     });
-    props.stateTable.grantReadWriteData(this.prober);
-    // Each probe message carries its targets; the prober writes only the digest attribute of their items.
-    props.targetsTable?.grant(this.prober, 'dynamodb:UpdateItem');
+    // Exactly what DynamoDbStateStore calls on the prober's path: getStates (BatchGetItem), getState and
+    // getScanner (GetItem), putState, putScanner and putEvent (conditional PutItem). Listing states and
+    // reading history (Scan, Query) are the CLI's, under the operator's own credentials; nothing deletes.
+    props.stateTable.grant(this.prober, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
+    if (props.targetsTable) grantDigestWrites(this.prober, props.targetsTable);
     props.alertsTopic.grantPublish(this.prober);
 
     this.prober.addEventSource(

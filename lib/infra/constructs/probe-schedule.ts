@@ -113,8 +113,11 @@ export class ProbeSchedule extends Construct {
       retryAttempts: 1,
       maxEventAge: staleAfter(Duration.hours(6)),
     });
-    props.targetsTable.grantReadData(this.dispatcher);
-    props.probeQueue.grantSendMessages(this.dispatcher);
+    // What DynamoDbTargetSource and SqsProbeQueue call: Scan, and SendMessageBatch (authorised as
+    // sqs:SendMessage). grantReadData and grantSendMessages would add GetItem, Query, DescribeTable,
+    // stream reads and queue attributes, none of which the dispatcher uses.
+    props.targetsTable.grant(this.dispatcher, 'dynamodb:Scan');
+    props.probeQueue.grant(this.dispatcher, 'sqs:SendMessage');
     Validations.of(this.dispatcher.node.defaultChild as lambda.CfnFunction).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:

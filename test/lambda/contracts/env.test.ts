@@ -2,6 +2,7 @@ import { DISPATCHER_DEFAULTS, DISPATCHER_INTEGER_VARIABLES, dispatcherEnvironmen
 import { ConfigError, type Env, type IntegerVariables } from '../../../lambda/contracts/env';
 import { PROBER_DEFAULTS, PROBER_INTEGER_VARIABLES, parseProberEnv, proberEnvironment } from '../../../lambda/contracts/prober-env';
 import type { PortwatchStackProps } from '../../../lib/infra/portwatch-stack';
+import { selfSignedCert } from '../../helpers/certs';
 import { logicalIdOf, synthPortwatch } from '../../helpers/synth';
 
 /*
@@ -69,6 +70,7 @@ describe('each synthesized function environment, read by its own parser', () => 
       alertTopicArn: placeholder({ Ref: ids.alertsTopic }),
       targetsTableName: placeholder({ Ref: ids.targetsTable }),
       allowedCidrs: [],
+      caBundle: null,
     });
   });
 
@@ -125,6 +127,25 @@ describe('a configured stack', () => {
   });
 });
 
+describe('a stack with a CA bundle', () => {
+  // Prepare: two CA certificates as a PEM file holds them, text between the blocks.
+  const first = selfSignedCert('/O=portwatch tests/CN=private root 1', null);
+  const second = selfSignedCert('/O=portwatch tests/CN=private root 2', null);
+  const { env } = synth({ caBundle: `# our private roots\n${first}subject=CN=private root 2\n${second}` });
+
+  test('the prober parses both certificates, and nothing else, from its environment', () => {
+    // Act
+    const config = parseProberEnv(env['ProbeFanOut/Prober'], { strict: true });
+
+    // Assess
+    expect(config.caBundle).toBe(`${first.trim()}\n${second.trim()}\n`);
+  });
+
+  test('the dispatcher is not given it', () => {
+    expect(Object.keys(env['ProbeSchedule/Dispatcher'])).not.toContain('CA_BUNDLE');
+  });
+});
+
 describe('what the environment test catches', () => {
   // Prepare
   const { env } = synth();
@@ -164,13 +185,26 @@ describe('prober environment contract', () => {
 
   test('what the builder writes, the parser reads back', () => {
     // Prepare
-    const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], probeTimeoutMs: 1234, tickIntervalMs: 120_000 };
+    const caBundle = selfSignedCert('/CN=private root', null);
+    const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], caBundle, probeTimeoutMs: 1234, tickIntervalMs: 120_000 };
 
     // Act
     const config = parseProberEnv(proberEnvironment(input), { strict: true });
 
     // Assess
     expect({ ...config, allowedCidrs: config.allowedCidrs.map((c) => c.text) }).toEqual(input);
+  });
+
+  test('without a CA bundle the prober trusts the default roots only', () => {
+    const env = proberEnvironment({ ...PROBER_DEFAULTS, ...required, allowedCidrs: [] });
+    expect(env).not.toHaveProperty('CA_BUNDLE');
+    expect(parseProberEnv(env).caBundle).toBeNull();
+  });
+
+  test('a CA_BUNDLE that is not certificates fails fast naming the variable', () => {
+    expect(() => parseProberEnv({ STATE_TABLE_NAME: 'state', ALERT_TOPIC_ARN: 'arn', CA_BUNDLE: 'ca.pem' })).toThrow(
+      new ConfigError('environment variable CA_BUNDLE: its value is not PEM (no "-----BEGIN CERTIFICATE-----" block)'),
+    );
   });
 
   test('without a Targets table the prober keeps no digests', () => {

@@ -10,13 +10,17 @@ import { captureOutput, fullContext, metricSum } from './stdout-capture';
 /*
  * The dispatcher handler driven by an EventBridge scheduled event, reading a real Targets table
  * on dynalite. SQS cannot run here: SQSClient.send is replaced by a stand-in that records batches.
+ * Each test invokes the handler itself and reads only the batches of its own tick.
  */
 
 let db: EmbeddedDynamoDb;
 let handler: typeof import('../../../lambda/handlers/dispatcher').handler;
-const sent: ProbeMessage[] = [];
-let batches = 0;
+/** Every SendMessageBatch the stand-in accepted, as its messages. */
+const batches: ProbeMessage[][] = [];
 let sqsFailures = 0;
+
+/** The batches sent for one tick: a send still settling from another test's tick is not counted. */
+const batchesOf = (tick: string): ProbeMessage[][] => batches.filter((b) => b[0]?.tick === tick);
 
 const scheduledEvent = {
   version: '0',
@@ -53,11 +57,15 @@ beforeAll(async () => {
       sqsFailures--;
       throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
     }
-    batches++;
-    for (const entry of input.Entries ?? []) sent.push(JSON.parse(entry.MessageBody ?? '') as ProbeMessage);
+    batches.push((input.Entries ?? []).map((entry) => JSON.parse(entry.MessageBody ?? '') as ProbeMessage));
     return { Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })), Failed: [] };
   });
   handler = (require('../../../lambda/handlers/dispatcher') as typeof import('../../../lambda/handlers/dispatcher')).handler;
+});
+
+beforeEach(() => {
+  batches.length = 0;
+  sqsFailures = 0;
 });
 
 afterAll(async () => {
@@ -71,6 +79,8 @@ describe('dispatcher handler', () => {
     const { result, out } = await captureOutput(() => handler(scheduledEvent, fullContext('portwatch-dispatcher', 'req-dispatch-1')));
     const report = result as DispatchReport;
     // Assess
+    const mine = batchesOf(scheduledEvent.time);
+    const sent = mine.flat();
     const targets = sent.flatMap((m) => m.targets.map((t) => t.target as string));
     expect(report).toMatchObject({ tick: '2026-11-24T10:00:00Z', scanned: 3304, skippedDisabled: 2, dispatched: 3302, invalid: 1, oversize: 0 });
     expect(report.pages).toBeGreaterThanOrEqual(6);
@@ -81,12 +91,18 @@ describe('dispatcher handler', () => {
     expect(targets).toContain('bad.example.com:99999');
     expect(sent.every((m) => m.v === 1 && m.tick === '2026-11-24T10:00:00Z' && m.targets.length <= 25)).toBe(true);
     expect(report.messages).toBe(sent.length);
-    expect(batches).toBeLessThan(sent.length);
+    expect(mine.length).toBeLessThan(sent.length);
     expect(out.logs.map((l) => l.message)).toEqual(['tick dispatched']);
   });
 
-  it('sends sets as arrays and drops attributes the prober does not read', () => {
-    const labelled = sent.flatMap((m) => m.targets).find((t) => t.target === 'labelled.example.com');
+  it('sends sets as arrays and drops attributes the prober does not read', async () => {
+    // Act
+    await captureOutput(() => handler(scheduledEvent, fullContext('portwatch-dispatcher', 'req-dispatch-sets')));
+    // Assess
+    const labelled = batchesOf(scheduledEvent.time)
+      .flat()
+      .flatMap((m) => m.targets)
+      .find((t) => t.target === 'labelled.example.com');
     expect(labelled).toEqual({ target: 'labelled.example.com', labels: ['prod', 'eu'] });
   });
 

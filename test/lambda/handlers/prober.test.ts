@@ -13,6 +13,9 @@ import { captureOutput, fullContext, metricSum, type Captured } from './stdout-c
 /*
  * The prober handler driven by SQS events, probing a real loopback listener, with state on dynalite.
  * SNS cannot run here: SNSClient.send is replaced by a stand-in that records (or refuses) publishes.
+ * Each test stands alone: it probes a loopback port of its own (so a state row of its own) and prepares
+ * the history it needs through the handler itself. The SNS stand-in and its failure budget are reset
+ * before each test. The handler module is loaded once, after the environment it reads at load time.
  */
 
 let db: EmbeddedDynamoDb;
@@ -20,32 +23,54 @@ let store: DynamoDbStateStore;
 let handler: typeof import('../../../lambda/handlers/prober').handler;
 const published: PublishCommandInput[] = [];
 let snsFailures = 0;
-let port: number;
-let server: Server | null = null;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port: p } = probe.address() as { port: number };
-  await new Promise<void>((r) => probe.close(() => r()));
-  return p;
+/** A loopback port this test alone probes, open (a listener that hangs up at once) or closed (nothing listening). */
+interface LoopbackTarget {
+  readonly port: number;
+  readonly key: string;
+  /** The Targets item the dispatcher would send for it. */
+  readonly item: Record<string, unknown>;
+  set(status: 'open' | 'closed'): Promise<void>;
 }
 
-async function openListener(): Promise<void> {
-  server = createServer((socket) => socket.destroy());
-  await new Promise<void>((r) => server?.listen(port, '127.0.0.1', r));
+const listeners: Server[] = [];
+
+async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((r) => server.close(() => r()));
 }
 
-async function closeListener(): Promise<void> {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = null;
+/** A fresh port, closed until `set('open')`: the port is reserved by listening once, then released. */
+async function loopbackTarget(): Promise<LoopbackTarget> {
+  const reserve = createServer();
+  await new Promise<void>((r) => reserve.listen(0, '127.0.0.1', r));
+  const { port } = reserve.address() as { port: number };
+  await closeServer(reserve);
+  let server: Server | null = null;
+  const key = `127.0.0.1:${port}`;
+  return {
+    port,
+    key,
+    item: { target: key, expect: 'closed', depth: 'tcp', labels: { team: 'iot' } },
+    async set(status) {
+      if (status === 'open' && !server) {
+        const s = createServer((socket) => socket.destroy());
+        server = s;
+        listeners.push(s);
+        await new Promise<void>((r) => s.listen(port, '127.0.0.1', r));
+      } else if (status === 'closed' && server) {
+        const s = server;
+        server = null;
+        listeners.splice(listeners.indexOf(s), 1);
+        await closeServer(s);
+      }
+    },
+  };
 }
 
 beforeAll(async () => {
   db = await startEmbeddedDynamoDb();
   const tables = await freshTables(db);
   store = new DynamoDbStateStore(db.client, { tableName: tables.state });
-  port = await freePort();
   lambdaEnv(db, {
     STATE_TABLE_NAME: tables.state,
     ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:portwatch-alerts',
@@ -67,9 +92,17 @@ beforeAll(async () => {
   handler = (require('../../../lambda/handlers/prober') as typeof import('../../../lambda/handlers/prober')).handler;
 });
 
+beforeEach(() => {
+  published.length = 0;
+  snsFailures = 0;
+});
+
+afterEach(async () => {
+  await Promise.all(listeners.splice(0).map(closeServer));
+});
+
 afterAll(async () => {
   jest.restoreAllMocks();
-  await closeListener();
   await db.close();
 });
 
@@ -88,6 +121,19 @@ async function invoke(event: SQSEvent, remainingMs?: number): Promise<{ response
   return { response: result as SQSBatchResponse, out, requestId };
 }
 
+/**
+ * Prepare: the handler has probed the target once in each of these states, in turn, one tick each; what
+ * those ticks published is cleared, so a test assesses only what its Act publishes.
+ */
+async function seen(t: LoopbackTarget, ...statuses: ('open' | 'closed')[]): Promise<void> {
+  for (const status of statuses) {
+    await t.set(status);
+    const { response } = await invoke(sqsEvent([message([t.item])]));
+    expect(response.batchItemFailures).toEqual([]);
+  }
+  published.length = 0;
+}
+
 const COUNTERS = ['Transitions', 'PostureChanges', 'AlertsSent', 'AlertsPending', 'ScannerDegraded', 'TargetsUnfinished', 'FlapsSuppressed', 'RecordsRetried'];
 
 /** The batch's event counters by name; a counter not sent counts 0 (they are sent only when not zero). */
@@ -96,16 +142,16 @@ function counters(out: Captured): Record<string, number> {
 }
 
 describe('prober handler', () => {
-  const target = () => ({ target: `127.0.0.1:${port}`, expect: 'closed', depth: 'tcp', labels: { team: 'iot' } });
-
   it('baseline on a closed port: state recorded, nothing published, one closed probe counted', async () => {
+    // Prepare
+    const t = await loopbackTarget();
+    const event = sqsEvent([message([t.item])]);
     // Act
-    const event = sqsEvent([message([target()])]);
     const { response, out, requestId } = await invoke(event);
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(0);
-    expect(await store.getState(`127.0.0.1:${port}`)).toMatchObject({ status: 'closed', open: false, reason: expect.stringContaining('ECONNREFUSED') });
+    expect(await store.getState(t.key)).toMatchObject({ status: 'closed', open: false, reason: expect.stringContaining('ECONNREFUSED') });
     expect(out.logs).toEqual([
       expect.objectContaining({
         level: 'INFO',
@@ -128,15 +174,17 @@ describe('prober handler', () => {
   });
 
   it('the port opens: one SNS message with subject, text, JSON and filterable attributes', async () => {
-    // Prepare
-    await openListener();
+    // Prepare: a baseline while closed, then the port opens
+    const t = await loopbackTarget();
+    await seen(t, 'closed');
+    await t.set('open');
     // Act
-    const { response, out } = await invoke(sqsEvent([message([target()])]));
+    const { response, out } = await invoke(sqsEvent([message([t.item])]));
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(1);
     const input = published[0] as PublishCommandInput;
-    expect(input.Subject).toBe(`[portwatch] OPEN 127.0.0.1:${port} (expected closed)`);
+    expect(input.Subject).toBe(`[portwatch] OPEN ${t.key} (expected closed)`);
     expect(input.MessageStructure).toBe('json');
     const bodies = JSON.parse(input.Message ?? '{}') as Record<string, string>;
     expect(bodies.email).toContain('This port should be closed');
@@ -154,8 +202,10 @@ describe('prober handler', () => {
   });
 
   it('TickDuration is the time from the tick to the end of the batch, for the oldest tick of the batch', async () => {
+    // Prepare
+    const t = await loopbackTarget();
     // Act
-    const { out } = await invoke(sqsEvent([message([target()], 30_000), message([{ target: 'other.invalid:0' }], 5000)]));
+    const { out } = await invoke(sqsEvent([message([t.item], 30_000), message([{ target: 'other.invalid:0' }], 5000)]));
     // Assess
     const [duration] = out.metrics.filter((m) => m.name === 'TickDuration');
     expect(duration).toMatchObject({ namespace: 'Portwatch', unit: 'Milliseconds', dimensions: { service: 'portwatch' } });
@@ -165,23 +215,34 @@ describe('prober handler', () => {
   });
 
   it('a duplicate delivery of the same message publishes nothing more', async () => {
-    const { response, out } = await invoke(sqsEvent([message([target()])], 2));
+    // Prepare: the message that announced the opening was delivered and handled once
+    const t = await loopbackTarget();
+    await seen(t, 'closed');
+    await t.set('open');
+    const delivered = message([t.item]);
+    await invoke(sqsEvent([delivered]));
+    expect(published).toHaveLength(1);
+    // Act: SQS delivers it again
+    const { response, out } = await invoke(sqsEvent([delivered], 2));
+    // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(1);
     expect(counters(out)).toMatchObject({ Transitions: 0, AlertsSent: 0, AlertsPending: 0 });
   });
 
   it('SNS failing: the record is reported as a batch item failure, the alert stays pending, the log names the target', async () => {
-    // Prepare
-    await closeListener();
+    // Prepare: the port was seen open, now closes while SNS refuses the next publish
+    const t = await loopbackTarget();
+    await seen(t, 'closed', 'open');
+    await t.set('closed');
     snsFailures = 1;
-    const event = sqsEvent([message([target()]), message([{ target: 'bystander.invalid:0' }])]);
+    const event = sqsEvent([message([t.item]), message([{ target: 'bystander.invalid:0' }])]);
     // Act
     const { response, out } = await invoke(event);
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
-    expect(published).toHaveLength(1);
-    const state = await store.getState(`127.0.0.1:${port}`);
+    expect(published).toHaveLength(0);
+    const state = await store.getState(t.key);
     expect(state?.status).toBe('closed');
     expect(state?.outbox.map((e) => e.alert?.event)).toEqual(['recovered']);
     const tick = JSON.parse(event.Records[0]?.body ?? '{}').tick as string;
@@ -191,7 +252,7 @@ describe('prober handler', () => {
         expect.objectContaining({
           level: 'ERROR',
           message: 'target failed; its group will be retried',
-          target: `127.0.0.1:${port}`,
+          target: t.key,
           error: expect.stringContaining('Internal failure'),
           tick,
         }),
@@ -201,25 +262,34 @@ describe('prober handler', () => {
   });
 
   it('while another prober holds its lease the alert stays pending; once the lease ran out the next batch delivers it', async () => {
+    // Prepare: the closing was recorded but its publish failed, so its alert waits under this prober's lease
+    const t = await loopbackTarget();
+    await seen(t, 'closed', 'open');
+    await t.set('closed');
+    snsFailures = 1;
+    expect((await invoke(sqsEvent([message([t.item])]))).response.batchItemFailures).toHaveLength(1);
     // Act: a retry within the lease (60 s) leaves the alert to its holder
-    const during = await invoke(sqsEvent([message([target()])]));
+    const during = await invoke(sqsEvent([message([t.item])]));
     // Prepare: the lease runs out
-    const state = await store.getState(`127.0.0.1:${port}`);
+    const state = await store.getState(t.key);
     if (!state) throw new Error('no state');
     const expired = state.outbox.map((e) => ({ ...e, claimedUntil: new Date(Date.now() - 1000).toISOString() }));
     expect(await store.putState({ ...state, outbox: expired, version: state.version + 1 }, state.version)).toBe(true);
     // Act
-    const after = await invoke(sqsEvent([message([target()])]));
+    const after = await invoke(sqsEvent([message([t.item])]));
     // Assess
     expect(counters(during.out)).toMatchObject({ Transitions: 0, AlertsSent: 0, AlertsPending: 1 });
     expect(after.response.batchItemFailures).toEqual([]);
-    expect(published.map((p) => p.MessageAttributes?.event?.StringValue)).toEqual(['opened', 'recovered']);
+    expect(published.map((p) => p.MessageAttributes?.event?.StringValue)).toEqual(['recovered']);
     expect(counters(after.out)).toMatchObject({ Transitions: 0, AlertsSent: 1, AlertsPending: 0 });
   });
 
   it('a body that is not a probe message is dropped, not retried forever, and logged with its message id', async () => {
+    // Prepare
     const event = sqsEvent(['{"hello":"world"}', 'not json']);
+    // Act
     const { response, out } = await invoke(event);
+    // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(out.logs.filter((l) => l.level === 'ERROR')).toEqual(
       event.Records.map((r) => expect.objectContaining({ message: 'malformed probe message dropped', messageId: r.messageId })),
@@ -231,8 +301,12 @@ describe('prober handler', () => {
   });
 
   it('near the Lambda deadline, records not started are returned for retry and counted', async () => {
-    const event = sqsEvent([message([target()])]);
+    // Prepare
+    const t = await loopbackTarget();
+    const event = sqsEvent([message([t.item])]);
+    // Act
     const { response, out } = await invoke(event, 1000);
+    // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     expect(counters(out)).toMatchObject({ TargetsUnfinished: 1, RecordsRetried: 1 });
     expect(metricSum(out.metrics, 'Probes', { status: 'closed' })).toBeUndefined();

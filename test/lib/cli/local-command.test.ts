@@ -3,9 +3,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTargetArgs, topicRegion } from '../../../lib/cli/local-command';
+import { parseTargetArgs, topicRegion } from '../../../lib/cli/local-args';
 import { parseDuration as parseDurationMs } from '../../../lambda/parse/duration';
-import { jsonLines, LoopbackPort, runCli } from './cli-harness';
+import { startBroker } from '../../helpers/brokers';
+import { createTestPki } from '../../helpers/certs';
+import { jsonLines, runCli } from './cli-harness';
 
 /** `portwatch local` in-process: option validation, target arguments, SNS fan-out, terminal output. */
 describe('portwatch local', () => {
@@ -30,6 +32,7 @@ describe('portwatch local', () => {
     [['--allow', '10.0.0.1/8', '127.0.0.1'], '--allow: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
     [['--targets', '/nonexistent/targets.txt'], 'cannot read targets file /nonexistent/targets.txt: no such file'],
     [['--no-such-flag'], '--no-such-flag: not an option of portwatch local'],
+    [['--interval', '10s', '--posture-every', '5s', '127.0.0.1'], '--posture-every 5s is shorter than --interval 10s'],
   ])('exits 2 on %j, naming the flag and the value', async (args, message) => {
     const result = await runCli(['local', '--ticks', '1', '--state', join(dir, 'unused'), ...args]);
     expect(result.code).toBe(2);
@@ -48,25 +51,49 @@ describe('portwatch local', () => {
     expect(fromTable.stderr).toContain('no targets: give --targets FILE or TARGET arguments');
   });
 
-  it('prints a status line per target after each tick on a terminal (no progress when stderr is not one)', async () => {
-    const port = await LoopbackPort.reserve();
-    await port.open();
-    const stdoutTty = process.stdout.isTTY;
-    process.stdout.isTTY = true;
+  it('looks deep (TLS, MQTT) at every tick by default: a broker that starts requiring credentials is reported at the next tick', async () => {
+    // Prepare: a TLS broker that lets anonymous clients in until the first tick has looked at it.
+    const pki = createTestPki();
+    let lockedAt = Infinity;
+    const broker = await startBroker({ tls: { key: pki.selfSigned.key, cert: pki.selfSigned.cert }, auth: () => (Date.now() < lockedAt ? 'anonymous' : 'required') });
+    const target = `127.0.0.1:${broker.port}`;
+    const watcher = setInterval(() => {
+      // Half an interval after the first CONNACK: tick 1 (and its confirmations) are over, tick 2 is to come.
+      if (broker.seen.connacks.length > 0 && lockedAt === Infinity) lockedAt = Date.now() + 500;
+    }, 10);
     try {
-      const result = await runCli(['local', `127.0.0.1:${port.port} depth=tcp`, '127.0.0.1:1 depth=tcp expect=open', '--ticks', '2', '--interval', '1s', '--state', join(dir, 'tty-state'), '--timeout', '300', '--confirm-delay', '0']);
+      // Act
+      const result = await runCli(['local', `${target} depth=mqtt`, '--interval', '1s', '--ticks', '2', '--state', join(dir, 'posture-state'), '--json', '--timeout', '2000', '--confirm-delay', '0']);
+
+      // Assess: the anonymous CONNACK (0) at tick 1, the refusal (5) at tick 2, and the alert for it.
       expect(result.code).toBe(0);
-      const lines = result.stdout.split('\n');
-      expect(lines[0]).toBe(`watching 2 targets every 1s (state in ${join(dir, 'tty-state')}); alerts follow`);
-      // Tick 1: the target expected open is closed on first sight: a baseline alert, then the status lines.
-      expect(result.stdout).toMatch(/CRITICAL CLOSED 127\.0\.0\.1:1 on first check \(expected open\): first check -> closed, 127\.0\.0\.1: ECONNREFUSED\n/);
-      expect(result.stdout.match(/^\d\d:\d\d:\d\d 2 targets: 1 closed, 1 open$/gm)).toHaveLength(2);
-      expect(result.stdout).toMatch(new RegExp(`\\n  127\\.0\\.0\\.1:${port.port}\\s+open\\s+for \\d+ s\\s+-\\s+127\\.0\\.0\\.1: connected\\n`));
-      expect(result.stderr).not.toContain('\r');
+      expect(broker.seen.connacks[0]).toBe(0);
+      expect(broker.seen.connacks).toContain(5);
+      expect(jsonLines(result.stdout).map((a) => [a.event, a.addedFindings, a.removedFindings])).toEqual([
+        // The first sight of a broker that lets anyone in alerts by itself.
+        ['baseline', ['anonymous-access', 'self-signed-cert'], []],
+        ['posture', [], ['anonymous-access']],
+      ]);
     } finally {
-      process.stdout.isTTY = stdoutTty;
-      await port.close();
+      clearInterval(watcher);
+      await broker.close();
+      pki.cleanup();
     }
+  });
+
+  it('says how often it looks deep, and takes --posture-every as a whole number of ticks', async () => {
+    const state = join(dir, 'cadence-state');
+    const every = await runCli(['local', '127.0.0.1:1 depth=tcp', '--interval', '1s', '--ticks', '2', '--state', state, '--timeout', '300']);
+    const once = await runCli(['local', '127.0.0.1:1 depth=tcp', '--ticks', '1', '--state', state, '--timeout', '300']);
+    const slower = await runCli(['local', '127.0.0.1:1 depth=tcp', '--interval', '1s', '--posture-every', '5m', '--ticks', '2', '--state', state, '--timeout', '300']);
+    const rounded = await runCli(['local', '127.0.0.1:1 depth=tcp', '--interval', '1s', '--posture-every', '2500ms', '--ticks', '2', '--state', state, '--timeout', '300']);
+
+    expect([every.code, once.code, slower.code, rounded.code]).toEqual([0, 0, 0, 0]);
+    expect(every.stdout).toContain(`watching 1 target every 1s, deep look (TLS, MQTT) every 1s (state in ${state}); alerts follow`);
+    expect(once.stdout).toContain(`watching 1 target once, with a deep look (TLS, MQTT) (state in ${state}); alerts follow`);
+    expect(slower.stdout).toContain(`watching 1 target every 1s, deep look (TLS, MQTT) every 5m (state in ${state}); alerts follow`);
+    expect(rounded.stdout).toContain('deep look (TLS, MQTT) every 3s (');
+    expect(rounded.stderr).toContain('--posture-every 2500ms is not a whole number of ticks of --interval 1s: a deep look every 3rd tick (3s)');
   });
 
   it('re-reads the targets file when it changes between ticks; removed targets keep their history', async () => {
@@ -164,5 +191,39 @@ describe('portwatch local', () => {
     expect(topicRegion('arn:aws:sns:eu-west-1:123456789012:alerts')).toBe('eu-west-1');
     expect(topicRegion('arn:aws-us-gov:sns:us-gov-west-1:123456789012:a.fifo')).toBe('us-gov-west-1');
     expect(topicRegion('arn:aws:sqs:eu-west-1:123456789012:q')).toBeNull();
+  });
+});
+
+/** `portwatch local --ca`: the private CA of a fleet's brokers, trusted besides the public roots, as the stack's caBundle. */
+describe('portwatch local --ca', () => {
+  it('trusts a broker signed by a private CA only when --ca names it, and refuses a bad file naming --ca and the path', async () => {
+    // Prepare: a TLS broker whose certificate the test CA signed; the CA as a PEM file.
+    const pki = createTestPki();
+    const broker = await startBroker({ tls: pki.trusted, auth: 'required' });
+    const dir = mkdtempSync(join(tmpdir(), 'portwatch-localca-'));
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, pki.ca.cert);
+    const keyOnly = join(dir, 'key.pem');
+    writeFileSync(keyOnly, pki.ca.key);
+    const target = `127.0.0.1:${broker.port} depth=tls expect=closed`;
+    try {
+      // Act
+      const without = await runCli(['local', target, '--ticks', '1', '--json', '--state', join(dir, 'a')]);
+      const withCa = await runCli(['local', target, '--ticks', '1', '--json', '--ca', caFile, '--state', join(dir, 'b')]);
+      const bad = await runCli(['local', target, '--ticks', '1', '--ca', keyOnly, '--state', join(dir, 'c')]);
+
+      // Assess: the first look finds the port open against expect=closed: one alert, carrying its findings.
+      expect(without.code).toBe(0);
+      expect(jsonLines(without.stdout).map((a) => a.findings)).toEqual([['untrusted-cert']]);
+      expect(withCa.code).toBe(0);
+      expect(jsonLines(withCa.stdout).map((a) => a.findings)).toEqual([[]]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`--ca: ${JSON.stringify(keyOnly)}`);
+      expect(bad.stderr).toContain('holds no certificate');
+    } finally {
+      await broker.close();
+      pki.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

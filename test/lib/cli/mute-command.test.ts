@@ -9,10 +9,15 @@ import { jsonLines, runCli } from './cli-harness';
 describe('portwatch mute / unmute', () => {
   let dir: string;
   let state: string;
+  let states = 0;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'portwatch-mute-'));
-    state = join(dir, 'state');
+  });
+  // Each test starts from a state of its own holding one target and no window: windows a test leaves
+  // behind (mute without unmute) must not reach the next one.
+  beforeEach(async () => {
+    state = join(dir, `state-${++states}`);
     const added = await runCli(['targets', 'add', 'broker.example.com', '--expect', 'closed', '--state', state]);
     expect(added.code).toBe(0);
   });
@@ -33,8 +38,12 @@ describe('portwatch mute / unmute', () => {
   });
 
   it('unmute removes every window of the target', async () => {
+    // Prepare
+    expect((await runCli(['mute', 'broker.example.com', '--until', '2099-01-01T00:00:00Z', '--state', state])).code).toBe(0);
+    // Act
     const result = await runCli(['unmute', 'broker.example.com', '--state', state]);
     const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    // Assess
     expect(result.stdout).toBe('unmuted broker.example.com\n');
     expect(jsonLines(list.stdout)[0]).toMatchObject({ windows: [] });
   });

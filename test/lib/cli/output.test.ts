@@ -54,6 +54,30 @@ describe('output', () => {
     expect(json.text() + pipe.text()).toBe('');
   });
 
+  it('clears a drawn progress line before anything else is written, and draws it again at the next update', () => {
+    // Prepare: both streams on one terminal, as a person sees them.
+    jest.useFakeTimers({ now: 0 });
+    const screen: string[] = [];
+    const terminal = (): OutputStream => ({ isTTY: true, write: (c: string, cb?: (err?: Error | null) => void) => (screen.push(c), cb?.(), true) });
+    const cli = new CliOutput(false, { stdout: terminal(), stderr: terminal() });
+    const progress = cli.progress('probing', 2);
+    jest.setSystemTime(300);
+    progress.update(2);
+
+    // Act: an alert printed through the sink the console notifier writes to, a note, then more progress.
+    const handed = jest.fn();
+    cli.lines.write('ALERT\n', handed);
+    cli.note('a warning');
+    jest.setSystemTime(500);
+    progress.update(2);
+    progress.done();
+    cli.line('after');
+
+    // Assess
+    expect(screen).toEqual(['\r\u001b[2Kprobing 2/2 (100%)', '\r\u001b[2K', 'ALERT\n', 'portwatch: a warning\n', '\r\u001b[2Kprobing 2/2 (100%)', '\r\u001b[2K', 'after\n']);
+    expect(handed).toHaveBeenCalledTimes(1);
+  });
+
   it('keeps stdout for results and stderr for diagnostics', () => {
     const out = stream(false);
     const err = stream(false);

@@ -1,19 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
-import { ensureTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
+import { ensureTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb, type TableNames } from '../../../lambda/adapters/local/embedded-dynamodb';
 import { DEFAULT_PROBER_CONFIG, ProberService } from '../../../lambda/monitor/prober/service';
 import { probeResult } from '../../helpers/observations';
 import { RecordingNotifier } from '../../helpers/recording-notifier';
 import { jsonLines, runCli } from './cli-harness';
 
-const TABLES = { targets: 'Portwatch-TargetsTable-1A2B', state: 'Portwatch-StateTable-3C4D' };
-
 /**
  * Stands in for CloudFormation's DescribeStacks (AWS Query protocol, XML answers): the stack
- * `Portwatch` has the outputs the CLI reads; `Half` lacks one; any other name does not exist.
+ * `Portwatch` has the outputs the CLI reads, naming the tables `tables()` returns at the time of the
+ * request; `Half` lacks one; any other name does not exist.
  */
-function fakeCloudFormation(): Promise<{ server: Server; endpoint: string; requests: string[] }> {
+function fakeCloudFormation(tables: () => TableNames): Promise<{ server: Server; endpoint: string; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -24,9 +23,9 @@ function fakeCloudFormation(): Promise<{ server: Server; endpoint: string; reque
       requests.push(`${params.get('Action')} ${name}`);
       const outputs =
         name === 'Portwatch'
-          ? { TargetsTableName: TABLES.targets, StateTableName: TABLES.state, AlertTopicArn: 'arn:aws:sns:local:123456789012:alerts' }
+          ? { TargetsTableName: tables().targets, StateTableName: tables().state, AlertTopicArn: 'arn:aws:sns:local:123456789012:alerts' }
           : name === 'Half'
-            ? { TargetsTableName: TABLES.targets }
+            ? { TargetsTableName: tables().targets }
             : null;
       res.setHeader('content-type', 'text/xml');
       if (outputs === null) {
@@ -51,11 +50,13 @@ describe('portwatch targets / status / history --stack (CloudFormation outputs, 
   let db: EmbeddedDynamoDb;
   let cfn: Awaited<ReturnType<typeof fakeCloudFormation>>;
   const saved = { ...process.env };
+  // Each test deploys its own stack: fresh tables, so no test reads what another wrote.
+  let deployments = 0;
+  let tables: TableNames;
 
   beforeAll(async () => {
     db = await startEmbeddedDynamoDb();
-    await ensureTables(db.client, TABLES);
-    cfn = await fakeCloudFormation();
+    cfn = await fakeCloudFormation(() => tables);
     // The standard credential chain and service endpoints, pointed at the stand-ins.
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: 'test',
@@ -63,6 +64,11 @@ describe('portwatch targets / status / history --stack (CloudFormation outputs, 
       AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     });
+  });
+  beforeEach(async () => {
+    deployments++;
+    tables = { targets: `Portwatch-TargetsTable-${deployments}`, state: `Portwatch-StateTable-${deployments}` };
+    await ensureTables(db.client, tables);
   });
   afterAll(async () => {
     process.env = saved;
@@ -83,8 +89,9 @@ describe('portwatch targets / status / history --stack (CloudFormation outputs, 
   });
 
   it('shows status and history that a prober wrote to the stack state table', async () => {
-    // Prepare: the deployed prober's code path, writing a baseline then a transition.
-    const store = new DynamoDbStateStore(db.client, { tableName: TABLES.state });
+    // Prepare: the target as an operator added it, then the deployed prober's code path writing a baseline and a transition.
+    expect((await runCli(['targets', 'add', 'broker.example.com', '--expect', 'closed', '--stack', 'Portwatch', '--region', 'eu-west-1'])).code).toBe(0);
+    const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
     const notifier = new RecordingNotifier();
     let status: 'closed' | 'open' = 'closed';
     const service = new ProberService(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatLineError, parseTargetLine, parseTargetsText } from '../../../lib/cli/targets-file';
+import { formatLineError, parseTargetsText } from '../../../lib/cli/targets-file';
+import { parseTargetLine } from '../../../lib/cli/targets-formats';
 
 describe('parseTargetLine', () => {
   it('reads the key and every attribute of the line format', () => {
@@ -57,7 +58,35 @@ describe('parseTargetsText', () => {
   it('keeps the first of two lines with the same key and reports the second', () => {
     const parsed = parseTargetsText('a.example:1\nb.example:1\na.example:1 expect=open', { fileName: 'f' });
     expect(parsed.entries.map((e) => e.line)).toEqual([1, 2]);
-    expect(parsed.errors).toEqual([{ line: 3, message: 'target: "a.example:1" repeats line 1; the first one is kept' }]);
+    expect(parsed.errors).toEqual([{ line: 3, message: 'target: "a.example:1" repeats line 1; the first one is kept', key: 'a.example:1' }]);
+  });
+
+  it('names the target a refused line is about when its key still reads, and null when it does not', () => {
+    const text = [
+      'typo.example:1883 expect=clsoed',
+      'unknown.example expct=closed',
+      'bare.example closed',
+      'quote.example description="unclosed',
+      '[::1]:8883 depth=deep',
+      'bad_host!:1883 expect=open',
+      'expect=open',
+      'localhost:99999',
+      '"quoted.example" depth=nope',
+    ].join('\n');
+    expect(parseTargetsText(text, { fileName: 't.txt' }).errors.map((e) => [e.line, e.key])).toEqual([
+      [1, 'typo.example:1883'],
+      [2, 'unknown.example'],
+      [3, 'bare.example'],
+      [4, 'quote.example'],
+      [5, '[::1]:8883'],
+      [6, null],
+      [7, null],
+      [8, null],
+      // A quoted key is read by the line parser, not by the fallback that only splits words.
+      [9, 'quoted.example'],
+    ]);
+    const json = parseTargetsText('["a.example depth=x", "b.example bad", {"target": "c.example", "expect": 1}, {"target": 5}]', { fileName: 't.json' });
+    expect(json.errors.map((e) => e.key)).toEqual(['a.example', 'b.example', 'c.example', null]);
   });
 
   it('reads CSV with a header, quoted cells, labels and comments; errors carry the line of the row', () => {
@@ -78,9 +107,10 @@ describe('parseTargetsText', () => {
       { target: 'b.example.com:1883', depth: 'tls', description: 'multi\r\nline "quoted"' },
     ]);
     expect(parsed.errors).toEqual([
-      { line: 6, message: 'expect: "maybe" must be one of open, closed' },
-      { line: 7, message: 'target: "" is empty' },
-      { line: 8, message: expect.stringContaining('has 6 cells but the header names 5 columns') },
+      { line: 6, message: 'expect: "maybe" must be one of open, closed', key: 'c.example.com' },
+      { line: 7, message: 'target: "" is empty', key: null },
+      // Cells out of place: which one is the target cannot be trusted.
+      { line: 8, message: expect.stringContaining('has 6 cells but the header names 5 columns'), key: null },
     ]);
   });
 
@@ -100,8 +130,8 @@ describe('parseTargetsText', () => {
       { target: 'c.example.com:1883', depth: 'tcp' },
     ]);
     expect(parsed.errors).toEqual([
-      { line: 3, message: 'depth: "nope" must be one of tcp, tls, mqtt' },
-      { line: 6, message: 'item 4: 42 must be an object with a "target"' },
+      { line: 3, message: 'depth: "nope" must be one of tcp, tls, mqtt', key: 'b.example.com' },
+      { line: 6, message: 'item 4: 42 must be an object with a "target"', key: null },
     ]);
   });
 

@@ -59,40 +59,46 @@ describe('PortwatchStack with default props', () => {
     });
   });
 
-  test('the dispatcher reads only the Targets table and sends only to the probe queue', () => {
+  test('the dispatcher may only Scan the Targets table and SendMessage to the probe queue', () => {
     // Act
     const statements = statementsOfRole(template, id.dispatcherRole);
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith('dynamodb:')));
-    const sends = statements.filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
+    const onProbeQueue = statements.filter((s) => mentions(s.Resource, id.probeQueue));
 
-    // Assess
-    expect(dynamo.length).toBeGreaterThan(0);
-    for (const statement of dynamo) {
-      expect(asArray(statement.Resource)).toEqual([{ 'Fn::GetAtt': [id.targetsTable, 'Arn'] }]);
-      expect(asArray(statement.Action)).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
-    }
-    expect(sends.map((s) => s.Resource)).toEqual(
-      expect.arrayContaining([{ 'Fn::GetAtt': [id.probeQueue, 'Arn'] }, { 'Fn::GetAtt': [id.failureQueue, 'Arn'] }]),
-    );
-    expect(mentions(statements, id.stateTable)).toBe(false);
+    // Assess: exactly what DynamoDbTargetSource (Scan) and SqsProbeQueue (SendMessageBatch) call.
+    expect(dynamo).toEqual([{ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: [{ 'Fn::GetAtt': [id.targetsTable, 'Arn'] }] }]);
+    expect(onProbeQueue).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [id.probeQueue, 'Arn'] } }]);
+    // The failure queue is the dispatcher's on-failure destination; CDK's SqsDestination grants that send.
+    const onFailureQueue = statements.filter((s) => mentions(s.Resource, id.failureQueue));
+    expect(onFailureQueue.flatMap((s) => asArray(s.Action))).toContain('sqs:SendMessage');
+    // Nothing else: every other statement is the log group's or X-Ray's.
+    const rest = statements.filter((s) => !dynamo.includes(s) && !onProbeQueue.includes(s) && !onFailureQueue.includes(s));
+    expect(rest.flatMap((s) => asArray(s.Action)).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', ...XRAY_ACTIONS].sort());
   });
 
-  test('the prober reads and writes the State table, only updates Targets items (digests), and publishes only to the alerts topic', () => {
+  test('the prober may only BatchGetItem, GetItem and PutItem on the State table, and UpdateItem the digest attribute of Targets items', () => {
     // Act
     const statements = statementsOfRole(template, id.proberRole);
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith('dynamodb:')));
     const publish = statements.filter((s) => asArray(s.Action).includes('sns:Publish'));
 
-    // Assess
-    expect(dynamo.flatMap((s) => asArray(s.Action))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
-    const onTargets = dynamo.filter((s) => JSON.stringify(s.Resource).includes(id.targetsTable));
-    for (const statement of dynamo.filter((s) => !onTargets.includes(s))) {
-      expect(asArray(statement.Resource)).toEqual([{ 'Fn::GetAtt': [id.stateTable, 'Arn'] }]);
-    }
-    // Not PutItem or DeleteItem: the prober can neither replace a user's target nor remove one.
-    expect(onTargets.flatMap((s) => asArray(s.Action))).toEqual(['dynamodb:UpdateItem']);
-    expect(onTargets.flatMap((s) => asArray(s.Resource))).toEqual([{ 'Fn::GetAtt': [id.targetsTable, 'Arn'] }]);
+    // Assess: no Scan, Query, DeleteItem or BatchWriteItem on the state; on the user's table no PutItem or
+    // DeleteItem (it can neither replace nor remove a target), and UpdateItem only of `digest`, keyed by
+    // `target`, returning nothing.
+    expect(dynamo).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [{ 'Fn::GetAtt': [id.stateTable, 'Arn'] }] },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [id.targetsTable, 'Arn'] },
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['target', 'digest'] },
+          StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      },
+    ]);
     expect(publish).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { Ref: id.topic } })]);
+    expect(mentions(statements.filter((s) => !dynamo.includes(s)), id.stateTable) || mentions(statements.filter((s) => !dynamo.includes(s)), id.targetsTable)).toBe(false);
   });
 
   test('no policy grants a service wildcard, and only X-Ray statements use Resource "*"', () => {

@@ -2,8 +2,10 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MAX_RECEIVE_COUNT, ProbeFanOut, VISIBILITY_TIMEOUT_FACTOR, type ProbeFanOutProps } from '../../../../lib/infra/constructs/probe-fan-out';
-import { logicalIdOf, testStack } from '../../../helpers/synth';
+import { MAX_RECEIVE_COUNT, ProbeFanOut, VISIBILITY_TIMEOUT_FACTOR } from '../../../../lib/infra/constructs/probe-fan-out';
+import type { ProbeFanOutProps } from '../../../../lib/infra/constructs/probe-fan-out-props';
+import { selfSignedCert } from '../../../helpers/certs';
+import { logicalIdOf, policyStatements, testStack } from '../../../helpers/synth';
 
 function build(props: Partial<ProbeFanOutProps> = {}, options: { targetsTable?: boolean } = {}): { stack: Stack; template: Template } {
   const stack = testStack();
@@ -100,10 +102,11 @@ describe('ProbeFanOut with default props', () => {
 });
 
 describe('ProbeFanOut with a Targets table', () => {
-  test('the prober is told the table whose digests it updates, and may only update its items', () => {
+  test('the prober is told the table whose digests it updates, and may only update the digest attribute of its items', () => {
     // Prepare / Act
     const { stack, template } = build({}, { targetsTable: true });
     const targetsTable = logicalIdOf(stack, 'Targets');
+    const condition = new Capture();
 
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -112,10 +115,77 @@ describe('ProbeFanOut with a Targets table', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'dynamodb:UpdateItem', Resource: Match.arrayWith([{ 'Fn::GetAtt': [targetsTable, 'Arn'] }]) }),
+          Match.objectEquals({ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [targetsTable, 'Arn'] }, Condition: condition }),
         ]),
       },
     });
+    // The key and the digest, nothing else; no values returned (ALL_OLD would read the user's attributes).
+    expect(condition.asObject()).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['target', 'digest'] },
+      StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+    });
+  });
+
+  test('the prober gets no other access to the Targets table', () => {
+    // Prepare / Act
+    const { stack, template } = build({}, { targetsTable: true });
+    const targetsTable = logicalIdOf(stack, 'Targets');
+
+    // Assess
+    const onTargets = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${targetsTable}"`));
+    expect(onTargets.map(({ statement }) => statement.Action)).toEqual(['dynamodb:UpdateItem']);
+  });
+});
+
+describe('ProbeFanOut State table access', () => {
+  test('is BatchGetItem, GetItem and PutItem: what the state store calls on the prober path', () => {
+    // Prepare / Act
+    const { stack, template } = build();
+    const stateTable = logicalIdOf(stack, 'State');
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectEquals({ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [{ 'Fn::GetAtt': [stateTable, 'Arn'] }] }),
+        ]),
+      },
+    });
+    const onState = policyStatements(template).filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${stateTable}"`));
+    expect(onState).toHaveLength(1);
+  });
+});
+
+describe('ProbeFanOut caBundle', () => {
+  // Prepare (shared): a CA certificate as a PEM file holds it, with the text openssl writes around it.
+  const ca = selfSignedCert('/O=portwatch tests/CN=private CA', null);
+
+  test('reaches the prober as CA_BUNDLE, certificates only: a private key in the same text stays behind', () => {
+    // Act
+    const key = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n';
+    const { template } = build({ caBundle: `subject=CN=private CA\n${ca}${key}` });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CA_BUNDLE: `${ca.trim()}\n` }) } });
+  });
+
+  test.each([
+    ['no PEM', () => 'not a certificate', 'caBundle: the PEM text given is not PEM (no "-----BEGIN CERTIFICATE-----" block)'],
+    ['a key alone', () => '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n', 'caBundle: the PEM text given holds no certificate (PEM blocks found: PRIVATE KEY)'],
+    ['a block that is not X.509', () => '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', 'caBundle: the PEM text given holds a certificate that does not parse (number 1 of 1: '],
+  ])('refuses %s naming the setting', (_name, text, message) => {
+    expect(() => build({ caBundle: text() })).toThrow(message);
+  });
+
+  test('a bundle that would push the environment past 4 KB is refused with the sizes', () => {
+    // Prepare: each certificate is about 600 bytes; Lambda allows 4096 for all variables together.
+    const bundle = ca.repeat(7);
+
+    // Act / Assess
+    expect(() => build({ caBundle: bundle })).toThrow(
+      /^the prober's environment would be \d+ bytes \(caBundle \d+ bytes, allowedCidrs 2 bytes\), over Lambda's limit of 4096 for all its variables together: keep only the root certificates in caBundle \(brokers send their intermediates\)$/,
+    );
+    expect(() => build({ caBundle: ca.repeat(4) })).not.toThrow();
   });
 });
 

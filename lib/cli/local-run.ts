@@ -1,0 +1,345 @@
+/**
+ * The run loop of `portwatch local`: read the targets, then tick until done or stopped. Each tick
+ * dispatches the Targets table into an in-process queue and runs the prober (both from the Lambdas'
+ * own composition roots) on the embedded DynamoDB; then the baseline table or one heartbeat line.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDbStateStore } from '../../lambda/adapters/aws/dynamodb-state-store';
+import { DynamoDbTargetSource } from '../../lambda/adapters/aws/dynamodb-target-source';
+import { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
+import { LOCAL_TABLES } from '../../lambda/adapters/local/embedded-dynamodb';
+import { ChainNotifier } from '../../lambda/adapters/local/chain-notifier';
+import { ConsoleNotifier } from '../../lambda/adapters/local/console-notifier';
+import { InProcessQueue } from '../../lambda/adapters/local/in-process-queue';
+import { SnsNotifier } from '../../lambda/adapters/aws/sns-notifier';
+import { DISPATCHER_DEFAULTS } from '../../lambda/contracts/dispatcher-env';
+import { PROBER_DEFAULTS } from '../../lambda/contracts/prober-env';
+import { createDispatch } from '../../lambda/handlers/dispatcher-root';
+import { createProber } from '../../lambda/handlers/prober-root';
+import { createAddressGuard, parseCidrList } from '../../lambda/probe/address-policy';
+import type { Notifier } from '../../lambda/monitor/dependencies';
+import { probeTarget, type AddressGuard } from '../../lambda/probe';
+import type { ProbeFn, RunReport, WorkGroup } from '../../lambda/monitor/prober/service';
+import type { TargetState } from '../../lambda/monitor/model';
+import { postureEveryTicks } from '../../lambda/monitor/cadence';
+import type { ProbeStatus } from '../../lambda/probe/types';
+import { openLocalState } from './state-dir';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
+import { CliOutput, formatElapsed, formatFindings, plural } from './output';
+import { formatDuration } from '../../lambda/parse/duration';
+import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
+import { parseTargetArgs, topicRegion } from './local-args';
+import { caFileOption } from './probe-command';
+import { LocalTargets } from './local-targets';
+
+export interface LocalOptions {
+  readonly targets?: string;
+  readonly interval: number;
+  /** Time between deep looks at an open broker; the ticks between only connect. Default: every tick. */
+  readonly postureEvery?: number;
+  readonly ticks?: number;
+  readonly state: string;
+  readonly json?: boolean;
+  readonly topicArn?: string;
+  readonly timeout: number;
+  readonly denyPrivate?: boolean;
+  readonly allow: readonly string[];
+  readonly concurrency: number;
+  readonly confirmAttempts: number;
+  readonly confirmDelay: number;
+  readonly verbose?: boolean;
+  /** PEM file of CAs trusted besides the public roots (private broker CAs). */
+  readonly ca?: string;
+}
+
+/** Rows of the table printed after the first tick; beyond this, a count and `portwatch status`. */
+const MAX_STATUS_LINES = 40;
+
+/**
+ * The dispatcher of the local pipeline reads the Targets table with one Scan: the table sits on the
+ * embedded DynamoDB in this process, so parallel segments would only split each tick into more,
+ * smaller messages.
+ */
+const LOCAL_DISPATCH = { ...DISPATCHER_DEFAULTS, scanSegments: 1 };
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** `1st`, `2nd`, `3rd`, `11th`, `22nd`. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/**
+ * How often the run looks deep (TLS, MQTT) at an open broker. Locally the default is every tick:
+ * a person watching a few brokers at `--interval 10s` expects a broker that stops refusing
+ * anonymous clients to be reported at the next tick, and a deep look at a handful of targets costs
+ * nothing there. The deployed default (PROBER_DEFAULTS) stays slower, for fleets and Lambda bills.
+ */
+function deepLookEvery(options: LocalOptions, out: CliOutput): number {
+  const asked = options.postureEvery ?? options.interval;
+  if (asked < options.interval) {
+    throw new UsageError(
+      `--posture-every ${formatDuration(asked)} is shorter than --interval ${formatDuration(options.interval)}: a deep look is made during a tick, so it cannot come more often; leave it out to look deep every tick`,
+    );
+  }
+  // The cadence counts ticks (cadence.ts): say what it will really do when the two do not divide.
+  const ticks = postureEveryTicks({ tickMs: options.interval, postureEveryMs: asked });
+  const every = ticks * options.interval;
+  if (every !== asked) {
+    out.note(`--posture-every ${formatDuration(asked)} is not a whole number of ticks of --interval ${formatDuration(options.interval)}: a deep look every ${ordinal(ticks)} tick (${formatDuration(every)})`);
+  }
+  return every;
+}
+
+/**
+ * Runs `portwatch local` until `ticks` are done or `stop` is aborted; resolves to the exit code.
+ * A stop request is honoured between ticks only: the tick in progress finishes its writes first.
+ */
+export async function runLocal(targetArgs: readonly string[], options: LocalOptions, stop: AbortSignal): Promise<number> {
+  const out = new CliOutput(options.json === true);
+  const args = parseTargetArgs(targetArgs);
+  const allowed = parseCidrList(options.allow, '--allow');
+  if (!allowed.ok) throw new UsageError(`--allow: ${allowed.error.value} ${allowed.error.reason}`);
+  let topic: { arn: string; region: string } | null = null;
+  if (options.topicArn !== undefined) {
+    const region = topicRegion(options.topicArn);
+    if (region === null) throw new UsageError(`--topic-arn: ${JSON.stringify(options.topicArn)} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
+    topic = { arn: options.topicArn, region };
+  }
+  const postureEveryMs = deepLookEvery(options, out);
+  // Read before the first tick: a bad file is bad usage (exit 2), not one failed handshake per target.
+  const caBundle = options.ca === undefined ? null : caFileOption(options.ca, '--ca');
+  const input = new LocalTargets(options.targets, args, out, options.state);
+  // Read before the database is opened: a file that cannot be read at start is bad usage.
+  const first = await input.read();
+
+  // Said once, up front: the deployed prober refuses these ranges, the local one probes them.
+  if (options.denyPrivate) {
+    out.note('loopback and private addresses are refused (--deny-private), as in the deployed prober; --allow CIDR lets one range through');
+  } else {
+    out.note(
+      'local mode probes loopback and private addresses (127.0.0.0/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7, link-local), which the deployed prober refuses; --deny-private refuses them here too. Cloud metadata addresses stay refused.',
+    );
+  }
+  const guard = createAddressGuard({
+    allow: allowed.value,
+    allowLoopback: !options.denyPrivate,
+    allowPrivate: !options.denyPrivate,
+    howToAllow: options.denyPrivate ? '--allow CIDR (or drop --deny-private)' : '--allow CIDR',
+  });
+
+  const local = await openLocalState(options.state, 'local', { create: true });
+  let exitCode: number = EXIT_OK;
+  try {
+    const repo = new DynamoDbTargets(local.client, LOCAL_TABLES.targets);
+    // The file (with the TARGET arguments) is the whole list: targets deleted from it leave the
+    // Targets table; their state and history stay in the State table.
+    let count: number;
+    if (input.given && first !== null) {
+      count = await input.apply(repo, first, 'from');
+      if (count === 0) throw new UsageError(`no valid targets in ${input.source}: nothing to watch`);
+    } else {
+      count = (await repo.listAll()).length;
+      if (count === 0) {
+        throw new UsageError(`no targets: give --targets FILE or TARGET arguments (see targets.txt), or add some with \`portwatch targets add --state ${options.state}\``);
+      }
+    }
+    if (!options.json) {
+      const once = options.ticks === 1;
+      const deep = once
+        ? postureEveryMs === options.interval
+          ? 'with a deep look (TLS, MQTT)'
+          : `deep look (TLS, MQTT) where due (every ${formatDuration(postureEveryMs)})`
+        : `deep look (TLS, MQTT) every ${formatDuration(postureEveryMs)}`;
+      out.line(`watching ${plural(count, 'target')} ${once ? 'once' : `every ${formatDuration(options.interval)}`}, ${deep} (state in ${options.state}); alerts follow`);
+    }
+
+    const source = new DynamoDbTargetSource(local.client, LOCAL_TABLES.targets);
+    const digests = new DynamoDbTargetDigests(local.client, LOCAL_TABLES.targets);
+    const store = new DynamoDbStateStore(local.client, { tableName: LOCAL_TABLES.state });
+    const notifiers: Notifier[] = [];
+    let sns: SNSClient | null = null;
+    if (topic !== null) {
+      sns = new SNSClient({ region: topic.region });
+      notifiers.push(new SnsNotifier(sns, topic.arn));
+    }
+    // SNS first: see ChainNotifier. The console writes through CliOutput, which clears the progress line first.
+    notifiers.push(new ConsoleNotifier(out.lines, { json: options.json === true }));
+    const notifier = local.withDeliveryLedger(notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers));
+    const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void => {
+      if (level === 'info' && !options.verbose) return;
+      if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
+      else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
+    };
+    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle };
+
+    try {
+      for (let tick = 1; options.ticks === undefined || tick <= options.ticks; tick++) {
+        const started = Date.now();
+        let done: TickSummary | null = null;
+        try {
+          if (tick > 1) await input.refresh(repo, 'now in');
+          input.warn();
+          done = await runTick(ctx);
+          if (done.report.failedGroups.length > 0) exitCode = EXIT_FAILED;
+          if (tick === 1 && !options.json) await printBaseline(ctx, done);
+        } catch (err) {
+          // The next tick tries again, as the next schedule does in AWS; the exit code remembers it.
+          log('error', 'tick failed', { tick, error: err instanceof Error ? err.message : String(err) });
+          exitCode = EXIT_FAILED;
+        }
+        const last = stop.aborted || (options.ticks !== undefined && tick >= options.ticks);
+        if (done !== null) heartbeat(out, done, last ? null : new Date(Math.max(Date.now(), started + options.interval)));
+        if (last) break;
+        await abortableSleep(options.interval - (Date.now() - started), stop);
+        if (stop.aborted) break;
+      }
+    } finally {
+      sns?.destroy();
+    }
+  } finally {
+    await local.close();
+  }
+  const problem = input.problem;
+  if (exitCode === EXIT_OK && problem !== null) {
+    out.note(problem);
+    return EXIT_USAGE;
+  }
+  return exitCode;
+}
+
+interface TickContext {
+  readonly source: DynamoDbTargetSource;
+  readonly store: DynamoDbStateStore;
+  readonly digests: DynamoDbTargetDigests;
+  readonly notifier: Notifier;
+  readonly guard: AddressGuard;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+  readonly options: LocalOptions;
+  readonly out: CliOutput;
+  readonly postureEveryMs: number;
+  readonly caBundle: string | null;
+}
+
+/** One tick, as the heartbeat tells it. */
+interface TickSummary {
+  /** The tick's time (ISO 8601). */
+  readonly at: string;
+  /** The targets dispatched (enabled ones, valid or not). */
+  readonly keys: readonly string[];
+  readonly skippedDisabled: number;
+  /** Targets whose last look of the tick found them open. */
+  readonly open: number;
+  readonly report: RunReport;
+}
+
+async function runTick(ctx: TickContext): Promise<TickSummary> {
+  const { options, out } = ctx;
+  const tick = new Date().toISOString();
+  const queue = new InProcessQueue();
+  const dispatched = await createDispatch({ source: ctx.source, queue }, LOCAL_DISPATCH)(tick);
+  const messages = queue.drain();
+  const groups: WorkGroup[] = messages.map((m, i) => ({ id: `${tick}#${i + 1}`, items: m.targets, tick }));
+  // Drawn only when stdout is a terminal too: with stdout in a pipe (`npm start | tee log`), alert
+  // lines reach the terminal later through the pipe and would land inside the progress line.
+  const progress = out.interactive ? out.progress('probing', dispatched.dispatched) : null;
+  // The last probe of each target wins: a confirmation re-probe is the look the decision used.
+  const seen = new Map<string, ProbeStatus>();
+  const probe: ProbeFn = async (spec, probeOptions) => {
+    const result = await probeTarget(spec, probeOptions);
+    seen.set(spec.target, result.status);
+    progress?.update(seen.size);
+    return result;
+  };
+  const service = createProber(
+    { store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe, log: ctx.log },
+    {
+      ...PROBER_DEFAULTS,
+      probeTimeoutMs: options.timeout,
+      probeConcurrency: options.concurrency,
+      confirmAttempts: options.confirmAttempts,
+      confirmDelayMs: options.confirmDelay,
+      tickIntervalMs: options.interval,
+      postureEveryMs: ctx.postureEveryMs,
+      caBundle: ctx.caBundle,
+    },
+  );
+  let report: RunReport;
+  try {
+    report = await service.run(groups);
+  } finally {
+    progress?.done();
+  }
+  if (report.failedGroups.length > 0) {
+    ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: report.failedGroups.length });
+  }
+  ctx.log('info', 'tick done', { ...dispatched, ...report, failedGroups: report.failedGroups.length });
+  const keys = messages.flatMap((m) => m.targets.map((t) => t.target)).filter((k): k is string => typeof k === 'string');
+  const open = [...seen.values()].filter((s) => s === 'open').length;
+  return { at: tick, keys, skippedDisabled: dispatched.skippedDisabled, open, report };
+}
+
+/** After the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
+async function printBaseline(ctx: TickContext, tick: TickSummary): Promise<void> {
+  const states = await ctx.store.getStates(tick.keys);
+  const now = new Date();
+  const sorted = [...tick.keys].sort((a, b) => a.localeCompare(b));
+  const rows = sorted.slice(0, MAX_STATUS_LINES).map((k) => {
+    const s: TargetState | undefined = states.get(k);
+    return [k, s?.status ?? 'not probed', s ? formatElapsed(s.since, now) : '-', formatFindings(s?.findings ?? []), s?.reason ?? '-'];
+  });
+  ctx.out.table(['TARGET', 'STATUS', 'FOR', 'FINDINGS', 'REASON'], rows);
+  if (sorted.length > MAX_STATUS_LINES) ctx.out.line(`... and ${sorted.length - MAX_STATUS_LINES} more (\`portwatch status --state ${ctx.options.state}\`)`);
+}
+
+/**
+ * One line per tick, so a run where nothing changes still shows it is alive:
+ * `10:41:50  12 targets, 3 open, 1 change, next tick 10:42:00` (UTC, as the alert times). On stdout
+ * in text mode, a pipe included: `npm start | tee log` keeps a log of when each tick ran, which is
+ * what tells "nothing changed" from "nothing ran". With --json, on stderr: stdout is for alerts only.
+ */
+function heartbeat(out: CliOutput, tick: TickSummary, next: Date | null): void {
+  const changes = tick.report.transitions + tick.report.postureChanges;
+  const parts = [plural(tick.keys.length, 'target'), `${tick.open} open`, plural(changes, 'change')];
+  if (tick.skippedDisabled > 0) parts.push(`${tick.skippedDisabled} disabled`);
+  if (tick.report.failedGroups.length > 0) parts.push('some not recorded (retried next tick)');
+  parts.push(next === null ? 'final tick' : `next tick ${next.toISOString().slice(11, 19)}`);
+  const line = `${tick.at.slice(11, 19)}  ${parts.join(', ')}`;
+  if (out.json) out.note(line);
+  else out.line(line);
+}
+
+/** SIGINT/SIGTERM stop the run between ticks; a second Ctrl-C exits at once. */
+export function stopOnSignals(out: CliOutput): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      out.note(`${name} again: exiting without finishing the tick`);
+      process.exit(130);
+    }
+    out.note(`${name}: stopping after the current tick (press Ctrl-C again to force)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
