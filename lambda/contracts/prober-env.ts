@@ -5,6 +5,7 @@
  */
 import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../monitor/cadence';
 import { DEFAULT_PROBER_CONFIG } from '../monitor/prober/service';
+import { TIMEOUT_RANGE_MS } from '../monitor/target';
 import { DEFAULT_PROBE_OPTIONS } from '../probe';
 import { parseCidrList, type Cidr } from '../probe/address-policy';
 import { CaBundleError, parseCaBundle } from '../probe/ca-bundle';
@@ -46,7 +47,7 @@ export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 /** The prober's integer variables, by config field. */
 export const PROBER_INTEGER_VARIABLES = {
   defaultPort: DEFAULT_PORT_VARIABLE,
-  probeTimeoutMs: { name: 'PROBE_TIMEOUT_MS', default: DEFAULT_PROBE_OPTIONS.timeoutMs, min: 100, max: 30_000 },
+  probeTimeoutMs: { name: 'PROBE_TIMEOUT_MS', default: DEFAULT_PROBE_OPTIONS.timeoutMs, ...TIMEOUT_RANGE_MS },
   confirmAttempts: { name: 'CONFIRM_ATTEMPTS', default: DEFAULT_PROBER_CONFIG.confirmAttempts, min: 1, max: 5 },
   confirmDelayMs: { name: 'CONFIRM_DELAY_MS', default: DEFAULT_PROBER_CONFIG.confirmDelayMs, min: 0, max: 10_000 },
   eventRetentionDays: { name: 'EVENT_RETENTION_DAYS', default: DEFAULT_EVENT_RETENTION_DAYS, min: 1, max: 3650 },

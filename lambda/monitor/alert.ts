@@ -1,7 +1,7 @@
 /** Alerts as subscribers see them: the subject, text, JSON payload and SNS attributes of an Alert, and the scanner's own "degraded" alert. */
 import { plural } from '../parse/plural';
-import type { Finding, ProbeStatus } from '../probe/types';
-import type { Alert, AlertEvent, Evidence, Expect, Severity } from './model';
+import type { Finding } from '../probe/types';
+import type { Alert, Evidence } from './model';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
 export interface FormattedAlert {
@@ -12,26 +12,13 @@ export interface FormattedAlert {
   readonly attributes: Readonly<Record<string, string | readonly string[]>>;
 }
 
-export interface AlertPayload {
+/**
+ * The JSON document machine subscribers receive (schema portwatch.alert/v1): the Alert's facts, with
+ * `display` published as `host`. Fields may be added, never renamed: subscribers parse it.
+ */
+export interface AlertPayload extends Omit<Alert, 'display'> {
   readonly schema: 'portwatch.alert/v1';
-  readonly id: string;
-  readonly event: AlertEvent;
-  readonly severity: Severity;
-  readonly target: string;
   readonly host: string;
-  readonly status: ProbeStatus;
-  readonly previous: ProbeStatus | null;
-  readonly open: boolean;
-  readonly expected: Expect | null;
-  readonly at: string;
-  readonly previousSince: string | null;
-  readonly findings: readonly Finding[];
-  readonly addedFindings: readonly Finding[];
-  readonly removedFindings: readonly Finding[];
-  readonly reason: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly description: string | null;
-  readonly evidence: Evidence;
 }
 
 const FINDING_TEXT: Readonly<Record<Finding, string>> = {

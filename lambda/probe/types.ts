@@ -76,7 +76,7 @@ export interface MqttEvidence {
   readonly connack: number | null;
   /** The broker accepted a CONNECT without credentials. */
   readonly anonymous: boolean;
-  /** Human-readable classification: `accepted`, `not authorized`, `no CONNACK within 3000 ms`, ... */
+  /** Human-readable and complete on its own, code included: `CONNACK 0 (accepted)`, `CONNACK 5 (not authorized)`, `no CONNACK within 3000 ms`, ... */
   readonly reason: string;
   /** The CONNACK refused us for want of credentials (3.1.1: 4, 5; 5: 0x86, 0x87); false when accepted; absent otherwise. */
   readonly authRequired?: boolean;

@@ -25,11 +25,12 @@ import { postureEveryTicks } from '../../lambda/monitor/cadence';
 import type { ProbeStatus } from '../../lambda/probe/types';
 import { openLocalState } from './state-dir';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
-import { CliOutput, formatElapsed, formatFindings, plural } from './output';
+import { CliOutput, formatElapsed, formatFindings } from './output';
+import { plural } from '../../lambda/parse/plural';
 import { formatDuration } from '../../lambda/parse/duration';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
 import { parseTargetArgs, topicRegion } from './local-args';
-import { caFileOption } from './probe-command';
+import { caFileOption } from './options';
 import { LocalTargets } from './local-targets';
 
 export interface LocalOptions {

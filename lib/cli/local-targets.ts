@@ -8,7 +8,8 @@ import { stat } from 'node:fs/promises';
 import type { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets';
 import { withoutDigest } from '../../lambda/monitor/digest-field';
 import { UsageError } from './cli-io';
-import { plural, type CliOutput } from './output';
+import { plural } from '../../lambda/parse/plural';
+import type { CliOutput } from './output';
 import { syncTargets } from './targets-sync';
 import { DEFINITION_ERROR_ATTRIBUTE, definitionErrorOf, formatLineError, readTargetsFile, type TargetsEntry, type TargetsLineError } from './targets-file';
 

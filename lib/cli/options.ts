@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { PROBER_INTEGER_VARIABLES } from '../../lambda/contracts/prober-env';
 import { TIMEOUT_RANGE_MS } from '../../lambda/monitor/target';
 import { formatDuration, parseDuration } from '../../lambda/parse/duration';
+import { CaBundleError, readCaBundle } from '../../lambda/probe/ca-bundle';
 import { UsageError } from './cli-io';
 import { DEFAULT_STATE_DIR } from './state-dir';
 
@@ -120,3 +121,17 @@ Backends:
   (AWS_PROFILE, environment, SSO, instance role) and --region or the profile's region.
 
 Exit codes: 0 ok, 1 the operation failed (or the target was not found), 2 bad usage or input.`;
+
+/**
+ * A CA bundle option (`--ca FILE`): read and checked before any probe, so a bad file is a usage error
+ * (exit 2) naming the option and the path, not one failed handshake per target. For every command
+ * that takes one.
+ */
+export function caFileOption(path: string, option: string): string {
+  try {
+    return readCaBundle(path, option);
+  } catch (err) {
+    if (err instanceof CaBundleError) throw new UsageError(err.message);
+    throw err;
+  }
+}

@@ -165,11 +165,6 @@ export function formatTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** `1 target`, `2 targets`: a count with its noun, singular for exactly one. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 export function formatFindings(findings: readonly string[]): string {
   return findings.length > 0 ? findings.join(',') : '-';
 }

@@ -4,12 +4,11 @@
  * could not be probed (status `error`: DNS failure, refused address), 2 for bad usage.
  */
 import type { Command } from 'commander';
-import { CaBundleError, readCaBundle } from '../../lambda/probe/ca-bundle';
 import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/probe/index';
 import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/probe/types';
 import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/monitor/target';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
-import { INTEGER_FLAGS, parseIntegerFlag, rangeText } from './options';
+import { caFileOption, INTEGER_FLAGS, parseIntegerFlag, rangeText } from './options';
 import { formatFindings, renderTable } from './output';
 
 const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
@@ -71,19 +70,6 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
   return { specs, timeoutMs, certExpiringDays, concurrency, json: raw.json === true, ...(ca !== undefined ? { ca } : {}) };
 }
 
-/**
- * A CA bundle option (`--ca FILE`): read and checked before any probe, so a bad file is a usage error
- * (exit 2) naming the option and the path, not one failed handshake per target. For every command
- * that takes one.
- */
-export function caFileOption(path: string, option: string): string {
-  try {
-    return readCaBundle(path, option);
-  } catch (err) {
-    if (err instanceof CaBundleError) throw new UsageError(err.message);
-    throw err;
-  }
-}
 
 export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = DEFAULT_DEPS): void {
   program

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { MaintenanceWindow, TargetState } from '../../lambda/monitor/model';
 import { activeWindowEnd } from '../../lambda/monitor/windows';
+import { plural } from '../../lambda/parse/plural';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
@@ -205,10 +206,10 @@ function printDetail(
   const tls = state?.evidence.tls;
   if (tls) {
     lines.push(['tls', `${tls.version ?? 'no handshake'}${tls.cipher ? ` ${tls.cipher}` : ''}, chain ${tls.authorized ? 'verified' : `not verified (${tls.authorizationError ?? 'unknown'})`}`]);
-    if (tls.cert) lines.push(['certificate', `${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${tls.cert.daysLeft} days)`]);
+    if (tls.cert) lines.push(['certificate', `${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${plural(tls.cert.daysLeft, 'day')})`]);
   }
   const mqtt = state?.evidence.mqtt;
-  if (mqtt) lines.push(['mqtt', `CONNACK ${mqtt.connack ?? 'none'} (${mqtt.reason}), anonymous ${mqtt.anonymous ? 'ACCEPTED' : 'refused'}`]);
+  if (mqtt) lines.push(['mqtt', `${mqtt.reason}, anonymous ${mqtt.anonymous ? 'ACCEPTED' : 'refused'}`]);
   if (row.updatedAt) lines.push(['last change', `${formatTime(row.updatedAt)} (state version ${row.version})`]);
   if (row.pendingAlerts.length === 0) lines.push(['pending alerts', 'none']);
   for (const a of row.pendingAlerts) {

@@ -4,6 +4,7 @@
  * here: targets-file.ts hands every raw item to the prober's own parser.
  */
 import { parseTargetKey, type ParseResult } from '../../lambda/monitor/target';
+import { plural } from '../../lambda/parse/plural';
 import { UsageError } from './cli-io';
 
 /** Attributes of the line format, mapped to the item attribute they set. `label` is handled apart. */
@@ -248,7 +249,7 @@ export function readCsvItems(text: string, fileName: string | undefined): RawIte
   if (!columns.includes('target')) throw new UsageError(`${where(fileName, header.line)}: the header has no "target" column`);
   return rows.map(({ line, cells }): RawItem => {
     if (cells.length > columns.length) {
-      return { line, item: fieldError('row', cells.join(','), `has ${cells.length} cells but the header names ${columns.length} columns`) };
+      return { line, item: fieldError('row', cells.join(','), `has ${plural(cells.length, 'cell')} but the header names ${plural(columns.length, 'column')}`) };
     }
     const item: Record<string, unknown> = {};
     for (const [index, column] of columns.entries()) {

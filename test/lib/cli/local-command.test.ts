@@ -205,12 +205,13 @@ describe('portwatch local --ca', () => {
     writeFileSync(caFile, pki.ca.cert);
     const keyOnly = join(dir, 'key.pem');
     writeFileSync(keyOnly, pki.ca.key);
-    const target = `127.0.0.1:${broker.port} depth=tls expect=closed`;
+    const target = `127.0.0.1:${broker.port} expect=closed`;
     try {
       // Act
       const without = await runCli(['local', target, '--ticks', '1', '--json', '--state', join(dir, 'a')]);
       const withCa = await runCli(['local', target, '--ticks', '1', '--json', '--ca', caFile, '--state', join(dir, 'b')]);
       const bad = await runCli(['local', target, '--ticks', '1', '--ca', keyOnly, '--state', join(dir, 'c')]);
+      const detail = await runCli(['status', `127.0.0.1:${broker.port}`, '--state', join(dir, 'b')]);
 
       // Assess: the first look finds the port open against expect=closed: one alert, carrying its findings.
       expect(without.code).toBe(0);
@@ -220,6 +221,11 @@ describe('portwatch local --ca', () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(`--ca: ${JSON.stringify(keyOnly)}`);
       expect(bad.stderr).toContain('holds no certificate');
+      // The detail view says each fact once: the CONNACK reason already names its code.
+      expect(detail.code).toBe(0);
+      expect(detail.stdout).toMatch(/mqtt\s+CONNACK 5 \(not authorized\), anonymous refused/);
+      expect(detail.stdout).not.toContain('CONNACK 5 (CONNACK');
+      expect(detail.stdout).toMatch(/expires \S+ \(\d+ days\)/);
     } finally {
       await broker.close();
       pki.cleanup();
