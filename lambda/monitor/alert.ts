@@ -30,6 +30,16 @@ const FINDING_TEXT: Readonly<Record<Finding, string>> = {
   'cert-expired': 'the certificate has expired',
   'cert-expiring': 'the certificate expires soon',
   'legacy-tls': 'the server accepts TLS 1.0 or 1.1',
+  'weak-key': 'the certificate key is weak (RSA under 2048 bits, DSA, or EC under 224 bits)',
+  'weak-signature': 'the certificate is signed with SHA-1 or MD5',
+  'weak-cipher': 'the server picks a TLS 1.2 cipher suite without forward secrecy or in CBC mode',
+};
+
+/** What fixes a finding, for the findings whose fix is one configuration change on the broker. */
+const FINDING_FIX: Readonly<Partial<Record<Finding, string>>> = {
+  'weak-key': 'Re-issue the certificate with an RSA key of at least 2048 bits or an EC P-256 key.',
+  'weak-signature': 'Re-issue the certificate signed with SHA-256 (or stronger).',
+  'weak-cipher': 'Restrict the TLS 1.2 suites to ECDHE with AES-GCM or ChaCha20 (mosquitto: ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305), or require TLS 1.3 (tls_version tlsv1.3).',
 };
 
 /** SNS subjects must be ASCII, at most 100 characters, without line breaks. */
@@ -174,6 +184,8 @@ function advice(alert: Alert): string {
     return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
   }
   if (alert.severity === 'info') return 'No action needed: the target is back in its expected state.';
+  const fixes = (alert.event === 'posture' ? alert.addedFindings : alert.findings).flatMap((f) => FINDING_FIX[f] ?? []);
+  if (fixes.length > 0) return fixes.join(' ');
   return 'Check whether this change was planned.';
 }
 
@@ -182,13 +194,21 @@ function evidenceLines(evidence: Evidence): string[] {
   const tls = evidence.tls;
   if (tls) {
     lines.push(`  TLS: ${tls.version ?? 'no handshake'}${tls.cipher ? ` ${tls.cipher}` : ''}, chain ${tls.authorized ? 'verified' : `not verified (${tls.authorizationError ?? 'unknown'})`}`);
-    if (tls.cert) lines.push(`  Certificate: ${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${plural(tls.cert.daysLeft, 'day')})`);
+    if (tls.cert) lines.push(`  Certificate: ${tls.cert.subject}, issuer ${tls.cert.issuer}, expires ${tls.cert.validTo} (${plural(tls.cert.daysLeft, 'day')})${keyLine(tls.cert)}`);
+    if (tls.tls12Cipher) lines.push(`  TLS 1.2 suite picked: ${tls.tls12Cipher}`);
     if (tls.clientCertRequired) lines.push('  The server requires a client certificate.');
   }
   const mqtt = evidence.mqtt;
   // The reason already names the CONNACK (`CONNACK 5 (not authorized)`) or its absence (mqtt.ts).
   if (mqtt) lines.push(`  MQTT (${mqtt.transport}, v${mqtt.protocolVersion === 5 ? '5' : '3.1.1'}): ${mqtt.reason}`);
   return lines;
+}
+
+/** `, key rsa 1024 bits, signed sha1WithRSAEncryption`, from what the probe could read. */
+function keyLine(cert: NonNullable<Evidence['tls']>['cert']): string {
+  if (!cert) return '';
+  const key = cert.keyType ? `, key ${cert.keyType}${cert.keyBits ? ` ${cert.keyBits} bits` : ''}` : '';
+  return `${key}${cert.signatureAlgorithm ? `, signed ${cert.signatureAlgorithm}` : ''}`;
 }
 
 function bodyText(alert: Alert): string {

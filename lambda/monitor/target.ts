@@ -4,12 +4,13 @@ import { domainToASCII } from 'node:url';
 import type { Depth, Transport } from '../probe/types';
 import { parseDigest } from './digest-field';
 import { isInternationalName, meetsIdnRules } from './idn';
-import type { Expect, MaintenanceWindow, StateDigest, Target } from './model';
+import type { Expect, StateDigest, Target } from './model';
 import { describeValue, fail, type ParseResult } from '../parse/field-error';
 import { parseDuration } from '../parse/duration';
-import { parseCronWindow, parseUntil } from './windows';
+import { parseWindows } from './windows';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
+export { parseWindows } from './windows';
 
 export const DEFAULT_PORT = 8883;
 export const MAX_TARGET_KEY_LENGTH = 300;
@@ -41,6 +42,7 @@ export const KNOWN_ATTRIBUTES = [
   'muteUntil',
   'maintenance',
   'remindEvery',
+  'serverName',
   // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
   'digest',
 ] as const;
@@ -241,28 +243,19 @@ function parseTimeout(value: unknown): ParseResult<number | undefined> {
 }
 
 const MIN_REMINDER_MS = 60_000;
-const MAX_WINDOWS = 10;
-
-/** `muteUntil` (ISO time) and `maintenance` (one recurring window, or a list of them). */
-export function parseWindows(record: Readonly<Record<string, unknown>>): ParseResult<MaintenanceWindow[]> {
-  const windows: MaintenanceWindow[] = [];
-  if (record.muteUntil !== undefined && record.muteUntil !== null) {
-    const until = parseUntil(record.muteUntil, 'muteUntil');
-    if (!until.ok) return until;
-    windows.push(until.value);
-  }
-  const m = record.maintenance;
-  if (m !== undefined && m !== null) {
-    const list = Array.isArray(m) ? m : [m];
-    if (list.length > MAX_WINDOWS) return fail('maintenance', m, `has more than ${MAX_WINDOWS} windows`);
-    for (const [i, w] of list.entries()) {
-      const field = Array.isArray(m) ? `maintenance[${i}]` : 'maintenance';
-      const parsed = parseCronWindow(w, field);
-      if (!parsed.ok) return parsed;
-      windows.push(parsed.value);
-    }
-  }
-  return { ok: true, value: windows };
+/**
+ * `serverName`: the name clients use, sent as SNI and checked against the certificate instead of the
+ * host. Allowed on any target, not only IP ones: a broker reached by an internal name or one address
+ * of a pool still presents the certificate of its public name. A host name, never an IP (SNI carries
+ * names only, RFC 6066), in the same canonical form as a target's host.
+ */
+export function parseServerName(value: unknown): ParseResult<string | undefined> {
+  if (value === undefined || value === null) return { ok: true, value: undefined };
+  if (typeof value !== 'string') return fail('serverName', value, 'must be a host name');
+  const host = parseHost(value, 'serverName');
+  if (!host.ok) return host;
+  if (isIP(host.value) !== 0) return fail('serverName', value, 'is an IP address; SNI and certificate checks take a host name (leave serverName out to check the IP)');
+  return host;
 }
 
 /** The key an item is stored under, when it has a usable one (even if the rest of it is invalid). */
@@ -315,6 +308,8 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   }
   const windows = parseWindows(record);
   if (!windows.ok) return windows;
+  const serverName = parseServerName(record.serverName);
+  if (!serverName.ok) return serverName;
   let remindEveryMs: number | null = null;
   if (record.remindEvery !== undefined && record.remindEvery !== null) {
     remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
@@ -335,6 +330,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     remindEveryMs,
     ...digestOfItem(record),
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
+    ...(serverName.value !== undefined ? { serverName: serverName.value } : {}),
   };
   return { ok: true, value: target };
 }

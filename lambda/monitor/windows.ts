@@ -65,3 +65,27 @@ export function activeWindowEnd(windows: readonly MaintenanceWindow[], now: Date
   }
   return end === null ? null : new Date(end);
 }
+
+const MAX_WINDOWS = 10;
+
+/** `muteUntil` (ISO time) and `maintenance` (one recurring window, or a list of them). */
+export function parseWindows(record: Readonly<Record<string, unknown>>): ParseResult<MaintenanceWindow[]> {
+  const windows: MaintenanceWindow[] = [];
+  if (record.muteUntil !== undefined && record.muteUntil !== null) {
+    const until = parseUntil(record.muteUntil, 'muteUntil');
+    if (!until.ok) return until;
+    windows.push(until.value);
+  }
+  const m = record.maintenance;
+  if (m !== undefined && m !== null) {
+    const list = Array.isArray(m) ? m : [m];
+    if (list.length > MAX_WINDOWS) return fail('maintenance', m, `has more than ${MAX_WINDOWS} windows`);
+    for (const [i, w] of list.entries()) {
+      const field = Array.isArray(m) ? `maintenance[${i}]` : 'maintenance';
+      const parsed = parseCronWindow(w, field);
+      if (!parsed.ok) return parsed;
+      windows.push(parsed.value);
+    }
+  }
+  return { ok: true, value: windows };
+}

@@ -7,6 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
+import { keyFacts, signatureAlgorithm } from './crypto-strength';
 import type { CertFacts, TlsEvidence } from './types';
 
 const DAY_MS = 86_400_000;
@@ -34,17 +35,17 @@ export function parseCertificate(der: Buffer): X509Certificate | null {
 export function certEvidence(x509: X509Certificate | null, target: CertTarget, authorizationError: string | null): Pick<TlsEvidence, 'hostnameMatch' | 'cert'> {
   if (x509 === null) return { hostnameMatch: null, cert: null };
   const sans = splitSubjectAltNames(x509.subjectAltName);
-  return { hostnameMatch: hostnameMatches(target.host, x509, sans), cert: certFacts(x509, target.now, authorizationError, sans) };
+  return { hostnameMatch: hostnameMatches(target.host, x509), cert: certFacts(x509, target.now, authorizationError, sans) };
 }
 
 /**
  * Name check with tls.checkServerIdentity, the same rules Node applies when it verifies (SAN first,
- * CN only without DNS SANs). An IP target is compared only when the certificate lists IP SANs: a
- * certificate for names says nothing about an address, so the answer is "not applicable" (null).
+ * CN only without DNS SANs). An IP target (without a `serverName`) is checked as a client dialling
+ * that address would check it: against the certificate's IP SANs only, so a certificate that names
+ * only host names does not match it (`hostname-mismatch`; give the target a `serverName`).
  */
-export function hostnameMatches(host: string, cert: X509Certificate, sans: readonly string[] = splitSubjectAltNames(cert.subjectAltName)): boolean | null {
+export function hostnameMatches(host: string, cert: X509Certificate): boolean {
   if (isIP(host) !== 0) {
-    if (!sans.some((san) => san.startsWith('IP Address:'))) return null;
     // An address matches an IP SAN byte for byte, as in checkServerIdentity; OpenSSL's check does that
     // without building the whole legacy certificate object (a large share of a deep probe's CPU).
     return cert.checkIP(host) !== undefined;
@@ -65,6 +66,8 @@ function certFacts(cert: X509Certificate, now: Date, authorizationError: string 
     daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
     fingerprint256: cert.fingerprint256,
     selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || signsItself(cert),
+    ...keyFacts(cert),
+    signatureAlgorithm: signatureAlgorithm(cert.raw),
   };
 }
 

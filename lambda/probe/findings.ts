@@ -3,6 +3,7 @@
  * evidence always gives the same sorted, de-duplicated list, so a change in the list is a real
  * posture change.
  */
+import { isWeakCipher, isWeakKey, isWeakSignature } from './crypto-strength';
 import type { Finding, MqttEvidence, TlsEvidence } from './types';
 
 export interface FindingOptions {
@@ -39,6 +40,10 @@ export function computeFindings(tls: TlsEvidence | null, mqtt: MqttEvidence | nu
     const error = tls.authorizationError;
     if (verified && !tls.authorized && !(error !== null && EXPLAINED_VERIFY_ERRORS.has(error))) found.add('untrusted-cert');
     if (tls.legacyTls === true) found.add('legacy-tls');
+    if (cert && isWeakKey(cert.keyType, cert.keyBits)) found.add('weak-key');
+    if (cert && isWeakSignature(cert.signatureAlgorithm)) found.add('weak-signature');
+    // The main handshake's suite when it was TLS 1.2 is the same answer tls12Cipher records; either says it.
+    if (isWeakCipher(tls.tls12Cipher) || (tls.version === 'TLSv1.2' && isWeakCipher(tls.cipher))) found.add('weak-cipher');
   }
   return [...found].sort();
 }

@@ -188,7 +188,8 @@ async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
   const depth = spec.depth === 'tls' ? 'tls' : 'mqtt';
   const deep = await deepSlots.run(deepSlotWaitMs(timeoutMs, dnsSpent), () =>
     probeDeep({
-      host,
+      // The name a client would send and check: `serverName` when the target gives one (SNI, certificate).
+      host: spec.serverName ?? host,
       port: spec.port,
       address: { address: firstOpen.address, family: firstOpen.family },
       depth,

@@ -34,6 +34,8 @@ export interface SessionPlan {
   readonly legacyHello?: boolean;
   /** Offer only TLS 1.0/1.1 in the handshake (the legacy check's full handshake). */
   readonly legacy?: boolean;
+  /** Offer only TLS 1.2 in the handshake (the weak-cipher check's handshake). */
+  readonly tls12?: boolean;
   readonly mqtt: MqttVersion | null;
   /** Wait for a TLS 1.3 server's session ticket or certificate_required alert. */
   readonly awaitVerdict?: boolean;
@@ -88,7 +90,7 @@ export async function runSession(ctx: SessionContext, plan: SessionPlan): Promis
         }
         if (plan.tls) {
           deadline.phase('TLS handshake', phaseMs(ctx));
-          const handshake = await tlsHandshake(stream, { host: ctx.host, now: ctx.now, legacy: plan.legacy ?? false, ...(ctx.ca !== undefined ? { ca: ctx.ca } : {}) }, deadline.own);
+          const handshake = await tlsHandshake(stream, { host: ctx.host, now: ctx.now, legacy: plan.legacy ?? false, tls12: plan.tls12 ?? false, ...(ctx.ca !== undefined ? { ca: ctx.ca } : {}) }, deadline.own);
           state.handshake = handshake;
           if (!handshake.socket) return { ...state };
           transport = handshake.socket;

@@ -6,7 +6,7 @@
  * certificate says is cert-facts.ts; the legacy-tls check built on these handshakes is legacy-tls.ts.
  */
 import { isIP } from 'node:net';
-import { connect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, DEFAULT_CIPHERS, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { certEvidence, parseCertificate } from './cert-facts';
 import { describeBytes, READ_CAP_BYTES, READ_CAP_CODE, type CappedStream } from './connection';
 import { parseServerFlight, type ServerFlight } from './tls-records';
@@ -23,6 +23,25 @@ const LEGACY_TLS_OPTIONS: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 
   ciphers: 'DEFAULT@SECLEVEL=0',
 };
 
+/**
+ * What the weak-cipher check offers when the main handshake went to TLS 1.3: TLS 1.2 only, with Node's
+ * default list unchanged in order (ECDHE AEAD suites first, then CBC and static-RSA ones through HIGH),
+ * so the suite the server picks is the one a TLS 1.2 client offering both gets. Why not the weak suites
+ * first: an OpenSSL server follows the client's order unless SSL_OP_CIPHER_SERVER_PREFERENCE is set
+ * (mosquitto 2.0 sets it; many brokers and Node's tls.createSecureContext do not), so a weak-first list
+ * would make every such server that merely still accepts CBC look as if it preferred it. With the strong suites first a weak pick means the server ranks weak
+ * above strong or has nothing strong: it prefers them. One handshake answers that. The security level
+ * is lowered for this handshake only, as for legacy TLS, so a 1024-bit server key does not stop it.
+ */
+const TLS12_OPTIONS: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.2',
+  ciphers: `${DEFAULT_CIPHERS}:@SECLEVEL=0`,
+};
+
+type ContextKind = 'modern' | 'legacy' | 'tls12';
+type ContextSlot = Partial<Record<ContextKind, SecureContext>>;
+
 interface HandshakeParams {
   /** The target's host: a DNS name (sent as SNI, checked against the certificate) or an IP literal. */
   readonly host: string;
@@ -31,6 +50,8 @@ interface HandshakeParams {
   readonly ca?: ProbeOptions['ca'];
   /** Offer only TLS 1.0/1.1 (the legacy-tls check). */
   readonly legacy?: boolean;
+  /** Offer only TLS 1.2, Node's default suites (the weak-cipher check). */
+  readonly tls12?: boolean;
   /**
    * Replaces the context `ca` and `legacy` select. For tests: the only way to make the local OpenSSL
    * refuse a handshake on demand is to hand it a context whose protocols and ciphers cannot meet.
@@ -113,15 +134,15 @@ export function tlsHandshake(stream: CappedStream, params: HandshakeParams, own:
  * about as much CPU as the client's side of a handshake. A shared context does not make handshakes
  * resume each other: Node's client contexts keep no session cache, and the probe passes no `session`.
  */
-const systemContexts: { modern?: SecureContext; legacy?: SecureContext } = {};
-const caContexts = new WeakMap<object, { modern?: SecureContext; legacy?: SecureContext }>();
-const pemContexts = new Map<string, { modern?: SecureContext; legacy?: SecureContext }>();
+const systemContexts: ContextSlot = {};
+const caContexts = new WeakMap<object, ContextSlot>();
+const pemContexts = new Map<string, ContextSlot>();
 /** Distinct PEM strings kept; callers pass one or two (the system store, a private CA), so this never fills. */
 const MAX_PEM_CONTEXTS = 16;
 
-export function secureContextFor(params: Pick<HandshakeParams, 'ca' | 'legacy'>): SecureContext {
+export function secureContextFor(params: Pick<HandshakeParams, 'ca' | 'legacy' | 'tls12'>): SecureContext {
   const ca = params.ca;
-  let slot: { modern?: SecureContext; legacy?: SecureContext };
+  let slot: ContextSlot;
   if (ca === undefined) slot = systemContexts;
   else if (typeof ca === 'string') {
     slot = pemContexts.get(ca) ?? {};
@@ -133,13 +154,13 @@ export function secureContextFor(params: Pick<HandshakeParams, 'ca' | 'legacy'>)
     slot = caContexts.get(ca) ?? {};
     caContexts.set(ca, slot);
   }
-  const kind = params.legacy ? 'legacy' : 'modern';
+  const kind: ContextKind = params.legacy ? 'legacy' : params.tls12 ? 'tls12' : 'modern';
   const cached = slot[kind];
   if (cached) return cached;
   // Throws when the local OpenSSL cannot offer the versions asked for; the caller reports that.
   const made = createSecureContext({
     ...(ca !== undefined ? { ca: trustAnchors(ca) } : {}),
-    ...(params.legacy ? LEGACY_TLS_OPTIONS : {}),
+    ...(kind === 'legacy' ? LEGACY_TLS_OPTIONS : kind === 'tls12' ? TLS12_OPTIONS : {}),
   });
   slot[kind] = made;
   return made;

@@ -24,6 +24,9 @@ export const FINDING_CODES = [
   'cert-expired',
   'cert-expiring',
   'legacy-tls',
+  'weak-key',
+  'weak-signature',
+  'weak-cipher',
 ] as const;
 export type Finding = (typeof FINDING_CODES)[number];
 
@@ -47,6 +50,12 @@ export interface CertFacts {
   readonly daysLeft: number;
   readonly fingerprint256: string;
   readonly selfSigned: boolean;
+  /** Public key type as Node names it (`rsa`, `ec`, `dsa`, `ed25519`); null when unknown. Absent in state written before it existed. */
+  readonly keyType?: string | null;
+  /** RSA/DSA modulus or EC curve size in bits; null when unknown. */
+  readonly keyBits?: number | null;
+  /** What the issuer signed the leaf with, as OpenSSL names it (`sha256WithRSAEncryption`); the OID when unknown. */
+  readonly signatureAlgorithm?: string | null;
 }
 
 export interface TlsEvidence {
@@ -56,13 +65,22 @@ export interface TlsEvidence {
   /** Chain verified against the trust store. */
   readonly authorized: boolean;
   readonly authorizationError: string | null;
-  /** Certificate matches the target hostname; null for IP targets without IP SANs to compare. */
+  /**
+   * Certificate matches the name a client would check: the target's `serverName`, else its host name,
+   * else its IP address (against IP SANs only, as Node's checkServerIdentity does); null without a certificate.
+   */
   readonly hostnameMatch: boolean | null;
   readonly cert: CertFacts | null;
   /** Server also accepts TLS 1.0 or 1.1; null when not tested. */
   readonly legacyTls: boolean | null;
   /** The server refused the handshake for lack of a client certificate (a fact, not a failure). */
   readonly clientCertRequired: boolean;
+  /**
+   * The TLS 1.2 suite the server picks for a client offering strong suites first and weak ones after
+   * (Node's default list): the main handshake's own when it was TLS 1.2, else one extra TLS 1.2-only
+   * handshake's; null when TLS 1.2 was refused or not determined; absent when not tested.
+   */
+  readonly tls12Cipher?: string | null;
   /** What the handshake showed, in words: `TLSv1.3 handshake completed (...)`, `no TLS: ...`. */
   readonly reason?: string;
 }
@@ -110,6 +128,11 @@ export interface ProbeSpec {
   readonly depth: Depth;
   /** Per-target deadline override. */
   readonly timeoutMs?: number;
+  /**
+   * The name clients use to reach this target: sent as SNI and checked against the certificate in
+   * place of `host` (an IP target's brokers are still addressed by name). @default the host
+   */
+  readonly serverName?: string;
 }
 
 /** One address a target resolved to (or its IP literal), with its family. */

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/probe/index';
 import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/probe/types';
-import { DEFAULT_PORT, formatFieldError, parsePort, parseTargetKey } from '../../lambda/monitor/target';
+import { DEFAULT_PORT, formatFieldError, parsePort, parseServerName, parseTargetKey } from '../../lambda/monitor/target';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
 import { caFileOption, INTEGER_FLAGS, parseIntegerFlag, rangeText } from './options';
 import { formatFindings, renderTable } from './output';
@@ -37,6 +37,7 @@ interface RawOptions {
   readonly certExpiringDays: string;
   readonly concurrency: string;
   readonly ca?: string;
+  readonly serverName?: string;
 }
 
 interface ProbeInvocation {
@@ -59,12 +60,14 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
   const depth = raw.depth.trim().toLowerCase();
   if (!(DEPTHS as readonly string[]).includes(depth)) throw new UsageError(`--depth: ${JSON.stringify(raw.depth)} must be one of ${DEPTHS.join(', ')}`);
   if (targets.length === 0) throw new UsageError('TARGET: at least one target is required');
+  const serverName = parseServerName(raw.serverName);
+  if (!serverName.ok) throw new UsageError(formatFieldError({ ...serverName.error, field: '--server-name' }));
   const specs = targets.map((typed): ProbeSpec => {
     // Typed text: trimmed here (a pasted ` host`), since the key parser refuses surrounding spaces.
     const target = typed.trim();
     const key = parseTargetKey(target, 'TARGET');
     if (!key.ok) throw new UsageError(formatFieldError(key.error));
-    return { target, host: key.value.host, port: key.value.port ?? port.value, transport: raw.udp ? 'udp' : 'tcp', depth: depth as Depth };
+    return { target, host: key.value.host, port: key.value.port ?? port.value, transport: raw.udp ? 'udp' : 'tcp', depth: depth as Depth, ...(serverName.value !== undefined ? { serverName: serverName.value } : {}) };
   });
   const ca = raw.ca === undefined ? undefined : caFileOption(raw.ca, '--ca');
   return { specs, timeoutMs, certExpiringDays, concurrency, json: raw.json === true, ...(ca !== undefined ? { ca } : {}) };
@@ -84,6 +87,7 @@ export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = 
     .option('--cert-expiring-days <n>', `report cert-expiring below this many days (${rangeText(INTEGER_FLAGS.certExpiringDays)})`, String(DEFAULT_PROBE_OPTIONS.certExpiringDays))
     .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, String(DEFAULT_CONCURRENCY))
     .option('--ca <file>', 'PEM file of CA certificates to trust besides the public roots (a private PKI)')
+    .option('--server-name <name>', 'name sent as SNI and checked against the certificate (default: the host; an IP target is checked against its IP)')
     .addHelpText(
       'after',
       `

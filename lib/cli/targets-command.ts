@@ -26,6 +26,7 @@ interface AddOptions extends CommonOptions {
   readonly description?: string;
   readonly disabled?: boolean;
   readonly timeout?: number;
+  readonly serverName?: string;
 }
 
 interface ImportOptions extends CommonOptions {
@@ -43,6 +44,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   description: '--description',
   timeoutMs: '--timeout',
   enabled: '--disabled',
+  serverName: '--server-name',
 };
 
 function flagError(error: TargetFieldError): UsageError {
@@ -75,6 +77,7 @@ function itemFromAddOptions(target: string, options: Omit<AddOptions, keyof Comm
   if (options.description !== undefined) raw.description = options.description;
   if (options.disabled === true) raw.enabled = false;
   if (options.timeout !== undefined) raw.timeoutMs = options.timeout;
+  if (options.serverName !== undefined) raw.serverName = options.serverName;
   const parsed = parseTargetItem(raw, DEFAULT_PORT);
   if (!parsed.ok) throw flagError(parsed.error);
   return { item: normalizeItem(raw, parsed.value), parsed: parsed.value };
@@ -115,6 +118,7 @@ function describeItem(item: Readonly<Record<string, unknown>>): Record<string, u
     timeoutMs: t.timeoutMs ?? null,
     windows: t.windows,
     remindEveryMs: t.remindEveryMs,
+    serverName: t.serverName ?? null,
     error: null,
   };
 }
@@ -248,7 +252,8 @@ ${BACKEND_HELP}`,
       .option('--label <name=value>', 'label copied into alerts and SNS attributes (repeatable)', collectLabel, [] as string[])
       .option('--description <text>', 'free text shown in alerts')
       .option('--timeout <ms>', `probe deadline for this target, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, integerOption(INTEGER_FLAGS.timeout))
-      .option('--disabled', 'keep the target but do not probe it'),
+      .option('--disabled', 'keep the target but do not probe it')
+      .option('--server-name <name>', 'name sent as SNI and checked against the certificate (default: the host; an IP target is checked against its IP)'),
   )
     .addHelpText(
       'after',
@@ -302,7 +307,7 @@ ${BACKEND_HELP}`,
       `
 Formats (detected from the content; a .csv name means CSV):
   targets.txt  one target per line: host[:port] [expect=closed|open] [depth=tcp|tls|mqtt] [protocol=udp]
-               [label=name=value]... [timeoutMs=MS] [muteUntil=TIME] [remindEvery=24h] [description="..."]; # comments and blank lines
+               [label=name=value]... [timeoutMs=MS] [muteUntil=TIME] [remindEvery=24h] [serverName=NAME] [description="..."]; # comments and blank lines
   CSV          a header naming the columns: target,expect,depth,protocol,port,enabled,labels,timeoutMs,description
                (labels as name=value;name=value)
   JSON         an array of Targets-table items: [{"target": "broker:8883", "expect": "closed"}]

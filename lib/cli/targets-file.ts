@@ -71,6 +71,7 @@ export function normalizeItem(raw: Readonly<Record<string, unknown>>, target: Ta
   if (given('labels')) item.labels = { ...target.labels };
   if (given('timeoutMs')) item.timeoutMs = target.timeoutMs;
   if (given('description')) item.description = target.description;
+  if (given('serverName')) item.serverName = target.serverName;
   return item;
 }
 

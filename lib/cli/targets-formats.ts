@@ -19,8 +19,9 @@ const LINE_ATTRIBUTES: Readonly<Record<string, string>> = {
   description: 'description',
   muteuntil: 'muteUntil',
   remindevery: 'remindEvery',
+  servername: 'serverName',
 };
-const LINE_ATTRIBUTE_NAMES = 'expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label';
+const LINE_ATTRIBUTE_NAMES = 'expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label, serverName';
 
 /** CSV columns (case-insensitive), mapped to item attributes. */
 const CSV_COLUMNS: Readonly<Record<string, string>> = { target: 'target', ...LINE_ATTRIBUTES, labels: 'labels', label: 'labels' };

@@ -126,3 +126,21 @@ export function selfSignedCert(subject: string, sans: string | null): string {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A self-signed key pair with the key and digest asked for, for the weak-crypto checks: `newkey` as
+ * openssl takes it (`rsa:1024`, `ec` with `curve`), `digest` an openssl digest flag (`sha1`, `md5`).
+ * The openssl CLI signs SHA-1 and MD5 at any security level; loading such a key into a server is what
+ * needs the level lowered (LEGACY_TLS_SERVER's ciphers, mosquitto `ciphers DEFAULT@SECLEVEL=0`).
+ */
+export function certWith(options: { readonly newkey: string; readonly curve?: string; readonly digest: string; readonly subject?: string; readonly sans?: string }): KeyPair {
+  const dir = mkdtempSync(join(tmpdir(), 'portwatch-cert-'));
+  try {
+    const curve = options.curve === undefined ? [] : ['-pkeyopt', `ec_paramgen_curve:${options.curve}`];
+    const subject = options.subject ?? '/O=portwatch tests/CN=localhost';
+    openssl(dir, ['req', '-x509', '-newkey', options.newkey, ...curve, `-${options.digest}`, '-nodes', '-keyout', 'cert.key', '-out', 'cert.pem', '-days', '30', '-subj', subject, '-addext', `subjectAltName=${options.sans ?? LOCAL_SANS}`]);
+    return { key: readFileSync(join(dir, 'cert.key'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -44,6 +44,10 @@ export interface MosquittoTls {
   readonly ca?: string;
   /** `require_certificate true`: a client without a certificate is refused in the TLS handshake. */
   readonly requireCertificate?: boolean;
+  /** mosquitto `ciphers` (TLS 1.2 and older suites, OpenSSL syntax, `@SECLEVEL=0` allowed). */
+  readonly ciphers?: string;
+  /** mosquitto `tls_version`: `tlsv1.2` caps the listener at TLS 1.2. */
+  readonly tlsVersion?: string;
 }
 
 export interface MosquittoOptions {
@@ -114,6 +118,8 @@ function writeConfig(dir: string, port: number, options: MosquittoOptions): stri
     lines.push(`certfile ${file('server.crt', tls.cert)}`, `keyfile ${file('server.key', tls.key)}`);
     if (tls.ca !== undefined) lines.push(`cafile ${file('ca.crt', tls.ca)}`);
     if (tls.requireCertificate) lines.push('require_certificate true');
+    if (tls.ciphers !== undefined) lines.push(`ciphers ${tls.ciphers}`);
+    if (tls.tlsVersion !== undefined) lines.push(`tls_version ${tls.tlsVersion}`);
   }
   return file('mosquitto.conf', `${lines.join('\n')}\n`);
 }

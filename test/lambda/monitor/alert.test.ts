@@ -53,6 +53,38 @@ describe('formatAlert', () => {
     expect(f.text).toContain('Labels: team=iot, prod');
   });
 
+  it('a weak-crypto posture change names each finding, its evidence and the fix', () => {
+    // Prepare
+    const cert: CertFacts = {
+      subject: 'CN=broker.example.com',
+      issuer: 'CN=broker.example.com',
+      subjectAltNames: [],
+      validFrom: '2026-01-01T00:00:00.000Z',
+      validTo: '2027-01-01T00:00:00.000Z',
+      daysLeft: 40,
+      fingerprint256: 'AA',
+      selfSigned: false,
+      keyType: 'rsa',
+      keyBits: 1024,
+      signatureAlgorithm: 'sha1WithRSAEncryption',
+    };
+    const tls: TlsEvidence = { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', authorized: true, authorizationError: null, hostnameMatch: true, cert, legacyTls: false, clientCertRequired: false, tls12Cipher: 'AES128-SHA' };
+    const weak: Finding[] = ['weak-cipher', 'weak-key', 'weak-signature'];
+
+    // Act
+    const f = formatAlert(alert({ event: 'posture', severity: 'warning', expected: 'open', findings: weak, addedFindings: weak, evidence: { ...alert().evidence, mqtt: null, tls } }));
+
+    // Assess
+    expect(f.subject).toBe('[portwatch] broker.example.com:8883 posture: weak-cipher, weak-key, weak-signature');
+    expect(f.text).toContain('New: the certificate key is weak (RSA under 2048 bits, DSA, or EC under 224 bits) [weak-key]');
+    expect(f.text).toContain('New: the certificate is signed with SHA-1 or MD5 [weak-signature]');
+    expect(f.text).toContain('[weak-cipher]');
+    expect(f.text).toContain('key rsa 1024 bits, signed sha1WithRSAEncryption');
+    expect(f.text).toContain('TLS 1.2 suite picked: AES128-SHA');
+    // One fix per finding, in the findings' order.
+    expect(f.text).toMatch(/What to do: Restrict the TLS 1\.2 suites .*\(mosquitto: ciphers .*\)\. Re-issue the certificate with an RSA key of at least 2048 bits or an EC P-256 key\. Re-issue the certificate signed with SHA-256/);
+  });
+
   it('message attributes fit SNS (at most 10) and arrays carry findings and labels', () => {
     const f = formatAlert(alert());
     expect(f.attributes).toEqual({

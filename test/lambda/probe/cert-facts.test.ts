@@ -33,6 +33,9 @@ describe('certEvidence on certificates made at test time', () => {
         daysLeft: 299,
         fingerprint256: fingerprint,
         selfSigned: false,
+        keyType: 'ec',
+        keyBits: 256,
+        signatureAlgorithm: 'ecdsa-with-SHA256',
       },
     });
   });
@@ -81,7 +84,7 @@ describe('certEvidence on certificates made at test time', () => {
     ['the name in its SANs', 'trusted', 'localhost', true],
     ['another name', 'otherHost', 'localhost', false],
     ['an address in its IP SANs', 'trusted', '127.0.0.1', true],
-    ['an address, against a certificate without IP SANs: no verdict', 'otherHost', '127.0.0.1', null],
+    ['an address, against a certificate without IP SANs: a mismatch, as a client dialling the address sees it', 'otherHost', '127.0.0.1', false],
   ])('matches the target: %s', (_name, which, host, hostnameMatch) => {
     // Act
     const evidence = certEvidence(x509(pki()[which].cert), { host, now: NOW }, null);
@@ -180,7 +183,7 @@ describe('hostnameMatches', () => {
     ['the CN when the SANs hold only addresses', 'ipOnly', 'broker.example', true],
     ['an IP SAN', 'dns', '127.0.0.1', true],
     ['another address than the IP SAN', 'dns', '127.0.0.2', false],
-    ['an address against a certificate without IP SANs: no verdict', 'wildcard', '127.0.0.1', null],
+    ['an address against a certificate without IP SANs: a mismatch (Node checks IP SANs only)', 'wildcard', '127.0.0.1', false],
   ])('%s', (_name, which, host, expected) => {
     // Act
     const match = hostnameMatches(host, certs[which]);

@@ -53,11 +53,12 @@ describe('legacyClientHello', () => {
 });
 
 /**
- * Connections the server sees per probe: the TCP phase's connect-only, the modern handshake, then the
- * legacy ClientHello when its answer settles the question, plus the full legacy handshake when not.
+ * Connections the server sees per probe: the TCP phase's connect-only, the modern handshake (TLS 1.3
+ * here), the TLS 1.2 suite check, then the legacy ClientHello when its answer settles the question,
+ * plus the full legacy handshake when not.
  */
-const HELLO_SETTLED = 1 + 2;
-const FULL_HANDSHAKE = 1 + 3;
+const HELLO_SETTLED = 1 + 3;
+const FULL_HANDSHAKE = 1 + 4;
 
 /** The legacy check's part of a probe's reason, which comes last and may itself hold a `; `. */
 const legacyReason = (result: ProbeResult): string => result.reason.slice(result.reason.indexOf('; legacy ') + 2);
@@ -91,7 +92,8 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: true, authorized: true, clientCertRequired: false });
     expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted');
     expect(result.findings).toEqual(['legacy-tls']);
-    expect(handshakes).toBe(1);
+    // The modern handshake and the TLS 1.2 suite check; none for the legacy question.
+    expect(handshakes).toBe(2);
     expect(server.stats.accepted).toBe(HELLO_SETTLED);
   });
 
@@ -119,7 +121,8 @@ describe('the legacy-tls verdict from the answer to the legacy ClientHello', () 
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', legacyTls: true, clientCertRequired: true });
     expect(legacyReason(result)).toBe('legacy TLSv1.1 accepted (server requires a client certificate (handshake_failure alert))');
     expect(result.findings).toEqual(['legacy-tls']);
-    expect(server.stats.accepted).toBe(FULL_HANDSHAKE);
+    // No TLS 1.2 suite check: it would be refused for want of a certificate as well.
+    expect(server.stats.accepted).toBe(FULL_HANDSHAKE - 1);
   });
 
   it('takes the evidence from the legacy handshake when the server speaks nothing newer than TLS 1.0', async () => {

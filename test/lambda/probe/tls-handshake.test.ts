@@ -61,8 +61,13 @@ describe('probeTarget at depth tls', () => {
         daysLeft: Math.floor((new Date(x509.validTo).getTime() - NOW.getTime()) / 86_400_000),
         fingerprint256: x509.fingerprint256,
         selfSigned: true,
+        keyType: 'ec',
+        keyBits: 256,
+        signatureAlgorithm: 'ecdsa-with-SHA256',
       },
       legacyTls: false,
+      // A TLS 1.3 server: the suite a TLS 1.2 client offering Node's default list gets.
+      tls12Cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256',
       clientCertRequired: false,
       reason: expect.stringMatching(/^TLSv1\.3 handshake completed/),
     });
@@ -150,7 +155,7 @@ describe('probeTarget at depth tls', () => {
     expect(result.findings).toEqual(['hostname-mismatch']);
   });
 
-  it('gives no name verdict for an IP target when the certificate has no IP SANs', async () => {
+  it('checks an IP target against the IP, as a client dialling it would: a certificate for names only is hostname-mismatch', async () => {
     // Prepare
     const port = await serve(pki().otherHost);
 
@@ -158,8 +163,34 @@ describe('probeTarget at depth tls', () => {
     const result = await probe(port, '127.0.0.1', { ca: pki().ca.cert });
 
     // Assess
-    expect(result.tls?.hostnameMatch).toBeNull();
+    expect(sni).toEqual([false, false]);
+    expect(result.tls?.hostnameMatch).toBe(false);
+    expect(result.findings).toEqual(['hostname-mismatch']);
+  });
+
+  it('sends an IP target\'s serverName as SNI and checks the certificate against it', async () => {
+    // Prepare
+    const port = await serve(pki().otherHost);
+
+    // Act
+    const result = await probeTarget({ ...spec(port, 'tls', '127.0.0.1'), serverName: 'other.example' }, probeOptions({ now: () => NOW, ca: pki().ca.cert }));
+
+    // Assess: the modern handshake and the TLS 1.2 suite check both named it.
+    expect(sni).toEqual(['other.example', 'other.example']);
+    expect(result.tls?.hostnameMatch).toBe(true);
     expect(result.findings).toEqual([]);
+  });
+
+  it('reports hostname-mismatch when the serverName is not the certificate\'s', async () => {
+    // Prepare
+    const port = await serve(pki().trusted);
+
+    // Act
+    const result = await probeTarget({ ...spec(port, 'tls', '127.0.0.1'), serverName: 'broker.example' }, probeOptions({ now: () => NOW, ca: pki().ca.cert }));
+
+    // Assess: the certificate names 127.0.0.1, but clients ask for broker.example.
+    expect(result.tls?.hostnameMatch).toBe(false);
+    expect(result.findings).toEqual(['hostname-mismatch']);
   });
 
   it('reports a TLS 1.3 server requiring a client certificate, the port still open', async () => {

@@ -51,7 +51,16 @@ describe('portwatch targets / status / history on a local state directory', () =
     expect(text.stdout).toContain('2 targets\n');
   });
 
+  it('adds an IP target with --server-name, stored in canonical form', async () => {
+    const added = await runCli(['targets', 'add', '203.0.113.10', '--server-name', 'Broker.Example.com', '--state', state]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    expect(jsonLines(list.stdout)).toContainEqual(expect.objectContaining({ target: '203.0.113.10', serverName: 'broker.example.com' }));
+  });
+
   it.each([
+    [['targets', 'add', '203.0.113.10', '--server-name', '198.51.100.1'], '--server-name: "198.51.100.1" is an IP address'],
     [['targets', 'add', 'h.example.com', '--expect', 'bogus'], '--expect: "bogus" must be one of open, closed'],
     [['targets', 'add', 'h.example.com', '--depth', 'udp'], '--depth: "udp" must be one of tcp, tls, mqtt'],
     [['targets', 'add', 'h.example.com:99999'], 'TARGET: "h.example.com:99999" has a port that is not an integer 1-65535'],

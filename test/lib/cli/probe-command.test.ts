@@ -32,6 +32,16 @@ describe('parseProbeInvocation', () => {
     expect(invocation.specs).toEqual([{ target, ...expected, transport: 'tcp', depth: 'mqtt' }]);
   });
 
+  it('gives every target the --server-name, in canonical form, and refuses an IP or a bad name', () => {
+    // Act
+    const invocation = parseProbeInvocation(['203.0.113.10'], { ...DEFAULTS, serverName: 'Broker.Example.COM.' });
+
+    // Assess
+    expect(invocation.specs).toEqual([{ target: '203.0.113.10', host: '203.0.113.10', port: 8883, transport: 'tcp', depth: 'mqtt', serverName: 'broker.example.com' }]);
+    expect(() => parseProbeInvocation(['203.0.113.10'], { ...DEFAULTS, serverName: '203.0.113.10' })).toThrow(/^--server-name: "203\.0\.113\.10" is an IP address/);
+    expect(() => parseProbeInvocation(['203.0.113.10'], { ...DEFAULTS, serverName: 'a b' })).toThrow(/^--server-name: "a b" is not a valid host name/);
+  });
+
   it('trims a typed target: a pasted space is not part of the host', () => {
     // Act
     const invocation = parseProbeInvocation([' broker.example.com:1883 '], DEFAULTS);

@@ -20,6 +20,16 @@ describe('parseTargetLine', () => {
     });
   });
 
+  it('reads serverName, any case of the name, and stores it canonical', () => {
+    // Act
+    const parsed = parseTargetsText('203.0.113.10 servername=Broker.Example.com\n');
+
+    // Assess
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.entries.map((e) => e.item)).toEqual([{ target: '203.0.113.10', serverName: 'broker.example.com' }]);
+    expect(parsed.entries[0]?.target.serverName).toBe('broker.example.com');
+  });
+
   it('ignores blank lines and comments, including a comment after the attributes', () => {
     expect(parseTargetLine('   ')).toEqual({ ok: true, value: null });
     expect(parseTargetLine('# a comment')).toEqual({ ok: true, value: null });
@@ -44,7 +54,7 @@ describe('parseTargetsText', () => {
       [7, '[::1]:8883'],
     ]);
     expect(parsed.errors.map((e) => formatLineError('targets.txt', e))).toEqual([
-      'targets.txt:4: attribute: "host:1" is not name=value (one of expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label); a target has no spaces',
+      'targets.txt:4: attribute: "host:1" is not name=value (one of expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label, serverName); a target has no spaces',
       'targets.txt:5: target: "localhost:99999" has a port that is not an integer 1-65535',
       'targets.txt:6: depth: "deep" must be one of tcp, tls, mqtt',
     ]);
