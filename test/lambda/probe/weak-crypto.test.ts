@@ -38,9 +38,11 @@ describe('weak keys, signatures and TLS 1.2 suites, against an in-process TLS se
     // Act
     const result = await probe(server.port);
 
-    // Assess
+    // Assess: the handshake completes at any client security level; at level 2 (OpenSSL 3.2+, so Node
+    // 24) the chain verdict for the small key is UNSPECIFIED, so untrusted-cert may join the findings.
     expect(result.tls?.cert).toMatchObject({ keyType: 'rsa', keyBits: 1024, signatureAlgorithm: 'sha1WithRSAEncryption' });
-    expect(result.findings).toEqual(['self-signed-cert', 'weak-key', 'weak-signature']);
+    expect(result.findings).toEqual(expect.arrayContaining(['self-signed-cert', 'weak-key', 'weak-signature']));
+    expect(result.findings).not.toContain('weak-cipher');
   });
 
   it('takes a TLS 1.2 main handshake\'s suite as the answer: no extra connection', async () => {
