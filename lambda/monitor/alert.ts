@@ -1,6 +1,7 @@
 /** Alerts as subscribers see them: the subject, text, JSON payload and SNS attributes of an Alert, and the scanner's own "degraded" alert. */
 import { plural } from '../parse/plural';
-import type { Finding } from '../probe/types';
+import type { CertFacts, Finding } from '../probe/types';
+import { reasonsText } from './cert-change';
 import type { Alert, Evidence } from './model';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
@@ -58,6 +59,7 @@ function violatesExpect(alert: Alert): boolean {
 function headline(alert: Alert): string {
   if (alert.event === 'degraded') return `scanner degraded: ${alert.reason}`;
   if (alert.event === 'posture') return postureHeadline(alert);
+  if (alert.event === 'cert-changed') return certHeadline(alert);
   const d = alert.display;
   // Findings describe an open port only; a closed one has none worth a headline.
   const critical = alert.open ? HEADLINE_FINDINGS.filter((h) => alert.findings.includes(h.code)) : [];
@@ -103,6 +105,23 @@ function postureHeadline(alert: Alert): string {
   const resolved = alert.removedFindings.length > 0 ? `; ${alert.removedFindings.join(', ')} resolved` : '';
   if (alert.addedFindings.length > 0) return `${d} posture: ${alert.addedFindings.join(', ')}${resolved}`;
   return `${d} posture improved: ${alert.removedFindings.join(', ')} resolved`;
+}
+
+/** `CERT CHANGED broker:8883 (new key, new issuer CN=...)`: the reasons lead, since the subject may be cut at 100 characters. */
+function certHeadline(alert: Alert): string {
+  const reasons = alert.certChange?.reasons ?? [];
+  const issuer = reasons.includes('new-issuer') ? ` ${alert.evidence.tls?.cert?.issuer ?? ''}`.trimEnd() : '';
+  return `CERT CHANGED ${alert.display} (${reasonsText(reasons)}${issuer})`;
+}
+
+function certLine(label: string, cert: CertFacts | null | undefined): string[] {
+  if (!cert) return [`${label}: none seen`];
+  return [
+    `${label}: ${cert.subject}`,
+    `  issuer ${cert.issuer}, valid ${cert.validFrom} to ${cert.validTo}`,
+    `  SHA-256 ${cert.fingerprint256}`,
+    `  key SHA-256 ${cert.publicKeyFingerprint256 ?? '(not recorded)'}`,
+  ];
 }
 
 /** The findings an alert compares against: those of `previous` (before the window, for a window-end). */
@@ -170,6 +189,13 @@ function advice(alert: Alert): string {
   if (alert.event === 'closed' && alert.expected === 'open') {
     return 'Devices cannot reach this broker. Check that the broker process runs and that its listener and firewall allow 8883.';
   }
+  if (alert.event === 'cert-changed') {
+    return (
+      'If nobody replaced or re-keyed this certificate, treat it as an incident: someone may be intercepting connections to the broker ' +
+      '(a proxy presenting its own certificate), or the broker was replaced. Compare the fingerprints with the certificate installed on the broker. ' +
+      'If it was planned, nothing to do: this certificate is now the known one.'
+    );
+  }
   if (alert.event === 'degraded') {
     return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
   }
@@ -198,6 +224,9 @@ function bodyText(alert: Alert): string {
   } else if (alert.event === 'posture') {
     for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
     for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
+  } else if (alert.event === 'cert-changed') {
+    lines.push(`The leaf certificate changed and it is not a renewal: ${reasonsText(alert.certChange?.reasons ?? [])}.`);
+    lines.push(...certLine('Before', alert.certChange?.before), ...certLine('Now', alert.evidence.tls?.cert));
   } else if (alert.event === 'reminder') {
     lines.push(`Status: still ${alert.status}${alert.previousSince ? ` since ${alert.previousSince} (${duration(alert.previousSince, alert.at)})` : ''}`);
     for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
@@ -246,6 +275,7 @@ export function formatAlert(alert: Alert): FormattedAlert {
     labels: alert.labels,
     description: alert.description,
     evidence: alert.evidence,
+    ...(alert.certChange ? { certChange: alert.certChange } : {}),
   };
   // SNS allows 10 attributes per message, so labels and findings travel as one array each.
   const attributes: Record<string, string | readonly string[]> = {

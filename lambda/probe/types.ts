@@ -46,6 +46,12 @@ export interface CertFacts {
   /** Whole days from the probe time to validTo; negative once expired. */
   readonly daysLeft: number;
   readonly fingerprint256: string;
+  /**
+   * SHA-256 of the leaf's public key (its DER SubjectPublicKeyInfo), colon hex as `fingerprint256`:
+   * tells a renewal that kept its key from a new key. Absent in evidence recorded before it was
+   * collected, or when Node cannot read the key.
+   */
+  readonly publicKeyFingerprint256?: string;
   readonly selfSigned: boolean;
 }
 

@@ -220,3 +220,49 @@ describe('formatAlert', () => {
     expect(f.subject).toMatch(/^[\x20-\x7e]+$/);
   });
 });
+
+describe('formatAlert: a certificate change', () => {
+  const before: CertFacts = {
+    subject: 'CN=broker.example.com',
+    issuer: 'CN=Example CA',
+    subjectAltNames: ['DNS:broker.example.com'],
+    validFrom: '2026-10-01T00:00:00.000Z',
+    validTo: '2027-01-01T00:00:00.000Z',
+    daysLeft: 38,
+    fingerprint256: 'AA:AA:AA:AA',
+    publicKeyFingerprint256: 'KA:KA:KA:KA',
+    selfSigned: false,
+  };
+  const now: CertFacts = { ...before, issuer: 'CN=Mallory CA', fingerprint256: 'BB:BB:BB:BB', publicKeyFingerprint256: 'KB:KB:KB:KB', validTo: '2027-02-01T00:00:00.000Z' };
+  const tls: TlsEvidence = { version: 'TLSv1.3', cipher: 'X', authorized: true, authorizationError: null, hostnameMatch: true, cert: now, legacyTls: false, clientCertRequired: false };
+  const changed = (): Alert =>
+    alert({
+      event: 'cert-changed',
+      severity: 'warning',
+      previous: 'open',
+      expected: 'open',
+      findings: [],
+      addedFindings: [],
+      evidence: { ...alert().evidence, tls, mqtt: null },
+      certChange: { before, reasons: ['new-key', 'new-issuer'] },
+    });
+
+  it('says why it is not a renewal in the subject, both certificates in the body, and what to do', () => {
+    // Act
+    const f = formatAlert(changed());
+
+    // Assess
+    expect(f.subject).toBe('[portwatch] CERT CHANGED broker.example.com:8883 (new key, new issuer CN=Mallory CA)');
+    expect(f.text).toContain('not a renewal: new key, new issuer.');
+    expect(f.text).toContain('Before: CN=broker.example.com\n  issuer CN=Example CA, valid 2026-10-01T00:00:00.000Z to 2027-01-01T00:00:00.000Z\n  SHA-256 AA:AA:AA:AA\n  key SHA-256 KA:KA:KA:KA');
+    expect(f.text).toContain('Now: CN=broker.example.com\n  issuer CN=Mallory CA');
+    expect(f.text).toContain('SHA-256 BB:BB:BB:BB');
+    expect(f.text).toContain('someone may be intercepting');
+    expect(f.attributes).toMatchObject({ event: 'cert-changed', severity: 'warning', status: 'open', previous: 'open' });
+    expect(f.json.certChange).toEqual({ before, reasons: ['new-key', 'new-issuer'] });
+  });
+
+  it('other alerts carry no certChange in their JSON', () => {
+    expect('certChange' in formatAlert(alert()).json).toBe(false);
+  });
+});

@@ -283,7 +283,7 @@ describe('parseTargetItem', () => {
       { windows: [{ kind: 'cron', cron: '0 2 * * SUN', tz: 'Europe/Berlin', durationMs: 3_600_000 }, { kind: 'cron', cron: '30 1 1 * *', tz: 'UTC', durationMs: 1_800_000 }] },
     ],
     ['remindEvery 24h', { remindEvery: '24h' }, { remindEveryMs: 86_400_000 }],
-    ['a digest', { digest: { v: 3, s: 'open', f: 'self-signed-cert', c: '-/-' } }, { digest: { v: 3, s: 'open', f: 'self-signed-cert', c: '-/-' } }],
+    ['a digest', { digest: { v: 3, s: 'open', f: 'self-signed-cert', c: '-/-', k: '' } }, { digest: { v: 3, s: 'open', f: 'self-signed-cert', c: '-/-', k: '' } }],
     ['a malformed digest, ignored (it only costs a state read)', { digest: { v: 'three' } }, {}],
   ])('accepts %s', (_name, attributes, changes) => {
     // Prepare
