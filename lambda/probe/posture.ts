@@ -56,11 +56,10 @@ export interface VersionFacts {
  * the broker refused 3.1.1), so a level is never asked twice.
  */
 export async function versionCheck(ctx: SessionContext, tls: boolean, known: Partial<Record<MqttVersion, SessionState>>): Promise<VersionFacts> {
-  const sessions: Partial<Record<MqttVersion, SessionState>> = { ...known };
-  // One after the other: each is a full handshake, and the budget must see what the last one cost.
-  for (const level of [5, 3] as const) {
-    sessions[level] ??= await runSession(ctx, { tls, mqtt: level });
-  }
+  // Side by side: each question is a handshake and a round trip, mostly waiting, and both share the
+  // budget's one deadline either way; asked in turn they would add their waits to every probe.
+  const [v5, v3] = await Promise.all(([5, 3] as const).map((level) => known[level] ?? runSession(ctx, { tls, mqtt: level })));
+  const sessions: Partial<Record<MqttVersion, SessionState>> = { ...known, 5: v5, 3: v3 };
   return {
     versions: { '3.1': versionVerdict(sessions[3] ?? null), '3.1.1': versionVerdict(sessions[4] ?? null), '5': versionVerdict(sessions[5] ?? null) },
     v5: sessions[5]?.mqtt?.v5 ?? null,
