@@ -31,6 +31,7 @@ const FINDING_TEXT: Readonly<Record<Finding, string>> = {
   'cert-expired': 'the certificate has expired',
   'cert-expiring': 'the certificate expires soon',
   'legacy-tls': 'the server accepts TLS 1.0 or 1.1',
+  'plaintext-listener': 'the same host ALSO speaks MQTT WITHOUT TLS on its plaintext port (1883 unless configured)',
 };
 
 /** SNS subjects must be ASCII, at most 100 characters, without line breaks. */
@@ -183,6 +184,9 @@ function advice(alert: Alert): string {
   if (alert.addedFindings.includes('anonymous-access') || (alert.open && alert.findings.includes('anonymous-access'))) {
     return 'Anyone on the network can read and publish to this broker. Require authentication (allow_anonymous false or an authorizer) or close the port now.';
   }
+  if (alert.addedFindings.includes('plaintext-listener') || (alert.open && alert.findings.includes('plaintext-listener'))) {
+    return 'Clients that connect to the plaintext port send their credentials and messages in clear. Remove that listener, or bind it to loopback (mosquitto: listener 1883 127.0.0.1), or block the port; require authentication there too (allow_anonymous false).';
+  }
   if (alert.event === 'opened' && alert.expected === 'closed') {
     return 'This port should be closed. Check the security group, firewall and broker configuration of this host, then close it.';
   }
@@ -214,6 +218,8 @@ function evidenceLines(evidence: Evidence): string[] {
   const mqtt = evidence.mqtt;
   // The reason already names the CONNACK (`CONNACK 5 (not authorized)`) or its absence (mqtt.ts).
   if (mqtt) lines.push(`  MQTT (${mqtt.transport}, v${mqtt.protocolVersion === 5 ? '5' : '3.1.1'}): ${mqtt.reason}`);
+  const plain = evidence.plaintextListener;
+  if (plain) lines.push(`  Plaintext port ${plain.port}: ${plain.status === 'open' ? plain.reason : `${plain.status} (${plain.reason})`}`);
   return lines;
 }
 

@@ -3,7 +3,7 @@
  * only. It sits below every rule that reads or writes them and imports nothing but the probe's
  * result types, so the monitor's modules can share these shapes without importing each other.
  */
-import type { AddressResult, CertFacts, Finding, MqttEvidence, ProbeSpec, ProbeStatus, TlsEvidence } from '../probe/types';
+import type { AddressResult, CertFacts, Finding, MqttEvidence, PlaintextListenerEvidence, ProbeSpec, ProbeStatus, TlsEvidence } from '../probe/types';
 
 /** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
 export type Expect = 'open' | 'closed';
@@ -60,6 +60,8 @@ export interface Evidence {
   readonly addresses: readonly AddressResult[];
   readonly tls: TlsEvidence | null;
   readonly mqtt: MqttEvidence | null;
+  /** Absent in evidence recorded before the plaintext-listener check, and in evidence of depth tcp/tls. */
+  readonly plaintextListener?: PlaintextListenerEvidence | null;
 }
 
 /** One probe of one target, reduced to what the state rules look at. */

@@ -11,6 +11,11 @@
  *      After a completed modern handshake it sends OpenSSL's legacy ClientHello and reads the answer
  *      in clear; a full legacy handshake follows only when that answer does not settle the question,
  *      or when the modern handshake failed (then its certificate is the evidence if it completes).
+ *   4. Depth mqtt: a capped connect to the plaintext port beside this one (1883) and one CONNECT in
+ *      clear there; a CONNACK is `plaintext-listener` (posture.ts).
+ *   5. A broker that answered a CONNECT: one CONNECT at each protocol level not yet asked (5, 3.1),
+ *      on the transport it answered on; the MQTT 5 CONNACK's properties are kept as facts. Last,
+ *      because they are facts, not findings: a spent budget costs them, never a finding.
  *
  * Every connection is one session (session.ts): one `withDeadline`, one socket slot, each phase
  * re-armed at `timeoutMs`. All of them together share the probe's time budget (budget.ts), so the
@@ -18,29 +23,36 @@
  * tls-handshake.ts and cert-facts.ts; what the legacy answers mean is legacy-tls.ts.
  */
 import { legacyHandshakeVerdict, legacyHelloVerdict, legacyNotDetermined, type LegacyVerdict } from './legacy-tls';
-import { connackMeaning, type MqttVersion } from './mqtt';
+import { connackMeaning } from './mqtt';
 import { handshakeTimeoutReason, runSession, type SessionContext, type SessionState } from './session';
 import { timeoutReason } from './tcp';
 import { isClientCertRequired, type HandshakeOutcome } from './tls-handshake';
-import type { MqttEvidence, TlsEvidence } from './types';
+import { plaintextListenerCheck, versionCheck } from './posture';
+import type { MqttEvidence, PlaintextListenerEvidence, TlsEvidence } from './types';
 
 export interface DeepContext extends SessionContext {
   readonly depth: 'tls' | 'mqtt';
+  /** Depth mqtt: the port to check for a plaintext listener; null: do not (index.ts decides). */
+  readonly plaintextPort: number | null;
+  /** How long the TCP phase's connect to this address took: paces the plaintext connect. */
+  readonly connectLatencyMs: number;
 }
 
 export interface DeepResult {
   readonly tls: TlsEvidence | null;
   readonly mqtt: MqttEvidence | null;
+  readonly plaintextListener: PlaintextListenerEvidence | null;
   readonly reason: string;
 }
 
-function mqttFromSession(state: SessionState, transport: 'tls' | 'plain', version: MqttVersion): MqttEvidence | null {
+function mqttFromSession(state: SessionState, transport: 'tls' | 'plain', version: 4 | 5): MqttEvidence | null {
   const seen = state.mqtt;
   if (seen) {
     const meaning = seen.connack === null ? null : connackMeaning(seen.protocolVersion, seen.connack);
     return {
       transport,
-      protocolVersion: seen.protocolVersion,
+      // The reported CONNACK is always of a 3.1.1 or 5 CONNECT (mqttSessions); 3.1 is asked only by posture.ts.
+      protocolVersion: seen.protocolVersion === 5 ? 5 : 4,
       connack: seen.connack,
       anonymous: meaning?.anonymous ?? false,
       reason: seen.reason,
@@ -58,8 +70,10 @@ interface MqttSessions {
   readonly first: SessionState;
   /** The session whose CONNACK is reported. */
   readonly chosen: SessionState;
-  readonly version: MqttVersion;
+  readonly version: 4 | 5;
   readonly note: string | null;
+  /** The MQTT 5 retry, when it ran: the version check reuses it. */
+  readonly v5: SessionState | null;
 }
 
 /**
@@ -69,14 +83,14 @@ interface MqttSessions {
 async function mqttSessions(ctx: DeepContext, tls: boolean): Promise<MqttSessions> {
   const first = await runSession(ctx, { tls, mqtt: 4 });
   const code = first.mqtt?.connack;
-  if (code === undefined || code === null || !connackMeaning(4, code).wrongVersion) return { first, chosen: first, version: 4, note: null };
+  if (code === undefined || code === null || !connackMeaning(4, code).wrongVersion) return { first, chosen: first, version: 4, note: null, v5: null };
   const second = await runSession(ctx, { tls, mqtt: 5 });
   if (second.mqtt?.connack !== null && second.mqtt?.connack !== undefined) {
-    return { first, chosen: second, version: 5, note: `MQTT 3.1.1 refused (${first.mqtt?.reason ?? ''}), retried as MQTT 5` };
+    return { first, chosen: second, version: 5, note: `MQTT 3.1.1 refused (${first.mqtt?.reason ?? ''}), retried as MQTT 5`, v5: second };
   }
   const timedOut = second.timedOut ? `${second.timedOut.phase}: ${timeoutReason(second.timedOut.timeoutMs)}` : null;
   const why = second.mqtt?.reason ?? timedOut ?? second.handshake?.reason ?? second.notRun ?? 'failed';
-  return { first, chosen: first, version: 4, note: `MQTT 5 retry: ${why}` };
+  return { first, chosen: first, version: 4, note: `MQTT 5 retry: ${why}`, v5: second };
 }
 
 /**
@@ -162,7 +176,7 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   const main = sessions ? sessions.first : await runSession(ctx, { tls: true, mqtt: null, awaitVerdict: true });
   const hs = main.handshake;
   if (main.notRun !== null && !hs) {
-    return { tls: null, mqtt: null, reason: `TLS ${main.notRun}` };
+    return { tls: null, mqtt: null, plaintextListener: null, reason: `TLS ${main.notRun}` };
   }
   const verdict = sessions && sessions.chosen === main && verdictUnread(main) ? await verdictCheck(ctx) : main.verdict;
   let clientCertRequired = hs?.clientCertRequired ?? false;
@@ -183,8 +197,10 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   }
 
   // 2. Not TLS at all: is it MQTT in clear?
+  let spoken: { readonly tls: boolean; readonly sessions: MqttSessions } | null = sessions && hs?.completed ? { tls: true, sessions } : null;
   if (ctx.depth === 'mqtt' && hs && !hs.completed && hs.notTls) {
     const plain = await mqttSessions(ctx, false);
+    spoken = { tls: false, sessions: plain };
     const plainEvidence = mqttFromSession(plain.chosen, 'plain', plain.version);
     mqtt = plainEvidence ?? {
       transport: 'plain',
@@ -210,5 +226,19 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
     if (legacy.handshake?.clientCertRequired) clientCertRequired = true;
   }
 
-  return { tls: evidenceFrom(evidenceHandshake, tlsReason, clientCertRequired, legacyTls), mqtt, reason: reasons.join('; ') };
+  // 4. A plaintext listener beside this port: a finding, so asked before the facts below.
+  let plaintextListener: PlaintextListenerEvidence | null = null;
+  if (ctx.depth === 'mqtt' && ctx.plaintextPort !== null) {
+    plaintextListener = await plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs);
+    reasons.push(`plaintext port ${plaintextListener.port}: ${plaintextListener.reason}`);
+  }
+
+  // 5. Protocol levels and the MQTT 5 CONNACK's facts: only of a broker that answered a CONNECT.
+  if (mqtt && mqtt.connack !== null && spoken) {
+    const { first, v5 } = spoken.sessions;
+    const facts = await versionCheck(ctx, spoken.tls, v5 ? { 4: first, 5: v5 } : { 4: first });
+    mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };
+  }
+
+  return { tls: evidenceFrom(evidenceHandshake, tlsReason, clientCertRequired, legacyTls), mqtt, plaintextListener, reason: reasons.join('; ') };
 }

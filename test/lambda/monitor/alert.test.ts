@@ -198,6 +198,27 @@ describe('formatAlert', () => {
     }
   });
 
+  it('a plaintext listener beside the TLS port: what it means, its evidence, how to remove it', () => {
+    // Prepare
+    const plain = alert({
+      event: 'posture',
+      severity: 'warning',
+      expected: 'open',
+      findings: ['plaintext-listener'],
+      addedFindings: ['plaintext-listener'],
+      evidence: { ...alert().evidence, plaintextListener: { port: 1883, status: 'open', connack: 5, anonymous: false, reason: 'CONNACK 5 (not authorized)' } },
+    });
+
+    // Act
+    const f = formatAlert(plain);
+
+    // Assess
+    expect(f.text).toContain('New: the same host ALSO speaks MQTT WITHOUT TLS on its plaintext port (1883 unless configured) [plaintext-listener]');
+    expect(f.text).toContain('Plaintext port 1883: CONNACK 5 (not authorized)');
+    expect(f.text).toContain('listener 1883 127.0.0.1');
+    expect(f.text).toContain('allow_anonymous false');
+  });
+
   it('a reminder says how long the target has been in that state', () => {
     const f = formatAlert(alert({ event: 'reminder', previousSince: '2026-11-23T10:05:00.000Z' }));
     expect(f.text).toContain('Status: still open since 2026-11-23T10:05:00.000Z (24 h 0 min)');
