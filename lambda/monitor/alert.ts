@@ -1,6 +1,7 @@
 /** Alerts as subscribers see them: the subject, text, JSON payload and SNS attributes of an Alert, and the scanner's own "degraded" alert. */
 import { plural } from '../parse/plural';
-import type { Finding } from '../probe/types';
+import type { CertFacts, Finding } from '../probe/types';
+import { reasonsText } from './cert-change';
 import type { Alert, Evidence } from './model';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
@@ -30,6 +31,7 @@ const FINDING_TEXT: Readonly<Record<Finding, string>> = {
   'cert-expired': 'the certificate has expired',
   'cert-expiring': 'the certificate expires soon',
   'legacy-tls': 'the server accepts TLS 1.0 or 1.1',
+  'plaintext-listener': 'the same host ALSO speaks MQTT WITHOUT TLS on its plaintext port (1883 unless configured)',
   'weak-key': 'the certificate key is weak (RSA under 2048 bits, DSA, or EC under 224 bits)',
   'weak-signature': 'the certificate is signed with SHA-1 or MD5',
   'weak-cipher': 'the server picks a TLS 1.2 cipher suite without forward secrecy or in CBC mode',
@@ -68,6 +70,7 @@ function violatesExpect(alert: Alert): boolean {
 function headline(alert: Alert): string {
   if (alert.event === 'degraded') return `scanner degraded: ${alert.reason}`;
   if (alert.event === 'posture') return postureHeadline(alert);
+  if (alert.event === 'cert-changed') return certHeadline(alert);
   const d = alert.display;
   // Findings describe an open port only; a closed one has none worth a headline.
   const critical = alert.open ? HEADLINE_FINDINGS.filter((h) => alert.findings.includes(h.code)) : [];
@@ -113,6 +116,23 @@ function postureHeadline(alert: Alert): string {
   const resolved = alert.removedFindings.length > 0 ? `; ${alert.removedFindings.join(', ')} resolved` : '';
   if (alert.addedFindings.length > 0) return `${d} posture: ${alert.addedFindings.join(', ')}${resolved}`;
   return `${d} posture improved: ${alert.removedFindings.join(', ')} resolved`;
+}
+
+/** `CERT CHANGED broker:8883 (new key, new issuer CN=...)`: the reasons lead, since the subject may be cut at 100 characters. */
+function certHeadline(alert: Alert): string {
+  const reasons = alert.certChange?.reasons ?? [];
+  const issuer = reasons.includes('new-issuer') ? ` ${alert.evidence.tls?.cert?.issuer ?? ''}`.trimEnd() : '';
+  return `CERT CHANGED ${alert.display} (${reasonsText(reasons)}${issuer})`;
+}
+
+function certLine(label: string, cert: CertFacts | null | undefined): string[] {
+  if (!cert) return [`${label}: none seen`];
+  return [
+    `${label}: ${cert.subject}`,
+    `  issuer ${cert.issuer}, valid ${cert.validFrom} to ${cert.validTo}`,
+    `  SHA-256 ${cert.fingerprint256}`,
+    `  key SHA-256 ${cert.publicKeyFingerprint256 ?? '(not recorded)'}`,
+  ];
 }
 
 /** The findings an alert compares against: those of `previous` (before the window, for a window-end). */
@@ -174,11 +194,21 @@ function advice(alert: Alert): string {
   if (alert.addedFindings.includes('anonymous-access') || (alert.open && alert.findings.includes('anonymous-access'))) {
     return 'Anyone on the network can read and publish to this broker. Require authentication (allow_anonymous false or an authorizer) or close the port now.';
   }
+  if (alert.addedFindings.includes('plaintext-listener') || (alert.open && alert.findings.includes('plaintext-listener'))) {
+    return 'Clients that connect to the plaintext port send their credentials and messages in clear. Remove that listener, or bind it to loopback (mosquitto: listener 1883 127.0.0.1), or block the port; require authentication there too (allow_anonymous false).';
+  }
   if (alert.event === 'opened' && alert.expected === 'closed') {
     return 'This port should be closed. Check the security group, firewall and broker configuration of this host, then close it.';
   }
   if (alert.event === 'closed' && alert.expected === 'open') {
     return 'Devices cannot reach this broker. Check that the broker process runs and that its listener and firewall allow 8883.';
+  }
+  if (alert.event === 'cert-changed') {
+    return (
+      'If nobody replaced or re-keyed this certificate, treat it as an incident: someone may be intercepting connections to the broker ' +
+      '(a proxy presenting its own certificate), or the broker was replaced. Compare the fingerprints with the certificate installed on the broker. ' +
+      'If it was planned, nothing to do: this certificate is now the known one.'
+    );
   }
   if (alert.event === 'degraded') {
     return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
@@ -201,6 +231,8 @@ function evidenceLines(evidence: Evidence): string[] {
   const mqtt = evidence.mqtt;
   // The reason already names the CONNACK (`CONNACK 5 (not authorized)`) or its absence (mqtt.ts).
   if (mqtt) lines.push(`  MQTT (${mqtt.transport}, v${mqtt.protocolVersion === 5 ? '5' : '3.1.1'}): ${mqtt.reason}`);
+  const plain = evidence.plaintextListener;
+  if (plain) lines.push(`  Plaintext port ${plain.port}: ${plain.status === 'open' ? plain.reason : `${plain.status} (${plain.reason})`}`);
   return lines;
 }
 
@@ -218,6 +250,9 @@ function bodyText(alert: Alert): string {
   } else if (alert.event === 'posture') {
     for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
     for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
+  } else if (alert.event === 'cert-changed') {
+    lines.push(`The leaf certificate changed and it is not a renewal: ${reasonsText(alert.certChange?.reasons ?? [])}.`);
+    lines.push(...certLine('Before', alert.certChange?.before), ...certLine('Now', alert.evidence.tls?.cert));
   } else if (alert.event === 'reminder') {
     lines.push(`Status: still ${alert.status}${alert.previousSince ? ` since ${alert.previousSince} (${duration(alert.previousSince, alert.at)})` : ''}`);
     for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
@@ -266,6 +301,7 @@ export function formatAlert(alert: Alert): FormattedAlert {
     labels: alert.labels,
     description: alert.description,
     evidence: alert.evidence,
+    ...(alert.certChange ? { certChange: alert.certChange } : {}),
   };
   // SNS allows 10 attributes per message, so labels and findings travel as one array each.
   const attributes: Record<string, string | readonly string[]> = {

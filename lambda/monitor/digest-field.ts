@@ -20,9 +20,11 @@ export function parseDigest(value: unknown): StateDigest | null {
   const d = value as Record<string, unknown>;
   if (typeof d.v !== 'number' || !Number.isSafeInteger(d.v) || d.v < 1) return null;
   if (typeof d.s !== 'string' || !STATUSES.includes(d.s as ProbeStatus)) return null;
-  if (typeof d.f !== 'string' || typeof d.c !== 'string') return null;
+  // A digest without `k` was written before certificates were part of it: it could settle a look
+  // at a new certificate, so it is not used; the next quiet tick replaces it (same version).
+  if (typeof d.f !== 'string' || typeof d.c !== 'string' || typeof d.k !== 'string') return null;
   if (d.r !== undefined && (typeof d.r !== 'number' || !Number.isFinite(d.r))) return null;
-  return { v: d.v, s: d.s as ProbeStatus, f: d.f, c: d.c, ...(typeof d.r === 'number' ? { r: d.r } : {}) };
+  return { v: d.v, s: d.s as ProbeStatus, f: d.f, c: d.c, k: d.k, ...(typeof d.r === 'number' ? { r: d.r } : {}) };
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 import type { Finding } from '../probe/types';
 import { dueOnTick } from './cadence';
+import { knownCertsOf, shortFingerprint } from './cert-change';
 import type { Observation, StateDigest, TargetInfo, TargetState } from './model';
 import { sameFindings } from './state';
 import { reminderDue, reminderDueAt } from './transition';
@@ -51,6 +52,7 @@ export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | '
     f: [...state.findings].sort().join(','),
     ...(remindAt !== null && Number.isFinite(remindAt) ? { r: remindAt } : {}),
     c: configKey(info),
+    k: state.evidence.tls?.cert ? knownCertsOf(state).map(shortFingerprint).join(',') : '',
   };
 }
 
@@ -63,12 +65,16 @@ export function digestSettles(digest: StateDigest, obs: Observation, info: Pick<
   if (digest.c !== configKey(info) || obs.status !== digest.s) return false;
   if (digest.r !== undefined && reminderDue(digest.r, nowMs)) return false;
   if (obs.status !== 'open' || !postureChecked) return true;
-  return sameFindings(digest.f === '' ? [] : (digest.f.split(',') as Finding[]), obs.findings);
+  if (!sameFindings(digest.f === '' ? [] : (digest.f.split(',') as Finding[]), obs.findings)) return false;
+  // A deep look at a certificate the state does not know may be a certificate change (cert-change.ts);
+  // `k` is '' when the state recorded no certificate, and then no certificate is news.
+  const cert = obs.evidence.tls?.cert ?? null;
+  return digest.k === '' || cert === null || digest.k.split(',').includes(shortFingerprint(cert.fingerprint256));
 }
 
 /** Whether two digests describe the same state under the same settings. */
 export function sameDigest(a: StateDigest | null, b: StateDigest | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.v === b.v && a.s === b.s && a.f === b.f && a.r === b.r && a.c === b.c;
+  return a.v === b.v && a.s === b.s && a.f === b.f && a.r === b.r && a.c === b.c && a.k === b.k;
 }
 

@@ -3,7 +3,7 @@
  * only. It sits below every rule that reads or writes them and imports nothing but the probe's
  * result types, so the monitor's modules can share these shapes without importing each other.
  */
-import type { AddressResult, Finding, MqttEvidence, ProbeSpec, ProbeStatus, TlsEvidence } from '../probe/types';
+import type { AddressResult, CertFacts, Finding, MqttEvidence, PlaintextListenerEvidence, ProbeSpec, ProbeStatus, TlsEvidence } from '../probe/types';
 
 /** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
 export type Expect = 'open' | 'closed';
@@ -26,6 +26,12 @@ export interface StateDigest {
   readonly r?: number;
   /** The target settings the state rules read (expect, reminders): a change of them is a miss. */
   readonly c: string;
+  /**
+   * The leaf certificates the state knows (TargetState.knownCerts), each as the first 16 hex digits
+   * of its fingerprint, comma-separated; '' when none. A digest without it (written before
+   * certificates were compared) is not read at all (digest-field.ts).
+   */
+  readonly k: string;
 }
 
 /** A validated Targets-table item. */
@@ -54,6 +60,8 @@ export interface Evidence {
   readonly addresses: readonly AddressResult[];
   readonly tls: TlsEvidence | null;
   readonly mqtt: MqttEvidence | null;
+  /** Absent in evidence recorded before the plaintext-listener check, and in evidence of depth tcp/tls. */
+  readonly plaintextListener?: PlaintextListenerEvidence | null;
 }
 
 /** One probe of one target, reduced to what the state rules look at. */
@@ -69,7 +77,17 @@ export interface Observation {
  * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
  * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
  */
-export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'reminder' | 'window-end' | 'degraded';
+export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'cert-changed' | 'reminder' | 'window-end' | 'degraded';
+
+/** Why a new leaf certificate is not a renewal (cert-change.ts); none for a renewal. */
+export type CertChangeReason = 'new-key' | 'new-issuer' | 'earlier-expiry' | 'same-expiry';
+
+/** A new leaf certificate on an open port: the one it replaced, and why it is not a renewal. */
+export interface CertChange {
+  readonly before: CertFacts;
+  /** Empty for a renewal (same key and issuer, later expiry). */
+  readonly reasons: readonly CertChangeReason[];
+}
 
 /** `critical`: violates `expect` or a critical finding appeared; `info`: back to the expected state. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -95,6 +113,8 @@ export interface Alert {
   readonly labels: Readonly<Record<string, string>>;
   readonly description: string | null;
   readonly evidence: Evidence;
+  /** On a `cert-changed` alert: the certificate before (the new one is in `evidence.tls.cert`). */
+  readonly certChange?: CertChange;
 }
 
 export type EventKind =
@@ -106,6 +126,10 @@ export type EventKind =
   | 'status'
   /** The set of findings of an open target changed: alerted. */
   | 'posture'
+  /** A new leaf certificate that is not a renewal (new key or issuer, or no later expiry): alerted. */
+  | 'cert-changed'
+  /** A renewal (same key and issuer, later expiry): recorded, not alerted. */
+  | 'cert-renewed'
   /** Still violating `expect` after `remindEvery`: alerted again. */
   | 'reminder'
   /** First look after a maintenance window, when nothing else changed in that look. */
@@ -125,6 +149,8 @@ export interface TargetEvent {
   readonly reason: string;
   readonly evidence: Evidence;
   readonly alerted: boolean;
+  /** On `cert-changed` and `cert-renewed`: the certificate before, and why it is not a renewal. */
+  readonly certChange?: CertChange;
 }
 
 /**
@@ -164,6 +190,11 @@ export interface TargetState {
   readonly held?: HeldState | null;
   /** Last time an alert for this target was raised (reminders count from here). */
   readonly lastAlertAt?: string | null;
+  /**
+   * SHA-256 fingerprints of the leaf certificates recently recorded, newest first (at most
+   * MAX_KNOWN_CERTS): a certificate among them is not news (cert-change.ts). Absent: none yet.
+   */
+  readonly knownCerts?: readonly string[];
 }
 
 /** What the target looked like when a window began holding its alerts. */

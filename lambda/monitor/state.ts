@@ -17,6 +17,7 @@ export function observationFromProbe(result: ProbeResult): Observation {
       addresses: result.addresses.slice(0, MAX_STORED_ADDRESSES),
       tls: result.tls,
       mqtt: result.mqtt,
+      plaintextListener: result.plaintextListener,
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Expect, StateDigest, Target } from './model';
 import { describeValue, fail, type ParseResult } from '../parse/field-error';
 import { parseDuration } from '../parse/duration';
 import { parseWindows } from './windows';
+import { parsePlaintextPort } from './plaintext-port';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
 export { parseWindows } from './windows';
@@ -42,6 +43,7 @@ export const KNOWN_ATTRIBUTES = [
   'muteUntil',
   'maintenance',
   'remindEvery',
+  'plaintextPort',
   'serverName',
   // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
   'digest',
@@ -301,6 +303,8 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   if (!labels.ok) return labels;
   const timeout = parseTimeout(record.timeoutMs);
   if (!timeout.ok) return timeout;
+  const plaintextPort = parsePlaintextPort(record.plaintextPort, parsePort);
+  if (!plaintextPort.ok) return plaintextPort;
   const description = record.description;
   if (description !== undefined && description !== null) {
     if (typeof description !== 'string') return fail('description', description, 'must be a string');
@@ -330,6 +334,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     remindEveryMs,
     ...digestOfItem(record),
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
+    ...(plaintextPort.value !== undefined ? { plaintextPort: plaintextPort.value } : {}),
     ...(serverName.value !== undefined ? { serverName: serverName.value } : {}),
   };
   return { ok: true, value: target };

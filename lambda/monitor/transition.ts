@@ -1,6 +1,7 @@
 /** The state rules: (previous state, confirmed observation) -> what to write and alert, and the violation and reminder rules that digests reuse. */
 import type { Finding } from '../probe/types';
-import type { Alert, AlertEvent, EventKind, HeldState, Observation, OutboxEntry, Severity, TargetEvent, TargetInfo, TargetState } from './model';
+import { certChange, nextKnownCerts } from './cert-change';
+import type { Alert, AlertEvent, CertChange, EventKind, HeldState, Observation, OutboxEntry, Severity, TargetEvent, TargetInfo, TargetState } from './model';
 import { eventItemId, sameFindings } from './state';
 
 export type Decision =
@@ -67,6 +68,8 @@ interface Change {
   readonly findings: readonly Finding[];
   readonly alertEvent: AlertEvent | null;
   readonly severity: Severity;
+  /** On a certificate event: the certificate before, and why it is not a renewal. */
+  readonly certChange?: CertChange;
 }
 
 function classify(prev: TargetState | null, obs: Observation, info: TargetInfo): Change | null {
@@ -102,6 +105,14 @@ function classify(prev: TargetState | null, obs: Observation, info: TargetInfo):
   }
   if (open && !sameFindings(prev.findings, findings)) {
     return change('posture', open, 'posture', postureSeverity(diff(prev.findings, findings).added));
+  }
+  // Below open/closed and findings: a new certificate that also changes the findings (now
+  // self-signed, say) is alerted as the posture change it is, its certificate in the evidence.
+  const cert = open ? certChange(prev, obs.evidence.tls) : null;
+  if (cert !== null) {
+    // A warning, not critical: a planned re-key is the usual cause; the alert says what to check if it was not.
+    const base = cert.reasons.length > 0 ? change('cert-changed', open, 'cert-changed', 'warning') : change('cert-renewed', open);
+    return { ...base, certChange: cert };
   }
   return prev.status !== obs.status ? change('status', open) : null;
 }
@@ -168,6 +179,7 @@ function build(prev: TargetState | null, obs: Observation, info: TargetInfo, cha
     : { status: prev?.status ?? null, findings: prev?.findings ?? [], since: prev && prev.open !== null ? prev.since : null, open: prev?.open ?? null };
   const { added, removed } = diff(before.findings, findings);
   const openChanged = prev === null || prev.open !== nextOpen;
+  const certFacts = change.certChange === undefined ? {} : { certChange: change.certChange };
   const alert: Alert | null =
     alertEvent === null
       ? null
@@ -190,6 +202,7 @@ function build(prev: TargetState | null, obs: Observation, info: TargetInfo, cha
           labels: info.labels,
           description: info.description,
           evidence: obs.evidence,
+          ...(alertEvent === 'cert-changed' ? certFacts : {}),
         };
   const historyEvent: TargetEvent = {
     target: info.target,
@@ -203,6 +216,7 @@ function build(prev: TargetState | null, obs: Observation, info: TargetInfo, cha
     reason: obs.reason,
     evidence: obs.evidence,
     alerted: alert !== null,
+    ...certFacts,
   };
   const entry: OutboxEntry = { id, event: historyEvent, alert, claimedUntil: null };
   const next: TargetState = {
@@ -221,8 +235,14 @@ function build(prev: TargetState | null, obs: Observation, info: TargetInfo, cha
     outbox: appendBounded(prev?.outbox ?? [], entry),
     held,
     lastAlertAt: alert !== null ? obs.at : (prev?.lastAlertAt ?? null),
+    ...knownCertsField(prev, obs),
   };
   return { kind: 'write', event, next, alert };
+}
+
+function knownCertsField(prev: TargetState | null, obs: Observation): Pick<TargetState, 'knownCerts'> {
+  const known = nextKnownCerts(prev, obs.evidence.tls);
+  return known === undefined ? {} : { knownCerts: known };
 }
 
 /**
@@ -250,8 +270,13 @@ export function needsConfirmation(decision: Decision): boolean {
   return decision.kind === 'write' && decision.alert !== null;
 }
 
-/** Two decisions agree when they move the target to the same open/closed status and findings. */
+/**
+ * Two decisions agree when they move the target to the same open/closed status and findings, and a
+ * certificate change to the same certificate (two backends presenting two new certificates is not
+ * one change confirmed).
+ */
 export function sameOutcome(a: Decision, b: Decision): boolean {
   if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
-  return a.event === b.event && a.next.open === b.next.open && sameFindings(a.next.findings, b.next.findings);
+  const sameCert = a.event !== 'cert-changed' || a.next.evidence.tls?.cert?.fingerprint256 === b.next.evidence.tls?.cert?.fingerprint256;
+  return a.event === b.event && a.next.open === b.next.open && sameFindings(a.next.findings, b.next.findings) && sameCert;
 }

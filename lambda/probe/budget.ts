@@ -56,6 +56,16 @@ export const GOODBYE_MS = 500;
 export const MIN_PHASE_MS = 20;
 
 /**
+ * The plaintext-listener connect (posture.ts plaintextConnectMs): this many round trips of the target
+ * port's own connect, and never less than the floor, within the phase timeout.
+ */
+export const PLAINTEXT_CONNECT_RTTS = 4;
+export const PLAINTEXT_CONNECT_MIN_MS = 250;
+
+/** Where a plaintext MQTT listener sits by default (IANA `mqtt`): ProbeOptions.plaintextPort. */
+export const DEFAULT_PLAINTEXT_PORT = 1883;
+
+/**
  * Wall-clock budget of the deep probe. Time spent waiting for a socket slot is credited back: a
  * target must never look slow, or lose its legacy check, because other targets held the sockets.
  */

@@ -4,7 +4,7 @@
  * clock always give the same facts, whether the certificate came from a completed handshake or from
  * a server's clear first flight.
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { keyFacts, signatureAlgorithm } from './crypto-strength';
@@ -65,10 +65,26 @@ function certFacts(cert: X509Certificate, now: Date, authorizationError: string 
     validTo: isoOrRaw(cert.validTo),
     daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
     fingerprint256: cert.fingerprint256,
+    ...publicKeyFingerprint(cert),
     selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || signsItself(cert),
     ...keyFacts(cert),
     signatureAlgorithm: signatureAlgorithm(cert.raw),
   };
+}
+
+/**
+ * The SPKI fingerprint, the usual name of a key (HPKP pins, `openssl x509 -pubkey | sha256`): a
+ * certificate change that keeps it is a renewal of the same key (monitor/cert-change.ts). Omitted
+ * when Node cannot export the key (an algorithm it does not know), rather than failing the facts.
+ */
+function publicKeyFingerprint(cert: X509Certificate): Pick<CertFacts, 'publicKeyFingerprint256'> {
+  try {
+    const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+    const hex = createHash('sha256').update(spki).digest('hex').toUpperCase();
+    return { publicKeyFingerprint256: hex.replace(/(..)(?!$)/g, '$1:') };
+  } catch {
+    return {};
+  }
 }
 
 /** Subject equals issuer and the certificate's own key verifies its signature. */

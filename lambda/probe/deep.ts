@@ -11,9 +11,14 @@
  *      After a completed modern handshake it sends OpenSSL's legacy ClientHello and reads the answer
  *      in clear; a full legacy handshake follows only when that answer does not settle the question,
  *      or when the modern handshake failed (then its certificate is the evidence if it completes).
- *   4. (run before 3) The TLS 1.2 suite a client offering strong and weak suites gets (`weak-cipher`): the modern
- *      handshake's own when it went to TLS 1.2; after a TLS 1.3 one, one more capped handshake offering
- *      only TLS 1.2 (tls12Check).
+ *   4. Depth mqtt: a capped connect to the plaintext port beside this one (1883) and one CONNECT in
+ *      clear there; a CONNACK is `plaintext-listener` (posture.ts).
+ *   5. A broker that answered a CONNECT: one CONNECT at each protocol level not yet asked (5, 3.1),
+ *      on the transport it answered on; the MQTT 5 CONNACK's properties are kept as facts. Last,
+ *      because they are facts, not findings: a spent budget costs them, never a finding.
+ *   6. (asked between 2 and 3) The TLS 1.2 suite a client offering strong and weak suites gets
+ *      (`weak-cipher`): the modern handshake's own when it went to TLS 1.2; after a TLS 1.3 one, one
+ *      more capped handshake offering only TLS 1.2 (tls12Check).
  *
  * Every connection is one session (session.ts): one `withDeadline`, one socket slot, each phase
  * re-armed at `timeoutMs`. All of them together share the probe's time budget (budget.ts), so the
@@ -21,29 +26,36 @@
  * tls-handshake.ts and cert-facts.ts; what the legacy answers mean is legacy-tls.ts.
  */
 import { legacyHandshakeVerdict, legacyHelloVerdict, legacyNotDetermined, type LegacyVerdict } from './legacy-tls';
-import { connackMeaning, type MqttVersion } from './mqtt';
+import { connackMeaning } from './mqtt';
 import { handshakeTimeoutReason, runSession, type SessionContext, type SessionState } from './session';
 import { timeoutReason } from './tcp';
 import { isClientCertRequired, peerAlert, type HandshakeOutcome } from './tls-handshake';
-import type { MqttEvidence, TlsEvidence } from './types';
+import { plaintextListenerCheck, versionCheck } from './posture';
+import type { MqttEvidence, PlaintextListenerEvidence, TlsEvidence } from './types';
 
 export interface DeepContext extends SessionContext {
   readonly depth: 'tls' | 'mqtt';
+  /** Depth mqtt: the port to check for a plaintext listener; null: do not (index.ts decides). */
+  readonly plaintextPort: number | null;
+  /** How long the TCP phase's connect to this address took: paces the plaintext connect. */
+  readonly connectLatencyMs: number;
 }
 
 export interface DeepResult {
   readonly tls: TlsEvidence | null;
   readonly mqtt: MqttEvidence | null;
+  readonly plaintextListener: PlaintextListenerEvidence | null;
   readonly reason: string;
 }
 
-function mqttFromSession(state: SessionState, transport: 'tls' | 'plain', version: MqttVersion): MqttEvidence | null {
+function mqttFromSession(state: SessionState, transport: 'tls' | 'plain', version: 4 | 5): MqttEvidence | null {
   const seen = state.mqtt;
   if (seen) {
     const meaning = seen.connack === null ? null : connackMeaning(seen.protocolVersion, seen.connack);
     return {
       transport,
-      protocolVersion: seen.protocolVersion,
+      // The reported CONNACK is always of a 3.1.1 or 5 CONNECT (mqttSessions); 3.1 is asked only by posture.ts.
+      protocolVersion: seen.protocolVersion === 5 ? 5 : 4,
       connack: seen.connack,
       anonymous: meaning?.anonymous ?? false,
       reason: seen.reason,
@@ -61,8 +73,10 @@ interface MqttSessions {
   readonly first: SessionState;
   /** The session whose CONNACK is reported. */
   readonly chosen: SessionState;
-  readonly version: MqttVersion;
+  readonly version: 4 | 5;
   readonly note: string | null;
+  /** The MQTT 5 retry, when it ran: the version check reuses it. */
+  readonly v5: SessionState | null;
 }
 
 /**
@@ -72,14 +86,14 @@ interface MqttSessions {
 async function mqttSessions(ctx: DeepContext, tls: boolean): Promise<MqttSessions> {
   const first = await runSession(ctx, { tls, mqtt: 4 });
   const code = first.mqtt?.connack;
-  if (code === undefined || code === null || !connackMeaning(4, code).wrongVersion) return { first, chosen: first, version: 4, note: null };
+  if (code === undefined || code === null || !connackMeaning(4, code).wrongVersion) return { first, chosen: first, version: 4, note: null, v5: null };
   const second = await runSession(ctx, { tls, mqtt: 5 });
   if (second.mqtt?.connack !== null && second.mqtt?.connack !== undefined) {
-    return { first, chosen: second, version: 5, note: `MQTT 3.1.1 refused (${first.mqtt?.reason ?? ''}), retried as MQTT 5` };
+    return { first, chosen: second, version: 5, note: `MQTT 3.1.1 refused (${first.mqtt?.reason ?? ''}), retried as MQTT 5`, v5: second };
   }
   const timedOut = second.timedOut ? `${second.timedOut.phase}: ${timeoutReason(second.timedOut.timeoutMs)}` : null;
   const why = second.mqtt?.reason ?? timedOut ?? second.handshake?.reason ?? second.notRun ?? 'failed';
-  return { first, chosen: first, version: 4, note: `MQTT 5 retry: ${why}` };
+  return { first, chosen: first, version: 4, note: `MQTT 5 retry: ${why}`, v5: second };
 }
 
 /**
@@ -194,7 +208,7 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   const main = sessions ? sessions.first : await runSession(ctx, { tls: true, mqtt: null, awaitVerdict: true });
   const hs = main.handshake;
   if (main.notRun !== null && !hs) {
-    return { tls: null, mqtt: null, reason: `TLS ${main.notRun}` };
+    return { tls: null, mqtt: null, plaintextListener: null, reason: `TLS ${main.notRun}` };
   }
   const verdict = sessions && sessions.chosen === main && verdictUnread(main) ? await verdictCheck(ctx) : main.verdict;
   let clientCertRequired = hs?.clientCertRequired ?? false;
@@ -215,8 +229,10 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   }
 
   // 2. Not TLS at all: is it MQTT in clear?
+  let spoken: { readonly tls: boolean; readonly sessions: MqttSessions } | null = sessions && hs?.completed ? { tls: true, sessions } : null;
   if (ctx.depth === 'mqtt' && hs && !hs.completed && hs.notTls) {
     const plain = await mqttSessions(ctx, false);
+    spoken = { tls: false, sessions: plain };
     const plainEvidence = mqttFromSession(plain.chosen, 'plain', plain.version);
     mqtt = plainEvidence ?? {
       transport: 'plain',
@@ -229,8 +245,8 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
     if (plain.note) reasons.push(plain.note);
   }
 
-  // 4 before 3: the suite question is about the modern handshake's server, and the legacy verdict's
-  // reason stays the last one (it may hold a `; ` of its own).
+  // 6, asked before 3: the suite question is about the modern handshake's server, and at depth tls
+  // the legacy verdict's reason stays the last one (it may hold a `; ` of its own).
   const tls12 = await tls12Check(ctx, hs, clientCertRequired);
   if (tls12.reason !== null) reasons.push(tls12.reason);
 
@@ -247,6 +263,20 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
     if (legacy.handshake?.clientCertRequired) clientCertRequired = true;
   }
 
+  // 4. A plaintext listener beside this port: a finding, so asked before the facts below.
+  let plaintextListener: PlaintextListenerEvidence | null = null;
+  if (ctx.depth === 'mqtt' && ctx.plaintextPort !== null) {
+    plaintextListener = await plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs);
+    reasons.push(`plaintext port ${plaintextListener.port}: ${plaintextListener.reason}`);
+  }
+
+  // 5. Protocol levels and the MQTT 5 CONNACK's facts: only of a broker that answered a CONNECT.
+  if (mqtt && mqtt.connack !== null && spoken) {
+    const { first, v5 } = spoken.sessions;
+    const facts = await versionCheck(ctx, spoken.tls, v5 ? { 4: first, 5: v5 } : { 4: first });
+    mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };
+  }
+
   const tls = evidenceFrom(evidenceHandshake, tlsReason, clientCertRequired, legacyTls);
-  return { tls: tls12.cipher !== undefined ? { ...tls, tls12Cipher: tls12.cipher } : tls, mqtt, reason: reasons.join('; ') };
+  return { tls: tls12.cipher !== undefined ? { ...tls, tls12Cipher: tls12.cipher } : tls, mqtt, plaintextListener, reason: reasons.join('; ') };
 }

@@ -4,7 +4,7 @@
  * posture change.
  */
 import { isWeakCipher, isWeakKey, isWeakSignature } from './crypto-strength';
-import type { Finding, MqttEvidence, TlsEvidence } from './types';
+import type { Finding, MqttEvidence, PlaintextListenerEvidence, TlsEvidence } from './types';
 
 export interface FindingOptions {
   /** `cert-expiring` when fewer whole days than this remain. */
@@ -18,10 +18,17 @@ export interface FindingOptions {
  */
 const EXPLAINED_VERIFY_ERRORS: ReadonlySet<string> = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED']);
 
-export function computeFindings(tls: TlsEvidence | null, mqtt: MqttEvidence | null, options: FindingOptions): Finding[] {
+export function computeFindings(tls: TlsEvidence | null, mqtt: MqttEvidence | null, options: FindingOptions, plaintextListener: PlaintextListenerEvidence | null = null): Finding[] {
   // Depth tcp, and every port that is not open: no evidence, no findings (the common case at scale).
-  if (tls === null && mqtt === null) return [];
+  if (tls === null && mqtt === null && plaintextListener === null) return [];
   const found = new Set<Finding>();
+  // A CONNACK of any kind on the plaintext port: credentials (if any) would cross it in clear. One
+  // that lets anonymous clients in opens the host's broker to anyone, whichever port they pick, so
+  // it is `anonymous-access` too, and critical as that is (transition.ts); otherwise a warning.
+  if (plaintextListener && plaintextListener.connack !== null) {
+    found.add('plaintext-listener');
+    if (plaintextListener.anonymous) found.add('anonymous-access');
+  }
   if (mqtt && mqtt.connack !== null) {
     if (mqtt.anonymous) found.add('anonymous-access');
     // A CONNACK of any kind in clear proves the port speaks MQTT without TLS.

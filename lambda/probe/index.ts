@@ -9,21 +9,32 @@
  * Time: this edge owns it. It makes each probe's budget and hands it down; the bound of a probe, how
  * DNS, the TCP phase and the deep probe share it, and each phase's share are budget.ts.
  */
-import { Budget, deepBudgetMs, deepSlotWaitMs } from './budget';
+import { Budget, DEFAULT_PLAINTEXT_PORT, deepBudgetMs, deepSlotWaitMs } from './budget';
 import { probeDeep } from './deep';
 import { createCachingResolver, literalAddress, resolveHost, systemResolver } from './dns';
 import { computeFindings } from './findings';
 import { chainLimiters, createLimiter, createSoftLimiter, mapBounded, type Limiter } from './limiter';
 import { probeTcpAddress } from './tcp';
 import { secureContextFor } from './tls-handshake';
-import type { AddressResult, MqttEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, ResolvedAddress, TlsEvidence } from './types';
+import type { AddressResult, MqttEvidence, PlaintextListenerEvidence, ProbeOptions, ProbeResult, ProbeSpec, ProbeStatus, ResolvedAddress, TlsEvidence } from './types';
 import { probeDtlsAddress } from './udp-dtls';
 
 export { maxProbeDurationMs } from './budget';
 export { createCachingResolver, systemResolver } from './dns';
 export * from './types';
 
-export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { timeoutMs: 3000, certExpiringDays: 14 };
+export const DEFAULT_PROBE_OPTIONS: ProbeOptions = { timeoutMs: 3000, certExpiringDays: 14, plaintextPort: DEFAULT_PLAINTEXT_PORT };
+
+/**
+ * The plaintext port to check beside this target, or null: the target's own setting, else the
+ * options', else 1883. Never the target's own port, and never beside a target on 1883 itself: that
+ * port is plaintext MQTT's, and what it speaks is the probe's main finding already.
+ */
+export function plaintextPortFor(spec: ProbeSpec, options: ProbeOptions): number | null {
+  const chosen = spec.plaintextPort !== undefined ? spec.plaintextPort : options.plaintextPort === undefined ? DEFAULT_PLAINTEXT_PORT : options.plaintextPort;
+  if (chosen === null || chosen === spec.port || spec.port === DEFAULT_PLAINTEXT_PORT) return null;
+  return chosen;
+}
 
 /** Sockets one lone probeTarget call may hold at once (a name with many addresses). */
 const SOCKETS_PER_TARGET = 16;
@@ -193,6 +204,8 @@ async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
       port: spec.port,
       address: { address: firstOpen.address, family: firstOpen.family },
       depth,
+      plaintextPort: depth === 'mqtt' ? plaintextPortFor(spec, options) : null,
+      connectLatencyMs: firstOpen.latencyMs,
       timeoutMs,
       now: at,
       sockets,
@@ -200,7 +213,7 @@ async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
     }),
   );
-  return result(spec, options, at, started, { status: 'open', reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt });
+  return result(spec, options, at, started, { status: 'open', reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt, plaintextListener: deep.plaintextListener });
 }
 
 interface Outcome {
@@ -209,11 +222,13 @@ interface Outcome {
   readonly addresses?: readonly AddressResult[];
   readonly tls?: TlsEvidence | null;
   readonly mqtt?: MqttEvidence | null;
+  readonly plaintextListener?: PlaintextListenerEvidence | null;
 }
 
 function result(spec: ProbeSpec, options: ProbeOptions, at: Date, started: number, outcome: Outcome): ProbeResult {
   const tls = outcome.tls ?? null;
   const mqtt = outcome.mqtt ?? null;
+  const plaintextListener = outcome.plaintextListener ?? null;
   return {
     target: spec.target,
     host: spec.host,
@@ -227,7 +242,8 @@ function result(spec: ProbeSpec, options: ProbeOptions, at: Date, started: numbe
     addresses: outcome.addresses ?? [],
     tls,
     mqtt,
-    findings: computeFindings(tls, mqtt, { certExpiringDays: options.certExpiringDays }),
+    plaintextListener,
+    findings: computeFindings(tls, mqtt, { certExpiringDays: options.certExpiringDays }, plaintextListener),
   };
 }
 

@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { generate, parser, type IConnectPacket, type IDisconnectPacket, type Packet } from 'mqtt-packet';
+import { generate, parser, type IConnackPacket, type IConnectPacket, type IDisconnectPacket, type Packet } from 'mqtt-packet';
 import { READ_CAP_BYTES, READ_CAP_CODE } from './connection';
 import { errorInfo } from './tls-handshake';
+import type { MqttV5Facts } from './types';
 
-export type MqttVersion = 4 | 5;
+/** MQTT protocol level of a CONNECT: 3 = 3.1 (protocol name `MQIsdp`), 4 = 3.1.1, 5 = 5.0. */
+export type MqttVersion = 3 | 4 | 5;
 
 export interface MqttExchange {
   readonly protocolVersion: MqttVersion;
@@ -23,6 +25,8 @@ export interface MqttExchange {
    * packet, and not at the read cap: the server hung up on the CONNECT without an MQTT word.
    */
   readonly hungUp: boolean;
+  /** What an MQTT 5 CONNACK said about the broker; null for other levels or when none arrived. */
+  readonly v5: MqttV5Facts | null;
   /** Resolves once DISCONNECT (if any) and our end of the stream are handed to the transport. */
   readonly goodbye: Promise<void>;
 }
@@ -82,13 +86,40 @@ export interface ConnackMeaning {
 
 export function connackMeaning(version: MqttVersion, code: number): ConnackMeaning {
   const names = version === 5 ? CONNACK_V5 : CONNACK_V4;
-  const name = names[code] ?? `unknown code 0x${code.toString(16).padStart(2, '0')}`;
+  const v4Answer = version === 5 && code === 1 ? 'unacceptable protocol version (answered as MQTT 3.1.1)' : undefined;
+  const name = v4Answer ?? names[code] ?? `unknown code 0x${code.toString(16).padStart(2, '0')}`;
   const authRequired = version === 5 ? code === 0x86 || code === 0x87 : code === 4 || code === 5;
   return {
     name,
     anonymous: code === 0,
     authRequired: code === 0 ? false : authRequired ? true : undefined,
-    wrongVersion: version === 5 ? code === 0x84 : code === 1 || code === 0x84,
+    // A 3.1.1-only broker answers a version-5 CONNECT in its own format: return code 1, read as 0x01.
+    wrongVersion: code === 1 || code === 0x84,
+  };
+}
+
+/**
+ * The CONNACK properties a broker discloses to anyone who connects (MQTT 5, 3.2.2.3): each null when
+ * absent, which the specification reads as its default (QoS 2, retain/wildcard/shared/subscription
+ * identifiers available, no size or alias limit). User properties, response information and auth
+ * data are left out: free-form, and nothing a posture needs.
+ */
+function v5Facts(properties: IConnackPacket['properties']): MqttV5Facts {
+  const p = properties ?? {};
+  return {
+    assignedClientIdentifier: p.assignedClientIdentifier ?? null,
+    serverKeepAlive: p.serverKeepAlive ?? null,
+    maximumQoS: p.maximumQoS ?? null,
+    retainAvailable: p.retainAvailable ?? null,
+    wildcardSubscriptionAvailable: p.wildcardSubscriptionAvailable ?? null,
+    sharedSubscriptionAvailable: p.sharedSubscriptionAvailable ?? null,
+    subscriptionIdentifiersAvailable: p.subscriptionIdentifiersAvailable ?? null,
+    reasonString: p.reasonString ?? null,
+    serverReference: p.serverReference ?? null,
+    maximumPacketSize: p.maximumPacketSize ?? null,
+    topicAliasMaximum: p.topicAliasMaximum ?? null,
+    receiveMaximum: p.receiveMaximum ?? null,
+    sessionExpiryInterval: p.sessionExpiryInterval ?? null,
   };
 }
 
@@ -105,6 +136,7 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
       stream.once('close', () => done());
       stream.once('finish', () => done());
     });
+    let v5: MqttV5Facts | null = null;
     const settle = (connack: number | null, reason: string, errorCode: string | null, sayGoodbye: boolean, hungUp = false): void => {
       if (settled) return;
       settled = true;
@@ -114,7 +146,7 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
         if (sayGoodbye) stream.end(generate(disconnectPacket(protocolVersion), { protocolVersion }));
         else stream.end();
       }
-      resolve({ protocolVersion, connack, reason, errorCode, hungUp, goodbye: closed });
+      resolve({ protocolVersion, connack, reason, errorCode, hungUp, v5, goodbye: closed });
     };
 
     const packets = parser({ protocolVersion });
@@ -125,6 +157,8 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
       }
       const code = (protocolVersion === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
       const meaning = connackMeaning(protocolVersion, code);
+      // A broker that refuses level 5 has told us nothing about its MQTT 5 side.
+      if (protocolVersion === 5 && !meaning.wrongVersion) v5 = v5Facts(packet.properties);
       // MQTT 5 reason codes are written in hex in the specification and in broker logs.
       const shown = protocolVersion === 5 && code >= 0x80 ? `0x${code.toString(16)}` : String(code);
       settle(code, `CONNACK ${shown} (${meaning.name})`, null, code === 0);
@@ -153,7 +187,8 @@ export function mqttConnect(stream: Duplex, protocolVersion: MqttVersion, client
 function connectPacket(protocolVersion: MqttVersion, clientId: string): IConnectPacket {
   // No username, no password, no will: exactly what an anonymous client sends. Clean session, so the
   // broker keeps nothing of us once we leave.
-  return { cmd: 'connect', protocolId: 'MQTT', protocolVersion, clean: true, keepalive: 30, clientId };
+  // MQTT 3.1 names its protocol `MQIsdp`; 3.1.1 and 5 say `MQTT`.
+  return { cmd: 'connect', protocolId: protocolVersion === 3 ? 'MQIsdp' : 'MQTT', protocolVersion, clean: true, keepalive: 30, clientId };
 }
 
 function disconnectPacket(protocolVersion: MqttVersion): IDisconnectPacket {

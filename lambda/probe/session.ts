@@ -39,11 +39,15 @@ export interface SessionPlan {
   readonly mqtt: MqttVersion | null;
   /** Wait for a TLS 1.3 server's session ticket or certificate_required alert. */
   readonly awaitVerdict?: boolean;
+  /** Cap on the connect phase below the phase timeout (the plaintext-listener check, posture.ts). */
+  readonly connectMs?: number;
 }
 
 export interface SessionState {
   /** Set when no connection could be made, or the budget left no time to try. */
   notRun: string | null;
+  /** The connect's error code (`ECONNREFUSED`, ...) when it failed before the deadline. */
+  connectError: string | null;
   stream: CappedStream | null;
   handshake: HandshakeOutcome | null;
   /** What the server answered to the legacy ClientHello; null when it was not sent. */
@@ -61,11 +65,12 @@ function phaseMs(ctx: SessionContext): number {
 
 /** One connection: connect, optionally TLS, optionally one MQTT exchange. Never rejects. */
 export async function runSession(ctx: SessionContext, plan: SessionPlan): Promise<SessionState> {
-  const state: SessionState = { notRun: null, stream: null, handshake: null, helloFlight: null, noLegacyHello: false, verdict: null, mqtt: null, timedOut: null };
+  const state: SessionState = { notRun: null, connectError: null, stream: null, handshake: null, helloFlight: null, noLegacyHello: false, verdict: null, mqtt: null, timedOut: null };
   const queued = performance.now();
   return ctx.sockets.run(() => {
     ctx.budget.credit(performance.now() - queued);
-    const first = ctx.budget.startMs(ctx.timeoutMs);
+    const budgeted = ctx.budget.startMs(ctx.timeoutMs);
+    const first = budgeted === null || plan.connectMs === undefined ? budgeted : Math.min(budgeted, plan.connectMs);
     if (first === null) return Promise.resolve({ ...state, notRun: `not tried: probe time budget spent` });
     return withDeadline<SessionState>(
       first,
@@ -74,6 +79,7 @@ export async function runSession(ctx: SessionContext, plan: SessionPlan): Promis
         const connected = await connectTcp(deadline, ctx.address.address, ctx.port, ctx.address.family);
         if (!connected.ok) {
           state.notRun = `could not reconnect: ${connected.code}`;
+          state.connectError = connected.code;
           return { ...state };
         }
         const stream = new CappedStream(connected.socket);

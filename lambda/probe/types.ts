@@ -24,6 +24,7 @@ export const FINDING_CODES = [
   'cert-expired',
   'cert-expiring',
   'legacy-tls',
+  'plaintext-listener',
   'weak-key',
   'weak-signature',
   'weak-cipher',
@@ -49,6 +50,12 @@ export interface CertFacts {
   /** Whole days from the probe time to validTo; negative once expired. */
   readonly daysLeft: number;
   readonly fingerprint256: string;
+  /**
+   * SHA-256 of the leaf's public key (its DER SubjectPublicKeyInfo), colon hex as `fingerprint256`:
+   * tells a renewal that kept its key from a new key. Absent in evidence recorded before it was
+   * collected, or when Node cannot read the key.
+   */
+  readonly publicKeyFingerprint256?: string;
   readonly selfSigned: boolean;
   /** Public key type as Node names it (`rsa`, `ec`, `dsa`, `ed25519`); null when unknown. Absent in state written before it existed. */
   readonly keyType?: string | null;
@@ -98,6 +105,51 @@ export interface MqttEvidence {
   readonly reason: string;
   /** The CONNACK refused us for want of credentials (3.1.1: 4, 5; 5: 0x86, 0x87); false when accepted; absent otherwise. */
   readonly authRequired?: boolean;
+  /**
+   * Which protocol levels the broker speaks, from one CONNECT at each: true when a CONNACK other than
+   * "unacceptable/unsupported protocol version" came back (an auth refusal still proves the level),
+   * false for that refusal (or a hang-up on that level alone), null when not asked or not answered.
+   * Absent in evidence stored before the check existed.
+   */
+  readonly versions?: MqttVersions;
+  /** What the broker's MQTT 5 CONNACK disclosed; null when no MQTT 5 CONNACK arrived. */
+  readonly v5?: MqttV5Facts | null;
+}
+
+export interface MqttVersions {
+  readonly '3.1': boolean | null;
+  readonly '3.1.1': boolean | null;
+  readonly '5': boolean | null;
+}
+
+/** CONNACK properties of MQTT 5 (3.2.2.3); null where the broker left one out (the specification's default applies). */
+export interface MqttV5Facts {
+  readonly assignedClientIdentifier: string | null;
+  readonly serverKeepAlive: number | null;
+  readonly maximumQoS: number | null;
+  readonly retainAvailable: boolean | null;
+  readonly wildcardSubscriptionAvailable: boolean | null;
+  readonly sharedSubscriptionAvailable: boolean | null;
+  readonly subscriptionIdentifiersAvailable: boolean | null;
+  readonly reasonString: string | null;
+  readonly serverReference: string | null;
+  readonly maximumPacketSize: number | null;
+  readonly topicAliasMaximum: number | null;
+  readonly receiveMaximum: number | null;
+  readonly sessionExpiryInterval: number | null;
+}
+
+/** The plaintext port beside the TLS one (`plaintextPort`, default 1883): does an MQTT broker answer there in clear? */
+export interface PlaintextListenerEvidence {
+  readonly port: number;
+  /** Of the TCP connect: `open`, `closed`, `filtered`, `unreachable`; `error` when not tried (budget spent). */
+  readonly status: ProbeStatus;
+  /** CONNACK return code of the 3.1.1 CONNECT sent in clear; null when none arrived. */
+  readonly connack: number | null;
+  /** The CONNECT without credentials was accepted in clear. */
+  readonly anonymous: boolean;
+  /** In words: `CONNACK 0 (accepted)`, `ECONNREFUSED`, `connect timeout after 500 ms`, ... */
+  readonly reason: string;
 }
 
 export interface ProbeResult {
@@ -115,6 +167,8 @@ export interface ProbeResult {
   readonly addresses: readonly AddressResult[];
   readonly tls: TlsEvidence | null;
   readonly mqtt: MqttEvidence | null;
+  /** Depth mqtt: what answered on the plaintext port beside this one; null when not checked. */
+  readonly plaintextListener: PlaintextListenerEvidence | null;
   /** Sorted, de-duplicated finding codes derived from the evidence. */
   readonly findings: readonly Finding[];
 }
@@ -128,6 +182,8 @@ export interface ProbeSpec {
   readonly depth: Depth;
   /** Per-target deadline override. */
   readonly timeoutMs?: number;
+  /** Per-target override of ProbeOptions.plaintextPort; null: do not check. */
+  readonly plaintextPort?: number | null;
   /**
    * The name clients use to reach this target: sent as SNI and checked against the certificate in
    * place of `host` (an IP target's brokers are still addressed by name). @default the host
@@ -163,4 +219,10 @@ export interface ProbeOptions {
    * @default the public roots bundled with Node.js
    */
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /**
+   * At depth mqtt, the port on the same address where a plaintext MQTT listener would sit beside the
+   * TLS one (`plaintext-listener`); null: do not look. A target's own `plaintextPort` overrides it.
+   * @default 1883
+   */
+  readonly plaintextPort?: number | null;
 }

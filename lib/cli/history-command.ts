@@ -1,5 +1,6 @@
 /** `portwatch history TARGET`: the events of one target (transitions, posture and status changes), newest first. */
 import type { Command } from 'commander';
+import { reasonsText } from '../../lambda/monitor/cert-change';
 import type { TargetEvent } from '../../lambda/monitor/model';
 import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
@@ -15,7 +16,17 @@ interface HistoryOptions extends BackendOptions {
 
 const DEFAULT_HISTORY_LIMIT = 20;
 
+/** `AB:CD:EF:01 -> 12:34:56:78 (new key)`: enough of each fingerprint to tell them apart at a glance. */
+function certChangeText(event: TargetEvent): string {
+  const short = (fingerprint: string | undefined): string => fingerprint?.slice(0, 11) ?? '?';
+  const before = event.certChange?.before;
+  const after = event.evidence.tls?.cert;
+  const why = event.kind === 'cert-renewed' ? `renewed, expires ${after?.validTo ?? '?'}` : reasonsText(event.certChange?.reasons ?? []);
+  return `${short(before?.fingerprint256)} -> ${short(after?.fingerprint256)} (${why})`;
+}
+
 function change(event: TargetEvent): string {
+  if (event.kind === 'cert-changed' || event.kind === 'cert-renewed') return certChangeText(event);
   if (event.kind === 'posture') {
     const added = event.findings.filter((f) => !event.findingsBefore.includes(f)).map((f) => `+${f}`);
     const removed = event.findingsBefore.filter((f) => !event.findings.includes(f)).map((f) => `-${f}`);
@@ -54,7 +65,7 @@ export const registerHistoryCommand: CommandRegistrar = (program: Command) => {
   addBackendOptions(
     program
       .command('history')
-      .description('History of one target, newest first: transitions, posture changes and status changes.')
+      .description('History of one target, newest first: transitions, posture and certificate changes, status changes.')
       .argument('<target>', 'the target key (host:port also finds a key written as host)')
       .option('--limit <n>', `events to show (${rangeText(INTEGER_FLAGS.limit)})`, integerOption(INTEGER_FLAGS.limit), DEFAULT_HISTORY_LIMIT),
   )
@@ -62,7 +73,9 @@ export const registerHistoryCommand: CommandRegistrar = (program: Command) => {
       'after',
       `
 Events: baseline (first sight), transition (open <-> not open: alerted), posture (findings of an open
-port changed: alerted), status (e.g. closed -> filtered, or to/from error: recorded only).
+port changed: alerted), cert-changed (a new leaf certificate that is not a renewal: new key or
+issuer, or no later expiry: alerted), cert-renewed (same key and issuer, later expiry: recorded
+only), status (e.g. closed -> filtered, or to/from error: recorded only).
 ALERT says whether the event sent an alert. Events expire after the retention period (90 days by default).
 
 Examples:

@@ -91,8 +91,8 @@ export function commanderMessage(err: CommanderError, command: string): string {
   return `${first}${suggestion || (rest.length > 0 ? ` ${rest.join(' ')}` : '')}`;
 }
 
-function usageError(message: string, command: Command): number {
-  process.stderr.write(`portwatch: ${message}\nrun ${commandPath(command)} --help for usage\n`);
+function usageError(message: string, command: Command, pointToHelp = true): number {
+  process.stderr.write(`portwatch: ${message}\n${pointToHelp ? `run ${commandPath(command)} --help for usage\n` : ''}`);
   return EXIT_USAGE;
 }
 
@@ -111,7 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (err.code === 'commander.help') return EXIT_USAGE;
       return usageError(commanderMessage(err, commandPath(running())), running());
     }
-    if (err instanceof UsageError) return usageError(err.message, running());
+    if (err instanceof UsageError) return usageError(err.message, running(), err.pointToHelp);
     throw err;
   }
 }

@@ -9,7 +9,9 @@ import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/p
 import { DEFAULT_PORT, formatFieldError, parsePort, parseServerName, parseTargetKey } from '../../lambda/monitor/target';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
 import { caFileOption, INTEGER_FLAGS, parseIntegerFlag, rangeText } from './options';
+import { mqttFactLines } from './mqtt-facts';
 import { formatFindings, renderTable } from './output';
+import { parsePlaintextPort } from '../../lambda/monitor/plaintext-port';
 
 const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
 const DEFAULT_CONCURRENCY = 16;
@@ -37,6 +39,7 @@ interface RawOptions {
   readonly certExpiringDays: string;
   readonly concurrency: string;
   readonly ca?: string;
+  readonly plaintextPort?: string;
   readonly serverName?: string;
 }
 
@@ -48,6 +51,8 @@ interface ProbeInvocation {
   readonly json: boolean;
   /** PEM of the `--ca` file's certificates; absent without `--ca`. */
   readonly ca?: string;
+  /** `--plaintext-port`: null switches the check off; absent: the probe's default (1883). */
+  readonly plaintextPort?: number | null;
 }
 
 /** Validates arguments and options into probe specs; throws UsageError naming the argument and value. */
@@ -70,7 +75,18 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
     return { target, host: key.value.host, port: key.value.port ?? port.value, transport: raw.udp ? 'udp' : 'tcp', depth: depth as Depth, ...(serverName.value !== undefined ? { serverName: serverName.value } : {}) };
   });
   const ca = raw.ca === undefined ? undefined : caFileOption(raw.ca, '--ca');
-  return { specs, timeoutMs, certExpiringDays, concurrency, json: raw.json === true, ...(ca !== undefined ? { ca } : {}) };
+  // The same rule as a target's `plaintextPort` attribute, so `none` and a port mean the same in both.
+  const plaintext = parsePlaintextPort(raw.plaintextPort, parsePort);
+  if (!plaintext.ok) throw new UsageError(formatFieldError({ ...plaintext.error, field: '--plaintext-port' }));
+  return {
+    specs,
+    timeoutMs,
+    certExpiringDays,
+    concurrency,
+    json: raw.json === true,
+    ...(ca !== undefined ? { ca } : {}),
+    ...(plaintext.value !== undefined ? { plaintextPort: plaintext.value } : {}),
+  };
 }
 
 
@@ -87,6 +103,7 @@ export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = 
     .option('--cert-expiring-days <n>', `report cert-expiring below this many days (${rangeText(INTEGER_FLAGS.certExpiringDays)})`, String(DEFAULT_PROBE_OPTIONS.certExpiringDays))
     .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, String(DEFAULT_CONCURRENCY))
     .option('--ca <file>', 'PEM file of CA certificates to trust besides the public roots (a private PKI)')
+    .option('--plaintext-port <n|none>', 'at depth mqtt, where to look for a plaintext MQTT listener beside the TLS port (default: 1883)')
     .option('--server-name <name>', 'name sent as SNI and checked against the certificate (default: the host; an IP target is checked against its IP)')
     .addHelpText(
       'after',
@@ -111,6 +128,7 @@ Exit codes: 0 every target probed (closed is a result), 1 a target could not be 
         certExpiringDays: invocation.certExpiringDays,
         concurrency: invocation.concurrency,
         ...(invocation.ca !== undefined ? { ca: invocation.ca } : {}),
+        ...(invocation.plaintextPort !== undefined ? { plaintextPort: invocation.plaintextPort } : {}),
       });
       deps.stdout(invocation.json ? results.map((r) => `${JSON.stringify(r)}\n`).join('') : formatProbeTable(results));
       deps.setExitCode(results.some((r) => r.status === 'error') ? EXIT_FAILED : EXIT_OK);
@@ -137,5 +155,7 @@ function formatProbeTable(results: readonly ProbeResult[]): string {
     formatFindings(r.findings),
     r.reason,
   ]);
-  return renderTable(header, rows);
+  // The MQTT facts do not fit a column: one indented line each, under the table, per target.
+  const facts = results.flatMap((r) => mqttFactLines(r.mqtt, r.plaintextListener).map(([k, v]) => `  ${r.target} ${k}: ${v}\n`));
+  return renderTable(header, rows) + facts.join('');
 }

@@ -88,6 +88,7 @@ function damaged(dir: string, err: DamagedDatabaseError): UsageError {
       `  To rebuild it from the files that survive (the damaged files are kept in a copy): portwatch repair --state ${dir}`,
       `  Or start afresh: mv ${db} ${db}.damaged; the next \`portwatch local --targets FILE\` re-creates the targets; state and history are lost, and ${join(dir, LEDGER_FILE)} keeps alerts already delivered from being sent again.`,
     ].join('\n'),
+    { help: false },
   );
 }
 

@@ -14,6 +14,7 @@ import { BACKEND_HELP, addBackendOptions } from './options';
 import { matchKey } from './targets-command';
 import { definitionErrorOf } from './targets-file';
 import { describeWindows, globalWindowsLine, windowsCell } from './window-text';
+import { mqttFactLines } from './mqtt-facts';
 
 interface StatusOptions extends BackendOptions {
   readonly json?: boolean;
@@ -210,6 +211,7 @@ function printDetail(
   }
   const mqtt = state?.evidence.mqtt;
   if (mqtt) lines.push(['mqtt', `${mqtt.reason}, anonymous ${mqtt.anonymous ? 'ACCEPTED' : 'refused'}`]);
+  lines.push(...mqttFactLines(mqtt ?? null, state?.evidence.plaintextListener));
   if (row.updatedAt) lines.push(['last change', `${formatTime(row.updatedAt)} (state version ${row.version})`]);
   if (row.pendingAlerts.length === 0) lines.push(['pending alerts', 'none']);
   for (const a of row.pendingAlerts) {

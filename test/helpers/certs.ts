@@ -127,6 +127,17 @@ export function selfSignedCert(subject: string, sans: string | null): string {
   }
 }
 
+/** A self-signed certificate and its key, a fresh key each call: for a server whose certificate is replaced. */
+export function selfSignedKeyPair(subject: string, sans: string, days = 30): KeyPair {
+  const dir = mkdtempSync(join(tmpdir(), 'portwatch-cert-'));
+  try {
+    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'cert.key', '-out', 'cert.pem', '-days', String(days), '-subj', subject, '-addext', `subjectAltName=${sans}`]);
+    return { key: readFileSync(join(dir, 'cert.key'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * A self-signed key pair with the key and digest asked for, for the weak-crypto checks: `newkey` as
  * openssl takes it (`rsa:1024`, `ec` with `curve`), `digest` an openssl digest flag (`sha1`, `md5`).

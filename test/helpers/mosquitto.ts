@@ -59,10 +59,14 @@ export interface MosquittoOptions {
    * same way, so anonymous probes see the same CONNACK).
    */
   readonly auth: 'anonymous' | 'password';
+  /** Also a listener in clear on another loopback port (the plaintext listener beside the TLS one). */
+  readonly plaintextListener?: boolean;
 }
 
 export interface RunningMosquitto {
   readonly port: number;
+  /** The second, plaintext listener's port, when asked for. */
+  readonly plaintextPort: number | null;
   /** What mosquitto logged so far (stderr), for failure messages. */
   log(): string;
   close(): Promise<void>;
@@ -95,7 +99,7 @@ function listening(port: number): Promise<boolean> {
  * Writes the config and the files it names into `dir`. Everything is world-readable: mosquitto started
  * as root drops to the `mosquitto` user before it reads certificates and the password file.
  */
-function writeConfig(dir: string, port: number, options: MosquittoOptions): string {
+function writeConfig(dir: string, port: number, options: MosquittoOptions, plaintextPort: number | null): string {
   const file = (name: string, text: string): string => {
     const path = join(dir, name);
     writeFileSync(path, text, { mode: 0o644 });
@@ -121,6 +125,8 @@ function writeConfig(dir: string, port: number, options: MosquittoOptions): stri
     if (tls.ciphers !== undefined) lines.push(`ciphers ${tls.ciphers}`);
     if (tls.tlsVersion !== undefined) lines.push(`tls_version ${tls.tlsVersion}`);
   }
+  // Last: certfile and the like apply to the listener above them, so this one stays in clear.
+  if (plaintextPort !== null) lines.push(`listener ${plaintextPort} 127.0.0.1`);
   return file('mosquitto.conf', `${lines.join('\n')}\n`);
 }
 
@@ -144,17 +150,18 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Running
     chmodSync(dir, 0o755);
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       const port = await freePort();
-      const child = spawn(binary, ['-c', writeConfig(dir, port, options)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const plaintextPort = options.plaintextListener ? await freePort() : null;
+      const child = spawn(binary, ['-c', writeConfig(dir, port, options, plaintextPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
       let log = '';
       child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
       const until = Date.now() + START_MS;
       let up = false;
       while (!up && child.exitCode === null && Date.now() < until) {
-        up = await listening(port);
+        up = (await listening(port)) && (plaintextPort === null || (await listening(plaintextPort)));
         if (!up) await new Promise((r) => setTimeout(r, 20));
       }
       if (up && child.exitCode === null) {
-        return { port, log: () => log, close: () => stop(child).then(removeDir) };
+        return { port, plaintextPort, log: () => log, close: () => stop(child).then(removeDir) };
       }
       await stop(child);
       lastLog = log;

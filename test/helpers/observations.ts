@@ -17,6 +17,7 @@ export function probeResult(target: string, status: ProbeStatus, findings: reado
     addresses: status === 'error' ? [] : [{ address: '127.0.0.1', family: 4, status, reason, latencyMs: 2 }],
     tls: null,
     mqtt: null,
+    plaintextListener: null,
     findings,
   };
 }

@@ -15,7 +15,8 @@ export function loopbackResolver(extra: Readonly<Record<string, readonly Resolve
 }
 
 export function probeOptions(overrides: Partial<ProbeOptions> = {}): ProbeOptions {
-  return { ...DEFAULT_PROBE_OPTIONS, timeoutMs: 2000, resolver: loopbackResolver(), ...overrides };
+  // No plaintext-listener check unless a test asks: 1883 on this machine is not the test's to probe.
+  return { ...DEFAULT_PROBE_OPTIONS, timeoutMs: 2000, resolver: loopbackResolver(), plaintextPort: null, ...overrides };
 }
 
 export function spec(port: number, depth: Depth = 'mqtt', host = '127.0.0.1', transport: 'tcp' | 'udp' = 'tcp'): ProbeSpec {

@@ -29,6 +29,9 @@ export function alertText(alert: Alert): string {
       return head;
     case 'posture':
       return `${head}: ${postureChange(alert)}, ${alert.reason}`;
+    case 'cert-changed':
+      // The subject says why; the line adds which certificate replaced which.
+      return `${head}: ${alert.certChange?.before.fingerprint256 ?? '?'} -> ${alert.evidence.tls?.cert?.fingerprint256 ?? '?'}`;
     case 'reminder':
       return `${head}: still ${alert.status}${findingsText(alert)}, ${alert.reason}`;
     default:

@@ -130,5 +130,5 @@ async function observe({ deps, config, run }: RunScope, target: Target, timeoutM
 
 /** A connect-only look at a target still open: the findings and evidence of the last deep look stand. */
 function carryPosture(obs: Observation, prev: TargetState): Observation {
-  return { ...obs, findings: prev.findings, evidence: { ...obs.evidence, tls: prev.evidence.tls, mqtt: prev.evidence.mqtt } };
+  return { ...obs, findings: prev.findings, evidence: { ...obs.evidence, tls: prev.evidence.tls, mqtt: prev.evidence.mqtt, plaintextListener: prev.evidence.plaintextListener ?? null } };
 }

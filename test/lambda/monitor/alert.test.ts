@@ -230,6 +230,27 @@ describe('formatAlert', () => {
     }
   });
 
+  it('a plaintext listener beside the TLS port: what it means, its evidence, how to remove it', () => {
+    // Prepare
+    const plain = alert({
+      event: 'posture',
+      severity: 'warning',
+      expected: 'open',
+      findings: ['plaintext-listener'],
+      addedFindings: ['plaintext-listener'],
+      evidence: { ...alert().evidence, plaintextListener: { port: 1883, status: 'open', connack: 5, anonymous: false, reason: 'CONNACK 5 (not authorized)' } },
+    });
+
+    // Act
+    const f = formatAlert(plain);
+
+    // Assess
+    expect(f.text).toContain('New: the same host ALSO speaks MQTT WITHOUT TLS on its plaintext port (1883 unless configured) [plaintext-listener]');
+    expect(f.text).toContain('Plaintext port 1883: CONNACK 5 (not authorized)');
+    expect(f.text).toContain('listener 1883 127.0.0.1');
+    expect(f.text).toContain('allow_anonymous false');
+  });
+
   it('a reminder says how long the target has been in that state', () => {
     const f = formatAlert(alert({ event: 'reminder', previousSince: '2026-11-23T10:05:00.000Z' }));
     expect(f.text).toContain('Status: still open since 2026-11-23T10:05:00.000Z (24 h 0 min)');
@@ -250,5 +271,51 @@ describe('formatAlert', () => {
     const f = formatAlert(alert({ display: `${long}:8883` }));
     expect(f.subject.length).toBeLessThanOrEqual(100);
     expect(f.subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+});
+
+describe('formatAlert: a certificate change', () => {
+  const before: CertFacts = {
+    subject: 'CN=broker.example.com',
+    issuer: 'CN=Example CA',
+    subjectAltNames: ['DNS:broker.example.com'],
+    validFrom: '2026-10-01T00:00:00.000Z',
+    validTo: '2027-01-01T00:00:00.000Z',
+    daysLeft: 38,
+    fingerprint256: 'AA:AA:AA:AA',
+    publicKeyFingerprint256: 'KA:KA:KA:KA',
+    selfSigned: false,
+  };
+  const now: CertFacts = { ...before, issuer: 'CN=Mallory CA', fingerprint256: 'BB:BB:BB:BB', publicKeyFingerprint256: 'KB:KB:KB:KB', validTo: '2027-02-01T00:00:00.000Z' };
+  const tls: TlsEvidence = { version: 'TLSv1.3', cipher: 'X', authorized: true, authorizationError: null, hostnameMatch: true, cert: now, legacyTls: false, clientCertRequired: false };
+  const changed = (): Alert =>
+    alert({
+      event: 'cert-changed',
+      severity: 'warning',
+      previous: 'open',
+      expected: 'open',
+      findings: [],
+      addedFindings: [],
+      evidence: { ...alert().evidence, tls, mqtt: null },
+      certChange: { before, reasons: ['new-key', 'new-issuer'] },
+    });
+
+  it('says why it is not a renewal in the subject, both certificates in the body, and what to do', () => {
+    // Act
+    const f = formatAlert(changed());
+
+    // Assess
+    expect(f.subject).toBe('[portwatch] CERT CHANGED broker.example.com:8883 (new key, new issuer CN=Mallory CA)');
+    expect(f.text).toContain('not a renewal: new key, new issuer.');
+    expect(f.text).toContain('Before: CN=broker.example.com\n  issuer CN=Example CA, valid 2026-10-01T00:00:00.000Z to 2027-01-01T00:00:00.000Z\n  SHA-256 AA:AA:AA:AA\n  key SHA-256 KA:KA:KA:KA');
+    expect(f.text).toContain('Now: CN=broker.example.com\n  issuer CN=Mallory CA');
+    expect(f.text).toContain('SHA-256 BB:BB:BB:BB');
+    expect(f.text).toContain('someone may be intercepting');
+    expect(f.attributes).toMatchObject({ event: 'cert-changed', severity: 'warning', status: 'open', previous: 'open' });
+    expect(f.json.certChange).toEqual({ before, reasons: ['new-key', 'new-issuer'] });
+  });
+
+  it('other alerts carry no certChange in their JSON', () => {
+    expect('certChange' in formatAlert(alert()).json).toBe(false);
   });
 });

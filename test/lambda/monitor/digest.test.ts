@@ -93,7 +93,7 @@ describe('digestOf', () => {
     // Act / Assess
     expect(digestOf(written.next, target)).toBeNull(); // outbox holds the baseline alert
     expect(digestOf({ ...written.next, outbox: [], held: { open: false, status: 'closed', findings: [], since: null } }, target)).toBeNull();
-    expect(digestOf({ ...written.next, outbox: [] }, target)).toEqual({ v: 1, s: 'open', f: '', c: configKey(target) });
+    expect(digestOf({ ...written.next, outbox: [] }, target)).toEqual({ v: 1, s: 'open', f: '', c: configKey(target), k: '' });
   });
 
 });
@@ -113,20 +113,22 @@ describe('digestCheckDue', () => {
 
 describe('parseDigest', () => {
   it.each([
-    ['a digest', { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-' }, { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-' }],
-    ['with a reminder time', { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0 }, { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0 }],
+    ['a digest', { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-', k: 'A1B2C3D4E5F60718' }, { v: 3, s: 'open', f: 'self-signed-cert', c: 'closed/-', k: 'A1B2C3D4E5F60718' }],
+    ['with a reminder time', { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0, k: '' }, { v: 3, s: 'open', f: '', c: 'closed/60000', r: T0, k: '' }],
+    ['one written before certificates were compared (no k): not used', { v: 3, s: 'open', f: '', c: 'closed/-' }, null],
     ['a tombstone', { v: 4 }, null],
     ['a string', 'open', null],
-    ['a version that is not a positive integer', { v: 0, s: 'open', f: '', c: '-/-' }, null],
-    ['an unknown status', { v: 2, s: 'ajar', f: '', c: '-/-' }, null],
-    ['a reminder that is not a number', { v: 2, s: 'open', f: '', c: '-/-', r: 'soon' }, null],
+    ['a version that is not a positive integer', { v: 0, s: 'open', f: '', c: '-/-', k: '' }, null],
+    ['an unknown status', { v: 2, s: 'ajar', f: '', c: '-/-', k: '' }, null],
+    ['a reminder that is not a number', { v: 2, s: 'open', f: '', c: '-/-', k: '', r: 'soon' }, null],
   ])('%s', (_name, value, expected) => {
     expect(parseDigest(value)).toEqual(expected);
   });
 
   it('sameDigest compares every field', () => {
-    const d = { v: 3, s: 'open' as const, f: '', c: '-/-' };
+    const d = { v: 3, s: 'open' as const, f: '', c: '-/-', k: '' };
     expect(sameDigest(d, { ...d })).toBe(true);
+    expect(sameDigest(d, { ...d, k: 'A1B2C3D4E5F60718' })).toBe(false);
     expect(sameDigest(d, { ...d, v: 4 })).toBe(false);
     expect(sameDigest(d, { ...d, r: 5 })).toBe(false);
     expect(sameDigest(d, null)).toBe(false);

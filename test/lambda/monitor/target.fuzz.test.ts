@@ -131,7 +131,7 @@ const knownAttributes = fc.record(
       fc.array(fc.record({ cron: fc.oneof(fc.constant('0 2 * * SUN'), anything), for: fc.oneof(fc.constant('1h'), anything) }), { maxLength: 12 }),
     ),
     remindEvery: mixed('24h', '1m', '30s', 3600),
-    digest: fc.oneof(mixed({ v: 3, s: 'open', f: '', c: '-/-' }, { v: 'three' }), fc.record({ v: anything, s: anything, f: anything, c: anything, r: anything }, { requiredKeys: [] })),
+    digest: fc.oneof(mixed({ v: 3, s: 'open', f: '', c: '-/-', k: '' }, { v: 'three' }), fc.record({ v: anything, s: anything, f: anything, c: anything, k: anything, r: anything }, { requiredKeys: [] })),
   },
   { requiredKeys: [] },
 );

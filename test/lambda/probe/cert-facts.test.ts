@@ -17,6 +17,8 @@ describe('certEvidence on certificates made at test time', () => {
     // Prepare
     const cert = x509(pki().trusted.cert);
     const fingerprint = createHash('sha256').update(cert.raw).digest('hex').toUpperCase().match(/../g)?.join(':');
+    const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+    const keyFingerprint = createHash('sha256').update(spki).digest('hex').toUpperCase().match(/../g)?.join(':');
 
     // Act
     const evidence = certEvidence(cert, { host: 'localhost', now: NOW }, null);
@@ -32,6 +34,7 @@ describe('certEvidence on certificates made at test time', () => {
         validTo: new Date(NOW.getTime() + 300 * DAY_MS - 500).toISOString(),
         daysLeft: 299,
         fingerprint256: fingerprint,
+        publicKeyFingerprint256: keyFingerprint,
         selfSigned: false,
         keyType: 'ec',
         keyBits: 256,
@@ -115,6 +118,19 @@ describe('certEvidence on certificates made at test time', () => {
     // Assess
     expect(evidence.cert?.subjectAltNames).toEqual([]);
     expect(evidence.hostnameMatch).toBe(true);
+  });
+
+  it('names the key apart from the certificate: a CA-signed and a self-signed certificate of different keys differ in both', () => {
+    // Act
+    const trusted = certEvidence(x509(pki().trusted.cert), { host: 'localhost', now: NOW }, null).cert;
+    const again = certEvidence(x509(pki().trusted.cert), { host: 'localhost', now: NOW }, null).cert;
+    const other = certEvidence(x509(pki().selfSigned.cert), { host: 'localhost', now: NOW }, null).cert;
+
+    // Assess
+    expect(trusted?.publicKeyFingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(again?.publicKeyFingerprint256).toBe(trusted?.publicKeyFingerprint256);
+    expect(other?.publicKeyFingerprint256).not.toBe(trusted?.publicKeyFingerprint256);
+    expect(trusted?.publicKeyFingerprint256).not.toBe(trusted?.fingerprint256);
   });
 
   it('has nothing to say without a certificate', () => {

@@ -18,6 +18,9 @@ describe('probeDeep within its time budget', () => {
       port,
       address: { address: '127.0.0.1', family: 4 },
       depth: 'mqtt',
+      // The plaintext check has its own tests (posture.test.ts); these are about the budget alone.
+      plaintextPort: null,
+      connectLatencyMs: 1,
       timeoutMs: TIMEOUT_MS,
       now: new Date(),
       sockets: createLimiter(4),
@@ -75,7 +78,7 @@ describe('probeDeep within its time budget', () => {
     const { value, elapsedMs } = await timed(() => probeDeep(context(server.port, 0)));
 
     // Assess
-    expect(value).toEqual({ tls: null, mqtt: null, reason: 'TLS not tried: probe time budget spent' });
+    expect(value).toEqual({ tls: null, mqtt: null, plaintextListener: null, reason: 'TLS not tried: probe time budget spent' });
     expect(elapsedMs).toBeLessThan(100);
     expect(server.stats.accepted).toBe(0);
   });

@@ -99,4 +99,19 @@ describe('computeFindings', () => {
     expect(strict).toEqual(['cert-expiring']);
     expect(lax).toEqual([]);
   });
+
+  it('a plaintext listener: plaintext-listener, and anonymous-access too when it lets anyone in', () => {
+    // Prepare
+    const listener = { port: 1883, status: 'open' as const, connack: 0, anonymous: true, reason: 'CONNACK 0 (accepted)' };
+
+    // Act
+    const anonymous = computeFindings(tls(), mqtt(), OPTIONS, listener);
+    const guarded = computeFindings(tls(), mqtt(), OPTIONS, { ...listener, connack: 5, anonymous: false });
+    const closed = computeFindings(tls(), mqtt(), OPTIONS, { ...listener, status: 'closed', connack: null, anonymous: false });
+
+    // Assess
+    expect(anonymous).toEqual(['anonymous-access', 'plaintext-listener']);
+    expect(guarded).toEqual(['plaintext-listener']);
+    expect(closed).toEqual([]);
+  });
 });

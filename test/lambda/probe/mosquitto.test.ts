@@ -4,6 +4,10 @@ import { usePki } from '../../helpers/certs';
 import { describeWithMosquitto, useMosquitto } from '../../helpers/mosquitto';
 import { probeOptions, spec } from '../../helpers/probe-fixtures';
 
+/** Mosquitto 2 speaks 3.1, 3.1.1 and 5, and states its receive maximum and topic alias maximum. */
+const MOSQUITTO_VERSIONS = { '3.1': true, '3.1.1': true, '5': true };
+const MOSQUITTO_V5 = expect.objectContaining({ receiveMaximum: 20, topicAliasMaximum: 10, maximumQoS: null, retainAvailable: null });
+
 describeWithMosquitto("probeTarget against Debian's mosquitto", () => {
   const pki = usePki();
   const mosquitto = useMosquitto();
@@ -40,7 +44,7 @@ describeWithMosquitto("probeTarget against Debian's mosquitto", () => {
 
     // Assess
     expect(result.tls).toMatchObject({ version: 'TLSv1.3', authorized: true, hostnameMatch: true, clientCertRequired: false });
-    expect(result.mqtt).toEqual({ transport: 'tls', protocolVersion: 4, connack: 0, anonymous: true, authRequired: false, reason: 'CONNACK 0 (accepted)' });
+    expect(result.mqtt).toEqual({ transport: 'tls', protocolVersion: 4, connack: 0, anonymous: true, authRequired: false, reason: 'CONNACK 0 (accepted)', versions: MOSQUITTO_VERSIONS, v5: MOSQUITTO_V5 });
     expect(result.findings).toEqual(['anonymous-access']);
   });
 
@@ -52,7 +56,7 @@ describeWithMosquitto("probeTarget against Debian's mosquitto", () => {
     const result = await probe(broker.port, 'mqtt');
 
     // Assess
-    expect(result.mqtt).toEqual({ transport: 'tls', protocolVersion: 4, connack: 5, anonymous: false, authRequired: true, reason: 'CONNACK 5 (not authorized)' });
+    expect(result.mqtt).toEqual({ transport: 'tls', protocolVersion: 4, connack: 5, anonymous: false, authRequired: true, reason: 'CONNACK 5 (not authorized)', versions: MOSQUITTO_VERSIONS, v5: expect.objectContaining({ maximumQoS: null }) });
     expect(result.findings).toEqual([]);
   });
 

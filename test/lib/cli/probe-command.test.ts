@@ -68,6 +68,17 @@ describe('parseProbeInvocation', () => {
   });
 
   it.each([
+    ['1884', 1884],
+    ['none', null],
+  ])('reads --plaintext-port %s as the same rule as the target attribute', (raw, expected) => {
+    // Act
+    const invocation = parseProbeInvocation(['x'], { ...DEFAULTS, plaintextPort: raw });
+
+    // Assess
+    expect(invocation.plaintextPort).toBe(expected);
+  });
+
+  it.each([
     [['x'], { port: '99999' }, '--port: "99999" is not a port (an integer 1-65535)'],
     [['x'], { port: 'abc' }, '--port: "abc" is not a port (an integer 1-65535)'],
     [['x'], { timeout: '99' }, '--timeout: "99" is not a timeout in ms (100-30000)'],
@@ -82,6 +93,7 @@ describe('parseProbeInvocation', () => {
     [['host:99999'], {}, 'TARGET: "host:99999" has a port that is not an integer 1-65535'],
     [['ok.example', 'bad host'], {}, 'TARGET: "bad host" contains whitespace or control characters'],
     [['::1:8883x'], {}, expect.stringMatching(/^TARGET: "::1:8883x" /)],
+    [['x'], { plaintextPort: '0' }, '--plaintext-port: "0" is not a port (an integer 1-65535), nor false/none to switch the plaintext-listener check off'],
   ])('refuses %j with %j', (targets, overrides, message) => {
     // Act
     const error = thrownBy(() => parseProbeInvocation(targets, { ...DEFAULTS, ...overrides }));

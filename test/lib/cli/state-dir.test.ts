@@ -141,6 +141,8 @@ describe('a local state directory that is damaged, rolled back or read-only', ()
     for (const result of [status, local]) {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`portwatch: --state: the database in ${join(state, 'dynamodb')} is damaged and cannot be opened (Corruption: ${reason}). Nothing was changed.`);
+      // The message says how to recover; a pointer to --help there would send the user the wrong way.
+      expect(result.stderr).not.toContain('--help for usage');
       expect(result.stderr).toContain(`portwatch repair --state ${state}`);
       expect(result.stderr).toContain(`mv ${join(state, 'dynamodb')} ${join(state, 'dynamodb')}.damaged`);
       expect(result.stderr).not.toMatch(STACK_LINE);

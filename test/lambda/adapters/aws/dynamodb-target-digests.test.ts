@@ -6,7 +6,7 @@ import { parseDigest } from '../../../../lambda/monitor/digest-field';
 import type { StateDigest } from '../../../../lambda/monitor/model';
 import { freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
 
-const digest = (v: number, s: StateDigest['s'] = 'closed', c = 'closed/-'): StateDigest => ({ v, s, f: '', c });
+const digest = (v: number, s: StateDigest['s'] = 'closed', c = 'closed/-'): StateDigest => ({ v, s, f: '', c, k: '' });
 
 describe('DynamoDbTargetDigests', () => {
   let db: EmbeddedDynamoDb;

@@ -26,6 +26,13 @@ describe('ConsoleNotifier', () => {
     expect(alertText(posture)).toMatch(/^2026-11-24T10:00:00\.000Z WARNING .*: \+self-signed-cert -anonymous-access, 127\.0\.0\.1: connected$/);
   });
 
+  it('prints a certificate change as the certificate replaced and the one replacing it', () => {
+    const cert = { subject: 'CN=localhost', issuer: 'CN=localhost', subjectAltNames: [], validFrom: '', validTo: '2027-01-01T00:00:00.000Z', daysLeft: 30, fingerprint256: 'AA:01', selfSigned: true };
+    const tls = { version: 'TLSv1.3', cipher: 'X', authorized: false, authorizationError: null, hostnameMatch: true, cert: { ...cert, fingerprint256: 'BB:02' }, legacyTls: false, clientCertRequired: false };
+    const changed: Alert = { ...opened, event: 'cert-changed', severity: 'warning', previous: 'open', evidence: { ...opened.evidence, tls }, certChange: { before: cert, reasons: ['new-key'] } };
+    expect(alertText(changed)).toBe('2026-11-24T10:00:00.000Z WARNING CERT CHANGED 127.0.0.1:8883 (new key): AA:01 -> BB:02');
+  });
+
   it('prints a scanner-level alert as its headline alone, and a reminder as the status that persists', () => {
     const degraded: Alert = { ...opened, event: 'degraded', severity: 'warning', reason: '40% of targets changed in one tick' };
     expect(alertText(degraded)).toBe(`2026-11-24T10:00:00.000Z WARNING ${formatAlert(degraded).subject.replace('[portwatch] ', '')}`);

@@ -424,7 +424,7 @@ describe('ProberService with digests and a posture cadence (1-minute ticks, deep
     expect(changed.digestHits).toBe(0);
     expect(notifier.accepted.map((a) => `${a.event} ${a.previous}->${a.status}`)).toEqual(['closed open->closed']);
     const state = await store.getState('broker.example');
-    expect(parseDigest((await repo.get('broker.example'))?.digest)).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-' });
+    expect(parseDigest((await repo.get('broker.example'))?.digest)).toEqual({ v: state?.version, s: 'closed', f: '', c: 'open/-', k: '' });
     expect(after).toMatchObject({ digestHits: 1, writes: 0 });
   });
 
