@@ -60,6 +60,8 @@ describe('probeTarget at depth tls', () => {
         validTo: new Date(x509.validTo).toISOString(),
         daysLeft: Math.floor((new Date(x509.validTo).getTime() - NOW.getTime()) / 86_400_000),
         fingerprint256: x509.fingerprint256,
+        // Its exact value is pinned against an independent hash in cert-facts.test.ts.
+        publicKeyFingerprint256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
         selfSigned: true,
       },
       legacyTls: false,
