@@ -13,9 +13,8 @@
  *      or when the modern handshake failed (then its certificate is the evidence if it completes).
  *   4. Depth mqtt: a capped connect to the plaintext port beside this one (1883) and one CONNECT in
  *      clear there; a CONNACK is `plaintext-listener` (posture.ts).
- *   5. A broker that answered a CONNECT: one CONNECT at each protocol level not yet asked (5, 3.1),
- *      on the transport it answered on; the MQTT 5 CONNACK's properties are kept as facts. Last,
- *      because they are facts, not findings: a spent budget costs them, never a finding.
+ *   5. Alongside 4, of a broker that answered a CONNECT: one CONNECT at each protocol level not yet
+ *      asked (5, 3.1), on the transport it answered on; the MQTT 5 CONNACK's properties are facts.
  *
  * Every connection is one session (session.ts): one `withDeadline`, one socket slot, each phase
  * re-armed at `timeoutMs`. All of them together share the probe's time budget (budget.ts), so the
@@ -226,19 +225,15 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
     if (legacy.handshake?.clientCertRequired) clientCertRequired = true;
   }
 
-  // 4. A plaintext listener beside this port: a finding, so asked before the facts below.
-  let plaintextListener: PlaintextListenerEvidence | null = null;
-  if (ctx.depth === 'mqtt' && ctx.plaintextPort !== null) {
-    plaintextListener = await plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs);
-    reasons.push(`plaintext port ${plaintextListener.port}: ${plaintextListener.reason}`);
-  }
-
-  // 5. Protocol levels and the MQTT 5 CONNACK's facts: only of a broker that answered a CONNECT.
-  if (mqtt && mqtt.connack !== null && spoken) {
-    const { first, v5 } = spoken.sessions;
-    const facts = await versionCheck(ctx, spoken.tls, v5 ? { 4: first, 5: v5 } : { 4: first });
-    mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };
-  }
+  // 4 and 5, side by side: the plaintext listener (a finding) and the protocol levels with the MQTT 5
+  // CONNACK's facts (only of a broker that answered a CONNECT). Both draw on the same budget, so
+  // neither waits behind the other and the facts can never cost the finding its time.
+  const plainCheck = ctx.depth === 'mqtt' && ctx.plaintextPort !== null ? plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs) : null;
+  const known = spoken && mqtt && mqtt.connack !== null ? spoken : null;
+  const levels = known ? versionCheck(ctx, known.tls, known.sessions.v5 ? { 4: known.sessions.first, 5: known.sessions.v5 } : { 4: known.sessions.first }) : null;
+  const [plaintextListener, facts] = await Promise.all([plainCheck, levels]);
+  if (mqtt && facts) mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };
+  if (plaintextListener) reasons.push(`plaintext port ${plaintextListener.port}: ${plaintextListener.reason}`);
 
   return { tls: evidenceFrom(evidenceHandshake, tlsReason, clientCertRequired, legacyTls), mqtt, plaintextListener, reason: reasons.join('; ') };
 }
