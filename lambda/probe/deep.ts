@@ -13,9 +13,8 @@
  *      or when the modern handshake failed (then its certificate is the evidence if it completes).
  *   4. Depth mqtt: a capped connect to the plaintext port beside this one (1883) and one CONNECT in
  *      clear there; a CONNACK is `plaintext-listener` (posture.ts).
- *   5. A broker that answered a CONNECT: one CONNECT at each protocol level not yet asked (5, 3.1),
- *      on the transport it answered on; the MQTT 5 CONNACK's properties are kept as facts. Last,
- *      because they are facts, not findings: a spent budget costs them, never a finding.
+ *   5. Alongside 4, of a broker that answered a CONNECT: one CONNECT at each protocol level not yet
+ *      asked (5, 3.1), on the transport it answered on; the MQTT 5 CONNACK's properties are facts.
  *   6. (asked between 2 and 3) The TLS 1.2 suite a client offering strong and weak suites gets
  *      (`weak-cipher`): the modern handshake's own when it went to TLS 1.2; after a TLS 1.3 one, one
  *      more capped handshake offering only TLS 1.2 (tls12Check).
@@ -263,19 +262,15 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
     if (legacy.handshake?.clientCertRequired) clientCertRequired = true;
   }
 
-  // 4. A plaintext listener beside this port: a finding, so asked before the facts below.
-  let plaintextListener: PlaintextListenerEvidence | null = null;
-  if (ctx.depth === 'mqtt' && ctx.plaintextPort !== null) {
-    plaintextListener = await plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs);
-    reasons.push(`plaintext port ${plaintextListener.port}: ${plaintextListener.reason}`);
-  }
-
-  // 5. Protocol levels and the MQTT 5 CONNACK's facts: only of a broker that answered a CONNECT.
-  if (mqtt && mqtt.connack !== null && spoken) {
-    const { first, v5 } = spoken.sessions;
-    const facts = await versionCheck(ctx, spoken.tls, v5 ? { 4: first, 5: v5 } : { 4: first });
-    mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };
-  }
+  // 4 and 5, side by side: the plaintext listener (a finding) and the protocol levels with the MQTT 5
+  // CONNACK's facts (only of a broker that answered a CONNECT). Both draw on the same budget, so
+  // neither waits behind the other and the facts can never cost the finding its time.
+  const plainCheck = ctx.depth === 'mqtt' && ctx.plaintextPort !== null ? plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs) : null;
+  const known = spoken && mqtt && mqtt.connack !== null ? spoken : null;
+  const levels = known ? versionCheck(ctx, known.tls, known.sessions.v5 ? { 4: known.sessions.first, 5: known.sessions.v5 } : { 4: known.sessions.first }) : null;
+  const [plaintextListener, facts] = await Promise.all([plainCheck, levels]);
+  if (mqtt && facts) mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };
+  if (plaintextListener) reasons.push(`plaintext port ${plaintextListener.port}: ${plaintextListener.reason}`);
 
   const tls = evidenceFrom(evidenceHandshake, tlsReason, clientCertRequired, legacyTls);
   return { tls: tls12.cipher !== undefined ? { ...tls, tls12Cipher: tls12.cipher } : tls, mqtt, plaintextListener, reason: reasons.join('; ') };
