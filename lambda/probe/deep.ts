@@ -166,8 +166,9 @@ interface Tls12Verdict {
  * suites first, weak ones after) and its pick is the answer: no extra connection. A TLS 1.3 one hides
  * what TLS 1.2 clients (much of the IoT fleet) get, so one handshake offering only TLS 1.2 asks
  * (TLS12_OPTIONS in tls-handshake.ts says why that list). Its cost, 50 depth-tls probes of a loopback
- * TLS 1.3 server (median): 4 connections instead of 3, 9.3-10.3 ms instead of 5.1-6.1 ms, 2.7 ms more
- * CPU (our side and the in-process server's together). A TLS 1.2 server costs nothing more.
+ * TLS 1.3 server (median, shared 2-core machine): 4 connections instead of 3, 5.7-6.6 ms instead of
+ * 3.5 ms when quiet (up to 6 ms more under load), about 3 ms more CPU (our side and the in-process
+ * server's together). A TLS 1.2 server costs nothing more.
  */
 async function tls12Check(ctx: DeepContext, hs: HandshakeOutcome | null, clientCertRequired: boolean): Promise<Tls12Verdict> {
   // Without a client certificate a TLS 1.2 handshake would be refused as well: nothing to learn.
