@@ -27,6 +27,7 @@ const CONTEXT_KEYS = [
   'targetsPerMessage',
   'scanSegments',
   'caBundle',
+  'plaintextPort',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -142,6 +143,7 @@ function main(): void {
     opsEmail: readString(app, 'opsEmail'),
     defaultPort: readNumber(app, 'defaultPort'),
     probeTimeoutMs: readNumber(app, 'probeTimeoutMs'),
+    plaintextPort: readNumber(app, 'plaintextPort'),
     postureEveryMinutes: readNumber(app, 'postureEveryMinutes'),
     allowedCidrs: readList(app, 'allowedCidrs'),
     proberMaxConcurrency: readNumber(app, 'proberMaxConcurrency'),

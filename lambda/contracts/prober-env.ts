@@ -52,6 +52,8 @@ export const PROBER_INTEGER_VARIABLES = {
   confirmDelayMs: { name: 'CONFIRM_DELAY_MS', default: DEFAULT_PROBER_CONFIG.confirmDelayMs, min: 0, max: 10_000 },
   eventRetentionDays: { name: 'EVENT_RETENTION_DAYS', default: DEFAULT_EVENT_RETENTION_DAYS, min: 1, max: 3650 },
   certExpiringDays: { name: 'CERT_EXPIRING_DAYS', default: DEFAULT_PROBE_OPTIONS.certExpiringDays, min: 1, max: 365 },
+  // The clear-text MQTT port checked beside the TLS one at depth mqtt; 0 switches the check off for the stack.
+  plaintextPort: { name: 'PLAINTEXT_PORT', default: DEFAULT_PROBE_OPTIONS.plaintextPort ?? 0, min: 0, max: 65535 },
   probeConcurrency: { name: 'PROBE_CONCURRENCY', default: DEFAULT_PROBER_CONFIG.concurrency, min: 1, max: 1000 },
   // EventBridge rates run from a minute to a day, and an open broker gets a deep look at least daily.
   tickIntervalMs: { name: 'TICK_INTERVAL_MS', default: DEFAULT_TICK_MS, min: 60_000, max: 86_400_000 },

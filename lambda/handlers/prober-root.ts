@@ -41,6 +41,8 @@ export function proberProbeOptions(settings: ProberRootSettings, guard: AddressG
   return {
     timeoutMs: settings.probeTimeoutMs,
     certExpiringDays: settings.certExpiringDays,
+    // 0 is how an environment variable says "no plaintext check"; a target's own plaintextPort still wins.
+    plaintextPort: settings.plaintextPort === 0 ? null : settings.plaintextPort,
     guard,
     resolver: createCachingResolver(systemResolver),
     ...(settings.caBundle ? { ca: settings.caBundle } : {}),

@@ -1,7 +1,9 @@
-/** The arguments of `portwatch local` that need more than a flag parser: TARGET lines and the SNS topic ARN. */
+/** The arguments of `portwatch local` that need more than a flag parser: TARGET lines, the SNS topic ARN, the probe's CA and plaintext flags. */
 import { PROBER_DEFAULTS } from '../../lambda/contracts/prober-env';
-import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
+import { parsePlaintextPort } from '../../lambda/monitor/plaintext-port';
+import { formatFieldError, parsePort, parseTargetItem } from '../../lambda/monitor/target';
 import { UsageError } from './cli-io';
+import { caFileOption } from './options';
 import { normalizeItem, type TargetsEntry } from './targets-file';
 import { parseTargetLine } from './targets-formats';
 
@@ -21,4 +23,16 @@ export function parseTargetArgs(args: readonly string[]): TargetsEntry[] {
     if (!parsed.ok) throw new UsageError(`TARGET ${JSON.stringify(arg)}: ${formatFieldError(parsed.error)}`);
     return { line: index + 1, item: normalizeItem(line.value, parsed.value), target: parsed.value };
   });
+}
+
+/**
+ * `--ca FILE` and `--plaintext-port N|none`, read before the first tick: a bad value is bad usage
+ * (exit 2), not one failed handshake per target. The plaintext port is the prober's setting, where
+ * 0 means off, the way its environment variable says it.
+ */
+export function probeFlags(options: { readonly ca?: string; readonly plaintextPort?: string }): { caBundle: string | null; plaintextPort: number } {
+  const caBundle = options.ca === undefined ? null : caFileOption(options.ca, '--ca');
+  const plaintext = parsePlaintextPort(options.plaintextPort, parsePort);
+  if (!plaintext.ok) throw new UsageError(formatFieldError({ ...plaintext.error, field: '--plaintext-port' }));
+  return { caBundle, plaintextPort: plaintext.value === undefined ? PROBER_DEFAULTS.plaintextPort : (plaintext.value ?? 0) };
 }

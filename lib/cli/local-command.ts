@@ -29,6 +29,7 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .option('--json', 'alerts as one JSON object per line on stdout, nothing else there')
     .option('--topic-arn <arn>', 'also publish alerts to this SNS topic (AWS credentials from the standard chain)')
     .option('--timeout <ms>', `probe deadline per socket phase, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, integerOption(INTEGER_FLAGS.timeout), PROBER_DEFAULTS.probeTimeoutMs)
+    .option('--plaintext-port <n|none>', 'at depth mqtt, where to look for a plaintext MQTT listener beside the TLS port (default: 1883)')
     .option('--ca <file>', 'PEM file of CA certificates trusted besides the public roots (a private broker CA)')
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
     .addOption(new Option('--allow <cidr>', 'probe this range even when refused otherwise (repeatable)').argParser(collect).default([], 'none'))

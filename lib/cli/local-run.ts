@@ -29,8 +29,7 @@ import { CliOutput, formatElapsed, formatFindings } from './output';
 import { plural } from '../../lambda/parse/plural';
 import { formatDuration } from '../../lambda/parse/duration';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
-import { parseTargetArgs, topicRegion } from './local-args';
-import { caFileOption } from './options';
+import { parseTargetArgs, probeFlags, topicRegion } from './local-args';
 import { LocalTargets } from './local-targets';
 
 export interface LocalOptions {
@@ -51,6 +50,8 @@ export interface LocalOptions {
   readonly verbose?: boolean;
   /** PEM file of CAs trusted besides the public roots (private broker CAs). */
   readonly ca?: string;
+  /** `--plaintext-port N|none`, as a target's plaintextPort attribute reads it. */
+  readonly plaintextPort?: string;
 }
 
 /** Rows of the table printed after the first tick; beyond this, a count and `portwatch status`. */
@@ -120,8 +121,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
     topic = { arn: options.topicArn, region };
   }
   const postureEveryMs = deepLookEvery(options, out);
-  // Read before the first tick: a bad file is bad usage (exit 2), not one failed handshake per target.
-  const caBundle = options.ca === undefined ? null : caFileOption(options.ca, '--ca');
+  const { caBundle, plaintextPort } = probeFlags(options);
   const input = new LocalTargets(options.targets, args, out, options.state);
   // Read before the database is opened: a file that cannot be read at start is bad usage.
   const first = await input.read();
@@ -184,7 +184,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
       if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
       else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
     };
-    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle };
+    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle, plaintextPort };
 
     try {
       for (let tick = 1; options.ticks === undefined || tick <= options.ticks; tick++) {
@@ -232,6 +232,7 @@ interface TickContext {
   readonly out: CliOutput;
   readonly postureEveryMs: number;
   readonly caBundle: string | null;
+  readonly plaintextPort: number;
 }
 
 /** One tick, as the heartbeat tells it. */
@@ -275,6 +276,7 @@ async function runTick(ctx: TickContext): Promise<TickSummary> {
       tickIntervalMs: options.interval,
       postureEveryMs: ctx.postureEveryMs,
       caBundle: ctx.caBundle,
+      plaintextPort: ctx.plaintextPort,
     },
   );
   let report: RunReport;

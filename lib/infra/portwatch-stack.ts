@@ -103,6 +103,11 @@ export interface PortwatchStackProps extends StackProps {
    * @default 14
    */
   readonly certExpiringDays?: number;
+  /**
+   * The clear-text MQTT port checked beside the TLS one at depth `mqtt`; 0 switches the check off (0-65535).
+   * @default 1883
+   */
+  readonly plaintextPort?: number;
 }
 
 /**
@@ -160,6 +165,7 @@ export class PortwatchStack extends Stack {
       confirmAttempts: props.confirmAttempts,
       eventRetentionDays: props.eventRetentionDays,
       certExpiringDays: props.certExpiringDays,
+      plaintextPort: props.plaintextPort,
       settingNames: {
         tickRate: 'scheduleMinutes',
         postureEvery: 'postureEveryMinutes',

@@ -64,6 +64,12 @@ export interface ProbeFanOutProps {
    */
   readonly certExpiringDays?: number;
   /**
+   * The clear-text MQTT port checked beside the TLS port at depth `mqtt` (an MQTT broker answering there
+   * is the `plaintext-listener` finding); 0 switches the check off. A target's `plaintextPort` wins (0-65535).
+   * @default 1883
+   */
+  readonly plaintextPort?: number;
+  /**
    * Private, loopback or link-local ranges the prober may connect to. Everything else in those ranges is
    * refused, so that whoever can write the Targets table cannot aim the scanner at internal hosts.
    * @default - none

@@ -170,6 +170,7 @@ export class ProbeFanOut extends Construct {
     const confirmDelayMs = variable('confirmDelayMs', props.confirmDelayMs, vars.confirmDelayMs);
     const eventRetentionDays = variable('eventRetentionDays', props.eventRetentionDays, vars.eventRetentionDays);
     const certExpiringDays = variable('certExpiringDays', props.certExpiringDays, vars.certExpiringDays);
+    const plaintextPort = variable('plaintextPort', props.plaintextPort, vars.plaintextPort);
     const allowedCidrs = allowedCidrsFrom(label('allowedCidrs'), props.allowedCidrs ?? []);
     const memorySize = integer('memorySize', props.memorySize ?? 512, 128, 10_240);
     const batchSize = integer('batchSize', props.batchSize ?? 5, 1, 10);
@@ -232,6 +233,7 @@ export class ProbeFanOut extends Construct {
       confirmDelayMs,
       eventRetentionDays,
       certExpiringDays,
+      plaintextPort,
       probeConcurrency,
       tickIntervalMs: tickMinutes * MINUTE_MS,
       postureEveryMs: postureEveryMinutes * MINUTE_MS,

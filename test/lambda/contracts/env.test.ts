@@ -99,6 +99,7 @@ describe('a configured stack', () => {
     confirmAttempts: 3,
     eventRetentionDays: 30,
     certExpiringDays: 21,
+    plaintextPort: 0,
     targetsPerMessage: 50,
     scanSegments: 8,
   });
@@ -116,6 +117,7 @@ describe('a configured stack', () => {
       confirmDelayMs: PROBER_DEFAULTS.confirmDelayMs,
       eventRetentionDays: 30,
       certExpiringDays: 21,
+      plaintextPort: 0,
       tickIntervalMs: 60_000,
       postureEveryMs: 600_000,
     });

@@ -48,3 +48,20 @@ describe('proberProbeOptions', () => {
     expect(proberProbeOptions({ ...PROBER_DEFAULTS, caBundle: null }, loopbackGuard())).not.toHaveProperty('ca');
   });
 });
+
+describe('proberProbeOptions: the plaintext check as the stack configures it', () => {
+  it('checks 1883 by default and nothing when the environment says 0', () => {
+    // Prepare: the two settings a stack can give (PLAINTEXT_PORT unset, and PLAINTEXT_PORT=0).
+    const guard = createAddressGuard({ allow: [] });
+
+    // Act
+    const byDefault = proberProbeOptions(PROBER_DEFAULTS, guard);
+    const off = proberProbeOptions({ ...PROBER_DEFAULTS, plaintextPort: 0 }, guard);
+    const other = proberProbeOptions({ ...PROBER_DEFAULTS, plaintextPort: 11883 }, guard);
+
+    // Assess
+    expect(byDefault.plaintextPort).toBe(1883);
+    expect(off.plaintextPort).toBeNull();
+    expect(other.plaintextPort).toBe(11883);
+  });
+});

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTargetArgs, topicRegion } from '../../../lib/cli/local-args';
+import { parseTargetArgs, probeFlags, topicRegion } from '../../../lib/cli/local-args';
 import { parseDuration as parseDurationMs } from '../../../lambda/parse/duration';
 import { startBroker } from '../../helpers/brokers';
 import { createTestPki } from '../../helpers/certs';
@@ -33,6 +33,7 @@ describe('portwatch local', () => {
     [['--targets', '/nonexistent/targets.txt'], 'cannot read targets file /nonexistent/targets.txt: no such file'],
     [['--no-such-flag'], '--no-such-flag: not an option of portwatch local'],
     [['--interval', '10s', '--posture-every', '5s', '127.0.0.1'], '--posture-every 5s is shorter than --interval 10s'],
+    [['--plaintext-port', '70000', '127.0.0.1'], '--plaintext-port: "70000" is not a port'],
   ])('exits 2 on %j, naming the flag and the value', async (args, message) => {
     const result = await runCli(['local', '--ticks', '1', '--state', join(dir, 'unused'), ...args]);
     expect(result.code).toBe(2);
@@ -231,5 +232,16 @@ describe('portwatch local --ca', () => {
       pki.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('probeFlags: --plaintext-port as the prober setting', () => {
+  it.each([
+    [undefined, 1883],
+    ['11883', 11883],
+    ['none', 0],
+    ['off', 0],
+  ])('--plaintext-port %s -> %d (0 is off, as PLAINTEXT_PORT says it)', (flag, port) => {
+    expect(probeFlags(flag === undefined ? {} : { plaintextPort: flag }).plaintextPort).toBe(port);
   });
 });

@@ -90,6 +90,7 @@ describe('ProbeFanOut with default props', () => {
           CONFIRM_DELAY_MS: '1000',
           EVENT_RETENTION_DAYS: '90',
           CERT_EXPIRING_DAYS: '14',
+          PLAINTEXT_PORT: '1883',
           ALLOWED_CIDRS: '',
           PROBE_CONCURRENCY: '64',
           TICK_INTERVAL_MS: '300000',
