@@ -213,12 +213,12 @@ export async function runCampaign(firstSeed: number, count: number): Promise<Cam
 
 /**
  * One half of the campaign as a jest suite: two files so jest runs the halves on both cores.
- * PORTWATCH_SCENARIOS sets the total, PORTWATCH_SEED the first seed. `npm test` runs 200 scenarios
- * (about 20 s a half), which keeps the whole suite within two minutes on two cores; `.ci/run` runs
+ * PORTWATCH_SCENARIOS sets the total, PORTWATCH_SEED the first seed. `npm test` runs 120 scenarios
+ * (about 12 s a half), which keeps the whole suite within two minutes on two cores; `.ci/run` runs
  * 1,000 after it and `npm run soak` 20,000.
  */
 export function describeCampaignPart(part: 1 | 2): void {
-  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 200);
+  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 120);
   const half = Math.ceil(total / 2);
   const first = Number(process.env.PORTWATCH_SEED ?? 1) + (part === 1 ? 0 : half);
   const count = part === 1 ? half : total - half;
