@@ -8,6 +8,7 @@ import type { Expect, StateDigest, Target } from './model';
 import { describeValue, fail, type ParseResult } from '../parse/field-error';
 import { parseDuration } from '../parse/duration';
 import { parseWindows } from './windows';
+import { parsePort } from '../parse/port';
 import { parsePlaintextPort } from './plaintext-port';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
@@ -49,14 +50,6 @@ export const KNOWN_ATTRIBUTES = [
   'digest',
 ] as const;
 
-/** Parses a port given as a number or a string of digits; `8883x`, 0 and 65536 are refused. */
-export function parsePort(value: unknown, field: string): ParseResult<number> {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : null;
-  if (text === null || !/^\d{1,5}$/.test(text)) return fail(field, value, 'is not a port (an integer 1-65535)');
-  const port = Number(text);
-  if (port < 1 || port > 65535) return fail(field, value, 'is not a port (an integer 1-65535)');
-  return { ok: true, value: port };
-}
 
 /**
  * Canonical host: an IP literal as written (IPv6 without brackets, lower case) or a DNS name
@@ -303,7 +296,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   if (!labels.ok) return labels;
   const timeout = parseTimeout(record.timeoutMs);
   if (!timeout.ok) return timeout;
-  const plaintextPort = parsePlaintextPort(record.plaintextPort, parsePort);
+  const plaintextPort = parsePlaintextPort(record.plaintextPort);
   if (!plaintextPort.ok) return plaintextPort;
   const description = record.description;
   if (description !== undefined && description !== null) {

@@ -1,9 +1,8 @@
 /** The arguments of `portwatch local` that need more than a flag parser: TARGET lines, the SNS topic ARN, the probe's CA and plaintext flags. */
 import { PROBER_DEFAULTS } from '../../lambda/contracts/prober-env';
-import { parsePlaintextPort } from '../../lambda/monitor/plaintext-port';
-import { formatFieldError, parsePort, parseTargetItem } from '../../lambda/monitor/target';
+import { formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
 import { UsageError } from './cli-io';
-import { caFileOption } from './options';
+import { caFileOption, plaintextPortFlag } from './options';
 import { normalizeItem, type TargetsEntry } from './targets-file';
 import { parseTargetLine } from './targets-formats';
 
@@ -32,7 +31,6 @@ export function parseTargetArgs(args: readonly string[]): TargetsEntry[] {
  */
 export function probeFlags(options: { readonly ca?: string; readonly plaintextPort?: string }): { caBundle: string | null; plaintextPort: number } {
   const caBundle = options.ca === undefined ? null : caFileOption(options.ca, '--ca');
-  const plaintext = parsePlaintextPort(options.plaintextPort, parsePort);
-  if (!plaintext.ok) throw new UsageError(formatFieldError({ ...plaintext.error, field: '--plaintext-port' }));
-  return { caBundle, plaintextPort: plaintext.value === undefined ? PROBER_DEFAULTS.plaintextPort : (plaintext.value ?? 0) };
+  const plaintext = plaintextPortFlag(options.plaintextPort);
+  return { caBundle, plaintextPort: plaintext === undefined ? PROBER_DEFAULTS.plaintextPort : (plaintext ?? 0) };
 }

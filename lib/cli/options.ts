@@ -9,6 +9,8 @@ import { PROBER_INTEGER_VARIABLES } from '../../lambda/contracts/prober-env';
 import { TIMEOUT_RANGE_MS } from '../../lambda/monitor/target';
 import { formatDuration, parseDuration } from '../../lambda/parse/duration';
 import { CaBundleError, readCaBundle } from '../../lambda/probe/ca-bundle';
+import { parsePlaintextPort } from '../../lambda/monitor/plaintext-port';
+import { formatFieldError } from '../../lambda/parse/field-error';
 import { UsageError } from './cli-io';
 import { DEFAULT_STATE_DIR } from './state-dir';
 
@@ -134,4 +136,14 @@ export function caFileOption(path: string, option: string): string {
     if (err instanceof CaBundleError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/**
+ * `--plaintext-port N|none`, by the rule of a target's `plaintextPort` attribute, so `none` and a port
+ * mean the same in a flag and in a targets file. undefined: not given (the default applies); null: off.
+ */
+export function plaintextPortFlag(raw: string | undefined): number | null | undefined {
+  const parsed = parsePlaintextPort(raw);
+  if (!parsed.ok) throw new UsageError(formatFieldError({ ...parsed.error, field: '--plaintext-port' }));
+  return parsed.value;
 }

@@ -6,12 +6,12 @@
 import type { Command } from 'commander';
 import { DEFAULT_PROBE_OPTIONS, probeMany } from '../../lambda/probe/index';
 import type { Depth, ProbeOptions, ProbeResult, ProbeSpec } from '../../lambda/probe/types';
-import { DEFAULT_PORT, formatFieldError, parsePort, parseServerName, parseTargetKey } from '../../lambda/monitor/target';
+import { DEFAULT_PORT, formatFieldError, parseServerName, parseTargetKey } from '../../lambda/monitor/target';
+import { parsePort } from '../../lambda/parse/port';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
-import { caFileOption, INTEGER_FLAGS, parseIntegerFlag, rangeText } from './options';
+import { caFileOption, INTEGER_FLAGS, parseIntegerFlag, rangeText, plaintextPortFlag } from './options';
 import { mqttFactLines } from './mqtt-facts';
 import { formatFindings, renderTable } from './output';
-import { parsePlaintextPort } from '../../lambda/monitor/plaintext-port';
 
 const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
 const DEFAULT_CONCURRENCY = 16;
@@ -75,9 +75,7 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
     return { target, host: key.value.host, port: key.value.port ?? port.value, transport: raw.udp ? 'udp' : 'tcp', depth: depth as Depth, ...(serverName.value !== undefined ? { serverName: serverName.value } : {}) };
   });
   const ca = raw.ca === undefined ? undefined : caFileOption(raw.ca, '--ca');
-  // The same rule as a target's `plaintextPort` attribute, so `none` and a port mean the same in both.
-  const plaintext = parsePlaintextPort(raw.plaintextPort, parsePort);
-  if (!plaintext.ok) throw new UsageError(formatFieldError({ ...plaintext.error, field: '--plaintext-port' }));
+  const plaintextPort = plaintextPortFlag(raw.plaintextPort);
   return {
     specs,
     timeoutMs,
@@ -85,7 +83,7 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
     concurrency,
     json: raw.json === true,
     ...(ca !== undefined ? { ca } : {}),
-    ...(plaintext.value !== undefined ? { plaintextPort: plaintext.value } : {}),
+    ...(plaintextPort !== undefined ? { plaintextPort } : {}),
   };
 }
 

@@ -6,10 +6,10 @@ import { DynamoDbTargetDigests } from '../../../../lambda/adapters/aws/dynamodb-
 import { DeliveryLedger, findRolledBack, LedgerNotifier, restoreDelivered } from '../../../../lambda/adapters/local/delivery-ledger';
 import type { EmbeddedDynamoDb } from '../../../../lambda/adapters/local/embedded-dynamodb';
 import type { ProbeStatus, ProbeSpec } from '../../../../lambda/probe/types';
-import { ProberService, type ProbeFn, type ProberConfig } from '../../../../lambda/monitor/prober/service';
+import { ProberService, type ProbeFn } from '../../../../lambda/monitor/prober/service';
 import type { Alert, TargetState } from '../../../../lambda/monitor/model';
 import { freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
-import { probeResult } from '../../../helpers/observations';
+import { probeResult, testProberConfig } from '../../../helpers/observations';
 import { RecordingNotifier } from '../../../helpers/recording-notifier';
 
 /*
@@ -29,15 +29,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const CONFIG: ProberConfig = {
-  defaultPort: 8883,
-  probeOptions: { timeoutMs: 500, certExpiringDays: 14 },
-  concurrency: 8,
-  confirmAttempts: 2,
-  confirmDelayMs: 0,
-  alertLeaseMs: 60_000,
-  storm: { minTargets: 20, ratio: 0.5, holdMs: 600_000, quietMs: 900_000 },
-};
+const CONFIG = testProberConfig();
 
 let fileCounter = 0;
 

@@ -3,10 +3,10 @@ import { DynamoDbTargetDigests } from '../../../../lambda/adapters/aws/dynamodb-
 import { DynamoDbTargets } from '../../../../lambda/adapters/operator/dynamodb-targets';
 import type { EmbeddedDynamoDb } from '../../../../lambda/adapters/local/embedded-dynamodb';
 import type { PostureCadence } from '../../../../lambda/monitor/cadence';
-import { ProberService, type ProbeFn, type ProberConfig } from '../../../../lambda/monitor/prober/service';
+import { ProberService, type ProbeFn } from '../../../../lambda/monitor/prober/service';
 import type { CertFacts, ProbeResult } from '../../../../lambda/probe/types';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
-import { probeResult } from '../../../helpers/observations';
+import { probeResult, testProberConfig } from '../../../helpers/observations';
 import { RecordingNotifier } from '../../../helpers/recording-notifier';
 
 /*
@@ -50,16 +50,7 @@ async function setup(cadence: PostureCadence) {
     return { ...base, depth: spec.depth, tls: { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', authorized: true, authorizationError: null, hostnameMatch: true, cert: served.cert, legacyTls: false, clientCertRequired: false } };
   };
   const notifier = new RecordingNotifier();
-  const config: ProberConfig = {
-    defaultPort: 8883,
-    probeOptions: { timeoutMs: 500, certExpiringDays: 14 },
-    concurrency: 8,
-    confirmAttempts: 2,
-    confirmDelayMs: 0,
-    alertLeaseMs: 60_000,
-    storm: { minTargets: 20, ratio: 0.5, holdMs: 600_000, quietMs: 900_000 },
-    cadence,
-  };
+  const config = testProberConfig({ cadence });
   const service = new ProberService({ store, digests, notifier, probe, now, sleep: async () => {} }, config);
   await repo.put({ target: TARGET, expect: 'open', depth: 'tls' });
   const tick = async () => {

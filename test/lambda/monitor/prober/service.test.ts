@@ -7,9 +7,9 @@ import type { EmbeddedDynamoDb } from '../../../../lambda/adapters/local/embedde
 import type { ProbeResult, ProbeStatus, ProbeSpec, Finding } from '../../../../lambda/probe/types';
 import { DIGEST_CHECK_EVERY_MS } from '../../../../lambda/monitor/digest';
 import { parseDigest } from '../../../../lambda/monitor/digest-field';
-import { ProberService, type ProbeFn, type ProberConfig } from '../../../../lambda/monitor/prober/service';
+import { ProberService, type ProbeFn } from '../../../../lambda/monitor/prober/service';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
-import { probeResult } from '../../../helpers/observations';
+import { probeResult, testProberConfig } from '../../../helpers/observations';
 import { RecordingNotifier } from '../../../helpers/recording-notifier';
 
 /*
@@ -52,15 +52,7 @@ class ScriptedProbe {
   };
 }
 
-const CONFIG: ProberConfig = {
-  defaultPort: 8883,
-  probeOptions: { timeoutMs: 500, certExpiringDays: 14 },
-  concurrency: 8,
-  confirmAttempts: 2,
-  confirmDelayMs: 0,
-  alertLeaseMs: 60_000,
-  storm: { minTargets: 20, ratio: 0.5, holdMs: 600_000, quietMs: 900_000 },
-};
+const CONFIG = testProberConfig();
 
 async function setup() {
   const tables = await freshTables(db);
