@@ -4,6 +4,7 @@
  * result types, so the monitor's modules can share these shapes without importing each other.
  */
 import type { AddressResult, CertFacts, Finding, MqttEvidence, PlaintextListenerEvidence, ProbeSpec, ProbeStatus, TlsEvidence } from '../probe/types';
+import type { Origin, RootCause } from './exposure-model';
 
 /** What the user wants to hear about: `closed` = alert when it opens, `open` = alert when it closes. */
 export type Expect = 'open' | 'closed';
@@ -48,10 +49,12 @@ export interface Target extends ProbeSpec {
   readonly remindEveryMs: number | null;
   /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
   readonly digest?: StateDigest | null;
+  /** Set on targets written by discovery (the AWS resource behind them); absent on the user's own. */
+  readonly origin?: Origin;
 }
 
 /** What the state rules need to know about a target beyond its key. */
-export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs'>;
+export type TargetInfo = Pick<Target, 'target' | 'display' | 'expect' | 'labels' | 'description' | 'remindEveryMs' | 'origin'>;
 
 /** What a probe saw, kept in the state item and in each event: enough to explain an alert. */
 export interface Evidence {
@@ -115,6 +118,10 @@ export interface Alert {
   readonly evidence: Evidence;
   /** On a `cert-changed` alert: the certificate before (the new one is in `evidence.tls.cert`). */
   readonly certChange?: CertChange;
+  /** On a discovered target's alert: the AWS resource behind it. */
+  readonly origin?: Origin;
+  /** On a discovered target opening against `expect: closed`: the rules and changes that opened it (root-cause-notifier.ts). */
+  readonly rootCause?: RootCause;
 }
 
 export type EventKind =

@@ -10,6 +10,7 @@ import { parseDuration } from '../parse/duration';
 import { parseWindows } from './windows';
 import { parsePort } from '../parse/port';
 import { parsePlaintextPort } from './plaintext-port';
+import { parseOrigin } from './origin';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
 export { parseWindows } from './windows';
@@ -48,6 +49,8 @@ export const KNOWN_ATTRIBUTES = [
   'serverName',
   // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
   'digest',
+  // Written by discovery (lambda/discovery/): the AWS resource behind the target, for the alert's root cause.
+  'origin',
 ] as const;
 
 
@@ -307,6 +310,8 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   if (!windows.ok) return windows;
   const serverName = parseServerName(record.serverName);
   if (!serverName.ok) return serverName;
+  const origin = parseOrigin(record.origin);
+  if (!origin.ok) return origin;
   let remindEveryMs: number | null = null;
   if (record.remindEvery !== undefined && record.remindEvery !== null) {
     remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
@@ -329,6 +334,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
     ...(plaintextPort.value !== undefined ? { plaintextPort: plaintextPort.value } : {}),
     ...(serverName.value !== undefined ? { serverName: serverName.value } : {}),
+    ...(origin.value !== undefined ? { origin: origin.value } : {}),
   };
   return { ok: true, value: target };
 }

@@ -203,6 +203,7 @@ function build(prev: TargetState | null, obs: Observation, info: TargetInfo, cha
           description: info.description,
           evidence: obs.evidence,
           ...(alertEvent === 'cert-changed' ? certFacts : {}),
+          ...(info.origin ? { origin: info.origin } : {}),
         };
   const historyEvent: TargetEvent = {
     target: info.target,
