@@ -24,6 +24,7 @@ import {
   type ParseEnvOptions,
 } from './env';
 import { DEFAULT_EVENT_RETENTION_DAYS } from './tables';
+import { parseRootCauseEnv, type RootCauseSettings } from './discovery-env';
 
 /** The prober's string variables, by config field. */
 export const PROBER_STRING_VARIABLES = {
@@ -74,6 +75,8 @@ export interface ProberEnvConfig extends ProberSettings {
   readonly allowedCidrs: readonly Cidr[];
   /** PEM certificates of private CAs to trust besides the public roots; null: public roots only. */
   readonly caBundle: string | null;
+  /** The root-cause lookup of discovered targets (set by the Discovery construct); null: none. */
+  readonly rootCause: RootCauseSettings | null;
 }
 
 /** What the construct knows when it builds the prober's environment (values already range-checked). */
@@ -113,6 +116,7 @@ export function parseProberEnv(env: Env, options: ParseEnvOptions = {}): ProberE
       targetsTableName: targetsTableName === '' ? null : targetsTableName,
       allowedCidrs: allowed.value,
       caBundle,
+      rootCause: parseRootCauseEnv(vars),
       ...readIntegers(vars, PROBER_INTEGER_VARIABLES),
     };
   });

@@ -2,6 +2,8 @@
  * The instant re-probe rule: a CloudTrail change (security-group rules, address associations,
  * load-balancer listeners), as EventBridge delivers it -> the discovered targets it can affect.
  */
+import { PROBE_MESSAGE_VERSION, type ProbeMessage } from '../contracts/probe-message';
+import { knownAttributes } from '../monitor/dispatch';
 import { parseOrigin } from '../monitor/origin';
 
 /** The API calls that can open or close a public port, by the service that records them. */
@@ -68,4 +70,16 @@ export function affectedItems(event: ChangeEvent, items: readonly Readonly<Recor
     const names = [o.resourceId, o.arn, o.attachedTo, host, ...o.securityGroups];
     return names.some((n) => n !== undefined && event.identifiers.has(n));
   });
+}
+
+/** Targets per re-probe message: as the dispatcher packs them (DISPATCHER_INTEGER_VARIABLES.targetsPerMessage default). */
+const TARGETS_PER_MESSAGE = 25;
+
+/** Probe messages for the affected items, the attributes the prober reads only, stamped with the time of the change as their tick. */
+export function reprobeMessages(items: readonly Readonly<Record<string, unknown>>[], tick: string): ProbeMessage[] {
+  const messages: ProbeMessage[] = [];
+  for (let i = 0; i < items.length; i += TARGETS_PER_MESSAGE) {
+    messages.push({ v: PROBE_MESSAGE_VERSION, tick, targets: items.slice(i, i + TARGETS_PER_MESSAGE).map(knownAttributes) });
+  }
+  return messages;
 }

@@ -1,6 +1,9 @@
 /** The prober Lambda: probes the targets of a batch of probe messages, records and alerts transitions. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { AwsRootCause } from '../adapters/aws/aws-root-cause';
+import { RootCauseNotifier } from '../monitor/root-cause-notifier';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store';
 import { DynamoDbTargetDigests } from '../adapters/aws/dynamodb-target-digests';
@@ -19,10 +22,13 @@ const dynamodb = new DynamoDBClient({});
 const store = new DynamoDbStateStore(dynamodb, { tableName: config.stateTableName, eventRetentionDays: config.eventRetentionDays });
 // A publish, retries included, must end well inside the alert lease (60 s): a slower one could be
 // overtaken by another prober whose lease began after ours ran out, and the alert would go out twice.
-const notifier = new SnsNotifier(new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } }), config.alertTopicArn);
+const sns = new SnsNotifier(new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } }), config.alertTopicArn);
+// Discovered targets opening against expect: closed get a root cause (root-cause-notifier.ts), when the stack has discovery.
+const rootCause = config.rootCause === null ? null : new AwsRootCause(new STSClient({ maxAttempts: 3 }), { roleName: config.rootCause.roleName, externalId: config.rootCause.externalId, clientSettings: { maxAttempts: 3 } });
 const digests = config.targetsTableName === null ? undefined : new DynamoDbTargetDigests(dynamodb, config.targetsTableName);
 const logger = createLogger();
 const metrics = createMetrics();
+const notifier = rootCause === null ? sns : new RootCauseNotifier(sns, rootCause, { log: (message, fields) => logger.warn(message, fields) });
 
 /** Lambda stops the function at its timeout; leave this much for the last writes and the response. */
 const SAFETY_MS = 3000;

@@ -3,6 +3,7 @@ import { plural } from '../parse/plural';
 import type { CertFacts, Finding } from '../probe/types';
 import { reasonsText } from './cert-change';
 import type { Alert, Evidence } from './model';
+import { originLines } from './root-cause-text';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
 export interface FormattedAlert {
@@ -198,6 +199,7 @@ function advice(alert: Alert): string {
     return 'Clients that connect to the plaintext port send their credentials and messages in clear. Remove that listener, or bind it to loopback (mosquitto: listener 1883 127.0.0.1), or block the port; require authentication there too (allow_anonymous false).';
   }
   if (alert.event === 'opened' && alert.expected === 'closed') {
+    if (alert.rootCause && alert.rootCause.remediation.length > 0) return 'This port should be closed. Revoke the rules named under "Close it" (or narrow their source), or stop the listener.';
     return 'This port should be closed. Check the security group, firewall and broker configuration of this host, then close it.';
   }
   if (alert.event === 'closed' && alert.expected === 'open') {
@@ -276,6 +278,7 @@ function bodyText(alert: Alert): string {
   );
   const labels = Object.entries(alert.labels);
   if (labels.length > 0) lines.push(`Labels: ${labels.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`);
+  lines.push(...originLines(alert.origin, alert.rootCause));
   lines.push('', 'Evidence:', ...evidenceLines(alert.evidence), '', `What to do: ${advice(alert)}`, '', `Alert id: ${alert.id}`);
   return lines.join('\n');
 }
@@ -302,6 +305,8 @@ export function formatAlert(alert: Alert): FormattedAlert {
     description: alert.description,
     evidence: alert.evidence,
     ...(alert.certChange ? { certChange: alert.certChange } : {}),
+    ...(alert.origin ? { origin: alert.origin } : {}),
+    ...(alert.rootCause ? { rootCause: alert.rootCause } : {}),
   };
   // SNS allows 10 attributes per message, so labels and findings travel as one array each.
   const attributes: Record<string, string | readonly string[]> = {

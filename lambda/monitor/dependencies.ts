@@ -1,5 +1,6 @@
 /** What the monitor needs from the outside world (state table, digests, alerts, targets, queue), as interfaces the adapters implement. */
 import type { ProbeMessage } from '../contracts/probe-message';
+import type { Origin, RootCause } from './exposure-model';
 import type { Alert, ScannerState, StateDigest, TargetEvent, TargetState } from './model';
 
 /**
@@ -53,4 +54,13 @@ export interface TargetSource {
 
 export interface ProbeQueue {
   send(messages: readonly ProbeMessage[]): Promise<void>;
+}
+
+/**
+ * Explains why a discovered resource is reachable on a port (lambda/adapters/aws/aws-root-cause.ts):
+ * its security-group rules, recent changes, the revoke commands. Best effort: what it cannot read is
+ * in the answer's notes; it throws only when it can read nothing at all.
+ */
+export interface RootCauseLookup {
+  explain(origin: Origin, port: number, at: string): Promise<RootCause>;
 }

@@ -6,7 +6,7 @@ import { KNOWN_ATTRIBUTES, parseTargetItem } from './target';
 const MESSAGES_PER_SEND = 10;
 
 /** Users may keep their own attributes on target items; the prober needs only the ones it reads. */
-function knownAttributes(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function knownAttributes(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of KNOWN_ATTRIBUTES) if (item[name] !== undefined) out[name] = item[name];
   return out;

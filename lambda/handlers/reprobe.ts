@@ -1,0 +1,41 @@
+/** The re-probe Lambda: a CloudTrail change to a security group, address or listener (via EventBridge) -> an immediate probe of the discovered targets it affects. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { DynamoDbTargetSource } from '../adapters/aws/dynamodb-target-source';
+import { SqsProbeQueue } from '../adapters/aws/sqs-probe-queue';
+import { createLogger } from '../adapters/aws/powertools';
+import { parseReprobeEnv } from '../contracts/discovery-env';
+import { affectedItems, parseChangeEvent, reprobeMessages } from '../discovery/reprobe';
+
+const config = parseReprobeEnv(process.env);
+const source = new DynamoDbTargetSource(new DynamoDBClient({}), config.targetsTableName);
+const queue = new SqsProbeQueue(new SQSClient({}), config.probeQueueUrl);
+const logger = createLogger();
+
+export interface ReprobeResult {
+  readonly event: string | null;
+  readonly targets: readonly string[];
+}
+
+/**
+ * Reads the Targets table (one scan; a change event is rare next to ticks) and enqueues the affected
+ * targets on the probe queue the ticks use, so the prober, its confirmation re-probe and its single
+ * alert are the ones of every tick. An event that is not a change (or failed) is logged and dropped.
+ */
+export async function handler(event: unknown, context: Context): Promise<ReprobeResult> {
+  logger.resetKeys();
+  logger.addContext(context);
+  const parsed = parseChangeEvent(event);
+  if (!parsed.ok) {
+    logger.info('event ignored', { reason: parsed.reason });
+    return { event: null, targets: [] };
+  }
+  const items: Record<string, unknown>[] = [];
+  for await (const page of source.scan(0, 1)) items.push(...page);
+  const affected = affectedItems(parsed.event, items);
+  const targets = affected.map((i) => String(i.target));
+  if (affected.length > 0) await queue.send(reprobeMessages(affected, new Date().toISOString()));
+  logger.info('re-probe', { eventName: parsed.event.eventName, account: parsed.event.account, region: parsed.event.region, targets });
+  return { event: parsed.event.eventName, targets };
+}
