@@ -38,10 +38,14 @@ function sourceOf(r: SecurityGroupRule): RuleSource | null {
   return null;
 }
 
-/** The ingress rules that admit TCP `port`: tcp (or 6) with the port in range, or all traffic. Widest sources first. */
-export function admittingRules(rules: readonly SecurityGroupRule[], port: number): AdmittingRule[] {
+/**
+ * The ingress rules that admit TCP `port`: tcp (or 6) with the port in range, or all traffic; for an
+ * address of one family (4 or 6) only the CIDRs of that family (0: a name, both). Widest sources first.
+ */
+export function admittingRules(rules: readonly SecurityGroupRule[], port: number, family: 0 | 4 | 6 = 0): AdmittingRule[] {
   const admits = (r: SecurityGroupRule): boolean => {
     if (r.isEgress) return false;
+    if ((family === 4 && r.cidrIpv6 !== undefined) || (family === 6 && r.cidrIpv4 !== undefined)) return false;
     if (r.protocol === '-1') return true;
     if (r.protocol !== 'tcp' && r.protocol !== '6') return false;
     return ALL_PORTS(r) || ((r.fromPort ?? 0) <= port && port <= (r.toPort ?? 65535));
@@ -90,8 +94,16 @@ export function relevantChanges(changes: readonly GroupChange[], rules: readonly
 }
 
 /** Assembles the root cause from what could be read; `notes` say what could not, and set the status. */
-export function rootCauseOf(origin: Origin, port: number, rules: readonly SecurityGroupRule[] | null, changes: readonly GroupChange[] | null, at: string, notes: readonly string[]): RootCause {
-  const admitting = rules === null ? [] : admittingRules(rules, port);
+export function rootCauseOf(
+  origin: Origin,
+  port: number,
+  family: 0 | 4 | 6,
+  rules: readonly SecurityGroupRule[] | null,
+  changes: readonly GroupChange[] | null,
+  at: string,
+  notes: readonly string[],
+): RootCause {
+  const admitting = rules === null ? [] : admittingRules(rules, port, family);
   const all = [...notes];
   if (rules !== null && admitting.length === 0) {
     all.push(

@@ -62,5 +62,6 @@ export interface ProbeQueue {
  * in the answer's notes; it throws only when it can read nothing at all.
  */
 export interface RootCauseLookup {
-  explain(origin: Origin, port: number, at: string): Promise<RootCause>;
+  /** `host`: the address or name probed; an IPv4 address is admitted only by IPv4 rules, and so on. */
+  explain(origin: Origin, host: string, port: number, at: string): Promise<RootCause>;
 }

@@ -20,10 +20,10 @@ export function wantsRootCause(alert: Alert): boolean {
   return alert.origin !== undefined && alert.open && alert.expected === 'closed' && ['opened', 'baseline', 'reminder', 'window-end'].includes(alert.event);
 }
 
-/** The port of `host:port` / `[v6]:port`. */
-export function portOfDisplay(display: string): number | null {
-  const m = /:(\d{1,5})$/.exec(display);
-  return m ? Number(m[1]) : null;
+/** The host and port of `host:port` / `[v6]:port`. */
+export function splitDisplay(display: string): { host: string; port: number } | null {
+  const m = /^\[?(.*?)\]?:(\d{1,5})$/.exec(display);
+  return m ? { host: m[1] ?? '', port: Number(m[2]) } : null;
 }
 
 export class RootCauseNotifier implements Notifier {
@@ -39,15 +39,16 @@ export class RootCauseNotifier implements Notifier {
 
   private async explained(alert: Alert): Promise<Alert> {
     const origin = alert.origin;
-    const port = portOfDisplay(alert.display);
-    if (origin === undefined || port === null) return alert;
+    const hostPort = splitDisplay(alert.display);
+    if (origin === undefined || hostPort === null) return alert;
+    const { host, port } = hostPort;
     const timeoutMs = this.options.timeoutMs ?? ROOT_CAUSE_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the lookup took longer than ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const rootCause = await Promise.race([this.lookup.explain(origin, port, alert.at), late]);
+      const rootCause = await Promise.race([this.lookup.explain(origin, host, port, alert.at), late]);
       return { ...alert, rootCause };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

@@ -4,6 +4,7 @@
  * the resource's account through the member role. Each part that cannot be read becomes a note.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
+import { isIP } from 'node:net';
 import { admittingRules, rootCauseOf, type SecurityGroupRule } from '../../discovery/exposure';
 import type { RootCauseLookup } from '../../monitor/dependencies';
 import type { GroupChange, Origin, RootCause } from '../../monitor/exposure-model';
@@ -37,7 +38,8 @@ export class AwsRootCause implements RootCauseLookup {
     private readonly options: AwsRootCauseOptions,
   ) {}
 
-  async explain(origin: Origin, port: number, at: string): Promise<RootCause> {
+  async explain(origin: Origin, host: string, port: number, at: string): Promise<RootCause> {
+    const family = isIP(host) as 0 | 4 | 6;
     const clients = await this.clientsOnce();
     const ec2 = new Ec2Endpoints(clients.ec2(origin.account, origin.region), origin.account, origin.region, this.counter);
     const notes: string[] = [];
@@ -62,7 +64,7 @@ export class AwsRootCause implements RootCauseLookup {
       }
     }
     let changes: GroupChange[] | null = [];
-    const admitting = rules === null ? [] : [...new Set(admittingRules(rules, port).map((r) => r.groupId))];
+    const admitting = rules === null ? [] : [...new Set(admittingRules(rules, port, family).map((r) => r.groupId))];
     if (admitting.length > 0) {
       try {
         const trail = new CloudTrailChanges(clients.cloudtrail(origin.account, origin.region), this.counter);
@@ -72,7 +74,7 @@ export class AwsRootCause implements RootCauseLookup {
         notes.push(`CloudTrail not readable, so who changed the group is unknown: ${reasonOf(err)}`);
       }
     }
-    return rootCauseOf(current, port, rules, changes, at, notes);
+    return rootCauseOf(current, port, family, rules, changes, at, notes);
   }
 
   private clientsOnce(): Promise<DiscoveryClients> {
