@@ -24,7 +24,7 @@ import {
   type ParseEnvOptions,
 } from './env';
 import { DEFAULT_EVENT_RETENTION_DAYS } from './tables';
-import { parseRootCauseEnv, type RootCauseSettings } from './discovery-env';
+import { parseRootCauseEnv, rootCauseEnvironment, type RootCauseSettings } from './discovery-env';
 
 /** The prober's string variables, by config field. */
 export const PROBER_STRING_VARIABLES = {
@@ -89,6 +89,8 @@ export interface ProberEnvironmentInput extends ProberSettings {
   readonly allowedCidrs: readonly string[];
   /** PEM certificates as parseCaBundle (probe/ca-bundle.ts) returns them. @default - public roots only */
   readonly caBundle?: string;
+  /** The root-cause lookup of discovered targets. @default - none */
+  readonly rootCause?: RootCauseSettings | null;
 }
 
 /** The certificates of CA_BUNDLE, checked as the stack checked them at synth; a ConfigError otherwise. */
@@ -132,5 +134,6 @@ export function proberEnvironment(input: ProberEnvironmentInput): Record<string,
     [names.allowedCidrs]: input.allowedCidrs.join(','),
     ...(input.targetsTableName === undefined ? {} : { [names.targetsTableName]: input.targetsTableName }),
     ...(input.caBundle === undefined ? {} : { [names.caBundle]: input.caBundle }),
+    ...(input.rootCause ? rootCauseEnvironment(input.rootCause) : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface Backend {
   readonly where: string;
   readonly store: StateStore;
   readonly targets: DynamoDbTargets;
+  /** The client of both tables (discovery writes the Targets table through its own adapter). */
+  readonly client: DynamoDBClient;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ async function openBackend(options: BackendOptions, access: BackendAccess): Prom
       where: `stack ${options.stack}`,
       store: new DynamoDbStateStore(client, { tableName: tables.state }),
       targets: new DynamoDbTargets(client, tables.targets),
+      client,
       close: async () => client.destroy(),
     };
   }
@@ -71,6 +74,7 @@ async function openBackend(options: BackendOptions, access: BackendAccess): Prom
     where: `local state ${dir}${local.readOnly ? ' (read-only)' : ''}`,
     store: new DynamoDbStateStore(local.client, { tableName: LOCAL_TABLES.state }),
     targets: new DynamoDbTargets(local.client, LOCAL_TABLES.targets),
+    client: local.client,
     close: () => local.close(),
   };
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 // survives bundling where a path relative to this file would not exist.
 import { version } from '../../package.json';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
+import { registerDiscoverCommand } from './discover-command';
 import { registerHistoryCommand } from './history-command';
 import { registerLocalCommand } from './local-command';
 import { registerMuteCommand } from './mute-command';
@@ -20,6 +21,7 @@ const REGISTRARS: readonly CommandRegistrar[] = [
   registerHistoryCommand,
   registerMuteCommand,
   registerRepairCommand,
+  registerDiscoverCommand,
 ];
 
 const PROGRAM_HELP = `

@@ -119,6 +119,8 @@ function describeItem(item: Readonly<Record<string, unknown>>): Record<string, u
     windows: t.windows,
     remindEveryMs: t.remindEveryMs,
     serverName: t.serverName ?? null,
+    // Discovered targets (`portwatch discover`) name their AWS resource; the user's have none.
+    origin: t.origin ?? null,
     error: null,
   };
 }

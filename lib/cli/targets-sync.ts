@@ -36,7 +36,15 @@ export async function syncTargets(
   options: { readonly prune: boolean; readonly progress?: Progress },
 ): Promise<SyncReport> {
   const current = new Map<string, string>();
-  for await (const page of repo.list()) for (const item of page) if (typeof item.target === 'string') current.set(item.target, canonical(withoutDigest(item))); // the prober's digest is not the user's
+  // Discovered items (with `origin`) belong to `portwatch discover`: a targets file never prunes them.
+  const discovered = new Set<string>();
+  for await (const page of repo.list()) {
+    for (const item of page) {
+      if (typeof item.target !== 'string') continue;
+      current.set(item.target, canonical(withoutDigest(item))); // the prober's digest is not the user's
+      if (item.origin !== undefined && item.origin !== null) discovered.add(item.target);
+    }
+  }
   const wanted = new Set<string>();
   const puts: Readonly<Record<string, unknown>>[] = [];
   let added = 0;
@@ -50,7 +58,7 @@ export async function syncTargets(
     else changed++;
     puts.push(item);
   }
-  const removedKeys = options.prune ? [...current.keys()].filter((k) => !wanted.has(k)).sort() : [];
+  const removedKeys = options.prune ? [...current.keys()].filter((k) => !wanted.has(k) && !discovered.has(k)).sort() : [];
   const total = puts.length + removedKeys.length;
   await repo.batchPut(puts, (done) => options.progress?.update(done, total));
   await repo.batchDelete(removedKeys, (done) => options.progress?.update(puts.length + done, total));

@@ -71,6 +71,7 @@ describe('each synthesized function environment, read by its own parser', () => 
       targetsTableName: placeholder({ Ref: ids.targetsTable }),
       allowedCidrs: [],
       caBundle: null,
+      rootCause: null,
     });
   });
 
@@ -188,7 +189,7 @@ describe('prober environment contract', () => {
   test('what the builder writes, the parser reads back', () => {
     // Prepare
     const caBundle = selfSignedCert('/CN=private root', null);
-    const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], caBundle, probeTimeoutMs: 1234, tickIntervalMs: 120_000 };
+    const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], caBundle, probeTimeoutMs: 1234, tickIntervalMs: 120_000, rootCause: { roleName: 'portwatch-discovery-read', externalId: 'ext-id' } };
 
     // Act
     const config = parseProberEnv(proberEnvironment(input), { strict: true });

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AwsStandIn } from '../../helpers/aws-stand-in';
+import { DENIED, endpointVariables, EXTERNAL_ID, HOME, sampleWorld, startAwsWorld } from '../../helpers/aws-world';
+import { jsonLines, runCli } from './cli-harness';
+
+/*
+ * `portwatch discover` through the real CLI entry point. EC2, ELBv2, Route 53, STS and Organizations
+ * cannot run here: the CLI's real SDK clients reach an HTTP stand-in on 127.0.0.1 in each service's
+ * wire format (test/helpers/aws-world.ts) through the SDK's AWS_ENDPOINT_URL_<SERVICE> variables only.
+ * The Targets table is a local state directory (embedded DynamoDB), which `portwatch local` watches.
+ */
+describe('portwatch discover', () => {
+  let standIn: AwsStandIn;
+  let dir: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    standIn = await startAwsWorld(sampleWorld());
+    dir = mkdtempSync(join(tmpdir(), 'portwatch-discover-'));
+    Object.assign(process.env, endpointVariables(standIn.endpoint), { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await standIn.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [['--regions', 'Ireland'], '--regions: "Ireland" is not an AWS region (e.g. eu-west-1)'],
+    [['--accounts', '12345'], '--accounts: "12345" is not a 12-digit account id (or give "organization")'],
+    [['--concurrency', '0'], '--concurrency: "0" is not a number of account/region scopes (1-64)'],
+    [['--role', 'bad role'], '--role: "bad role" is not an IAM role name'],
+    [['--state', 'x', '--stack', 'y'], '--state and --stack name two different backends'],
+  ])('refuses %j with exit 2, naming the flag and the value', async (args, message) => {
+    // Act
+    const result = await runCli(['discover', '--dry-run', ...args]);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`portwatch: ${message}`);
+  });
+
+  it('--dry-run prints what it would add, update and disable, writes nothing, and exits 1 for the account it could not read', async () => {
+    // Prepare: a state directory that already has one user target (the broker's address).
+    const state = join(dir, 'dry');
+    expect((await runCli(['targets', 'add', '203.0.113.20:8883', '--expect', 'open', '--state', state])).code).toBe(0);
+    // Act
+    const dry = await runCli(['discover', '--dry-run', '--accounts', 'organization', '--external-id', EXTERNAL_ID, '--state', state]);
+    const json = await runCli(['discover', '--dry-run', '--accounts', 'organization', '--external-id', EXTERNAL_ID, '--state', state, '--json']);
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    // Assess
+    if (process.env.PORTWATCH_DISCOVER_SAMPLE) writeFileSync(process.env.PORTWATCH_DISCOVER_SAMPLE, `$ portwatch discover --dry-run --accounts organization --external-id ... --state ${state}\n${dry.stdout}${dry.stderr}`);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain('would add 7:');
+    expect(dry.stdout).toMatch(/\+\s+203\.0\.113\.10:8883\s+closed\s+network interface eni-0a1b2c3d4e5f00001 \(web-1\) in 111122223333 eu-west-1/);
+    expect(dry.stdout).toMatch(/\+\s+mqtt-nlb-1234\.elb\.eu-west-1\.amazonaws\.com:8883\s+open\s+load balancer mqtt-nlb/);
+    expect(dry.stdout).toContain("left alone (the user's own targets): 203.0.113.20:8883");
+    expect(dry.stdout).toMatch(new RegExp(`${DENIED}\\s+eu-west-1\\s+0\\s+AccessDenied`));
+    expect(dry.stdout).toContain('dry run: nothing written');
+    expect(dry.stderr).toContain('2 scopes could not be read');
+    const lines = jsonLines(json.stdout) as { kind: string }[];
+    expect(lines.filter((l) => l.kind === 'add')).toHaveLength(7);
+    expect(lines.at(-1)).toMatchObject({ kind: 'summary', dryRun: true, accounts: 3, applied: null });
+    expect(jsonLines(list.stdout)).toHaveLength(1);
+  });
+
+  it('writes into a local state directory that `portwatch targets list` then shows; a second run writes nothing', async () => {
+    // Prepare
+    const state = join(dir, 'real');
+    // Act
+    const first = await runCli(['discover', '--state', state]);
+    const second = await runCli(['discover', '--state', state, '--json']);
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    // Assess: the caller's own account only (no --accounts).
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('written: 7 added, 0 updated, 0 disabled');
+    expect(jsonLines(second.stdout).at(-1)).toMatchObject({ kind: 'summary', unchanged: 7, applied: { added: 0, updated: 0, disabled: 0, refused: 0 } });
+    const targets = jsonLines(list.stdout) as { target: string; origin?: { account: string } }[];
+    expect(targets).toHaveLength(7);
+    expect(targets.every((t) => t.origin?.account === HOME)).toBe(true);
+  });
+});
