@@ -5,12 +5,12 @@
  *
  *   npx cdk deploy -c alertEmail=security@example.com -c opsEmail=ops@example.com -c scheduleMinutes=1 -c allowedCidrs=10.0.0.0/8,fd00::/8
  */
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Duration, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PortwatchConfigError } from '../lib/infra/constructs/config-validation';
 import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import { DEFAULT_STACK_NAME } from '../lambda/contracts/stack-outputs';
-import { PortwatchStack } from '../lib/infra/portwatch-stack';
+import { PortwatchStack, type PortwatchStackProps } from '../lib/infra/portwatch-stack';
 
 /** Context keys read by this app; any other key that is not CDK's own fails the synth (see checkContextKeys). */
 const CONTEXT_KEYS = [
@@ -28,6 +28,11 @@ const CONTEXT_KEYS = [
   'scanSegments',
   'caBundle',
   'plaintextPort',
+  'discovery',
+  'discoveryRegions',
+  'discoveryAccounts',
+  'discoveryExternalId',
+  'discoveryEveryHours',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -131,6 +136,30 @@ function readCaBundleSetting(app: App): string | undefined {
   }
 }
 
+/**
+ * `-c discovery=true` switches discovery on (off by default: a first deploy never alerts on resources
+ * nobody listed); the other discovery keys refine it and, given alone, switch it on too.
+ */
+function readDiscovery(app: App): PortwatchStackProps['discovery'] {
+  const raw: unknown = app.node.tryGetContext('discovery');
+  const on = raw === true || (typeof raw === 'string' && /^(true|yes|1)$/i.test(raw.trim()));
+  const off = raw === false || (typeof raw === 'string' && /^(false|no|0)$/i.test(raw.trim()));
+  if (raw !== undefined && raw !== null && raw !== '' && !on && !off) throw new PortwatchConfigError(`${describe('discovery', raw)}: expected true or false`);
+  if (off) return undefined;
+  const regions = readList(app, 'discoveryRegions');
+  const accounts = readString(app, 'discoveryAccounts');
+  const externalId = readString(app, 'discoveryExternalId');
+  const hours = readNumber(app, 'discoveryEveryHours');
+  const refined = regions !== undefined || accounts !== undefined || externalId !== undefined || hours !== undefined;
+  if (!on && !refined) return undefined;
+  return {
+    ...(regions ? { regions } : {}),
+    ...(accounts ? { accounts: accounts.toLowerCase() === 'organization' ? 'organization' : accounts.split(',').map((a) => a.trim()).filter((a) => a !== '') } : {}),
+    ...(externalId ? { externalId } : {}),
+    ...(hours !== undefined ? { every: Duration.hours(hours) } : {}),
+  };
+}
+
 function main(): void {
   // Synthesised explicitly below; without autoSynth a configuration error leaves no half-built assembly.
   const app = new App({ autoSynth: false });
@@ -152,6 +181,7 @@ function main(): void {
     targetsPerMessage: readNumber(app, 'targetsPerMessage'),
     scanSegments: readNumber(app, 'scanSegments'),
     caBundle: readCaBundleSetting(app),
+    discovery: readDiscovery(app),
   });
   Tags.of(stack).add('project', 'portwatch');
 

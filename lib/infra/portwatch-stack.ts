@@ -7,6 +7,7 @@ import { PortwatchTables } from './constructs/portwatch-tables';
 import { OpsTopic } from './constructs/ops-topic';
 import { ProbeFanOut } from './constructs/probe-fan-out';
 import { ProbeSchedule } from './constructs/probe-schedule';
+import { Discovery, type DiscoveryProps } from './constructs/discovery';
 import { OUTPUT_KEYS } from '../../lambda/contracts/stack-outputs';
 
 /** Deployment settings of portwatch; `bin/portwatch-app.ts` fills them from `-c key=value` context. */
@@ -108,6 +109,12 @@ export interface PortwatchStackProps extends StackProps {
    * @default 1883
    */
   readonly plaintextPort?: number;
+  /**
+   * Discovery of the public endpoints of AWS accounts (issue 13): off unless given, so that a first
+   * deploy never starts alerting on resources nobody listed. `{}` reads the stack's account and region daily.
+   * @default - no discovery
+   */
+  readonly discovery?: Omit<DiscoveryProps, 'targetsTable' | 'probeQueue' | 'prober' | 'alarmTopic' | 'defaultPort'>;
 }
 
 /**
@@ -133,6 +140,7 @@ export class PortwatchStack extends Stack {
   public readonly fanOut: ProbeFanOut;
   public readonly schedule: ProbeSchedule;
   public readonly monitoring: PortwatchMonitoring;
+  public readonly discovery?: Discovery;
 
   public constructor(scope: Construct, id: string, props: PortwatchStackProps = {}) {
     super(scope, id, props);
@@ -186,11 +194,25 @@ export class PortwatchStack extends Stack {
       scanSegments: props.scanSegments,
     });
 
+    // --- discovery (issue 13): props passed through; re-home beside the fan-out when the stack becomes a construct.
+    if (props.discovery !== undefined) {
+      this.discovery = new Discovery(this, 'Discovery', {
+        ...props.discovery,
+        targetsTable: this.tables.targetsTable,
+        probeQueue: this.fanOut.queue,
+        prober: this.fanOut.prober,
+        alarmTopic: this.ops.topic,
+        defaultPort: props.defaultPort,
+      });
+    }
+    // --- end discovery
+
     const deadLetterQueues = [
       { label: 'probe messages', dlq: this.fanOut.deadLetterQueue },
       { label: 'ticks not dispatched', dlq: this.schedule.failureQueue },
       ...(this.alerts.emailDeadLetterQueue ? [{ label: 'alert e-mails', dlq: this.alerts.emailDeadLetterQueue }] : []),
       ...(this.ops.emailDeadLetterQueue ? [{ label: 'ops e-mails', dlq: this.ops.emailDeadLetterQueue }] : []),
+      ...(this.discovery ? [{ label: 'discovery runs and re-probes', dlq: this.discovery.failureQueue }] : []),
     ];
     this.monitoring = new PortwatchMonitoring(this, 'Monitoring', {
       dispatcher: this.schedule.dispatcher,

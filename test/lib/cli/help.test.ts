@@ -23,6 +23,7 @@ const COMMANDS: readonly (readonly string[])[] = [
   ['mute'],
   ['unmute'],
   ['repair'],
+  ['discover'],
 ];
 
 /** The subcommand names a help text lists under "Commands:", without commander's own `help`. */

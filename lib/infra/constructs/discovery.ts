@@ -1,0 +1,189 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { assumeMemberRoleStatement, DISCOVERY_READ_ACTIONS, IAM5_READ_REASON, readStatement, reprobeEventPattern, ROOT_CAUSE_READ_ACTIONS } from './discovery-permissions';
+import { PortwatchFunction } from './portwatch-function';
+import {
+  checkExternalId,
+  checkRoleName,
+  DEFAULT_MEMBER_ROLE_NAME,
+  DISCOVERY_INTEGER_VARIABLES,
+  discoveryEnvironment,
+  parseAccountScope,
+  parseRegions,
+  reprobeEnvironment,
+  rootCauseEnvironment,
+  type AccountScope,
+} from '../../../lambda/contracts/discovery-env';
+import { ConfigError } from '../../../lambda/contracts/env';
+
+/** Props of {@link Discovery}. */
+export interface DiscoveryProps {
+  /** Targets table: discovery reads it and writes discovered items (conditionally); the re-probe function reads it. */
+  readonly targetsTable: dynamodb.ITable;
+  /** Probe queue of the prober: re-probe messages go here. */
+  readonly probeQueue: sqs.IQueue;
+  /** The prober: it gets the root-cause lookup (read-only EC2 and CloudTrail, the member role). */
+  readonly prober: lambda.Function;
+  /**
+   * Time between two discovery runs (1 hour to 7 days).
+   * @default Duration.days(1)
+   */
+  readonly every?: Duration;
+  /**
+   * Regions to read.
+   * @default - the stack's region
+   */
+  readonly regions?: readonly string[];
+  /**
+   * `organization` (every active account, via Organizations), or account ids; the stack's own account is always read.
+   * @default - the stack's account only
+   */
+  readonly accounts?: AccountScope;
+  /**
+   * The read-only role in member accounts (MemberAccountRole).
+   * @default DEFAULT_MEMBER_ROLE_NAME
+   */
+  readonly memberRoleName?: string;
+  /**
+   * The external id the member role requires (the MemberAccountRole's `externalId`).
+   * @default - none (the member role then trusts by organization)
+   */
+  readonly externalId?: string;
+  /**
+   * Port every discovered endpoint is watched on.
+   * @default 8883
+   */
+  readonly defaultPort?: number;
+  /**
+   * Notified when a discovery run or a re-probe event fails.
+   * @default - the alarm has no action
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** A contract check as a synth error naming the setting. */
+function setting<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new PortwatchConfigError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Discovery: a scheduled function that turns the public endpoints of the configured accounts and
+ * regions into discovered targets; an EventBridge rule on CloudTrail's security-group, address and
+ * listener changes that re-probes the affected targets at once; and the prober's root-cause lookup.
+ * Every AWS permission is read-only, sts:AssumeRole reaches only the member role by name.
+ */
+export class Discovery extends Construct {
+  public readonly discoverer: PortwatchFunction;
+  public readonly schedule: events.Rule;
+  public readonly reprober: PortwatchFunction;
+  public readonly reprobeRule: events.Rule;
+  /** Discovery runs and re-probe events that failed after their retries. */
+  public readonly failureQueue: DeadLetterQueue;
+
+  public constructor(scope: Construct, id: string, props: DiscoveryProps) {
+    super(scope, id);
+    const every = props.every ?? Duration.days(1);
+    const hours = every.toHours({ integral: false });
+    if (hours < 1 || hours > 168 || !Number.isInteger(hours)) throw new PortwatchConfigError(`discovery every must be a whole number of hours from 1 to 168, got ${every.toHumanString()}`);
+    const regions = setting(() => parseRegions((props.regions ?? []).join(','), 'discoveryRegions'));
+    const accounts = props.accounts === undefined ? [] : setting(() => parseAccountScope(props.accounts === 'organization' ? 'organization' : (props.accounts as readonly string[]).join(','), 'discoveryAccounts'));
+    const memberRoleName = setting(() => checkRoleName(props.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME, 'memberRoleName'));
+    const externalId = props.externalId === undefined ? null : setting(() => checkExternalId(props.externalId as string, 'discoveryExternalId'));
+    const v = DISCOVERY_INTEGER_VARIABLES.defaultPort;
+    const defaultPort = requireIntegerInRange('defaultPort', props.defaultPort ?? v.default, v.min, v.max);
+
+    this.failureQueue = new DeadLetterQueue(this, 'FailureQueue', {
+      purpose:
+        'portwatch discovery runs and re-probe events that failed after their retries (the error is in each message). ' +
+        'A failed run leaves the discovered targets as they were; a failed re-probe waits for the next tick.',
+      alarmTopic: props.alarmTopic,
+    });
+    Validations.of(this.failureQueue.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is a dead-letter queue: the on-failure destination of the two functions and the DLQ of the two rule targets.',
+    });
+
+    this.discoverer = new PortwatchFunction(this, 'Discoverer', {
+      entry: 'lambda/handlers/discovery.ts',
+      description: 'portwatch discovery: public endpoints of the configured accounts and regions -> discovered targets',
+      // 10,000 interfaces across 50 accounts take about a minute (docs/scaling.md); 15 minutes is Lambda's limit and the margin.
+      memorySize: 512,
+      timeout: Duration.minutes(15),
+      environment: discoveryEnvironment({
+        targetsTableName: props.targetsTable.tableName,
+        regions: regions.length > 0 ? regions : [Stack.of(this).region],
+        accounts,
+        memberRoleName,
+        memberExternalId: externalId,
+        concurrency: DISCOVERY_INTEGER_VARIABLES.concurrency.default,
+        defaultPort,
+      }),
+      onFailure: new SqsDestination(this.failureQueue.queue),
+      retryAttempts: 1,
+    });
+    // The adapter's calls (dynamodb-discovered-targets.ts): Scan, conditional PutItem and UpdateItem; never DeleteItem.
+    props.targetsTable.grant(this.discoverer, 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.discoverer.addToRolePolicy(readStatement([...DISCOVERY_READ_ACTIONS, ...(accounts === 'organization' ? ['organizations:ListAccounts'] : [])]));
+    this.discoverer.addToRolePolicy(assumeMemberRoleStatement(memberRoleName));
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `portwatch discovery every ${every.toHumanString()}`,
+      schedule: events.Schedule.rate(every),
+      targets: [new targets.LambdaFunction(this.discoverer, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.failureQueue.queue })],
+    });
+
+    this.reprober = new PortwatchFunction(this, 'Reprober', {
+      entry: 'lambda/handlers/reprobe.ts',
+      description: 'portwatch re-probe: a CloudTrail security-group, address or listener change -> probe the affected discovered targets now',
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      environment: reprobeEnvironment({ targetsTableName: props.targetsTable.tableName, probeQueueUrl: props.probeQueue.queueUrl }),
+      onFailure: new SqsDestination(this.failureQueue.queue),
+      retryAttempts: 1,
+    });
+    props.targetsTable.grant(this.reprober, 'dynamodb:Scan');
+    props.probeQueue.grant(this.reprober, 'sqs:SendMessage');
+    this.reprobeRule = new events.Rule(this, 'ReprobeRule', {
+      description: 'portwatch: re-probe discovered targets when a security group, an address association or a listener changes',
+      eventPattern: reprobeEventPattern(),
+      targets: [new targets.LambdaFunction(this.reprober, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.failureQueue.queue })],
+    });
+
+    // The prober's root-cause lookup: read the groups and their changes, in member accounts through the role.
+    props.prober.addToRolePolicy(readStatement(ROOT_CAUSE_READ_ACTIONS));
+    props.prober.addToRolePolicy(assumeMemberRoleStatement(memberRoleName));
+    for (const [name, value] of Object.entries(rootCauseEnvironment({ roleName: memberRoleName, externalId }))) props.prober.addEnvironment(name, value);
+
+    for (const fn of [this.discoverer, props.prober]) {
+      Validations.of(fn.role?.node.tryFindChild('DefaultPolicy') ?? fn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: IAM5_READ_REASON });
+    }
+    for (const fn of [this.discoverer, props.prober]) {
+      Validations.of(fn.role?.node.tryFindChild('DefaultPolicy') ?? fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${memberRoleName}]`,
+        reason:
+          'The member accounts are the organization\'s (listed at run time, joined after deploy), so the account of the role ARN cannot be named at synth. ' +
+          'The role name pins it to the MemberAccountRole, whose trust policy admits only this account with the external id or organization condition.',
+      });
+    }
+    for (const fn of [this.discoverer, this.reprober]) {
+      Validations.of(fn.node.defaultChild as lambda.CfnFunction).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Asynchronous failures go to an on-failure destination (EventInvokeConfig, whose records carry the error), the alarmed failure queue.',
+      });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { DEFAULT_MEMBER_ROLE_NAME, parseDiscoveryEnv, parseReprobeEnv } from '../../../../lambda/contracts/discovery-env';
+import { parseProberEnv } from '../../../../lambda/contracts/prober-env';
+import { MemberAccountStack } from '../../../../lib/infra/member-account-stack';
+import { PortwatchStack } from '../../../../lib/infra/portwatch-stack';
+import { asArray, logicalIdOf, policyStatements, testApp } from '../../../helpers/synth';
+
+/*
+ * The stack with discovery on (one synth, shared), and the member-account template: the discovery
+ * function and its schedule, the re-probe rule, least privilege on every policy, and the member role's
+ * trust. Asserted with Match/Capture on the synthesized templates.
+ */
+describe('Discovery in the stack', () => {
+  const stack = new PortwatchStack(testApp(), 'Portwatch', { discovery: { regions: ['eu-west-1', 'us-east-1'], accounts: 'organization', externalId: 'ext-123', every: Duration.hours(12) } });
+  const template = Template.fromStack(stack);
+  const fnId = (path: string): string => logicalIdOf(stack, path);
+  const envOf = (path: string): Record<string, string> => {
+    const fn = template.toJSON().Resources[fnId(path)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    return Object.fromEntries(Object.entries(fn.Properties.Environment.Variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  };
+  const statementsOf = (path: string): Record<string, unknown>[] => {
+    const role = (template.toJSON().Resources[fnId(path)] as { Properties: { Role: { 'Fn::GetAtt': [string] } } }).Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(role)).map(([id]) => id);
+    return policyStatements(template).filter((s) => policies.includes(s.policy)).map((s) => s.statement);
+  };
+  const actions = (statements: Record<string, unknown>[]): string[] => statements.flatMap((s) => asArray(s.Action) as string[]).sort();
+
+  it('runs the discovery function on its schedule, with an environment its own parser reads', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(12 hours)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('Discovery/Discoverer'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })],
+    });
+    const config = parseDiscoveryEnv(envOf('Discovery/Discoverer'), { strict: true });
+    expect(config).toMatchObject({ regions: ['eu-west-1', 'us-east-1'], accounts: 'organization', memberRoleName: DEFAULT_MEMBER_ROLE_NAME, memberExternalId: 'ext-123', concurrency: 8, defaultPort: 8883 });
+    expect(parseReprobeEnv(envOf('Discovery/Reprober'), { strict: true }).probeQueueUrl).toContain('Ref');
+    expect(parseProberEnv(envOf('ProbeFanOut/Prober'), { strict: true }).rootCause).toEqual({ roleName: DEFAULT_MEMBER_ROLE_NAME, externalId: 'ext-123' });
+  });
+
+  it('re-probes on CloudTrail security-group, address and listener changes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ec2', 'aws.elasticloadbalancing'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventName: Match.arrayWith(['AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules', 'RevokeSecurityGroupIngress', 'AssociateAddress', 'DisassociateAddress']) },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('Discovery/Reprober'), 'Arn'] } })],
+    });
+  });
+
+  it('grants only read-only describe/list/lookup actions, sts:AssumeRole only on the member role, and conditional table writes without delete', () => {
+    const readOnly = /^(ec2:Describe|elasticloadbalancing:Describe|route53:List|organizations:List|cloudtrail:LookupEvents)/;
+    const discoverer = statementsOf('Discovery/Discoverer');
+    const wildcard = discoverer.filter((s) => asArray(s.Resource).includes('*'));
+    expect(actions(wildcard).filter((a) => !a.startsWith('xray:') && !readOnly.test(a))).toEqual([]);
+    expect(discoverer).toContainEqual(expect.objectContaining({ Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${DEFAULT_MEMBER_ROLE_NAME}` }));
+    expect(discoverer).toContainEqual(expect.objectContaining({ Action: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] }));
+    expect(actions(discoverer).filter((a) => /Delete|Create|Authorize|Revoke|Modify|Put(?!Item)|Terminate/.test(a) && !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual([]);
+    // Besides the failure destination's sqs:SendMessage (and the URL/attributes CDK grants with it): one scan, one send.
+    const failureQueue = logicalIdOf(stack, 'Discovery/FailureQueue/Queue');
+    const reprober = statementsOf('Discovery/Reprober').filter((s) => !JSON.stringify(s.Resource).includes(failureQueue));
+    expect(actions(reprober).filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual(['dynamodb:Scan', 'sqs:SendMessage']);
+    const prober = statementsOf('ProbeFanOut/Prober');
+    expect(actions(prober.filter((s) => asArray(s.Resource).includes('*'))).filter((a) => !a.startsWith('xray:'))).toEqual(['cloudtrail:LookupEvents', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules']);
+    expect(prober).toContainEqual(expect.objectContaining({ Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${DEFAULT_MEMBER_ROLE_NAME}` }));
+  });
+
+  it('passes cdk-nag with a reason for every acknowledgement', () => {
+    const findings = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) => pack.validateScope(stack).violations);
+    expect(findings.map((f) => `${f.severity} ${f.ruleName} ${f.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    const member = new MemberAccountStack(testApp(), 'MemberNag');
+    expect(new AwsSolutionsChecks().validateScope(member).violations.map((f) => f.ruleName)).toEqual([]);
+  });
+
+  it('is off unless asked for', () => {
+    const plain = Template.fromStack(new PortwatchStack(testApp(), 'Plain'));
+    expect(Object.values(plain.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Description: string } }).Properties.Description)).not.toContainEqual(expect.stringContaining('discovery'));
+  });
+});
+
+describe('the member-account template (for StackSets)', () => {
+  const stack = new MemberAccountStack(testApp(), 'Member');
+  const template = Template.fromStack(stack);
+
+  it('trusts only the portwatch account, and only with the external id', () => {
+    template.hasParameter('ExternalId', { Type: 'String', NoEcho: true });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: DEFAULT_MEMBER_ROLE_NAME,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'PortwatchAccountId' }, ':root']] } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('holds read-only actions only, and forwards the changes to the portwatch event bus', () => {
+    const granted = policyStatements(template).flatMap((s) => asArray(s.statement.Action) as string[]).filter((a) => a !== 'events:PutEvents');
+    expect(granted.filter((a) => !/^(ec2:Describe|elasticloadbalancing:Describe|route53:List|cloudtrail:LookupEvents)/.test(a))).toEqual([]);
+    expect(granted).toEqual(expect.arrayContaining(['ec2:DescribeSecurityGroupRules', 'cloudtrail:LookupEvents', 'route53:ListResourceRecordSets']));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['AWS API Call via CloudTrail'] }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:', { Ref: 'PortwatchRegion' }])] } })],
+    });
+  });
+});
