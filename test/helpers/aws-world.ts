@@ -123,8 +123,9 @@ function formList(form: URLSearchParams, prefix: string): string[] {
   return out;
 }
 
-export async function startAwsWorld(world: World): Promise<AwsStandIn> {
-  return startAwsStandIn((request) => answer(world, request));
+/** `other` answers services the world does not know (SQS, SNS...) first; null passes the request on to the world. */
+export async function startAwsWorld(world: World, other?: (request: StandInRequest) => StandInResponse | null): Promise<AwsStandIn> {
+  return startAwsStandIn((request) => other?.(request) ?? answer(world, request));
 }
 
 function answer(world: World, request: StandInRequest): StandInResponse {
