@@ -5,7 +5,7 @@
  *
  *   npm run bench                 # everything (about a minute)
  *   npm run bench -- --quick      # a tenth of the sizes, to check the bench itself
- *   npm run bench -- --only tcp,deep,pipeline,dispatch,bundles
+ *   npm run bench -- --only tcp,deep,pipeline,dispatch,discovery,bundles
  *
  * Exit code 1 when a correctness check failed (a port misclassified, a write in an unchanged tick...).
  */
@@ -16,13 +16,14 @@ import { runBundleBench, type BundleBenchResult } from './bundles';
 import { costTable, digestBytesFor, dynamoItemSize, FLEETS, measuredTable, measureProberOverhead, monthlyCost, PRICES, RECOMMENDED_FAN_OUT, type Fleet, type Measured } from './cost';
 import { opensslAvailable, runDeepBench, type DeepBenchResult } from './deep';
 import { runDispatchBench, type DispatchBenchResult } from './dispatch';
+import { runDiscoveryBench, totalCalls } from './discovery';
 import { startEngine } from './engine';
 import { findNmap, NMAP_INSTALL_HINT } from './nmap';
 import { loopbackHosts, runPipelineBench, type PipelineResult, type TickMeasure } from './pipeline';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUsd, renderTable } from './table';
 import { runTcpBench, type TcpBenchResult } from './tcp';
 
-const SECTIONS = ['tcp', 'deep', 'pipeline', 'dispatch', 'bundles'] as const;
+const SECTIONS = ['tcp', 'deep', 'pipeline', 'dispatch', 'discovery', 'bundles'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -182,6 +183,21 @@ async function main(): Promise<number> {
       d.report.dispatched === d.targets ? `${fmtInt(d.report.dispatched)} dispatched, largest message ${fmtBytes(d.queue.maxMessageBytes)}` : `FAILED: ${d.report.dispatched} of ${d.targets} dispatched`,
     ]);
     if (d.report.dispatched !== d.targets) failures.push(`dispatcher sent ${d.report.dispatched} of ${d.targets} targets`);
+  }
+
+  if (args.only.has('discovery')) {
+    log('Discovery');
+    // 10,000 interfaces across 50 accounts (a tenth with --quick): one function run, then one with nothing changed.
+    const r = await runDiscoveryBench(args.quick ? 10 : 50, args.quick ? 100 : 200);
+    const calls = totalCalls(r.first.calls);
+    rows.push([
+      `Discovery: ${fmtInt(r.interfaces)} interfaces across ${r.accounts} accounts (stand-in AWS APIs, embedded DynamoDB, 8 scopes at once)`,
+      `${fmtMs(r.first.wallMs)} first run (${fmtInt(r.first.writes)} conditional writes); ${fmtMs(r.second.wallMs)} unchanged run`,
+      `${fmtInt(calls)} API calls (${(calls / r.accounts).toFixed(1)} per account, ${((calls / r.interfaces) * 10_000).toFixed(0)} per 10,000 interfaces); ${r.first.calls.retries} retries`,
+      `unchanged run: ${fmtRatio(r.first.wallMs / Math.max(1, r.second.wallMs))} faster`,
+      r.second.writes === 0 && r.targets === r.accounts * (r.interfaces / r.accounts + 22) ? `${fmtInt(r.targets)} targets; unchanged run wrote 0` : `FAILED: ${r.targets} targets, ${r.second.writes} writes in the unchanged run`,
+    ]);
+    if (r.second.writes !== 0) failures.push(`discovery: an unchanged run wrote ${r.second.writes} items`);
   }
 
   if (args.only.has('bundles')) {

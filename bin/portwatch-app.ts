@@ -33,6 +33,7 @@ const CONTEXT_KEYS = [
   'discoveryAccounts',
   'discoveryExternalId',
   'discoveryEveryHours',
+  'discoveryOrganizationId',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -150,13 +151,15 @@ function readDiscovery(app: App): PortwatchStackProps['discovery'] {
   const accounts = readString(app, 'discoveryAccounts');
   const externalId = readString(app, 'discoveryExternalId');
   const hours = readNumber(app, 'discoveryEveryHours');
-  const refined = regions !== undefined || accounts !== undefined || externalId !== undefined || hours !== undefined;
+  const organizationId = readString(app, 'discoveryOrganizationId');
+  const refined = regions !== undefined || accounts !== undefined || externalId !== undefined || hours !== undefined || organizationId !== undefined;
   if (!on && !refined) return undefined;
   return {
     ...(regions ? { regions } : {}),
     ...(accounts ? { accounts: accounts.toLowerCase() === 'organization' ? 'organization' : accounts.split(',').map((a) => a.trim()).filter((a) => a !== '') } : {}),
     ...(externalId ? { externalId } : {}),
     ...(hours !== undefined ? { every: Duration.hours(hours) } : {}),
+    ...(organizationId ? { organizationId } : {}),
   };
 }
 

@@ -105,7 +105,7 @@ describe('bin/portwatch-app.ts', () => {
     expect(stderr).toContain(
       'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
     expect(stderr).not.toMatch(/^\s+at /m);

@@ -389,3 +389,28 @@ export function sampleWorld(): World {
     ],
   };
 }
+
+/**
+ * An organization for scale runs: `accounts` accounts (the first is home), each with `interfaces`
+ * public interfaces (IPv6 addresses in 2001:db8::/32, each on a tagged instance behind one group),
+ * two internet-facing load balancers with two listeners, and a public zone of 20 AAAA names.
+ * Pages of 1000 items, as EC2's MaxResults.
+ */
+export function scaleWorld(accounts: number, interfaces: number): World {
+  const list: WorldAccount[] = [];
+  for (let a = 0; a < accounts; a++) {
+    const id = String(100000000000 + a);
+    const region: WorldRegion = { ...emptyRegion(), instanceTags: {} };
+    for (let i = 0; i < interfaces; i++) {
+      const instance = `i-${a.toString(16)}x${i.toString(16)}`;
+      region.interfaces.push({ id: `eni-${a.toString(16)}x${i.toString(16)}`, ipv6: [`2001:db8:${a.toString(16)}::${i.toString(16)}`], groups: [`sg-${a}web`], instanceId: instance });
+      (region.instanceTags as Record<string, Record<string, string>>)[instance] = { Name: `node-${i}`, team: `team-${i % 7}` };
+    }
+    for (let b = 0; b < 2; b++) {
+      region.balancers.push({ name: `lb-${a}-${b}`, dnsName: `lb-${a}-${b}.elb.eu-west-1.amazonaws.com`, scheme: 'internet-facing', groups: [`sg-${a}lb`], listeners: [{ protocol: 'TLS', port: 8883 }, { protocol: 'TCP', port: 443 }] });
+    }
+    const records = Array.from({ length: 20 }, (_, r) => ({ name: `host-${r}.a${a}.example.com`, type: 'AAAA', value: `2001:db8:${a.toString(16)}::${r.toString(16)}` }));
+    list.push({ id, name: `account-${a}`, regions: { 'eu-west-1': region }, zones: [{ id: `Z${a}`, name: `a${a}.example.com`, records }] });
+  }
+  return { home: list[0]?.id ?? HOME, accounts: list, roleName: ROLE, externalId: EXTERNAL_ID, pageSize: 1000, throttle: new Map(), calls: new Map() };
+}

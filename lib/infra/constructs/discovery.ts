@@ -59,6 +59,12 @@ export interface DiscoveryProps {
    */
   readonly externalId?: string;
   /**
+   * The organization (`o-...`) whose accounts may forward their changes to this account's default
+   * event bus (the member template's rule). Without it, each account of `accounts` may.
+   * @default - the listed accounts only (none for `organization`: give the id)
+   */
+  readonly organizationId?: string;
+  /**
    * Port every discovered endpoint is watched on.
    * @default 8883
    */
@@ -162,6 +168,21 @@ export class Discovery extends Construct {
       eventPattern: reprobeEventPattern(),
       targets: [new targets.LambdaFunction(this.reprober, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.failureQueue.queue })],
     });
+
+    // Member accounts forward their changes (MemberAccountStack) to this account's default bus.
+    const forwarders = props.organizationId !== undefined ? [{ id: 'Organization', condition: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }, principal: '*' }] : accounts === 'organization' ? [] : accounts.map((a) => ({ id: `Account${a}`, condition: undefined, principal: a }));
+    for (const f of forwarders) {
+      new events.CfnEventBusPolicy(this, `Forwarding${f.id}`, {
+        statementId: `portwatch-forwarding-${f.id.toLowerCase()}`,
+        statement: {
+          Effect: 'Allow',
+          Principal: f.principal === '*' ? '*' : { AWS: `arn:${Stack.of(this).partition}:iam::${f.principal}:root` },
+          Action: 'events:PutEvents',
+          Resource: `arn:${Stack.of(this).partition}:events:${Stack.of(this).region}:${Stack.of(this).account}:event-bus/default`,
+          ...(f.condition ? { Condition: f.condition } : {}),
+        },
+      });
+    }
 
     // The prober's root-cause lookup: read the groups and their changes, in member accounts through the role.
     props.prober.addToRolePolicy(readStatement(ROOT_CAUSE_READ_ACTIONS));

@@ -13,7 +13,7 @@ import { asArray, logicalIdOf, policyStatements, testApp } from '../../../helper
  * trust. Asserted with Match/Capture on the synthesized templates.
  */
 describe('Discovery in the stack', () => {
-  const stack = new PortwatchStack(testApp(), 'Portwatch', { discovery: { regions: ['eu-west-1', 'us-east-1'], accounts: 'organization', externalId: 'ext-123', every: Duration.hours(12) } });
+  const stack = new PortwatchStack(testApp(), 'Portwatch', { discovery: { regions: ['eu-west-1', 'us-east-1'], accounts: 'organization', externalId: 'ext-123', every: Duration.hours(12), organizationId: 'o-a1b2c3d4e5' } });
   const template = Template.fromStack(stack);
   const fnId = (path: string): string => logicalIdOf(stack, path);
   const envOf = (path: string): Record<string, string> => {
@@ -46,6 +46,12 @@ describe('Discovery in the stack', () => {
         detail: { eventName: Match.arrayWith(['AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules', 'RevokeSecurityGroupIngress', 'AssociateAddress', 'DisassociateAddress']) },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('Discovery/Reprober'), 'Arn'] } })],
+    });
+  });
+
+  it('lets only the accounts of the organization put events on the default bus (the member template forwards changes)', () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: { Effect: 'Allow', Principal: '*', Action: 'events:PutEvents', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } },
     });
   });
 
