@@ -14,8 +14,8 @@ import type { CallCounts } from '../lambda/adapters/aws/api-calls';
 import { DISCOVERY_INTEGER_VARIABLES } from '../lambda/contracts/discovery-env';
 import { runDiscovery } from '../lambda/handlers/discovery-root';
 import type { DiscoveryReport } from '../lambda/discovery/service';
-import { endpointVariables, EXTERNAL_ID, ROLE, scaleWorld } from '../test/helpers/aws-world';
-import { startAwsWorld } from '../test/helpers/aws-world';
+import { standInEnvironment, startAwsWorld } from '../test/helpers/aws-world';
+import { EXTERNAL_ID, ROLE, scaleWorld } from '../test/helpers/aws-world-samples';
 import { countRequests } from '../test/helpers/dynalite';
 
 export interface DiscoveryBenchResult {
@@ -31,7 +31,7 @@ export async function runDiscoveryBench(accounts: number, interfacesPerAccount: 
   const standIn = await startAwsWorld(world);
   const db = await startEmbeddedDynamoDb();
   const saved = { ...process.env };
-  Object.assign(process.env, endpointVariables(standIn.endpoint), { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
+  Object.assign(process.env, standInEnvironment(standIn.endpoint));
   try {
     await ensureTables(db.client, { targets: 'targets', state: 'state' });
     const requests = countRequests(db.client);

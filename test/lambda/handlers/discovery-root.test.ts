@@ -6,9 +6,10 @@ import { DynamoDbTargets } from '../../../lambda/adapters/operator/dynamodb-targ
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
 import { runDiscovery, type DiscoveryRunSettings } from '../../../lambda/handlers/discovery-root';
 import { parseTargetItem } from '../../../lambda/monitor/target';
-import type { AwsStandIn } from '../../helpers/aws-stand-in';
-import { DENIED, endpointVariables, EXTERNAL_ID, HOME, MEMBER, ROLE, sampleWorld, startAwsWorld, type World } from '../../helpers/aws-world';
+import { useAwsWorld, type World } from '../../helpers/aws-world';
+import { DENIED, EXTERNAL_ID, HOME, MEMBER, ROLE, sampleWorld } from '../../helpers/aws-world-samples';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
+import { runDiscoveryBench, totalCalls } from '../../../bench/discovery';
 
 /*
  * Discovery end to end on the real SDK clients: EC2, ELBv2, Route 53, STS, Organizations and
@@ -31,19 +32,14 @@ const settings: DiscoveryRunSettings = {
 
 describe('runDiscovery against the stand-ins', () => {
   let db: EmbeddedDynamoDb;
-  let standIn: AwsStandIn;
   let world: World;
-  const saved = { ...process.env };
+  const aws = useAwsWorld(sampleWorld);
 
   beforeAll(async () => {
     db = await startEmbeddedDynamoDb();
-    world = sampleWorld();
-    standIn = await startAwsWorld(world);
-    Object.assign(process.env, endpointVariables(standIn.endpoint), { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
+    world = aws().world;
   });
   afterAll(async () => {
-    process.env = saved;
-    await standIn.close();
     await db.close();
   });
 
@@ -172,4 +168,35 @@ describe('runDiscovery against the stand-ins', () => {
     expect([add, update, disable]).toEqual([false, false, false]);
     expect(await targets.get('203.0.113.30:8883')).toEqual({ target: '203.0.113.30:8883', description: 'user' });
   });
+});
+
+/*
+ * At scale: the bench's run (bench/discovery.ts), small here (3 accounts of 10 interfaces); `npm run
+ * bench` runs 10,000 interfaces across 50 accounts, as does this file with
+ * PORTWATCH_DISCOVERY_ACCOUNTS=50 PORTWATCH_DISCOVERY_INTERFACES=200 (PORTWATCH_DISCOVERY_REPORT=1
+ * prints the figures). No timing is asserted.
+ */
+const accounts = Number(process.env.PORTWATCH_DISCOVERY_ACCOUNTS ?? 3);
+const interfaces = Number(process.env.PORTWATCH_DISCOVERY_INTERFACES ?? 10);
+
+describe(`discovery of ${accounts * interfaces} interfaces across ${accounts} accounts`, () => {
+  it('reads every account in one run with a fixed number of calls per account, and a second run writes nothing', async () => {
+    // Act
+    const r = await runDiscoveryBench(accounts, interfaces);
+    // Assess: every interface, both balancers and 20 names per account (the names share the interfaces' addresses' keys only by chance: none here).
+    expect(r.first.report.scopes.filter((s) => s.error !== null)).toEqual([]);
+    expect(r.targets).toBe(accounts * (interfaces + 2 + 20));
+    expect(r.first.writes).toBe(r.targets);
+    // Per account: AssumeRole (not for home), interfaces and their instances' tags by the page, addresses,
+    // balancers, their listeners (one call each) and tags, zones and records; plus ListAccounts.
+    const pages = Math.ceil(interfaces / 1000);
+    const perAccount = pages + Math.ceil((interfaces * 2) / 1000) + 1 + 1 + 2 + 1 + 1 + 1;
+    expect(totalCalls(r.first.calls)).toBe(accounts * perAccount + (accounts - 1) + 1);
+    expect(r.second.writes).toBe(0);
+    expect(r.second.report.plan.unchanged).toBe(r.targets);
+    if (process.env.PORTWATCH_DISCOVERY_REPORT) {
+      process.stdout.write(`${JSON.stringify({ interfaces: r.interfaces, accounts, targets: r.targets, first: { wallMs: r.first.wallMs, calls: r.first.calls, writes: r.first.writes }, second: { wallMs: r.second.wallMs, writes: r.second.writes } }, null, 1)}\n`);
+    }
+    // The full size takes minutes on the embedded DynamoDB's 10,000+ conditional writes.
+  }, accounts * interfaces > 1000 ? 900_000 : 30_000);
 });

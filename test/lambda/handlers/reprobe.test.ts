@@ -13,7 +13,8 @@ import { RootCauseNotifier } from '../../../lambda/monitor/root-cause-notifier';
 import { createAddressGuard } from '../../../lambda/probe/address-policy';
 import type { AwsStandIn, StandInResponse } from '../../helpers/aws-stand-in';
 import { jsonAnswer } from '../../helpers/aws-stand-in';
-import { endpointVariables, EXTERNAL_ID, HOME, ROLE, sampleWorld, startAwsWorld } from '../../helpers/aws-world';
+import { standInEnvironment, startAwsWorld } from '../../helpers/aws-world';
+import { EXTERNAL_ID, HOME, ROLE, sampleWorld } from '../../helpers/aws-world-samples';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
 import { probeResult } from '../../helpers/observations';
@@ -56,7 +57,7 @@ describe('re-probe on a security-group change', () => {
     tables = await freshTables(db);
     standIn = await startAwsWorld(sampleWorld(), sqs(sent));
     // The SQS client sends to the host of the queue URL (its useQueueUrlAsEndpoint), so the URL names the stand-in.
-    lambdaEnv(db, { TARGETS_TABLE_NAME: tables.targets, PROBE_QUEUE_URL: `${standIn.endpoint}/111122223333/probe`, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in', AWS_ENDPOINT_URL_SQS: standIn.endpoint, ...endpointVariables(standIn.endpoint) });
+    lambdaEnv(db, { TARGETS_TABLE_NAME: tables.targets, PROBE_QUEUE_URL: `${standIn.endpoint}/111122223333/probe`, AWS_ENDPOINT_URL_SQS: standIn.endpoint, ...standInEnvironment(standIn.endpoint) });
     const targets = new DynamoDbTargets(db.client, tables.targets);
     await targets.batchPut([
       { target: '203.0.113.10:8883', expect: 'closed', enabled: true, labels: { Name: 'web-1' }, description: 'discovered', origin: web },

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AwsStandIn } from '../../helpers/aws-stand-in';
-import { DENIED, endpointVariables, EXTERNAL_ID, HOME, sampleWorld, startAwsWorld } from '../../helpers/aws-world';
+import { useAwsWorld } from '../../helpers/aws-world';
+import { DENIED, EXTERNAL_ID, HOME, sampleWorld } from '../../helpers/aws-world-samples';
 import { jsonLines, runCli } from './cli-harness';
 
 /*
@@ -12,18 +12,13 @@ import { jsonLines, runCli } from './cli-harness';
  * The Targets table is a local state directory (embedded DynamoDB), which `portwatch local` watches.
  */
 describe('portwatch discover', () => {
-  let standIn: AwsStandIn;
   let dir: string;
-  const saved = { ...process.env };
+  useAwsWorld(sampleWorld);
 
-  beforeAll(async () => {
-    standIn = await startAwsWorld(sampleWorld());
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'portwatch-discover-'));
-    Object.assign(process.env, endpointVariables(standIn.endpoint), { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
   });
-  afterAll(async () => {
-    process.env = saved;
-    await standIn.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 

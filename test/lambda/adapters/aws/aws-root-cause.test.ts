@@ -6,8 +6,8 @@ import { formatAlert } from '../../../../lambda/monitor/alert';
 import type { Origin } from '../../../../lambda/monitor/exposure-model';
 import type { Alert } from '../../../../lambda/monitor/model';
 import { RootCauseNotifier } from '../../../../lambda/monitor/root-cause-notifier';
-import type { AwsStandIn } from '../../../helpers/aws-stand-in';
-import { endpointVariables, EXTERNAL_ID, HOME, MEMBER, ROLE, sampleWorld, startAwsWorld, type World } from '../../../helpers/aws-world';
+import { useAwsWorld, type World } from '../../../helpers/aws-world';
+import { EXTERNAL_ID, HOME, MEMBER, ROLE, sampleWorld } from '../../../helpers/aws-world-samples';
 import { RecordingNotifier } from '../../../helpers/recording-notifier';
 
 /*
@@ -34,18 +34,11 @@ function opened(origin: Origin): Alert {
 }
 
 describe('root cause of an opening alert', () => {
-  let standIn: AwsStandIn;
   let world: World;
-  const saved = { ...process.env };
+  const aws = useAwsWorld(sampleWorld);
 
-  beforeAll(async () => {
-    world = sampleWorld();
-    standIn = await startAwsWorld(world);
-    Object.assign(process.env, endpointVariables(standIn.endpoint), { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await standIn.close();
+  beforeAll(() => {
+    world = aws().world;
   });
 
   const lookup = (): AwsRootCause => new AwsRootCause(new STSClient(quick), { roleName: ROLE, externalId: EXTERNAL_ID, clientSettings: quick });

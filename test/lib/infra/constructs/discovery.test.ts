@@ -78,11 +78,6 @@ describe('Discovery in the stack', () => {
     const member = new MemberAccountStack(testApp(), 'MemberNag');
     expect(new AwsSolutionsChecks().validateScope(member).violations.map((f) => f.ruleName)).toEqual([]);
   });
-
-  it('is off unless asked for', () => {
-    const plain = Template.fromStack(new PortwatchStack(testApp(), 'Plain'));
-    expect(Object.values(plain.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Description: string } }).Properties.Description)).not.toContainEqual(expect.stringContaining('discovery'));
-  });
 });
 
 describe('the member-account template (for StackSets)', () => {
