@@ -2,18 +2,21 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { DISCOVERY_RETRY } from '../../lambda/adapters/aws/api-calls';
 import { DynamoDbDiscoveredTargets } from '../../lambda/adapters/aws/dynamodb-discovered-targets';
 import { LOCAL_TABLES } from '../../lambda/adapters/local/embedded-dynamodb';
 import { checkExternalId, checkRoleName, DEFAULT_MEMBER_ROLE_NAME, DISCOVERY_INTEGER_VARIABLES, parseAccountScope, parseRegions, type AccountScope } from '../../lambda/contracts/discovery-env';
 import { ConfigError } from '../../lambda/contracts/env';
 import { describeOrigin } from '../../lambda/discovery/desired';
+import type { DiscoveredTargetStore } from '../../lambda/discovery/endpoint';
 import type { DiscoveryReport } from '../../lambda/discovery/service';
 import { runDiscovery, type DiscoveryRun } from '../../lambda/handlers/discovery-root';
 import { plural } from '../../lambda/parse/plural';
 import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput } from './output';
+import { DEFAULT_STATE_DIR } from './state-dir';
 import { BACKEND_HELP, addBackendOptions, integerOption, rangeText, type IntegerFlag } from './options';
 
 interface DiscoverOptions extends BackendOptions {
@@ -25,6 +28,14 @@ interface DiscoverOptions extends BackendOptions {
   readonly externalId?: string;
   readonly concurrency: number;
 }
+
+/** The Targets table of a state directory that does not exist yet, for a dry run: empty, and never written. */
+const NO_TARGETS: DiscoveredTargetStore = {
+  listAll: async () => [],
+  add: async () => false,
+  update: async () => false,
+  disable: async () => false,
+};
 
 const CONCURRENCY_FLAG: IntegerFlag = { flag: '--concurrency', what: 'a number of account/region scopes', min: DISCOVERY_INTEGER_VARIABLES.concurrency.min, max: DISCOVERY_INTEGER_VARIABLES.concurrency.max };
 
@@ -87,19 +98,23 @@ async function runDiscover(options: DiscoverOptions): Promise<void> {
   const clientRegion = options.region ?? regions[0];
   const sts = new STSClient({ ...DISCOVERY_RETRY, region: clientRegion });
   const organizations = accounts === 'organization' ? new OrganizationsClient({ ...DISCOVERY_RETRY, region: 'us-east-1' }) : null;
+  const discoverInto = async (store: DiscoveredTargetStore, where: string): Promise<void> => {
+    const run = await runDiscovery({ sts, organizations, store }, { regions, accounts, memberRoleName, memberExternalId, concurrency: options.concurrency, defaultPort: 8883, dryRun });
+    if (out.json) printJson(out, run.report, run, dryRun);
+    else printText(out, run.report, run, dryRun, where);
+    const failed = run.report.scopes.filter((s) => s.error !== null);
+    if (failed.length > 0) {
+      out.note(`${plural(failed.length, 'scope')} could not be read (see ERROR); their targets were left as they are`);
+      process.exitCode = EXIT_FAILED;
+    }
+  };
+  const dir = options.state ?? DEFAULT_STATE_DIR;
   try {
-    await withBackend(options, dryRun ? 'read' : 'create', async (backend) => {
-      const table = options.stack === undefined ? LOCAL_TABLES.targets : backend.targets.tableName;
-      const store = new DynamoDbDiscoveredTargets(backend.client, table);
-      const run = await runDiscovery({ sts, organizations, store }, { regions, accounts, memberRoleName, memberExternalId, concurrency: options.concurrency, defaultPort: 8883, dryRun });
-      if (out.json) printJson(out, run.report, run, dryRun);
-      else printText(out, run.report, run, dryRun, backend.where);
-      const failed = run.report.scopes.filter((s) => s.error !== null);
-      if (failed.length > 0) {
-        out.note(`${plural(failed.length, 'scope')} could not be read (see ERROR); their targets were left as they are`);
-        process.exitCode = EXIT_FAILED;
-      }
-    });
+    // A dry run before the first real one: no state directory yet, so every endpoint would be new.
+    if (dryRun && options.stack === undefined && !existsSync(dir)) return await discoverInto(NO_TARGETS, `local state ${dir} (none yet)`);
+    await withBackend(options, dryRun ? 'read' : 'create', (backend) =>
+      discoverInto(new DynamoDbDiscoveredTargets(backend.client, options.stack === undefined ? LOCAL_TABLES.targets : backend.targets.tableName), backend.where),
+    );
   } finally {
     sts.destroy();
     organizations?.destroy();

@@ -10,6 +10,7 @@ import { useAwsWorld, type World } from '../../helpers/aws-world';
 import { DENIED, EXTERNAL_ID, HOME, MEMBER, ROLE, sampleWorld } from '../../helpers/aws-world-samples';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { runDiscoveryBench, totalCalls } from '../../../bench/discovery';
+import { captureOutput, fullContext } from './stdout-capture';
 
 /*
  * Discovery end to end on the real SDK clients: EC2, ELBv2, Route 53, STS, Organizations and
@@ -199,4 +200,41 @@ describe(`discovery of ${accounts * interfaces} interfaces across ${accounts} ac
     }
     // The full size takes minutes on the embedded DynamoDB's 10,000+ conditional writes.
   }, accounts * interfaces > 1000 ? 900_000 : 30_000);
+});
+
+describe('the discovery Lambda handler', () => {
+  let db: EmbeddedDynamoDb;
+  const aws = useAwsWorld(sampleWorld);
+
+  beforeAll(async () => {
+    db = await startEmbeddedDynamoDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('reads its environment at cold start, takes its account from its ARN, and logs the run; a failed account is logged, not thrown', async () => {
+    // Prepare: the environment the Discovery construct sets (contracts/discovery-env.ts); every AWS
+    // client built at module scope reaches the stand-ins and dynalite through AWS_ENDPOINT_URL_<SERVICE>.
+    const tables = await freshTables(db);
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      TARGETS_TABLE_NAME: tables.targets,
+      DISCOVERY_REGIONS: 'eu-west-1',
+      DISCOVERY_ACCOUNTS: 'organization',
+      MEMBER_ROLE_NAME: ROLE,
+      MEMBER_EXTERNAL_ID: EXTERNAL_ID,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { handler } = require('../../../lambda/handlers/discovery') as typeof import('../../../lambda/handlers/discovery');
+    const context = { ...fullContext('discoverer', 'd-1'), invokedFunctionArn: `arn:aws:lambda:eu-west-1:${HOME}:function:discoverer` };
+    // Act
+    const { result, error, out } = await captureOutput(() => handler({}, context));
+    // Assess: no GetCallerIdentity (the ARN named the account); the denied account's two scopes logged.
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ accounts: 3, added: 8, updated: 0, disabled: 0, failedScopes: 2 });
+    expect(aws().world.calls.get('sts.GetCallerIdentity')).toBeUndefined();
+    expect(out.logs.filter((l) => l.message === 'scope not read; its targets are kept as they are')).toHaveLength(2);
+    expect(out.logs).toContainEqual(expect.objectContaining({ message: 'discovery run', added: 8, failedScopes: 2, retries: 0 }));
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useAwsWorld } from '../../helpers/aws-world';
@@ -58,6 +58,16 @@ describe('portwatch discover', () => {
     expect(lines.filter((l) => l.kind === 'add')).toHaveLength(7);
     expect(lines.at(-1)).toMatchObject({ kind: 'summary', dryRun: true, accounts: 3, applied: null });
     expect(jsonLines(list.stdout)).toHaveLength(1);
+  });
+
+  it('--dry-run before any state exists shows every endpoint as new and creates nothing', async () => {
+    // Act
+    const dry = await runCli(['discover', '--dry-run', '--state', join(dir, 'not-yet')]);
+    // Assess
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`into local state ${join(dir, 'not-yet')} (none yet)`);
+    expect(dry.stdout).toContain('would add 7:');
+    expect(existsSync(join(dir, 'not-yet'))).toBe(false);
   });
 
   it('writes into a local state directory that `portwatch targets list` then shows; a second run writes nothing', async () => {
