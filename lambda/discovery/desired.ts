@@ -52,12 +52,30 @@ function hostOf(endpoint: Endpoint): { host: string } | { skip: string } {
   return parsed.ok ? { host: parsed.value } : { skip: `${describeOrigin(endpoint.origin)}: ${parsed.error.reason}` };
 }
 
+/**
+ * A DNS name has no tags of its own: it takes the tags and security groups of the resources its
+ * record names (an alias to a load balancer, an A record of an instance's address), so that
+ * `broker.example.com` expects what the broker's instance says, and its root cause finds its groups.
+ */
+function withTargetsOfNames(endpoints: readonly Endpoint[]): Endpoint[] {
+  const byHost = new Map<string, Endpoint>();
+  for (const e of endpoints) if (e.origin.kind !== 'dns-record' && !byHost.has(e.host.toLowerCase())) byHost.set(e.host.toLowerCase(), e);
+  return endpoints.map((e) => {
+    if (e.origin.kind !== 'dns-record' || !e.pointsTo) return e;
+    const named = e.pointsTo.flatMap((v) => byHost.get(v.toLowerCase()) ?? []);
+    if (named.length === 0) return e;
+    const tags = Object.assign({}, ...named.slice().reverse().map((n) => n.tags), e.tags) as Record<string, string>;
+    const securityGroups = [...new Set([...e.origin.securityGroups, ...named.flatMap((n) => n.origin.securityGroups)])].sort();
+    return { ...e, tags, origin: { ...e.origin, securityGroups } };
+  });
+}
+
 /** The desired items for `endpoints`, watched on `port`; deterministic (sorted by key) so that a second run compares equal. */
 export function desiredItems(endpoints: readonly Endpoint[], port: number): Desired {
   const skipped: string[] = [];
   const warnings: string[] = [];
   const byKey = new Map<string, Endpoint[]>();
-  for (const endpoint of endpoints) {
+  for (const endpoint of withTargetsOfNames(endpoints)) {
     const host = hostOf(endpoint);
     if ('skip' in host) {
       skipped.push(host.skip);

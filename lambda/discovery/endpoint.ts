@@ -8,6 +8,8 @@ export interface Endpoint {
   readonly origin: Origin;
   /** The resource's tags (`portwatch:expect` among them); empty for DNS records, which have none. */
   readonly tags: Readonly<Record<string, string>>;
+  /** A DNS record's values: the addresses or the alias target it names (its tags and groups come from there). */
+  readonly pointsTo?: readonly string[];
 }
 
 export interface AccountRef {

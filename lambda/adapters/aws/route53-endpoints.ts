@@ -37,9 +37,12 @@ export class Route53Endpoints {
       for (const r of out.ResourceRecordSets ?? []) {
         if (!r.Name || !r.Type || !ADDRESS_TYPES.has(r.Type)) continue;
         const name = r.Name.replace(/\.$/, '');
+        const alias = r.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
+        const values = alias ? [alias] : (r.ResourceRecords ?? []).flatMap((v) => v.Value ?? []);
         endpoints.push({
           host: name,
           tags: {},
+          pointsTo: values,
           origin: {
             account: this.account,
             region: GLOBAL_REGION,
@@ -48,7 +51,7 @@ export class Route53Endpoints {
             arn: `arn:aws:route53:::hostedzone/${zoneId}`,
             name,
             securityGroups: [],
-            ...(r.AliasTarget?.DNSName ? { attachedTo: r.AliasTarget.DNSName.replace(/\.$/, '') } : {}),
+            ...(alias ? { attachedTo: alias } : {}),
           },
         });
       }

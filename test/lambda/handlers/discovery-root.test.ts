@@ -92,6 +92,9 @@ describe('runDiscovery against the stand-ins', () => {
     });
     expect(items.get('[2001:db8::20]:8883')).toMatchObject({ expect: 'open', labels: { Name: 'broker' } });
     expect(items.get('mqtt-nlb-1234.elb.eu-west-1.amazonaws.com:8883')).toMatchObject({ expect: 'open', origin: { kind: 'load-balancer', listeners: ['TLS:8883'], securityGroups: ['sg-0nlb'] } });
+    // A name takes the tags and groups of what it names: the alias its balancer's, the A record its instance's.
+    expect(items.get('mqtt.example.com:8883')).toMatchObject({ expect: 'open', origin: { kind: 'dns-record', attachedTo: 'mqtt-nlb-1234.elb.eu-west-1.amazonaws.com', securityGroups: ['sg-0nlb'] } });
+    expect(items.get('broker.example.com:8883')).toMatchObject({ expect: 'open', labels: { Name: 'broker' }, origin: { securityGroups: ['sg-0broker'] } });
     expect(items.get('198.51.100.44:8883')).toMatchObject({ origin: { account: MEMBER, kind: 'network-interface' }, labels: { Name: 'ingest-task' } });
     expect(items.get('203.0.113.20:8883')).toEqual({ target: '203.0.113.20:8883', expect: 'open', description: 'mine' });
     // The wildcard record and the private zone are not targets; every item parses as a target.
@@ -130,8 +133,12 @@ describe('runDiscovery against the stand-ins', () => {
       const third = await run();
       // Assess 2
       expect(third.report.plan.disable.map((d) => d.target)).toEqual(['203.0.113.30:8883']);
-      expect(third.report.plan.update).toEqual([{ item: expect.objectContaining({ target: 'mqtt-nlb-1234.elb.eu-west-1.amazonaws.com:8883' }), changed: ['expect', 'labels'] }]);
-      expect(third.report.applied).toEqual({ added: 0, updated: 1, disabled: 1, refused: 0 });
+      // The balancer's tags changed, and so did those of the name aliased to it.
+      expect(third.report.plan.update.map((u) => [u.item.target, u.changed])).toEqual([
+        ['mqtt-nlb-1234.elb.eu-west-1.amazonaws.com:8883', ['expect', 'labels']],
+        ['mqtt.example.com:8883', ['expect', 'labels']],
+      ]);
+      expect(third.report.applied).toEqual({ added: 0, updated: 2, disabled: 1, refused: 0 });
       expect(await targets.get('203.0.113.30:8883')).toMatchObject({
         enabled: false,
         disabledReason: `Elastic IP eipalloc-0002 (spare) in ${HOME} eu-west-1 no longer found by discovery at 2026-12-01T10:00:00.000Z`,
