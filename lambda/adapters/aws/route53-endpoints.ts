@@ -36,7 +36,8 @@ export class Route53Endpoints {
       );
       for (const r of out.ResourceRecordSets ?? []) {
         if (!r.Name || !r.Type || !ADDRESS_TYPES.has(r.Type)) continue;
-        const name = r.Name.replace(/\.$/, '');
+        // Route 53 writes `*` as the octal escape \052 in names it returns.
+        const name = r.Name.replace(/\.$/, '').replace(/\\052/g, '*');
         const alias = r.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase();
         const values = alias ? [alias] : (r.ResourceRecords ?? []).flatMap((v) => v.Value ?? []);
         endpoints.push({
