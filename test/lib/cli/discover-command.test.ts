@@ -13,7 +13,7 @@ import { jsonLines, runCli } from './cli-harness';
  */
 describe('portwatch discover', () => {
   let dir: string;
-  useAwsWorld(sampleWorld);
+  const aws = useAwsWorld(sampleWorld);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'portwatch-discover-'));
@@ -84,5 +84,24 @@ describe('portwatch discover', () => {
     const targets = jsonLines(list.stdout) as { target: string; origin?: { account: string } }[];
     expect(targets).toHaveLength(7);
     expect(targets.every((t) => t.origin?.account === HOME)).toBe(true);
+
+    // Act 2: the spare Elastic IP is released and the balancer re-tagged; a dry run says what would follow.
+    const region = aws().world.accounts[0]?.regions['eu-west-1'];
+    const [spare, nlb] = [region?.addresses[1], region?.balancers[0]];
+    if (!region || !spare || !nlb) throw new Error('world');
+    region.addresses.splice(1, 1);
+    region.balancers[0] = { ...nlb, tags: { 'portwatch:expect': 'any' } };
+    try {
+      const dry = await runCli(['discover', '--dry-run', '--state', state]);
+      if (process.env.PORTWATCH_DISCOVER_SAMPLE) writeFileSync(`${process.env.PORTWATCH_DISCOVER_SAMPLE}.changes`, `$ portwatch discover --dry-run --state ${state}\n${dry.stdout}${dry.stderr}`);
+      // Assess 2
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/would update 2:\n.*\n~\s+mqtt-nlb-1234\.elb\.eu-west-1\.amazonaws\.com:8883\s+any\s+changed: expect\n~\s+mqtt\.example\.com:8883\s+any\s+changed: expect\n/);
+      expect(dry.stdout).toMatch(/would disable 1:\n.*\n-\s+203\.0\.113\.30:8883\s+Elastic IP eipalloc-0002 \(spare\) in 111122223333 eu-west-1 no longer found by discovery at /);
+      expect(dry.stdout).toContain('unchanged: 4;');
+    } finally {
+      region.addresses.splice(1, 0, spare);
+      region.balancers[0] = nlb;
+    }
   });
 });
