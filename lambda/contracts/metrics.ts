@@ -47,6 +47,9 @@ export const METRIC = {
   flapsSuppressed: 'FlapsSuppressed',
   /** SQS records returned as batch item failures (retried, then dead-lettered after 3 receives). */
   recordsRetried: 'RecordsRetried',
+  // Discovery, once per run.
+  /** Account/region scopes a discovery run could not read (a member role missing, access denied): their targets are kept as they were. */
+  discoveryScopesFailed: 'DiscoveryScopesFailed',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

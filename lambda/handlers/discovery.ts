@@ -5,7 +5,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { DISCOVERY_RETRY } from '../adapters/aws/api-calls';
 import { DynamoDbDiscoveredTargets } from '../adapters/aws/dynamodb-discovered-targets';
-import { createLogger } from '../adapters/aws/powertools';
+import { createLogger, createMetrics, publishMetrics } from '../adapters/aws/powertools';
+import { METRIC } from '../contracts/metrics';
 import { parseDiscoveryEnv } from '../contracts/discovery-env';
 import { runDiscovery } from './discovery-root';
 
@@ -15,6 +16,7 @@ const sts = new STSClient(DISCOVERY_RETRY);
 const organizations = config.accounts === 'organization' ? new OrganizationsClient({ ...DISCOVERY_RETRY, region: 'us-east-1' }) : null;
 const store = new DynamoDbDiscoveredTargets(new DynamoDBClient({}), config.targetsTableName);
 const logger = createLogger();
+const metrics = createMetrics();
 
 export interface DiscoveryResult {
   readonly accounts: number;
@@ -56,6 +58,8 @@ export async function handler(_event: unknown, context: Context): Promise<Discov
     retries: calls.retries,
     wallMs,
   });
+  // Alarmed (Discovery construct): a scope that cannot be read is a blind spot, even though the run goes on.
+  publishMetrics(metrics, [{ name: METRIC.discoveryScopesFailed, unit: 'Count', values: [failed.length] }]);
   const apiCalls = Object.values(calls.calls).reduce((a, b) => a + b, 0);
   return { accounts: report.accounts, added: applied.added, updated: applied.updated, disabled: applied.disabled, failedScopes: failed.length, apiCalls };
 }

@@ -223,7 +223,7 @@ export class PortwatchStack extends Stack {
       alertsTopic: this.alerts.topic,
       opsTopic: this.ops.topic,
       tickRate,
-      alarms: deadLetterQueues.map(({ dlq }) => dlq.alarm),
+      alarms: [...deadLetterQueues.map(({ dlq }) => dlq.alarm), ...(this.discovery ? [this.discovery.scopesFailedAlarm] : [])],
     });
 
     // Output ids are top-level children of the stack, so each logical id (= OutputKey) is exactly

@@ -1,5 +1,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +26,7 @@ import {
   type AccountScope,
 } from '../../../lambda/contracts/discovery-env';
 import { ConfigError } from '../../../lambda/contracts/env';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/contracts/metrics';
 
 /** Props of {@link Discovery}. */
 export interface DiscoveryProps {
@@ -99,6 +102,8 @@ export class Discovery extends Construct {
   public readonly reprobeRule: events.Rule;
   /** Discovery runs and re-probe events that failed after their retries. */
   public readonly failureQueue: DeadLetterQueue;
+  /** A run could not read an account or region (the run went on; those targets were kept). */
+  public readonly scopesFailedAlarm: cloudwatch.Alarm;
 
   public constructor(scope: Construct, id: string, props: DiscoveryProps) {
     super(scope, id);
@@ -151,6 +156,22 @@ export class Discovery extends Construct {
       schedule: events.Schedule.rate(every),
       targets: [new targets.LambdaFunction(this.discoverer, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.failureQueue.queue })],
     });
+
+    this.scopesFailedAlarm = new cloudwatch.Alarm(this, 'ScopesFailedAlarm', {
+      alarmDescription:
+        'portwatch discovery could not read an account or region (see the discovery function log: "scope not read"). Its targets are kept as ' +
+        'they were, but new endpoints there are not found: check the member role (portwatch-discovery-read, external id) in that account.',
+      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: METRIC.discoveryScopesFailed, dimensionsMap: { service: SERVICE_NAME }, statistic: cloudwatch.Stats.MAXIMUM, period: every }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No run, no data: a run that failed outright lands in the failure queue, which has its own alarm.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      this.scopesFailedAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+      this.scopesFailedAlarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+    }
 
     this.reprober = new PortwatchFunction(this, 'Reprober', {
       entry: 'lambda/handlers/reprobe.ts',

@@ -10,7 +10,7 @@ import { useAwsWorld, type World } from '../../helpers/aws-world';
 import { DENIED, EXTERNAL_ID, HOME, MEMBER, ROLE, sampleWorld } from '../../helpers/aws-world-samples';
 import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { runDiscoveryBench, totalCalls } from '../../../bench/discovery';
-import { captureOutput, fullContext } from './stdout-capture';
+import { captureOutput, fullContext, metricSum } from './stdout-capture';
 
 /*
  * Discovery end to end on the real SDK clients: EC2, ELBv2, Route 53, STS, Organizations and
@@ -243,5 +243,6 @@ describe('the discovery Lambda handler', () => {
     expect(aws().world.calls.get('sts.GetCallerIdentity')).toBeUndefined();
     expect(out.logs.filter((l) => l.message === 'scope not read; its targets are kept as they are')).toHaveLength(2);
     expect(out.logs).toContainEqual(expect.objectContaining({ message: 'discovery run', added: 8, failedScopes: 2, retries: 0 }));
+    expect(metricSum(out.metrics, 'DiscoveryScopesFailed')).toBe(2);
   });
 });

@@ -38,6 +38,17 @@ describe('Discovery in the stack', () => {
     expect(parseProberEnv(envOf('ProbeFanOut/Prober'), { strict: true }).rootCause).toEqual({ roleName: DEFAULT_MEMBER_ROLE_NAME, externalId: 'ext-123' });
   });
 
+  it('alarms the operations topic when a run could not read an account or region', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DiscoveryScopesFailed',
+      Namespace: 'Portwatch',
+      Dimensions: [{ Name: 'service', Value: 'portwatch' }],
+      Period: 43_200,
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Ops') }],
+    });
+  });
+
   it('re-probes on CloudTrail security-group, address and listener changes', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
