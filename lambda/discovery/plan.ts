@@ -8,6 +8,8 @@ export interface Update {
   readonly item: DesiredItem;
   /** The managed attributes that differ, e.g. `expect`, `labels`, `enabled`. */
   readonly changed: readonly string[];
+  /** `expect` as stored, when it changes (null: any). */
+  readonly expectBefore?: string | null;
 }
 
 export interface Disable {
@@ -72,7 +74,7 @@ export function planDiscovery(desired: readonly DesiredItem[], current: readonly
     else if (existing.origin === undefined || existing.origin === null) userOwned.push(item.target);
     else {
       const changed = changedAttributes(existing, item);
-      if (changed.length > 0) update.push({ item, changed });
+      if (changed.length > 0) update.push({ item, changed, ...(changed.includes('expect') ? { expectBefore: typeof existing.expect === 'string' ? existing.expect : null } : {}) });
       else unchanged++;
     }
   }

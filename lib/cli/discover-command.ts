@@ -67,7 +67,9 @@ function printText(out: CliOutput, report: DiscoveryReport, run: DiscoveryRun, d
     out.table(['', 'TARGET', 'EXPECT', 'WHAT'], rows);
   };
   section(`${verb('add')} ${plan.add.length}:`, plan.add.map((i) => ['+', i.target, i.expect ?? 'any', describeOrigin(i.origin)]));
-  section(`${verb('update')} ${plan.update.length}:`, plan.update.map((u) => ['~', u.item.target, u.item.expect ?? 'any', `changed: ${u.changed.join(', ')}`]));
+  const changedText = (u: DiscoveryReport['plan']['update'][number]): string =>
+    `changed: ${u.changed.map((c) => (c === 'expect' && u.expectBefore !== undefined ? `expect (was ${u.expectBefore ?? 'any'})` : c)).join(', ')}`;
+  section(`${verb('update')} ${plan.update.length}:`, plan.update.map((u) => ['~', u.item.target, u.item.expect ?? 'any', changedText(u)]));
   section(`${verb('disable')} ${plan.disable.length}:`, plan.disable.map((d) => ['-', d.target, '', d.reason]));
   out.line(`unchanged: ${plan.unchanged}; left alone (the user's own targets): ${plan.userOwned.length === 0 ? 'none' : plan.userOwned.join(', ')}`);
   for (const s of report.skipped) out.line(`skipped: ${s}`);

@@ -96,7 +96,7 @@ describe('portwatch discover', () => {
       if (process.env.PORTWATCH_DISCOVER_SAMPLE) writeFileSync(`${process.env.PORTWATCH_DISCOVER_SAMPLE}.changes`, `$ portwatch discover --dry-run --state ${state}\n${dry.stdout}${dry.stderr}`);
       // Assess 2
       expect(dry.code).toBe(0);
-      expect(dry.stdout).toMatch(/would update 2:\n.*\n~\s+mqtt-nlb-1234\.elb\.eu-west-1\.amazonaws\.com:8883\s+any\s+changed: expect\n~\s+mqtt\.example\.com:8883\s+any\s+changed: expect\n/);
+      expect(dry.stdout).toMatch(/would update 2:\n.*\n~\s+mqtt-nlb-1234\.elb\.eu-west-1\.amazonaws\.com:8883\s+any\s+changed: expect \(was open\)\n~\s+mqtt\.example\.com:8883\s+any\s+changed: expect \(was open\)\n/);
       expect(dry.stdout).toMatch(/would disable 1:\n.*\n-\s+203\.0\.113\.30:8883\s+Elastic IP eipalloc-0002 \(spare\) in 111122223333 eu-west-1 no longer found by discovery at /);
       expect(dry.stdout).toContain('unchanged: 4;');
     } finally {
