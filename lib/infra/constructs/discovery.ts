@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -148,8 +149,10 @@ export class Discovery extends Construct {
     });
     // The adapter's calls (dynamodb-discovered-targets.ts): Scan, conditional PutItem and UpdateItem; never DeleteItem.
     props.targetsTable.grant(this.discoverer, 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    this.discoverer.addToRolePolicy(readStatement([...DISCOVERY_READ_ACTIONS, ...(accounts === 'organization' ? ['organizations:ListAccounts'] : [])]));
-    this.discoverer.addToRolePolicy(assumeMemberRoleStatement(memberRoleName));
+    this.readPolicy('DiscovererReadPolicy', this.discoverer, memberRoleName, [
+      readStatement([...DISCOVERY_READ_ACTIONS, ...(accounts === 'organization' ? ['organizations:ListAccounts'] : [])]),
+      assumeMemberRoleStatement(memberRoleName),
+    ]);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `portwatch discovery every ${every.toHumanString()}`,
@@ -206,26 +209,34 @@ export class Discovery extends Construct {
     }
 
     // The prober's root-cause lookup: read the groups and their changes, in member accounts through the role.
-    props.prober.addToRolePolicy(readStatement(ROOT_CAUSE_READ_ACTIONS));
-    props.prober.addToRolePolicy(assumeMemberRoleStatement(memberRoleName));
+    this.readPolicy('ProberRootCausePolicy', props.prober, memberRoleName, [readStatement(ROOT_CAUSE_READ_ACTIONS), assumeMemberRoleStatement(memberRoleName)]);
     for (const [name, value] of Object.entries(rootCauseEnvironment({ roleName: memberRoleName, externalId }))) props.prober.addEnvironment(name, value);
 
-    for (const fn of [this.discoverer, props.prober]) {
-      Validations.of(fn.role?.node.tryFindChild('DefaultPolicy') ?? fn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: IAM5_READ_REASON });
-    }
-    for (const fn of [this.discoverer, props.prober]) {
-      Validations.of(fn.role?.node.tryFindChild('DefaultPolicy') ?? fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${memberRoleName}]`,
-        reason:
-          'The member accounts are the organization\'s (listed at run time, joined after deploy), so the account of the role ARN cannot be named at synth. ' +
-          'The role name pins it to the MemberAccountRole, whose trust policy admits only this account with the external id or organization condition.',
-      });
-    }
     for (const fn of [this.discoverer, this.reprober]) {
       Validations.of(fn.node.defaultChild as lambda.CfnFunction).acknowledge({
         id: 'Serverless-LambdaDLQ',
         reason: 'Asynchronous failures go to an on-failure destination (EventInvokeConfig, whose records carry the error), the alarmed failure queue.',
       });
     }
+  }
+
+  /**
+   * The read-only statements of one function in a policy of their own: the function's default policy
+   * keeps its acknowledgement (only X-Ray uses "*"), and this one carries the reasons for its own.
+   */
+  private readPolicy(id: string, fn: lambda.Function, memberRoleName: string, statements: iam.PolicyStatement[]): iam.Policy {
+    const role = fn.role;
+    if (role === undefined) throw new PortwatchConfigError(`${fn.node.path} has no role to grant discovery's read access to`);
+    const policy = new iam.Policy(this, id, { statements, roles: [role] });
+    Validations.of(policy).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: IAM5_READ_REASON },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${memberRoleName}]`,
+        reason:
+          "The member accounts are the organization's (listed at run time, joined after deploy), so the account of the role ARN cannot be named at synth. " +
+          'The role name pins it to the MemberAccountRole, whose trust policy admits only this account with the external id or organization condition.',
+      },
+    );
+    return policy;
   }
 }

@@ -81,6 +81,9 @@ describe('Discovery in the stack', () => {
     const prober = statementsOf('ProbeFanOut/Prober');
     expect(actions(prober.filter((s) => asArray(s.Resource).includes('*'))).filter((a) => !a.startsWith('xray:'))).toEqual(['cloudtrail:LookupEvents', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules']);
     expect(prober).toContainEqual(expect.objectContaining({ Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${DEFAULT_MEMBER_ROLE_NAME}` }));
+    // The read statements sit in a policy of their own: the default policies keep "only X-Ray uses *" true.
+    const defaults = policyStatements(template).filter((s) => /DefaultPolicy/.test(s.policy) && asArray(s.statement.Resource).includes('*'));
+    expect([...new Set(defaults.flatMap((s) => asArray(s.statement.Action) as string[]))].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
   it('passes cdk-nag with a reason for every acknowledgement', () => {
