@@ -31,17 +31,21 @@ const settings: DiscoveryRunSettings = {
   dryRun: false,
 };
 
+/** One dynalite for the file; each test makes fresh tables on it. */
+let db: EmbeddedDynamoDb;
+beforeAll(async () => {
+  db = await startEmbeddedDynamoDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
 describe('runDiscovery against the stand-ins', () => {
-  let db: EmbeddedDynamoDb;
   let world: World;
   const aws = useAwsWorld(sampleWorld);
 
-  beforeAll(async () => {
-    db = await startEmbeddedDynamoDb();
+  beforeAll(() => {
     world = aws().world;
-  });
-  afterAll(async () => {
-    await db.close();
   });
 
   async function setup(): Promise<{ store: DynamoDbDiscoveredTargets; targets: DynamoDbTargets; run: (s?: Partial<DiscoveryRunSettings>) => ReturnType<typeof runDiscovery> }> {
@@ -210,15 +214,7 @@ describe(`discovery of ${accounts * interfaces} interfaces across ${accounts} ac
 });
 
 describe('the discovery Lambda handler', () => {
-  let db: EmbeddedDynamoDb;
   const aws = useAwsWorld(sampleWorld);
-
-  beforeAll(async () => {
-    db = await startEmbeddedDynamoDb();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
 
   it('reads its environment at cold start, takes its account from its ARN, and logs the run; a failed account is logged, not thrown', async () => {
     // Prepare: the environment the Discovery construct sets (contracts/discovery-env.ts); every AWS
