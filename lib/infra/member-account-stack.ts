@@ -1,3 +1,4 @@
+/** The member-account template for CloudFormation StackSets: the read-only role and the forwarding of changes to the portwatch account. */
 import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

@@ -1,3 +1,4 @@
+/** Discovery in the stack: the scheduled discovery function, the re-probe rule on CloudTrail changes, the prober's root-cause lookup, their alarms. */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -1,3 +1,4 @@
+/** The read-only role portwatch assumes in a member account, trusting only the portwatch account with an external id or organization condition. */
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
