@@ -313,12 +313,12 @@ function sts(world: World, request: StandInRequest): StandInResponse {
  * Starts `make()`'s world before the file's tests and points the SDK at it (endpoints, a region and
  * the home account's stand-in credentials); stops it and restores the environment after them.
  */
-export function useAwsWorld(make: () => World): () => { world: World; standIn: AwsStandIn } {
+export function useAwsWorld(make: () => World, other?: (request: StandInRequest) => StandInResponse | null): () => { world: World; standIn: AwsStandIn } {
   let running: { world: World; standIn: AwsStandIn } | null = null;
   const saved = { ...process.env };
   beforeAll(async () => {
     const world = make();
-    const standIn = await startAwsWorld(world);
+    const standIn = await startAwsWorld(world, other);
     Object.assign(process.env, standInEnvironment(standIn.endpoint));
     running = { world, standIn };
   });

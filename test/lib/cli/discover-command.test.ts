@@ -4,22 +4,55 @@ import { join } from 'node:path';
 import { useAwsWorld } from '../../helpers/aws-world';
 import { DENIED, EXTERNAL_ID, HOME, sampleWorld } from '../../helpers/aws-world-samples';
 import { jsonLines, runCli } from './cli-harness';
+import { DynamoDbTargets } from '../../../lambda/adapters/operator/dynamodb-targets';
+import type { EmbeddedDynamoDb, TableNames } from '../../../lambda/adapters/local/embedded-dynamodb';
+import { OUTPUT_KEYS } from '../../../lambda/contracts/stack-outputs';
+import { queryXml } from '../../helpers/aws-stand-in';
+import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 
 /*
- * `portwatch discover` through the real CLI entry point. EC2, ELBv2, Route 53, STS and Organizations
- * cannot run here: the CLI's real SDK clients reach an HTTP stand-in on 127.0.0.1 in each service's
- * wire format (test/helpers/aws-world.ts) through the SDK's AWS_ENDPOINT_URL_<SERVICE> variables only.
- * The Targets table is a local state directory (embedded DynamoDB), which `portwatch local` watches.
+ * `portwatch discover` through the real CLI entry point. EC2, ELBv2, Route 53, STS, Organizations and
+ * CloudFormation cannot run here: the CLI's real SDK clients reach an HTTP stand-in on 127.0.0.1 in
+ * each service's wire format (test/helpers/aws-world.ts) through the SDK's AWS_ENDPOINT_URL_<SERVICE>
+ * variables only. The Targets table is a local state directory (embedded DynamoDB), which `portwatch
+ * local` watches, or, with --stack, a dynalite table named by the stack's outputs.
  */
 describe('portwatch discover', () => {
   let dir: string;
-  const aws = useAwsWorld(sampleWorld);
+  let db: EmbeddedDynamoDb;
+  let tables: TableNames;
+  // CloudFormation's DescribeStacks for `--stack Portwatch`: its outputs name tables on dynalite.
+  const aws = useAwsWorld(sampleWorld, (request) =>
+    request.action === 'DescribeStacks'
+      ? queryXml(
+          'DescribeStacks',
+          'http://cloudformation.amazonaws.com/doc/2010-05-15/',
+          `<Stacks><member><StackName>Portwatch</StackName><StackId>arn:aws:cloudformation:eu-west-1:111122223333:stack/Portwatch/1</StackId><CreationTime>2026-11-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>` +
+            `<member><OutputKey>${OUTPUT_KEYS.targetsTableName}</OutputKey><OutputValue>${tables.targets}</OutputValue></member>` +
+            `<member><OutputKey>${OUTPUT_KEYS.stateTableName}</OutputKey><OutputValue>${tables.state}</OutputValue></member></Outputs></member></Stacks>`,
+        )
+      : null,
+  );
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portwatch-discover-'));
+    db = await startEmbeddedDynamoDb();
+    tables = await freshTables(db);
   });
-  afterAll(() => {
+  afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
+    await db.close();
+  });
+
+  it('--stack writes into the Targets table named by the stack outputs', async () => {
+    // Prepare: CloudFormation and DynamoDB through their endpoint variables, as every other service.
+    Object.assign(process.env, { AWS_ENDPOINT_URL_CLOUDFORMATION: aws().standIn.endpoint, AWS_ENDPOINT_URL_DYNAMODB: db.endpoint });
+    // Act
+    const result = await runCli(['discover', '--stack', 'Portwatch', '--region', 'eu-west-1', '--json']);
+    // Assess
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ kind: 'summary', dryRun: false, applied: { added: 7, updated: 0, disabled: 0, refused: 0 } });
+    expect(await new DynamoDbTargets(db.client, tables.targets).listAll()).toHaveLength(7);
   });
 
   it.each([
