@@ -1,6 +1,7 @@
 /** The discovery diff: desired items against the Targets table -> what to add, update and disable; the user's items are never in it. */
 import type { Origin } from '../monitor/exposure-model';
 import { parseOrigin } from '../monitor/origin';
+import { DEFAULT_PORT, formatHostPort, parseTargetKey } from '../monitor/target';
 import { describeOrigin, type DesiredItem } from './desired';
 import { GLOBAL_REGION, scopeKey } from './endpoint';
 
@@ -62,15 +63,29 @@ function originScope(origin: Origin): string {
  */
 export function planDiscovery(desired: readonly DesiredItem[], current: readonly Readonly<Record<string, unknown>>[], scanned: ReadonlySet<string>, at: string): DiscoveryPlan {
   const byKey = new Map(current.map((item) => [String(item.target), item]));
+  // The user's targets by the endpoint they name: `broker.example.com` and `broker.example.com:8883` are one.
+  const userEndpoints = new Map<string, string>();
+  for (const item of current) {
+    if (item.origin !== undefined && item.origin !== null) continue;
+    const key = parseTargetKey(item.target);
+    if (key.ok) userEndpoints.set(formatHostPort(key.value.host, key.value.port ?? (typeof item.port === 'number' ? item.port : DEFAULT_PORT)), String(item.target));
+  }
   const add: DesiredItem[] = [];
   const update: Update[] = [];
   const userOwned: string[] = [];
   let unchanged = 0;
   const wanted = new Set<string>();
+  const disable: Disable[] = [];
   for (const item of desired) {
     wanted.add(item.target);
     const existing = byKey.get(item.target);
-    if (existing === undefined) add.push(item);
+    const userKey = userEndpoints.get(item.target);
+    if (userKey !== undefined) {
+      userOwned.push(userKey);
+      // Discovered before the user added it under another spelling: one watch of the endpoint is enough.
+      const enabled = existing !== undefined && existing.origin !== undefined && existing.origin !== null && existing.enabled !== false && existing.enabled !== 'false';
+      if (enabled && userKey !== item.target) disable.push({ target: item.target, origin: item.origin, reason: `the user watches this endpoint as ${userKey} (seen by discovery at ${at})` });
+    } else if (existing === undefined) add.push(item);
     else if (existing.origin === undefined || existing.origin === null) userOwned.push(item.target);
     else {
       const changed = changedAttributes(existing, item);
@@ -78,7 +93,6 @@ export function planDiscovery(desired: readonly DesiredItem[], current: readonly
       else unchanged++;
     }
   }
-  const disable: Disable[] = [];
   for (const item of current) {
     const key = String(item.target);
     if (wanted.has(key)) continue;

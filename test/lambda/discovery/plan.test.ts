@@ -65,6 +65,17 @@ describe('planDiscovery', () => {
     expect(plan).toEqual({ add: [], update: [], disable: [], userOwned: ['203.0.113.11:8883'], unchanged: 1 });
   });
 
+  it('knows a user target under another spelling of the same endpoint (no port, the default port)', () => {
+    // Act
+    const plan = planDiscovery([item, { ...item, target: 'broker.example.com:8883' }], [{ target: '203.0.113.10' }, { target: 'Broker.example.com', port: 8883 }], scanned, AT);
+    // Assess
+    expect(plan.add).toEqual([]);
+    expect(plan.userOwned).toEqual(['203.0.113.10', 'Broker.example.com']);
+    // Discovered first, then added by the user without the port: the discovered one steps aside.
+    const both = planDiscovery([item], [item, { target: '203.0.113.10' }], scanned, AT);
+    expect(both.disable).toEqual([{ target: item.target, origin: item.origin, reason: `the user watches this endpoint as 203.0.113.10 (seen by discovery at ${AT})` }]);
+  });
+
   it('disables a vanished resource only when its scope was read, once, and re-enables it only if discovery disabled it', () => {
     // Prepare
     const gone = { ...item, target: '203.0.113.99:8883', origin: { ...item.origin, resourceId: 'eni-9' } };
