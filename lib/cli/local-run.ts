@@ -318,15 +318,26 @@ function heartbeat(out: CliOutput, tick: TickSummary, next: Date | null): void {
   const parts = [plural(tick.keys.length, 'target'), `${tick.open} open`, plural(changes, 'change')];
   if (tick.skippedDisabled > 0) parts.push(`${tick.skippedDisabled} disabled`);
   if (tick.report.failedGroups.length > 0) parts.push('some not recorded (retried next tick)');
+  if (tick.report.alertsPending > 0) parts.push(`${plural(tick.report.alertsPending, 'alert')} not delivered yet (retried next tick)`);
   parts.push(next === null ? 'final tick' : `next tick ${next.toISOString().slice(11, 19)}`);
   const line = `${tick.at.slice(11, 19)}  ${parts.join(', ')}`;
   if (out.json) out.note(line);
   else out.line(line);
 }
 
-/** SIGINT/SIGTERM stop the run between ticks; a second Ctrl-C exits at once. */
+/**
+ * SIGINT/SIGTERM stop the run between ticks; a second Ctrl-C exits at once. A closed stdout (the reader
+ * of `portwatch local --json | head -1` is gone) stops it too, the same way: nobody would read another
+ * alert, and a run that went on writing into nothing would keep the state directory locked.
+ */
 export function stopOnSignals(out: CliOutput): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE' || controller.signal.aborted) return;
+    out.note('stdout closed: stopping after the current tick');
+    controller.abort();
+  };
+  process.stdout.on('error', onStdoutError);
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       out.note(`${name} again: exiting without finishing the tick`);
@@ -340,6 +351,7 @@ export function stopOnSignals(out: CliOutput): { signal: AbortSignal; dispose: (
   return {
     signal: controller.signal,
     dispose: () => {
+      process.stdout.off('error', onStdoutError);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },

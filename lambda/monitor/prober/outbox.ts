@@ -71,8 +71,14 @@ export async function flush(scope: RunScope, state: TargetState): Promise<void> 
         if (reread === null || reread.outbox.find((e) => e.id === entry.id)?.claimedBy !== claimedBy) return;
         current = reread;
       }
-      // Throws when SNS refuses: the claimed entry stays in the outbox and is retried once the lease ends.
-      await deps.notifier.publish(entry.alert);
+      // Throws when SNS refuses: the entry stays in the outbox, its lease given back so that the next
+      // look (this tick's retry, the next tick, the next `portwatch local` run) tries again at once.
+      try {
+        await deps.notifier.publish(entry.alert);
+      } catch (err) {
+        await releaseLease(scope, current, entry.id, claimedBy);
+        throw err;
+      }
       run.alertsPublished++;
       // SNS has the alert; until its removal from the outbox is recorded, a retry after the lease
       // would publish it again. Try hard to close that window rather than fail the group.
@@ -81,6 +87,24 @@ export async function flush(scope: RunScope, state: TargetState): Promise<void> 
       continue;
     }
     current = await removeEntry(scope, current, entry.id);
+  }
+}
+
+/**
+ * Gives back a lease after a refused publish. Best effort: if the write fails or loses a race, the
+ * lease simply runs out as before. It cannot cause a duplicate: a refused publish delivered nothing,
+ * and a publish whose answer was lost is retried either way, now or after the lease.
+ */
+async function releaseLease({ deps, run }: RunScope, state: TargetState, id: string, claimedBy: string): Promise<void> {
+  const live = state.outbox.find((e) => e.id === id);
+  if (live?.claimedBy !== claimedBy) return;
+  const { claimedBy: _released, ...entry } = live;
+  const released = replaceEntry(state, id, { ...entry, claimedUntil: null }, deps.now());
+  run.writes++;
+  try {
+    if (await deps.store.putState(released, state.version)) remember(run, released);
+  } catch {
+    // The lease runs out by itself; the refused publish is the error worth reporting.
   }
 }
 
