@@ -38,9 +38,30 @@ const resourcesOfType = (template: any, type: string): any[] =>
   Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === type);
 
 describe('bin/portwatch-app.ts', () => {
-  test('turns -c values into props and passes cdk-nag at synth', () => {
-    // Prepare / Act
-    const { status, stderr, template, report } = runApp({
+  /**
+   * One full synth (about 8 s of CPU) serves every test that needs a template: every -c value at once,
+   * on top of the context `cdk synth` itself hands the app (cdk.json's, the CLI's keys, cached lookups,
+   * acknowledged notices), which must all pass the unknown-key check.
+   */
+  const pki = usePki();
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-app-ca-'));
+  let synth: ReturnType<typeof runApp>;
+  beforeAll(() => {
+    // The CA file as openssl prints it, a text line before the certificate.
+    const caFile = path.join(dir, 'ca.pem');
+    writeFileSync(caFile, `subject=O=portwatch tests, CN=portwatch test CA\n${pki().ca.cert}`);
+    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    synth = runApp({
+      ...cdkJson.context,
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:version-reporting': true,
+      '@aws-cdk/core:failSynthOnValidationErrors': true,
+      'aws-cdk:enableDiffNoFail': 'true',
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'acknowledged-issue-numbers': [32775],
+      'assets-ecr-repository-name': 'assets',
+      'cdk-migrate': true,
       scheduleMinutes: '1',
       alertEmail: 'security@example.com',
       opsEmail: 'oncall@example.com',
@@ -52,11 +73,21 @@ describe('bin/portwatch-app.ts', () => {
       proberBatchSize: '10',
       targetsPerMessage: '50',
       scanSegments: '8',
+      caBundle: caFile,
     });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    // Assess
-    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
-    expect(report.pluginReports).toEqual([]);
+  test("synthesizes with CDK's own context keys beside portwatch's, silently, and passes cdk-nag", () => {
+    expect({ status: synth.status, stderr: synth.stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    expect(synth.report.pluginReports).toEqual([]);
+    // Every acknowledgement travels in the template with its reason.
+    const suppressions = resourcesOfType(synth.template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'Serverless-LambdaDLQ', reason: expect.stringMatching(/^.{40,}$/) })]));
+  });
+
+  test('turns -c values into props', () => {
+    const { template } = synth;
     expect(resourcesOfType(template, 'AWS::Events::Rule')[0].Properties.ScheduleExpression).toBe('rate(1 minute)');
     expect(resourcesOfType(template, 'AWS::SNS::Subscription').map((s) => s.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'security@example.com']);
     expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
@@ -73,9 +104,11 @@ describe('bin/portwatch-app.ts', () => {
       TICK_INTERVAL_MS: '60000',
       POSTURE_EVERY_MS: '300000',
     });
-    // Every acknowledgement travels in the template with its reason.
-    const suppressions = resourcesOfType(template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);
-    expect(suppressions).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'Serverless-LambdaDLQ', reason: expect.stringMatching(/^.{40,}$/) })]));
+  });
+
+  test('the PEM file named by -c caBundle reaches the prober as CA_BUNDLE', () => {
+    const prober = resourcesOfType(synth.template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
+    expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
   });
 
   test.each([
@@ -111,30 +144,6 @@ describe('bin/portwatch-app.ts', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  test("CDK's own keys pass: cdk.json's context, what the CLI adds, cached lookups and acknowledged notices", () => {
-    // Prepare: cdk.json's context as `cdk synth` hands it to the app, with the keys the CLI and cdk.context.json add.
-    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-    const context = {
-      ...cdkJson.context,
-      'aws:cdk:enable-path-metadata': true,
-      'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:version-reporting': true,
-      '@aws-cdk/core:failSynthOnValidationErrors': true,
-      'aws-cdk:enableDiffNoFail': 'true',
-      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
-      'acknowledged-issue-numbers': [32775],
-      'assets-ecr-repository-name': 'assets',
-      'cdk-migrate': true,
-      scheduleMinutes: '5',
-    };
-
-    // Act
-    const { status, stderr } = runApp(context);
-
-    // Assess
-    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
-  });
-
   test('`npx cdk synth -c scheduleMinute=1` fails with the message, as a user runs it', () => {
     // Prepare
     const outdir = mkdtempSync(path.join(tmpdir(), 'portwatch-cdk-'));
@@ -155,24 +164,6 @@ describe('bin/portwatch-app.ts', () => {
   });
 
   describe('caBundle', () => {
-    const pki = usePki();
-    const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-ca-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    test('the PEM file named by -c caBundle reaches the prober as CA_BUNDLE', () => {
-      // Prepare: the file as openssl prints it, a text line before the certificate.
-      const file = path.join(dir, 'ca.pem');
-      writeFileSync(file, `subject=O=portwatch tests, CN=portwatch test CA\n${pki().ca.cert}`);
-
-      // Act
-      const { status, stderr, template } = runApp({ caBundle: file });
-
-      // Assess
-      expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
-      const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
-      expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
-    });
-
     test.each([
       ['a file that does not exist', (): string => path.join(dir, 'missing.pem'), (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} does not exist`],
       [
