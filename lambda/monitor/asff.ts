@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../probe/types';
 import { FINDING_TEXT } from './alert';
-import type { Alert, Evidence, Expect, Severity } from './model';
+import type { Alert, Evidence, Expect, Severity, TargetInfo, TargetState } from './model';
 
 /** The kinds of finding portwatch reports to Security Hub; each target has at most one finding of each. */
 export const FINDING_KINDS = ['exposure', 'anonymous-access', 'plaintext-mqtt', 'certificate', 'legacy-tls'] as const;
@@ -232,6 +232,22 @@ export function asffFinding(subject: FindingSubject, kind: FindingKind, scope: A
 /** The findings a target holds now, all ACTIVE: a one-shot probe, or the periodic refresh of a quiet target. */
 export function currentFindings(subject: FindingSubject, scope: AsffScope): AsffFinding[] {
   return activeKinds(subject).map((kind) => asffFinding(subject, kind, scope, false));
+}
+
+/** A quiet target's stored state, seen again at `at`, as a finding subject (the weekly refresh). */
+export function subjectOfState(state: TargetState, info: Pick<TargetInfo, 'labels' | 'description'>, at: string): FindingSubject {
+  return {
+    target: state.target,
+    display: state.display,
+    open: state.open === true,
+    expected: state.expect,
+    findings: state.findings,
+    labels: info.labels,
+    description: info.description,
+    evidence: state.evidence,
+    seenAt: at,
+    since: state.since,
+  };
 }
 
 /** What an alert's target looked like, as a finding subject. */

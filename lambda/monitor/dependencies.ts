@@ -66,10 +66,11 @@ export interface AlertSink {
   refresh?(targets: readonly RefreshTarget[]): Promise<void>;
 }
 
-/** A quiet target due for a refresh: its state and the settings a finding names. */
+/** A quiet target due for a refresh: its state, the settings a finding names, and when this tick saw it. */
 export interface RefreshTarget {
   readonly state: TargetState;
   readonly info: TargetInfo;
+  readonly at: string;
 }
 
 /** Pages of raw, unvalidated Targets-table items (plain JSON values). */

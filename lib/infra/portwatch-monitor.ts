@@ -2,6 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsTopic } from './constructs/alerts-topic';
+import { ChatTopic } from './constructs/chat-topic';
 import { PortwatchConfigError, requireIntegerInRange } from './constructs/config-validation';
 import { PortwatchMonitoring } from './constructs/portwatch-monitoring';
 import { PortwatchTables } from './constructs/portwatch-tables';
@@ -44,6 +45,8 @@ export class PortwatchMonitor extends Construct {
   public readonly fanOut: ProbeFanOut;
   public readonly schedule: ProbeSchedule;
   public readonly monitoring: PortwatchMonitoring;
+  /** The chat topic (Amazon Q Developer custom notifications); undefined unless `chatTopic` is true. */
+  public readonly chat?: ChatTopic;
 
   public constructor(scope: Construct, id: string, props: PortwatchMonitorProps = {}) {
     super(scope, id);
@@ -57,7 +60,10 @@ export class PortwatchMonitor extends Construct {
 
     this.alerts = new AlertsTopic(this, 'Alerts', { alertEmail: props.alertEmail, alarmTopic: this.ops.topic });
 
+    if (props.chatTopic === true) this.chat = new ChatTopic(this, 'Chat');
+
     this.fanOut = new ProbeFanOut(this, 'ProbeFanOut', {
+      sinks: { securityHub: props.securityHub, eventBus: props.eventBus, chatTopic: this.chat?.topic },
       stateTable: this.tables.stateTable,
       targetsTable: this.tables.targetsTable,
       tickRate,

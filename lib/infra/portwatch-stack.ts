@@ -1,11 +1,19 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { PortwatchMonitor } from './portwatch-monitor';
 import type { PortwatchMonitorProps } from './portwatch-monitor-props';
-import { OUTPUT_KEYS } from '../../lambda/contracts/stack-outputs';
+import { OPTIONAL_OUTPUT_KEYS, OUTPUT_KEYS } from '../../lambda/contracts/stack-outputs';
 
 /** Deployment settings of the portwatch app's stack; `bin/portwatch-app.ts` fills them from `-c key=value` context. */
-export interface PortwatchStackProps extends StackProps, PortwatchMonitorProps {}
+export interface PortwatchStackProps extends StackProps, PortwatchMonitorProps {
+  /**
+   * The EventBridge bus of this account and region every alert is also put on, by name (`default`
+   * for the account's default bus); the monitor's `eventBus` prop takes precedence.
+   * @default - no events
+   */
+  readonly eventBusName?: string;
+}
 
 /**
  * The portwatch app's stack: one {@link PortwatchMonitor} and the outputs the CLI reads. The monitor's
@@ -17,8 +25,9 @@ export class PortwatchStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: PortwatchStackProps = {}) {
     super(scope, id, props);
-    this.monitor = new PortwatchMonitor(this, 'Default', props);
-    const { tables, alerts, ops, fanOut, schedule, monitoring } = this.monitor;
+    const eventBus = props.eventBus ?? (props.eventBusName === undefined ? undefined : events.EventBus.fromEventBusName(this, 'EventBus', props.eventBusName));
+    this.monitor = new PortwatchMonitor(this, 'Default', { ...props, eventBus });
+    const { tables, alerts, ops, fanOut, schedule, monitoring, chat } = this.monitor;
 
     // Output ids are top-level children of the stack, so each logical id (= OutputKey) is exactly
     // the id: the CLI reads them by OutputKey.
@@ -41,5 +50,6 @@ export class PortwatchStack extends Stack {
       'Ticks that could not be dispatched (alarmed)',
     );
     output(OUTPUT_KEYS.dashboardUrl, monitoring.dashboardUrl, 'CloudWatch dashboard');
+    if (chat) output(OPTIONAL_OUTPUT_KEYS.chatTopicArn, chat.topic.topicArn, 'SNS topic of the alerts as chat notifications (subscribe a chat channel here)');
   }
 }

@@ -39,7 +39,7 @@ export async function refreshDueTargets(scope: RunScope, looked: readonly Looked
     if (!refreshDue(scope, l.work)) continue;
     const state = run.known.get(l.info.target);
     if (state === undefined || state.open !== true || state.outbox.some((e) => e.alert !== null)) continue;
-    due.push({ state, info: l.info });
+    due.push({ state, info: l.info, at: l.obs?.at ?? deps.now().toISOString() });
   }
   if (due.length === 0) return;
   for (const sink of deps.sinks ?? []) {
