@@ -50,7 +50,8 @@ function description(alert: Alert): string {
 
 export function chatMessage(alert: Alert): ChatMessage {
   const arn = alert.labels[RESOURCE_ARN_LABEL];
-  const labels = Object.entries(alert.labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
+  // The resource ARN is a related resource, not a keyword (a tag of a few words).
+  const labels = Object.entries(alert.labels).filter(([k]) => k !== RESOURCE_ARN_LABEL).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
   return {
     version: '1.0',
     source: 'custom',
