@@ -3,6 +3,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsTopic } from './constructs/alerts-topic';
 import { ChatTopic } from './constructs/chat-topic';
+import { SinkAlarms } from './constructs/sink-alarms';
+import { SINK_NAMES } from '../../lambda/contracts/metrics';
 import { PortwatchConfigError, requireIntegerInRange } from './constructs/config-validation';
 import { PortwatchMonitoring } from './constructs/portwatch-monitoring';
 import { PortwatchTables } from './constructs/portwatch-tables';
@@ -47,6 +49,8 @@ export class PortwatchMonitor extends Construct {
   public readonly monitoring: PortwatchMonitoring;
   /** The chat topic (Amazon Q Developer custom notifications); undefined unless `chatTopic` is true. */
   public readonly chat?: ChatTopic;
+  /** One alarm per sink that keeps refusing alerts; undefined without sinks. */
+  public readonly sinkAlarms?: SinkAlarms;
 
   public constructor(scope: Construct, id: string, props: PortwatchMonitorProps = {}) {
     super(scope, id);
@@ -103,6 +107,13 @@ export class PortwatchMonitor extends Construct {
       scanSegments: props.scanSegments,
     });
 
+    const sinks = [
+      ...(props.securityHub === true ? [SINK_NAMES.securityHub] : []),
+      ...(props.eventBus ? [SINK_NAMES.eventBridge] : []),
+      ...(this.chat ? [SINK_NAMES.chat] : []),
+    ];
+    if (sinks.length > 0) this.sinkAlarms = new SinkAlarms(this, 'SinkAlarms', { sinks, opsTopic: this.ops.topic, tickRate });
+
     const deadLetterQueues = [
       { label: 'probe messages', dlq: this.fanOut.deadLetterQueue },
       { label: 'ticks not dispatched', dlq: this.schedule.failureQueue },
@@ -118,7 +129,7 @@ export class PortwatchMonitor extends Construct {
       alertsTopic: this.alerts.topic,
       opsTopic: this.ops.topic,
       tickRate,
-      alarms: deadLetterQueues.map(({ dlq }) => dlq.alarm),
+      alarms: [...deadLetterQueues.map(({ dlq }) => dlq.alarm), ...(this.sinkAlarms?.alarms ?? [])],
     });
   }
 }

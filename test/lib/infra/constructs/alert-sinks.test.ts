@@ -67,6 +67,20 @@ describe('PortwatchStack with securityHub, eventBus and chatTopic', () => {
     expect(config).toMatchObject({ securityHub: true, eventBusName: 'security-events', chatTopicArn: JSON.stringify({ Ref: chatTopic }) });
   });
 
+  test('one alarm per sink that keeps refusing alerts, notifying the operations topic', () => {
+    const opsTopic = logicalIdOf(stack, 'Ops/Topic');
+    for (const sink of ['security-hub', 'eventbridge', 'chat']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'SinkFailures',
+        Namespace: 'Portwatch',
+        Dimensions: Match.arrayWith([{ Name: 'sink', Value: sink }]),
+        EvaluationPeriods: 3,
+        AlarmActions: [{ Ref: opsTopic }],
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
   test('cdk-nag AwsSolutions and Serverless stay clean', () => {
     const findings = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) => pack.validateScope(stack).violations);
     expect(findings.map((f) => `${f.ruleName} ${f.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
