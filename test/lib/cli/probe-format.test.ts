@@ -64,7 +64,7 @@ describe('portwatch probe --format asff', () => {
       `portwatch/127.0.0.1:${plainBroker.port}/plaintext-mqtt`,
       `portwatch/127.0.0.1:${tlsBroker.port}/anonymous-access`,
       `portwatch/127.0.0.1:${tlsBroker.port}/certificate`,
-    ]);
+    ].sort());
     const cert = findings.find((f) => f.Id === `portwatch/127.0.0.1:${tlsBroker.port}/certificate`);
     expect(cert).toMatchObject({ Severity: { Label: 'MEDIUM' }, RecordState: 'ACTIVE', Resources: [{ Type: 'Other', Id: `127.0.0.1:${tlsBroker.port}`, Region: 'eu-west-1' }] });
     expect(String(cert?.Description)).toContain('[self-signed-cert]');
