@@ -16,9 +16,11 @@ function normalised(template: Template): unknown {
 }
 
 describe('PortwatchMonitor, imported through the package name', () => {
-  // Prepare (shared: one user app)
-  const stack = new Stack(testApp(), 'UserStack');
-  const monitor = new PortwatchMonitor(stack, 'Portwatch', { scheduleMinutes: 1, alertEmail: 'security@example.com' });
+  // Prepare (shared: one user app, and the portwatch app's stack with the same settings)
+  const props = { scheduleMinutes: 1, alertEmail: 'security@example.com' };
+  const stack = new Stack(testApp(), 'Portwatch');
+  // `Default`: the id the portwatch app's own stack gives it, which CDK leaves out of logical ids.
+  const monitor = new PortwatchMonitor(stack, 'Default', props);
   const userQueue = new sqs.Queue(stack, 'UserQueue', { enforceSSL: true });
   monitor.alerts.topic.addSubscription(new subscriptions.SqsSubscription(userQueue));
   const template = Template.fromStack(stack);
@@ -37,18 +39,18 @@ describe('PortwatchMonitor, imported through the package name', () => {
     template.allResourcesProperties('AWS::SQS::Queue', { QueueName: Match.absent() });
   });
 
-  test("is the portwatch app's stack: under the id `Default` its resources are the stack's, logical ids included", () => {
-    // Prepare
-    const user = new Stack(testApp(), 'Portwatch');
-    new PortwatchMonitor(user, 'Default');
-    const app = synthPortwatch();
-
+  test("is the portwatch app's stack: its resources are the stack's, logical ids included, and the user's come on top", () => {
     // Act
-    const embedded = normalised(Template.fromStack(user)) as { Resources: unknown };
-    const deployed = normalised(app.template) as { Resources: unknown };
+    const app = synthPortwatch(props);
+    const embedded = normalised(template) as { Resources: Record<string, unknown> };
+    const deployed = normalised(app.template) as { Resources: Record<string, unknown> };
 
     // Assess
     expect(app.stack).toBeInstanceOf(PortwatchStack);
-    expect(embedded.Resources).toEqual(deployed.Resources);
+    const extra = Object.keys(embedded.Resources).filter((id) => !(id in deployed.Resources));
+    expect(extra.map((id) => (embedded.Resources[id] as { Type: string }).Type).sort()).toEqual(['AWS::SNS::Subscription', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy']);
+    const ownSubscription = extra.find((id) => (embedded.Resources[id] as { Type: string }).Type === 'AWS::SQS::QueuePolicy');
+    expect(ownSubscription).toMatch(/^UserQueue/);
+    expect(Object.fromEntries(Object.keys(deployed.Resources).map((id) => [id, embedded.Resources[id]]))).toEqual(deployed.Resources);
   });
 });
