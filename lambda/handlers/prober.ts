@@ -12,6 +12,8 @@ import type { WorkGroup } from '../monitor/prober/service';
 import { createAddressGuard } from '../probe/address-policy';
 import { batchMetrics } from './metric-points';
 import { createProber } from './prober-root';
+import { createSinks } from './prober-sinks';
+import type { AlertSink } from '../monitor/dependencies';
 
 const config = parseProberEnv(process.env);
 const guard = createAddressGuard({ allow: config.allowedCidrs });
@@ -19,7 +21,10 @@ const dynamodb = new DynamoDBClient({});
 const store = new DynamoDbStateStore(dynamodb, { tableName: config.stateTableName, eventRetentionDays: config.eventRetentionDays });
 // A publish, retries included, must end well inside the alert lease (60 s): a slower one could be
 // overtaken by another prober whose lease began after ours ran out, and the alert would go out twice.
-const notifier = new SnsNotifier(new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } }), config.alertTopicArn);
+const sns = new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
+const notifier = new SnsNotifier(sns, config.alertTopicArn);
+/** Built at the first invocation: the Security Hub sink names the account from the function's ARN. */
+let sinks: AlertSink[] | undefined;
 const digests = config.targetsTableName === null ? undefined : new DynamoDbTargetDigests(dynamodb, config.targetsTableName);
 const logger = createLogger();
 const metrics = createMetrics();
@@ -47,7 +52,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   // The oldest tick of the batch correlates its lines (a batch mixes ticks only when a message is retried).
   const tick = [...ticks].sort((a, b) => Date.parse(a) - Date.parse(b))[0];
   if (tick) logger.appendKeys({ tick });
-  const service = createProber({ store, notifier, digests, guard, log: logTo(logger) }, config);
+  sinks ??= createSinks(config, context.invokedFunctionArn, sns);
+  const service = createProber({ store, notifier, sinks, digests, guard, log: logTo(logger) }, config);
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });
   const tickAgeMs = tick ? Date.now() - Date.parse(tick) : null;
   const { probeLatenciesMs, ...counts } = report;

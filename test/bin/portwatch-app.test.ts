@@ -74,6 +74,9 @@ describe('bin/portwatch-app.ts', () => {
       targetsPerMessage: '50',
       scanSegments: '8',
       caBundle: caFile,
+      securityHub: 'true',
+      eventBus: 'default',
+      chatTopic: 'true',
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,7 +106,12 @@ describe('bin/portwatch-app.ts', () => {
       // 1-minute ticks, deep looks at open brokers every 5 minutes (the default).
       TICK_INTERVAL_MS: '60000',
       POSTURE_EVERY_MS: '300000',
+      // The three sinks (securityHub, eventBus, chatTopic) reach the prober.
+      SECURITY_HUB_FINDINGS: 'true',
+      EVENT_BUS_NAME: 'default',
+      CHAT_TOPIC_ARN: { Ref: expect.stringMatching(/^ChatTopic/) },
     });
+    expect(Object.keys(template.Outputs)).toContain('ChatTopicArn');
   });
 
   test('the PEM file named by -c caBundle reaches the prober as CA_BUNDLE', () => {
@@ -119,6 +127,8 @@ describe('bin/portwatch-app.ts', () => {
     [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
     [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
     [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
+    [{ securityHub: 'yes' }, 'portwatch: context "securityHub" (-c securityHub=...) got "yes": expected true or false'],
+    [{ eventBus: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' }, 'portwatch: context "eventBus" (-c eventBus=...) got "arn:aws:events:eu-west-1:123456789012:event-bus/x": expected "default" or the name of an event bus'],
   ])('rejects %p with one line naming the key and the value', (context, message) => {
     // Act
     const { status, stderr } = runApp(context);
@@ -138,7 +148,7 @@ describe('bin/portwatch-app.ts', () => {
     expect(stderr).toContain(
       'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
     expect(stderr).not.toMatch(/^\s+at /m);
