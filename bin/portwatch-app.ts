@@ -4,6 +4,7 @@
  * live with the props (their errors name the same key).
  *
  *   npx cdk deploy -c alertEmail=security@example.com -c opsEmail=ops@example.com -c scheduleMinutes=1 -c allowedCidrs=10.0.0.0/8,fd00::/8
+ *   npx cdk deploy -c securityHub=true -c eventBus=default -c chatTopic=true
  */
 import { App, Duration, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -28,6 +29,9 @@ const CONTEXT_KEYS = [
   'scanSegments',
   'caBundle',
   'plaintextPort',
+  'securityHub',
+  'eventBus',
+  'chatTopic',
   'discovery',
   'discoveryRegions',
   'discoveryAccounts',
@@ -110,6 +114,29 @@ function readString(app: App, key: ContextKey): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** `-c securityHub=true`: the strings `true`/`false` or a JSON boolean (cdk.json); absent means false. */
+function readBoolean(app: App, key: ContextKey): boolean | undefined {
+  const raw: unknown = app.node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string' && /^\s*(true|false)\s*$/i.test(raw)) return raw.trim().toLowerCase() === 'true';
+  throw new PortwatchConfigError(`${describe(key, raw)}: expected true or false`);
+}
+
+/**
+ * `-c eventBus=default` or `-c eventBus=NAME`: a bus of this account and region, by name (letters,
+ * digits, `.`, `-`, `_`, `/`; at most 256). An ARN is refused: the stack grants PutEvents on the bus
+ * of its own account and region, and a bus elsewhere needs a rule on that bus instead.
+ */
+function readEventBus(app: App): string | undefined {
+  const name = readString(app, 'eventBus');
+  if (name === undefined) return undefined;
+  if (!/^[/.\-_A-Za-z0-9]{1,256}$/.test(name)) {
+    throw new PortwatchConfigError(`${describe('eventBus', name)}: expected "default" or the name of an event bus of this account and region (letters, digits, . - _ /)`);
+  }
+  return name;
+}
+
 /** A comma-separated string (`-c allowedCidrs=10.0.0.0/8,fd00::/8`) or a JSON array of strings (cdk.json). */
 function readList(app: App, key: ContextKey): string[] | undefined {
   const raw: unknown = app.node.tryGetContext(key);
@@ -184,6 +211,9 @@ function main(): void {
     targetsPerMessage: readNumber(app, 'targetsPerMessage'),
     scanSegments: readNumber(app, 'scanSegments'),
     caBundle: readCaBundleSetting(app),
+    securityHub: readBoolean(app, 'securityHub'),
+    eventBusName: readEventBus(app),
+    chatTopic: readBoolean(app, 'chatTopic'),
     discovery: readDiscovery(app),
   });
   Tags.of(stack).add('project', 'portwatch');

@@ -12,6 +12,13 @@ if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) 
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
 
+// A reader that stops early (`portwatch probe ... | head -1`) closes the pipe. That is the reader's choice,
+// not a failure of ours: without a listener Node.js crashes with an unhandled EPIPE and a stack trace.
+// `portwatch local` also stops on it (lib/cli/local-run.ts, stopOnSignals); short commands just finish.
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const root = join(__dirname, '..');
 const bundle = join(root, 'dist', 'portwatch.cjs');
 

@@ -47,10 +47,26 @@ export const METRIC = {
   flapsSuppressed: 'FlapsSuppressed',
   /** SQS records returned as batch item failures (retried, then dead-lettered after 3 receives). */
   recordsRetried: 'RecordsRetried',
+  // Sinks beside SNS (Security Hub, EventBridge, chat), dimension `sink`: the SINK_NAMES below.
+  /** Alerts a sink accepted. */
+  sinkDeliveries: 'SinkDeliveries',
+  /** Alerts a sink refused; each is retried by a later run, for that sink alone. */
+  sinkFailures: 'SinkFailures',
+  /** Alerts a sink refused for a day, given up for that sink. */
+  sinkDeliveriesAbandoned: 'SinkDeliveriesAbandoned',
+  /** Alerts SNS accepted that a sink is still owed when the batch ended (no `sink` dimension). */
+  sinkDeliveriesPending: 'SinkDeliveriesPending',
+  /** Quiet targets whose Security Hub findings were re-imported before the 90-day expiry. */
+  findingsRefreshed: 'FindingsRefreshed',
+  /** Refresh imports Security Hub refused (the next refresh, a week later, tries again). */
+  refreshFailures: 'RefreshFailures',
   // Discovery, once per run.
   /** Account/region scopes a discovery run could not read (a member role missing, access denied): their targets are kept as they were. */
   discoveryScopesFailed: 'DiscoveryScopesFailed',
 } as const;
+
+/** The sinks, by the name they carry in delivery marks (OutboxEntry.delivered) and the `sink` metric dimension. */
+export const SINK_NAMES = { securityHub: 'security-hub', eventBridge: 'eventbridge', chat: 'chat' } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

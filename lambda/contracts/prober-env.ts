@@ -36,7 +36,16 @@ export const PROBER_STRING_VARIABLES = {
   allowedCidrs: 'ALLOWED_CIDRS',
   /** Optional PEM certificates of private CAs, trusted besides the public roots (checked by parseCaBundle). */
   caBundle: 'CA_BUNDLE',
+  /** `true`: import findings into Security Hub (the account's default product); absent or `false`: off. */
+  securityHub: 'SECURITY_HUB_FINDINGS',
+  /** Optional: the EventBridge bus (name or ARN) every alert is also put on. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** Optional: the chat topic every alert is also published to, as an Amazon Q Developer custom notification. */
+  chatTopicArn: 'CHAT_TOPIC_ARN',
 } as const;
+
+/** An EventBridge bus name (`default`, `security-events`) or a bus ARN, as PutEvents takes it. */
+const EVENT_BUS = /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[/.\-_A-Za-z0-9]{1,256}$/;
 
 /**
  * Lambda's limit for all environment variables of a function together, measured on their JSON
@@ -77,6 +86,12 @@ export interface ProberEnvConfig extends ProberSettings {
   readonly caBundle: string | null;
   /** The root-cause lookup of discovered targets (set by the Discovery construct); null: none. */
   readonly rootCause: RootCauseSettings | null;
+  /** Import findings into Security Hub. */
+  readonly securityHub: boolean;
+  /** The bus every alert is also put on; null: no events. */
+  readonly eventBusName: string | null;
+  /** The chat topic every alert is also published to; null: none. */
+  readonly chatTopicArn: string | null;
 }
 
 /** What the construct knows when it builds the prober's environment (values already range-checked). */
@@ -91,6 +106,23 @@ export interface ProberEnvironmentInput extends ProberSettings {
   readonly caBundle?: string;
   /** The root-cause lookup of discovered targets. @default - none */
   readonly rootCause?: RootCauseSettings | null;
+  /** @default false */
+  readonly securityHub?: boolean;
+  /** @default - no events */
+  readonly eventBusName?: string;
+  /** @default - no chat topic */
+  readonly chatTopicArn?: string;
+}
+
+/** The alert sinks' variables, each optional: a switch, a bus name, a topic ARN. */
+function readSinkVariables(vars: Env): Pick<ProberEnvConfig, 'securityHub' | 'eventBusName' | 'chatTopicArn'> {
+  const names = PROBER_STRING_VARIABLES;
+  const securityHub = optionalString(vars, names.securityHub, 'false');
+  if (securityHub !== 'true' && securityHub !== 'false') throw new ConfigError(`environment variable ${names.securityHub}=${JSON.stringify(securityHub)} must be true or false`);
+  const bus = optionalString(vars, names.eventBusName, '');
+  if (bus !== '' && !EVENT_BUS.test(bus)) throw new ConfigError(`environment variable ${names.eventBusName}=${JSON.stringify(bus)} must be an event bus name (letters, digits, . - _ /) or an event bus ARN`);
+  const chat = optionalString(vars, names.chatTopicArn, '');
+  return { securityHub: securityHub === 'true', eventBusName: bus === '' ? null : bus, chatTopicArn: chat === '' ? null : chat };
 }
 
 /** The certificates of CA_BUNDLE, checked as the stack checked them at synth; a ConfigError otherwise. */
@@ -119,6 +151,7 @@ export function parseProberEnv(env: Env, options: ParseEnvOptions = {}): ProberE
       allowedCidrs: allowed.value,
       caBundle,
       rootCause: parseRootCauseEnv(vars),
+      ...readSinkVariables(vars),
       ...readIntegers(vars, PROBER_INTEGER_VARIABLES),
     };
   });
@@ -135,5 +168,8 @@ export function proberEnvironment(input: ProberEnvironmentInput): Record<string,
     ...(input.targetsTableName === undefined ? {} : { [names.targetsTableName]: input.targetsTableName }),
     ...(input.caBundle === undefined ? {} : { [names.caBundle]: input.caBundle }),
     ...(input.rootCause ? rootCauseEnvironment(input.rootCause) : {}),
+    ...(input.securityHub === true ? { [names.securityHub]: 'true' } : {}),
+    ...(input.eventBusName === undefined ? {} : { [names.eventBusName]: input.eventBusName }),
+    ...(input.chatTopicArn === undefined ? {} : { [names.chatTopicArn]: input.chatTopicArn }),
   };
 }

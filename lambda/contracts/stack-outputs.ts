@@ -19,4 +19,9 @@ export const OUTPUT_KEYS = {
   dashboardUrl: 'DashboardUrl',
 } as const;
 
+/** Output keys present only with an option (the chat topic with `-c chatTopic=true`). */
+export const OPTIONAL_OUTPUT_KEYS = {
+  chatTopicArn: 'ChatTopicArn',
+} as const;
+
 export type OutputKey = (typeof OUTPUT_KEYS)[keyof typeof OUTPUT_KEYS];

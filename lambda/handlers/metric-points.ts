@@ -24,6 +24,11 @@ function nonZero(name: MetricName, value: number): MetricPoint[] {
   return value === 0 ? [] : [count(name, value)];
 }
 
+/** One point per sink that counted something, with the sink as its dimension. */
+function bySink(name: MetricName, counts: Readonly<Record<string, number>>): MetricPoint[] {
+  return Object.entries(counts).flatMap(([sink, n]) => nonZero(name, n).map((p) => ({ ...p, dimensions: { sink } })));
+}
+
 /** A tick whose dispatch failed: a zero keeps the "no successful tick" alarm's data honest. */
 export function failedDispatchMetrics(): MetricPoint[] {
   return [count(METRIC.tickCompleted, 0)];
@@ -45,6 +50,12 @@ export function batchMetrics(report: RunReport, tickAgeMs: number | null): Metri
     ...nonZero(METRIC.targetsUnfinished, report.unfinished),
     ...nonZero(METRIC.flapsSuppressed, report.flapsSuppressed),
     ...nonZero(METRIC.recordsRetried, report.failedGroups.length),
+    ...nonZero(METRIC.sinkDeliveriesPending, report.sinkPending),
+    ...nonZero(METRIC.findingsRefreshed, report.refreshed),
+    ...nonZero(METRIC.refreshFailures, report.refreshFailures),
+    ...bySink(METRIC.sinkDeliveries, report.sinkDeliveries),
+    ...bySink(METRIC.sinkFailures, report.sinkFailures),
+    ...bySink(METRIC.sinkDeliveriesAbandoned, report.sinksAbandoned),
   ];
   if (tickAgeMs !== null) points.push({ name: METRIC.tickDuration, unit: 'Milliseconds', values: [Math.max(0, tickAgeMs)] });
   if (report.probeLatenciesMs.length > 0) points.push({ name: METRIC.probeLatency, unit: 'Milliseconds', values: report.probeLatenciesMs });

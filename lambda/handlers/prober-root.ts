@@ -4,7 +4,7 @@
  * setting neither of them names gets the same default in both.
  */
 import type { ProberSettings } from '../contracts/prober-env';
-import type { DigestStore, Notifier, StateStore } from '../monitor/dependencies';
+import type { AlertSink, DigestStore, Notifier, StateStore } from '../monitor/dependencies';
 import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberDeps } from '../monitor/prober/service';
 import { createCachingResolver, probeTarget, systemResolver, type AddressGuard, type ProbeOptions } from '../probe';
 
@@ -12,6 +12,8 @@ import { createCachingResolver, probeTarget, systemResolver, type AddressGuard, 
 export interface ProberParts {
   readonly store: StateStore;
   readonly notifier: Notifier;
+  /** Channels beside SNS (Security Hub, EventBridge, chat), each sent every alert after SNS. @default - none */
+  readonly sinks?: readonly AlertSink[];
   /** Where digests are kept; without it every target's state is read every tick. */
   readonly digests?: DigestStore;
   /** Which resolved addresses may be probed: the deployment's ALLOWED_CIDRS, or `portwatch local`'s flags. */
@@ -59,6 +61,7 @@ export function createProber(parts: ProberParts, settings: ProberRootSettings): 
     {
       store: parts.store,
       notifier: parts.notifier,
+      ...(parts.sinks && parts.sinks.length > 0 ? { sinks: parts.sinks } : {}),
       ...(parts.digests ? { digests: parts.digests } : {}),
       probe: parts.probe ?? probeTarget,
       now: parts.now ?? (() => new Date()),

@@ -15,6 +15,8 @@ import type { WorkGroup } from '../monitor/prober/service';
 import { createAddressGuard } from '../probe/address-policy';
 import { batchMetrics } from './metric-points';
 import { createProber } from './prober-root';
+import { createSinks } from './prober-sinks';
+import type { AlertSink } from '../monitor/dependencies';
 
 const config = parseProberEnv(process.env);
 const guard = createAddressGuard({ allow: config.allowedCidrs });
@@ -22,13 +24,16 @@ const dynamodb = new DynamoDBClient({});
 const store = new DynamoDbStateStore(dynamodb, { tableName: config.stateTableName, eventRetentionDays: config.eventRetentionDays });
 // A publish, retries included, must end well inside the alert lease (60 s): a slower one could be
 // overtaken by another prober whose lease began after ours ran out, and the alert would go out twice.
-const sns = new SnsNotifier(new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } }), config.alertTopicArn);
+const sns = new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
+const snsNotifier = new SnsNotifier(sns, config.alertTopicArn);
 // Discovered targets opening against expect: closed get a root cause (root-cause-notifier.ts), when the stack has discovery.
 const rootCause = config.rootCause === null ? null : new AwsRootCause(new STSClient({ maxAttempts: 3 }), { roleName: config.rootCause.roleName, externalId: config.rootCause.externalId, clientSettings: { maxAttempts: 3 } });
+/** Built at the first invocation: the Security Hub sink names the account from the function's ARN. */
+let sinks: AlertSink[] | undefined;
 const digests = config.targetsTableName === null ? undefined : new DynamoDbTargetDigests(dynamodb, config.targetsTableName);
 const logger = createLogger();
 const metrics = createMetrics();
-const notifier = rootCause === null ? sns : new RootCauseNotifier(sns, rootCause, { log: (message, fields) => logger.warn(message, fields) });
+const notifier = rootCause === null ? snsNotifier : new RootCauseNotifier(snsNotifier, rootCause, { log: (message, fields) => logger.warn(message, fields) });
 
 /** Lambda stops the function at its timeout; leave this much for the last writes and the response. */
 const SAFETY_MS = 3000;
@@ -53,7 +58,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   // The oldest tick of the batch correlates its lines (a batch mixes ticks only when a message is retried).
   const tick = [...ticks].sort((a, b) => Date.parse(a) - Date.parse(b))[0];
   if (tick) logger.appendKeys({ tick });
-  const service = createProber({ store, notifier, digests, guard, log: logTo(logger) }, config);
+  sinks ??= createSinks(config, context.invokedFunctionArn, sns);
+  const service = createProber({ store, notifier, sinks, digests, guard, log: logTo(logger) }, config);
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });
   const tickAgeMs = tick ? Date.now() - Date.parse(tick) : null;
   const { probeLatenciesMs, ...counts } = report;

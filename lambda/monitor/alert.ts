@@ -23,7 +23,8 @@ export interface AlertPayload extends Omit<Alert, 'display'> {
   readonly host: string;
 }
 
-const FINDING_TEXT: Readonly<Record<Finding, string>> = {
+/** Each finding in words, as the alert body and Security Hub descriptions say it. */
+export const FINDING_TEXT: Readonly<Record<Finding, string>> = {
   'anonymous-access': 'the broker ACCEPTS ANONYMOUS clients (MQTT CONNECT without credentials was accepted)',
   'plaintext-mqtt': 'the port speaks MQTT WITHOUT TLS',
   'self-signed-cert': 'the certificate is self-signed',
@@ -68,7 +69,8 @@ function violatesExpect(alert: Alert): boolean {
   return (alert.expected === 'closed' && alert.open) || (alert.expected === 'open' && !alert.open);
 }
 
-function headline(alert: Alert): string {
+/** The one line that says what happened: the subject without its prefix, the chat title. */
+export function headline(alert: Alert): string {
   if (alert.event === 'degraded') return `scanner degraded: ${alert.reason}`;
   if (alert.event === 'posture') return postureHeadline(alert);
   if (alert.event === 'cert-changed') return certHeadline(alert);
@@ -191,7 +193,8 @@ function duration(fromIso: string, toIso: string): string {
   return `${Math.floor(hours / 24)} days ${hours % 24} h`;
 }
 
-function advice(alert: Alert): string {
+/** What to do about an alert, in a sentence or two. */
+export function advice(alert: Alert): string {
   if (alert.addedFindings.includes('anonymous-access') || (alert.open && alert.findings.includes('anonymous-access'))) {
     return 'Anyone on the network can read and publish to this broker. Require authentication (allow_anonymous false or an authorizer) or close the port now.';
   }

@@ -1,7 +1,7 @@
 /** What the monitor needs from the outside world (state table, digests, alerts, targets, queue), as interfaces the adapters implement. */
 import type { ProbeMessage } from '../contracts/probe-message';
 import type { Origin, RootCause } from './exposure-model';
-import type { Alert, ScannerState, StateDigest, TargetEvent, TargetState } from './model';
+import type { Alert, ScannerState, StateDigest, TargetEvent, TargetInfo, TargetState } from './model';
 
 /**
  * The state table as the core sees it. Adapters throw on infrastructure failures (throttling,
@@ -45,6 +45,33 @@ export interface DigestStore {
 /** Delivers an alert; resolves only once the channel has accepted it, throws otherwise. */
 export interface Notifier {
   publish(alert: Alert): Promise<void>;
+}
+
+/** The name of the alerts topic's delivery mark on an outbox entry (OutboxEntry.delivered): always the first channel. */
+export const PRIMARY_CHANNEL = 'sns';
+
+/**
+ * A channel beside the alerts topic (Security Hub, EventBridge, the chat topic). It is sent an alert
+ * only after SNS accepted it, and its refusal neither fails the run nor re-sends SNS: the alert stays
+ * in the outbox for this channel alone and is retried by a later run (outbox.ts).
+ */
+export interface AlertSink {
+  /** Stable: the delivery mark on an outbox entry and the `sink` dimension of its metrics. */
+  readonly name: string;
+  /** Resolves once the channel accepted the alert; throws otherwise. */
+  deliver(alert: Alert): Promise<void>;
+  /**
+   * For channels whose records expire (Security Hub deletes a finding not updated for 90 days): sends
+   * again what quiet targets still hold. Driven by the prober's refresh (prober/refresh.ts).
+   */
+  refresh?(targets: readonly RefreshTarget[]): Promise<void>;
+}
+
+/** A quiet target due for a refresh: its state, the settings a finding names, and when this tick saw it. */
+export interface RefreshTarget {
+  readonly state: TargetState;
+  readonly info: TargetInfo;
+  readonly at: string;
 }
 
 /** Pages of raw, unvalidated Targets-table items (plain JSON values). */

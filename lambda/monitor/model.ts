@@ -173,6 +173,12 @@ export interface OutboxEntry {
   readonly claimedUntil: string | null;
   /** Random token of the lease holder: tells a prober whose write landed but whose answer was lost that it holds the lease. */
   readonly claimedBy?: string;
+  /**
+   * Channels that accepted the alert: `sns` (the alerts topic, always first), then the extra sinks by
+   * name (Security Hub, EventBridge, chat). A channel named here is never sent the alert again.
+   * Absent: none yet.
+   */
+  readonly delivered?: readonly string[];
 }
 
 /** The current-state item of one target. Every change to it is conditional on `version`. */

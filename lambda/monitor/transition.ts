@@ -1,6 +1,7 @@
 /** The state rules: (previous state, confirmed observation) -> what to write and alert, and the violation and reminder rules that digests reuse. */
 import type { Finding } from '../probe/types';
 import { certChange, nextKnownCerts } from './cert-change';
+import { PRIMARY_CHANNEL } from './dependencies';
 import type { Alert, AlertEvent, CertChange, EventKind, HeldState, Observation, OutboxEntry, Severity, TargetEvent, TargetInfo, TargetState } from './model';
 import { eventItemId, sameFindings } from './state';
 
@@ -156,8 +157,9 @@ export function decide(prev: TargetState | null, obs: Observation, info: TargetI
   if (base === null) {
     const dueAt = prev === null || obs.status === 'error' ? null : reminderDueAt(prev, info);
     if (prev === null || dueAt === null) return NONE;
-    // While an earlier alert is still owed (SNS refusing), a reminder would only pile up behind it.
-    if (prev.outbox.some((e) => e.alert !== null)) return NONE;
+    // While an earlier alert is still owed (SNS refusing), a reminder would only pile up behind it;
+    // one SNS accepted and only a sink still owes does not hold reminders back.
+    if (prev.outbox.some((e) => e.alert !== null && !(e.delivered ?? []).includes(PRIMARY_CHANNEL))) return NONE;
     if (!reminderDue(dueAt, Date.parse(obs.at))) return NONE;
     const reminder: Change = { event: 'reminder', nextOpen: prev.open, findings: prev.findings, alertEvent: 'reminder', severity: 'critical' };
     return build(prev, { ...obs, status: prev.status, findings: prev.findings }, info, reminder, null);

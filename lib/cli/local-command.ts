@@ -10,7 +10,8 @@ import { DEFAULT_STATE_DIR } from './state-dir';
 import { EXIT_OK, type CommandRegistrar } from './cli-io';
 import { CliOutput } from './output';
 import { DURATION_FLAGS, INTEGER_FLAGS, collect, durationOption, integerOption, rangeText } from './options';
-import { runLocal, stopOnSignals, type LocalOptions } from './local-run';
+import { runLocal, type LocalOptions } from './local-run';
+import { stopOnSignals } from './stop-signals';
 
 export const registerLocalCommand: CommandRegistrar = (program: Command) => {
   program

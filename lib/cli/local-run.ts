@@ -318,31 +318,9 @@ function heartbeat(out: CliOutput, tick: TickSummary, next: Date | null): void {
   const parts = [plural(tick.keys.length, 'target'), `${tick.open} open`, plural(changes, 'change')];
   if (tick.skippedDisabled > 0) parts.push(`${tick.skippedDisabled} disabled`);
   if (tick.report.failedGroups.length > 0) parts.push('some not recorded (retried next tick)');
+  if (tick.report.alertsPending > 0) parts.push(`${plural(tick.report.alertsPending, 'alert')} not delivered yet (retried next tick)`);
   parts.push(next === null ? 'final tick' : `next tick ${next.toISOString().slice(11, 19)}`);
   const line = `${tick.at.slice(11, 19)}  ${parts.join(', ')}`;
   if (out.json) out.note(line);
   else out.line(line);
 }
-
-/** SIGINT/SIGTERM stop the run between ticks; a second Ctrl-C exits at once. */
-export function stopOnSignals(out: CliOutput): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      out.note(`${name} again: exiting without finishing the tick`);
-      process.exit(130);
-    }
-    out.note(`${name}: stopping after the current tick (press Ctrl-C again to force)`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-

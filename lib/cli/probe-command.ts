@@ -12,6 +12,8 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from './cli-io';
 import { caFileOption, INTEGER_FLAGS, parseIntegerFlag, rangeText, plaintextPortFlag } from './options';
 import { mqttFactLines } from './mqtt-facts';
 import { formatFindings, renderTable } from './output';
+import { asffOfResults, parseProbeFormat, PROBE_FORMATS, type ProbeFormat } from './probe-format';
+import type { AsffScope } from '../../lambda/monitor/asff';
 
 const DEPTHS: readonly Depth[] = ['tcp', 'tls', 'mqtt'];
 const DEFAULT_CONCURRENCY = 16;
@@ -36,6 +38,10 @@ interface RawOptions {
   readonly depth: string;
   readonly udp?: boolean;
   readonly json?: boolean;
+  readonly format?: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly partition?: string;
   readonly certExpiringDays: string;
   readonly concurrency: string;
   readonly ca?: string;
@@ -48,7 +54,9 @@ interface ProbeInvocation {
   readonly timeoutMs: number;
   readonly certExpiringDays: number;
   readonly concurrency: number;
-  readonly json: boolean;
+  readonly format: ProbeFormat;
+  /** With `--format asff`: the account, region and partition of the findings. */
+  readonly asff?: AsffScope;
   /** PEM of the `--ca` file's certificates; absent without `--ca`. */
   readonly ca?: string;
   /** `--plaintext-port`: null switches the check off; absent: the probe's default (1883). */
@@ -81,7 +89,7 @@ export function parseProbeInvocation(targets: readonly string[], raw: RawOptions
     timeoutMs,
     certExpiringDays,
     concurrency,
-    json: raw.json === true,
+    ...parseProbeFormat(raw),
     ...(ca !== undefined ? { ca } : {}),
     ...(plaintextPort !== undefined ? { plaintextPort } : {}),
   };
@@ -97,7 +105,11 @@ export function registerProbeCommand(program: Command, deps: ProbeCommandDeps = 
     .option('--timeout <ms>', `deadline of each network phase, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, String(DEFAULT_PROBE_OPTIONS.timeoutMs))
     .option('--depth <depth>', `how far to go: ${DEPTHS.join(' | ')}`, 'mqtt')
     .option('--udp', 'probe UDP with a DTLS ClientHello instead of TCP')
-    .option('--json', 'print one JSON object per target per line')
+    .option('--format <format>', `output: ${PROBE_FORMATS.join(' | ')} (asff: the findings as the JSON array aws securityhub batch-import-findings takes)`)
+    .option('--json', 'print one JSON object per target per line (same as --format json)')
+    .option('--account <id>', 'with --format asff: the 12-digit AWS account the findings belong to')
+    .option('--region <region>', 'with --format asff: the Security Hub region (default: AWS_REGION)')
+    .option('--partition <partition>', 'with --format asff: aws, aws-cn or aws-us-gov (default: aws)')
     .option('--cert-expiring-days <n>', `report cert-expiring below this many days (${rangeText(INTEGER_FLAGS.certExpiringDays)})`, String(DEFAULT_PROBE_OPTIONS.certExpiringDays))
     .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, String(DEFAULT_CONCURRENCY))
     .option('--ca <file>', 'PEM file of CA certificates to trust besides the public roots (a private PKI)')
@@ -114,6 +126,8 @@ Examples:
   $ portwatch probe 203.0.113.10:8883 '[2001:db8::5]:8883' --depth tls
   $ portwatch probe broker.example.com --json | jq '{target, status, findings}'
   $ portwatch probe broker.internal --ca private-ca.pem --timeout 5000
+  $ portwatch probe broker.example.com --format asff --account 123456789012 --region eu-west-1 > findings.json
+  $ aws securityhub batch-import-findings --findings file://findings.json
 
 Exit codes: 0 every target probed (closed is a result), 1 a target could not be probed, 2 bad usage or input.`,
     )
@@ -128,9 +142,15 @@ Exit codes: 0 every target probed (closed is a result), 1 a target could not be 
         ...(invocation.ca !== undefined ? { ca: invocation.ca } : {}),
         ...(invocation.plaintextPort !== undefined ? { plaintextPort: invocation.plaintextPort } : {}),
       });
-      deps.stdout(invocation.json ? results.map((r) => `${JSON.stringify(r)}\n`).join('') : formatProbeTable(results));
+      deps.stdout(render(invocation, results));
       deps.setExitCode(results.some((r) => r.status === 'error') ? EXIT_FAILED : EXIT_OK);
     });
+}
+
+function render(invocation: ProbeInvocation, results: readonly ProbeResult[]): string {
+  if (invocation.format === 'json') return results.map((r) => `${JSON.stringify(r)}\n`).join('');
+  if (invocation.format === 'asff' && invocation.asff) return `${JSON.stringify(asffOfResults(results, invocation.asff), null, 2)}\n`;
+  return formatProbeTable(results);
 }
 
 function tlsColumn(r: ProbeResult): string {

@@ -27,6 +27,8 @@ interface PendingAlert {
   readonly severity: string;
   readonly at: string;
   readonly claimedUntil: string | null;
+  /** Channels that already accepted it (`sns`, then sinks by name): an alert SNS took waits only for a sink. */
+  readonly delivered: readonly string[];
 }
 
 interface StatusRow {
@@ -61,7 +63,7 @@ function pendingAlerts(state: TargetState | null): PendingAlert[] {
   if (state === null) return [];
   return state.outbox
     .filter((e) => e.alert !== null)
-    .map((e) => ({ id: e.id, event: e.alert?.event ?? '', severity: e.alert?.severity ?? '', at: e.event.at, claimedUntil: e.claimedUntil }));
+    .map((e) => ({ id: e.id, event: e.alert?.event ?? '', severity: e.alert?.severity ?? '', at: e.event.at, claimedUntil: e.claimedUntil, delivered: e.delivered ?? [] }));
 }
 
 function statusRow(key: string, state: TargetState | null, item: Readonly<Record<string, unknown>> | null, global: readonly MaintenanceWindow[], now: Date): StatusRow {
@@ -216,7 +218,8 @@ function printDetail(
   if (row.pendingAlerts.length === 0) lines.push(['pending alerts', 'none']);
   for (const a of row.pendingAlerts) {
     const claim = a.claimedUntil ? `, being published until ${formatTime(a.claimedUntil)}` : ', waiting to be published';
-    lines.push(['pending alert', `${a.event} (${a.severity}) at ${formatTime(a.at)}${claim}`]);
+    const taken = a.delivered.length > 0 ? ` (${a.delivered.join(', ')} took it; a sink is still owed)` : '';
+    lines.push(['pending alert', `${a.event} (${a.severity}) at ${formatTime(a.at)}${claim}${taken}`]);
   }
   const width = Math.max(...lines.map(([k]) => k.length));
   for (const [k, v] of lines) out.line(`${k.padEnd(width)}  ${v}`);

@@ -38,9 +38,30 @@ const resourcesOfType = (template: any, type: string): any[] =>
   Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === type);
 
 describe('bin/portwatch-app.ts', () => {
-  test('turns -c values into props and passes cdk-nag at synth', () => {
-    // Prepare / Act
-    const { status, stderr, template, report } = runApp({
+  /**
+   * One full synth (about 8 s of CPU) serves every test that needs a template: every -c value at once,
+   * on top of the context `cdk synth` itself hands the app (cdk.json's, the CLI's keys, cached lookups,
+   * acknowledged notices), which must all pass the unknown-key check.
+   */
+  const pki = usePki();
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-app-ca-'));
+  let synth: ReturnType<typeof runApp>;
+  beforeAll(() => {
+    // The CA file as openssl prints it, a text line before the certificate.
+    const caFile = path.join(dir, 'ca.pem');
+    writeFileSync(caFile, `subject=O=portwatch tests, CN=portwatch test CA\n${pki().ca.cert}`);
+    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    synth = runApp({
+      ...cdkJson.context,
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:version-reporting': true,
+      '@aws-cdk/core:failSynthOnValidationErrors': true,
+      'aws-cdk:enableDiffNoFail': 'true',
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'acknowledged-issue-numbers': [32775],
+      'assets-ecr-repository-name': 'assets',
+      'cdk-migrate': true,
       scheduleMinutes: '1',
       alertEmail: 'security@example.com',
       opsEmail: 'oncall@example.com',
@@ -52,11 +73,24 @@ describe('bin/portwatch-app.ts', () => {
       proberBatchSize: '10',
       targetsPerMessage: '50',
       scanSegments: '8',
+      caBundle: caFile,
+      securityHub: 'true',
+      eventBus: 'default',
+      chatTopic: 'true',
     });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    // Assess
-    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
-    expect(report.pluginReports).toEqual([]);
+  test("synthesizes with CDK's own context keys beside portwatch's, silently, and passes cdk-nag", () => {
+    expect({ status: synth.status, stderr: synth.stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    expect(synth.report.pluginReports).toEqual([]);
+    // Every acknowledgement travels in the template with its reason.
+    const suppressions = resourcesOfType(synth.template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'Serverless-LambdaDLQ', reason: expect.stringMatching(/^.{40,}$/) })]));
+  });
+
+  test('turns -c values into props', () => {
+    const { template } = synth;
     expect(resourcesOfType(template, 'AWS::Events::Rule')[0].Properties.ScheduleExpression).toBe('rate(1 minute)');
     expect(resourcesOfType(template, 'AWS::SNS::Subscription').map((s) => s.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'security@example.com']);
     expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
@@ -72,10 +106,17 @@ describe('bin/portwatch-app.ts', () => {
       // 1-minute ticks, deep looks at open brokers every 5 minutes (the default).
       TICK_INTERVAL_MS: '60000',
       POSTURE_EVERY_MS: '300000',
+      // The three sinks (securityHub, eventBus, chatTopic) reach the prober.
+      SECURITY_HUB_FINDINGS: 'true',
+      EVENT_BUS_NAME: 'default',
+      CHAT_TOPIC_ARN: { Ref: expect.stringMatching(/^ChatTopic/) },
     });
-    // Every acknowledgement travels in the template with its reason.
-    const suppressions = resourcesOfType(template, 'AWS::Lambda::Function').flatMap((f) => f.Metadata?.cdk_nag?.rules_to_suppress ?? []);
-    expect(suppressions).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'Serverless-LambdaDLQ', reason: expect.stringMatching(/^.{40,}$/) })]));
+    expect(Object.keys(template.Outputs)).toContain('ChatTopicArn');
+  });
+
+  test('the PEM file named by -c caBundle reaches the prober as CA_BUNDLE', () => {
+    const prober = resourcesOfType(synth.template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
+    expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
   });
 
   test.each([
@@ -86,6 +127,8 @@ describe('bin/portwatch-app.ts', () => {
     [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
     [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
     [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
+    [{ securityHub: 'yes' }, 'portwatch: context "securityHub" (-c securityHub=...) got "yes": expected true or false'],
+    [{ eventBus: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' }, 'portwatch: context "eventBus" (-c eventBus=...) got "arn:aws:events:eu-west-1:123456789012:event-bus/x": expected "default" or the name of an event bus'],
   ])('rejects %p with one line naming the key and the value', (context, message) => {
     // Act
     const { status, stderr } = runApp(context);
@@ -105,34 +148,10 @@ describe('bin/portwatch-app.ts', () => {
     expect(stderr).toContain(
       'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
     expect(stderr).not.toMatch(/^\s+at /m);
-  });
-
-  test("CDK's own keys pass: cdk.json's context, what the CLI adds, cached lookups and acknowledged notices", () => {
-    // Prepare: cdk.json's context as `cdk synth` hands it to the app, with the keys the CLI and cdk.context.json add.
-    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-    const context = {
-      ...cdkJson.context,
-      'aws:cdk:enable-path-metadata': true,
-      'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:version-reporting': true,
-      '@aws-cdk/core:failSynthOnValidationErrors': true,
-      'aws-cdk:enableDiffNoFail': 'true',
-      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
-      'acknowledged-issue-numbers': [32775],
-      'assets-ecr-repository-name': 'assets',
-      'cdk-migrate': true,
-      scheduleMinutes: '5',
-    };
-
-    // Act
-    const { status, stderr } = runApp(context);
-
-    // Assess
-    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
   });
 
   test('`npx cdk synth -c scheduleMinute=1` fails with the message, as a user runs it', () => {
@@ -155,24 +174,6 @@ describe('bin/portwatch-app.ts', () => {
   });
 
   describe('caBundle', () => {
-    const pki = usePki();
-    const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-ca-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    test('the PEM file named by -c caBundle reaches the prober as CA_BUNDLE', () => {
-      // Prepare: the file as openssl prints it, a text line before the certificate.
-      const file = path.join(dir, 'ca.pem');
-      writeFileSync(file, `subject=O=portwatch tests, CN=portwatch test CA\n${pki().ca.cert}`);
-
-      // Act
-      const { status, stderr, template } = runApp({ caBundle: file });
-
-      // Assess
-      expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
-      const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
-      expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
-    });
-
     test.each([
       ['a file that does not exist', (): string => path.join(dir, 'missing.pem'), (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} does not exist`],
       [

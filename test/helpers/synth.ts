@@ -22,9 +22,13 @@ export function synthPortwatch(props: PortwatchStackProps = {}): { stack: Portwa
   return { stack, template: Template.fromStack(stack) };
 }
 
-/** The single logical id of the resource built by the construct at `path` (its default child). */
+/**
+ * The single logical id of the resource built by the construct at `path` (its default child). A path
+ * is relative to the stack, or to the PortwatchMonitor the portwatch stack holds under the id `Default`.
+ */
 export function logicalIdOf(stack: Stack, path: string): string {
-  const construct = stack.node.findAll().find((c) => c.node.path === `${stack.node.id}/${path}`);
+  const paths = [`${stack.node.id}/${path}`, `${stack.node.id}/Default/${path}`];
+  const construct = stack.node.findAll().find((c) => paths.includes(c.node.path));
   if (!construct) throw new Error(`no construct at ${path}`);
   const resource = construct.node.defaultChild ?? construct;
   return stack.getLogicalId(resource as CfnElement);

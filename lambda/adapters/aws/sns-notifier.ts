@@ -1,5 +1,5 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
-import { formatAlert } from '../../monitor/alert';
+import { formatAlert, type FormattedAlert } from '../../monitor/alert';
 import type { Alert } from '../../monitor/model';
 import type { Notifier } from '../../monitor/dependencies';
 
@@ -18,9 +18,11 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-export function buildPublishCommand(topicArn: string, alert: Alert): PublishCommand {
-  const formatted = formatAlert(alert);
-  const json = JSON.stringify(formatted.json);
+/**
+ * The alert's SNS message attributes (event, severity, target, findings, labels...), for subscription
+ * filter policies: the same on the alerts topic and the chat topic.
+ */
+export function messageAttributes(formatted: FormattedAlert): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(formatted.attributes)) {
     attributes[name] =
@@ -28,6 +30,13 @@ export function buildPublishCommand(topicArn: string, alert: Alert): PublishComm
         ? { DataType: 'String', StringValue: value }
         : { DataType: 'String.Array', StringValue: JSON.stringify(value) };
   }
+  return attributes;
+}
+
+export function buildPublishCommand(topicArn: string, alert: Alert): PublishCommand {
+  const formatted = formatAlert(alert);
+  const json = JSON.stringify(formatted.json);
+  const attributes = messageAttributes(formatted);
   return new PublishCommand({
     TopicArn: topicArn,
     Subject: formatted.subject,

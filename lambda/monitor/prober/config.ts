@@ -1,6 +1,6 @@
 /** The prober's settings and wiring: what a ProberService is built from, and what one run is given. */
 import type { PostureCadence } from '../cadence';
-import type { DigestStore, Notifier, StateStore } from '../dependencies';
+import type { AlertSink, DigestStore, Notifier, StateStore } from '../dependencies';
 import type { ProbeOptions, ProbeResult, ProbeSpec } from '../../probe/types';
 
 export type ProbeFn = (spec: ProbeSpec, options: ProbeOptions) => Promise<ProbeResult>;
@@ -49,6 +49,8 @@ export interface ProberDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
   /** Where digests are kept (digest.ts); without it every target's state is read every tick. */
   readonly digests?: DigestStore;
+  /** Channels beside SNS, each sent every alert after SNS accepted it (outbox.ts). @default - none */
+  readonly sinks?: readonly AlertSink[];
 }
 
 /** A unit of retry: one SQS record in AWS, one packed message locally. */

@@ -4,14 +4,18 @@ import { configKey, digestCheckDue, digestOf, sameDigest } from '../digest';
 import type { StateDigest } from '../model';
 import { mapBounded } from '../../probe/limiter';
 import type { Looked } from './look';
+import { refreshDue } from './refresh';
 import type { RunScope } from './report';
 import type { WorkItem } from './work';
 
 /** The target's digest, when there is a store for digests and the digest was taken under the target's current settings. */
-export function usableDigest({ deps, config, run }: RunScope, w: WorkItem): StateDigest | null {
+export function usableDigest(scope: RunScope, w: WorkItem): StateDigest | null {
+  const { deps, config, run } = scope;
   if (deps.digests === undefined || w.kind !== 'probe') return null;
   const digest = w.target.digest ?? null;
   if (digest === null || digest.c !== configKey(w.target)) return null;
+  // A refresh sends the state's findings again: it needs the state itself.
+  if (refreshDue(scope, w)) return null;
   if (!digestCheckDue(w.target.target, w.tickMs, config.cadence?.tickMs ?? DEFAULT_TICK_MS)) return digest;
   run.digestChecks++;
   return null;

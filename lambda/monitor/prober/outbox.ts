@@ -1,6 +1,7 @@
 /** Writing a decision: the conditional state write, then its outbox (history event, alert under a lease, removal). */
 import { randomUUID } from 'node:crypto';
-import type { Observation, OutboxEntry, TargetInfo, TargetState } from '../model';
+import { PRIMARY_CHANNEL, type AlertSink } from '../dependencies';
+import type { Alert, Observation, OutboxEntry, TargetInfo, TargetState } from '../model';
 import { decide, needsConfirmation, sameOutcome, type DecideContext, type Decision } from '../transition';
 import { remember, type RunScope } from './report';
 import { heldByStorm } from './storm-gate';
@@ -46,14 +47,17 @@ export async function settle(scope: RunScope, info: TargetInfo, prev: TargetStat
   if (current && current.outbox.length > 0) await flush(scope, current);
 }
 
-/** Finishes every entry of the outbox: history event, alert (under a lease), then removal. */
+/** Finishes every entry of the outbox: history event, alert (under a lease: SNS, then the sinks), then removal. */
 export async function flush(scope: RunScope, state: TargetState): Promise<void> {
   const { deps, config, run } = scope;
   let current: TargetState | null = state;
   for (const entry of state.outbox) {
     if (current === null) return;
-    await deps.store.putEvent(entry.event);
-    run.writes++;
+    // An entry SNS already accepted had its history event written before that: only sinks are owed.
+    if (!(entry.delivered ?? []).includes(PRIMARY_CHANNEL)) {
+      await deps.store.putEvent(entry.event);
+      run.writes++;
+    }
     if (entry.alert !== null) {
       const now = deps.now();
       const live = current.outbox.find((e) => e.id === entry.id);
@@ -71,24 +75,111 @@ export async function flush(scope: RunScope, state: TargetState): Promise<void> 
         if (reread === null || reread.outbox.find((e) => e.id === entry.id)?.claimedBy !== claimedBy) return;
         current = reread;
       }
-      // Throws when SNS refuses: the claimed entry stays in the outbox and is retried once the lease ends.
-      await deps.notifier.publish(entry.alert);
-      run.alertsPublished++;
-      // SNS has the alert; until its removal from the outbox is recorded, a retry after the lease
-      // would publish it again. Try hard to close that window rather than fail the group.
-      const published: TargetState = current;
-      current = await retryInfra(scope, () => removeEntry(scope, published, entry.id));
+      current = await deliver(scope, current, lease, entry.alert);
       continue;
     }
     current = await removeEntry(scope, current, entry.id);
   }
 }
 
-async function removeEntry({ deps, run }: RunScope, state: TargetState, id: string): Promise<TargetState | null> {
+/**
+ * Gives back a lease after a refused publish. Best effort: if the write fails or loses a race, the
+ * lease simply runs out as before. It cannot cause a duplicate: a refused publish delivered nothing,
+ * and a publish whose answer was lost is retried either way, now or after the lease.
+ */
+async function releaseLease({ deps, run }: RunScope, state: TargetState, id: string, claimedBy: string): Promise<void> {
+  const live = state.outbox.find((e) => e.id === id);
+  if (live?.claimedBy !== claimedBy) return;
+  const { claimedBy: _released, ...entry } = live;
+  const released = replaceEntry(state, id, { ...entry, claimedUntil: null }, deps.now());
+  run.writes++;
+  try {
+    if (await deps.store.putState(released, state.version)) remember(run, released);
+  } catch {
+    // The lease runs out by itself; the refused publish is the error worth reporting.
+  }
+}
+
+/**
+ * How long an alert SNS accepted stays in the outbox for a sink that keeps refusing it. Past this the
+ * sink is given up for that alert (counted, logged): a channel misconfigured for days must not keep
+ * every state read on the full path, and Security Hub catches up at the target's next refresh.
+ */
+export const SINK_GIVE_UP_MS = 24 * 60 * 60_000;
+
+/**
+ * Delivers a leased entry's alert: SNS first (unless it already accepted), then every sink that has
+ * not, side by side. SNS's refusal throws (the run retries the group, as without sinks); a sink's
+ * refusal is counted and leaves the entry in the outbox for the sinks still owed, marked with those
+ * that accepted, so a later run sends it to them alone and never to SNS again.
+ */
+async function deliver(scope: RunScope, state: TargetState, entry: OutboxEntry, alert: Alert): Promise<TargetState | null> {
+  const { deps, run } = scope;
+  const sinks = deps.sinks ?? [];
+  let done = entry.delivered ?? [];
+  let current: TargetState | null = state;
+  if (!done.includes(PRIMARY_CHANNEL)) {
+    // Throws when SNS refuses: the entry stays in the outbox, its lease given back so that the next
+    // look (this tick's retry, the next tick, the next `portwatch local` run) tries again at once.
+    try {
+      await deps.notifier.publish(alert);
+    } catch (err) {
+      if (entry.claimedBy !== undefined) await releaseLease(scope, state, entry.id, entry.claimedBy);
+      throw err;
+    }
+    run.alertsPublished++;
+    done = [PRIMARY_CHANNEL, ...done];
+    // SNS has the alert; until that is recorded, a retry after the lease would publish it again. Try
+    // hard to close that window rather than fail the group; with sinks, record it before trying them.
+    const published: TargetState = current;
+    if (sinks.length === 0) return retryInfra(scope, () => removeEntry(scope, published, entry.id));
+    current = await retryInfra(scope, () => markDelivered(scope, published, entry.id, done));
+    if (current === null) return null;
+  }
+  const owed = sinks.filter((sink) => !done.includes(sink.name));
+  const outcomes = await Promise.allSettled(owed.map((sink) => sink.deliver(alert)));
+  const accepted: string[] = [];
+  outcomes.forEach((outcome, i) => {
+    const name = (owed[i] as AlertSink).name;
+    if (outcome.status === 'fulfilled') {
+      accepted.push(name);
+      bump(run.sinkDeliveries, name);
+    } else {
+      bump(run.sinkFailures, name);
+      deps.log?.('warn', 'alert sink refused; retried by a later run', { sink: name, alert: alert.id, error: String(outcome.reason) });
+    }
+  });
+  const refused = owed.filter((sink) => !accepted.includes(sink.name));
+  const givenUp = refused.length > 0 && deps.now().getTime() - Date.parse(alert.at) > SINK_GIVE_UP_MS;
+  if (givenUp) {
+    for (const sink of refused) bump(run.sinksAbandoned, sink.name);
+    deps.log?.('error', 'alert sink given up for this alert', { sinks: refused.map((s) => s.name), alert: alert.id });
+  }
+  const after: TargetState = current;
+  if (refused.length === 0 || givenUp) return retryInfra(scope, () => removeEntry(scope, after, entry.id));
+  return retryInfra(scope, () => markDelivered(scope, after, entry.id, [...done, ...accepted]));
+}
+
+function bump(counts: Record<string, number>, name: string): void {
+  counts[name] = (counts[name] ?? 0) + 1;
+}
+
+/** Records the channels that accepted an entry's alert (the entry stays, for the channels still owed). */
+async function markDelivered(scope: RunScope, state: TargetState, id: string, delivered: readonly string[]): Promise<TargetState | null> {
+  return rewriteEntry(scope, state, id, (e) => ({ ...e, delivered }));
+}
+
+async function removeEntry(scope: RunScope, state: TargetState, id: string): Promise<TargetState | null> {
+  return rewriteEntry(scope, state, id, () => null);
+}
+
+/** Replaces (or, with null, removes) one outbox entry, re-reading after a lost race; a gone entry is done. */
+async function rewriteEntry({ deps, run }: RunScope, state: TargetState, id: string, change: (entry: OutboxEntry) => OutboxEntry | null): Promise<TargetState | null> {
   let current: TargetState | null = state;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS && current !== null; attempt++) {
-    if (!current.outbox.some((e) => e.id === id)) return current;
-    const next = replaceEntry(current, id, null, deps.now());
+    const entry = current.outbox.find((e) => e.id === id);
+    if (entry === undefined) return current;
+    const next = replaceEntry(current, id, change(entry), deps.now());
     run.writes++;
     if (await deps.store.putState(next, current.version)) return remember(run, next);
     current = remember(run, await deps.store.getState(state.target), state.target);
@@ -96,6 +187,7 @@ async function removeEntry({ deps, run }: RunScope, state: TargetState, id: stri
   if (current !== null) throw new ConcurrentUpdateError(state.target);
   return current;
 }
+
 
 async function retryInfra<T>({ deps }: RunScope, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

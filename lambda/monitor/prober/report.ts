@@ -1,5 +1,6 @@
 /** A run's bookkeeping: its counters, the newest state of each target it has seen, and the RunReport made from them. */
 import type { ProbeStatus } from '../../probe/types';
+import { PRIMARY_CHANNEL } from '../dependencies';
 import type { TargetState } from '../model';
 import type { ProberConfig, ProberDeps } from './config';
 
@@ -16,8 +17,8 @@ export interface RunReport {
   /** Transitions not written because of an alert storm; the next tick looks at them again. */
   readonly held: number;
   /**
-   * Alerts still owed when the run ended (in an outbox: refused by SNS, leased by another prober,
-   * or not reached); each is retried by a later run.
+   * Alerts still owed to SNS when the run ended (in an outbox: refused by SNS, leased by another
+   * prober, or not reached); each is retried by a later run. Alerts owed to sinks only: sinkPending.
    */
   readonly alertsPending: number;
   /** open <-> not open changes this run recorded (it won the conditional write). */
@@ -35,6 +36,17 @@ export interface RunReport {
   readonly digestChecks: number;
   /** Looks at open targets that were connect-only (the posture cadence said not this tick). */
   readonly connectOnly: number;
+  /** Alerts each sink accepted (Security Hub, EventBridge, chat), by sink name. */
+  readonly sinkDeliveries: Readonly<Record<string, number>>;
+  /** Alerts each sink refused; each stays owed to that sink alone and is retried by a later run. */
+  readonly sinkFailures: Readonly<Record<string, number>>;
+  /** Alerts a sink kept refusing for SINK_GIVE_UP_MS, given up for that sink. */
+  readonly sinksAbandoned: Readonly<Record<string, number>>;
+  /** Alerts SNS accepted that some sink is still owed when the run ended. */
+  readonly sinkPending: number;
+  /** Quiet targets whose sink records (Security Hub findings) were refreshed, and refreshes refused. */
+  readonly refreshed: number;
+  readonly refreshFailures: number;
 }
 
 interface Counters {
@@ -54,6 +66,11 @@ interface Counters {
   digestsRecorded: number;
   digestChecks: number;
   connectOnly: number;
+  sinkDeliveries: Record<string, number>;
+  sinkFailures: Record<string, number>;
+  sinksAbandoned: Record<string, number>;
+  refreshed: number;
+  refreshFailures: number;
 }
 
 /** Per-run bookkeeping: the counters, and the newest state of each target this run has seen. */
@@ -71,7 +88,8 @@ export interface RunScope {
 export function startRun(): Run {
   return {
     probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0,
-    transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, digestChecks: 0, connectOnly: 0, known: new Map(),
+    transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, digestChecks: 0, connectOnly: 0,
+    sinkDeliveries: {}, sinkFailures: {}, sinksAbandoned: {}, refreshed: 0, refreshFailures: 0, known: new Map(),
   };
 }
 
@@ -79,8 +97,15 @@ export function startRun(): Run {
 export function reportOf(run: Run, failedGroups: readonly string[]): RunReport {
   const { known, ...rest } = run;
   let alertsPending = 0;
-  for (const state of known.values()) alertsPending += state.outbox.filter((e) => e.alert !== null).length;
-  return { ...rest, failedGroups, alertsPending };
+  let sinkPending = 0;
+  for (const state of known.values()) {
+    for (const e of state.outbox) {
+      if (e.alert === null) continue;
+      if ((e.delivered ?? []).includes(PRIMARY_CHANNEL)) sinkPending++;
+      else alertsPending++;
+    }
+  }
+  return { ...rest, failedGroups, alertsPending, sinkPending };
 }
 
 /** Records the newest state of a target seen by the run (null: the item is gone) and returns it. */

@@ -6,6 +6,7 @@ import type { ProberConfig, ProberDeps, RunOptions, WorkGroup } from './config';
 import { recordDigests, usableDigest } from './digests';
 import { lookAt, muteCheck, type Looked } from './look';
 import { flush, settle } from './outbox';
+import { refreshDueTargets } from './refresh';
 import { reportOf, startRun, type RunReport, type RunScope } from './report';
 import { heldByStorm, stormGate } from './storm-gate';
 import { keyOf, planWork, type WorkItem } from './work';
@@ -95,6 +96,7 @@ export class ProberService {
       }
     });
     await recordDigests(scope, looked);
+    await refreshDueTargets(scope, looked);
     return reportOf(run, [...failed]);
   }
 

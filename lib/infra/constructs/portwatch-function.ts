@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +9,7 @@ import { Construct } from 'constructs';
 
 /** Repository root: the esbuild project root and the home of package-lock.json. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const OWN_LOCK_FILE = path.join(REPO_ROOT, 'package-lock.json');
 
 /**
  * The one Lambda runtime of portwatch, with the esbuild target that matches it.
@@ -95,7 +97,8 @@ export class PortwatchFunction extends NodejsFunction {
       logGroup,
       role,
       projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      // npm never publishes a package-lock.json: in a CDK app that installed portwatch, CDK finds the app's own lock file.
+      ...(existsSync(OWN_LOCK_FILE) ? { depsLockFilePath: OWN_LOCK_FILE } : {}),
       environment: { ...props.environment, ...HOUSE_ENVIRONMENT },
       onFailure: props.onFailure,
       retryAttempts: props.retryAttempts,

@@ -2,6 +2,7 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { AlertSinks } from './alert-sinks';
 
 /** Props of `ProbeFanOut`. */
 export interface ProbeFanOutProps {
@@ -118,6 +119,12 @@ export interface ProbeFanOutProps {
    */
   readonly caBundle?: string;
   /**
+   * Where the prober sends every alert besides the alerts topic (Security Hub, an EventBridge bus, the
+   * chat topic), each granted to the prober only and on its one resource only.
+   * @default - the alerts topic only
+   */
+  readonly sinks?: AlertSinks;
+  /**
    * What error messages call each setting, for a caller that exposes them under its own names (the
    * stack's `proberBatchSize` is `batchSize` here), so that an error names the setting the user wrote.
    * A label names the unit the value is checked in when the setting's name does not.
@@ -127,4 +134,4 @@ export interface ProbeFanOutProps {
 }
 
 /** The props of `ProbeFanOut` that are checked at synth time. */
-export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames'>;
+export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames' | 'sinks'>;

@@ -1,10 +1,11 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantAlertSinks, sinkVariables } from './alert-sinks';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import type { ProbeFanOutProps, ProbeFanOutSetting } from './probe-fan-out-props';
@@ -238,6 +239,7 @@ export class ProbeFanOut extends Construct {
       tickIntervalMs: tickMinutes * MINUTE_MS,
       postureEveryMs: postureEveryMinutes * MINUTE_MS,
       ...(caBundle === undefined ? {} : { caBundle }),
+      ...sinkVariables(props.sinks ?? {}),
     });
     requireEnvironmentFits(environment, label);
 
@@ -254,6 +256,7 @@ export class ProbeFanOut extends Construct {
     props.stateTable.grant(this.prober, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     if (props.targetsTable) grantDigestWrites(this.prober, props.targetsTable);
     props.alertsTopic.grantPublish(this.prober);
+    grantAlertSinks(this.prober, props.sinks ?? {}, Stack.of(this));
 
     this.prober.addEventSource(
       new SqsEventSource(this.queue, {

@@ -72,6 +72,9 @@ describe('each synthesized function environment, read by its own parser', () => 
       allowedCidrs: [],
       caBundle: null,
       rootCause: null,
+      securityHub: false,
+      eventBusName: null,
+      chatTopicArn: null,
     });
   });
 
@@ -189,7 +192,9 @@ describe('prober environment contract', () => {
   test('what the builder writes, the parser reads back', () => {
     // Prepare
     const caBundle = selfSignedCert('/CN=private root', null);
-    const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], caBundle, probeTimeoutMs: 1234, tickIntervalMs: 120_000, rootCause: { roleName: 'portwatch-discovery-read', externalId: 'ext-id' } };
+    const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], caBundle, probeTimeoutMs: 1234, tickIntervalMs: 120_000,
+      securityHub: true, eventBusName: 'security-events', chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:portwatch-chat',
+      rootCause: { roleName: 'portwatch-discovery-read', externalId: 'ext-id' } };
 
     // Act
     const config = parseProberEnv(proberEnvironment(input), { strict: true });
@@ -221,6 +226,8 @@ describe('prober environment contract', () => {
     [{ STATE_TABLE_NAME: 'state' }, 'environment variable ALERT_TOPIC_ARN is required'],
     [{ STATE_TABLE_NAME: 'state', ALERT_TOPIC_ARN: 'arn', ALLOWED_CIDRS: '10.0.0.1/8' }, 'environment variable ALLOWED_CIDRS: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
     [{ STATE_TABLE_NAME: 'state', ALERT_TOPIC_ARN: 'arn', PROBE_TIMEOUT_MS: '3s' }, 'environment variable PROBE_TIMEOUT_MS="3s" must be an integer between 100 and 30000'],
+    [{ STATE_TABLE_NAME: 'state', ALERT_TOPIC_ARN: 'arn', SECURITY_HUB_FINDINGS: 'yes' }, 'environment variable SECURITY_HUB_FINDINGS="yes" must be true or false'],
+    [{ STATE_TABLE_NAME: 'state', ALERT_TOPIC_ARN: 'arn', EVENT_BUS_NAME: 'my bus' }, 'environment variable EVENT_BUS_NAME="my bus" must be an event bus name'],
   ])('%p fails fast naming the variable', (env, message) => {
     expect(() => parseProberEnv(env)).toThrow(message);
   });

@@ -24,6 +24,12 @@ const runReport = (over: Partial<RunReport> = {}): RunReport => ({
   digestsRecorded: 0,
   digestChecks: 0,
   connectOnly: 0,
+  sinkDeliveries: {},
+  sinkFailures: {},
+  sinksAbandoned: {},
+  sinkPending: 0,
+  refreshed: 0,
+  refreshFailures: 0,
   ...over,
 });
 

@@ -262,19 +262,24 @@ describe('prober handler', () => {
   });
 
   it('while another prober holds its lease the alert stays pending; once the lease ran out the next batch delivers it', async () => {
-    // Prepare: the closing was recorded but its publish failed, so its alert waits under this prober's lease
+    // Prepare: the closing was recorded but its publish failed (which gives the lease back), then
+    // another prober claimed the alert and is still publishing it: its lease runs 60 s
     const t = await loopbackTarget();
     await seen(t, 'closed', 'open');
     await t.set('closed');
     snsFailures = 1;
     expect((await invoke(sqsEvent([message([t.item])]))).response.batchItemFailures).toHaveLength(1);
-    // Act: a retry within the lease (60 s) leaves the alert to its holder
+    const lease = async (until: number): Promise<void> => {
+      const state = await store.getState(t.key);
+      if (!state) throw new Error('no state');
+      const outbox = state.outbox.map((e) => ({ ...e, claimedUntil: new Date(until).toISOString(), claimedBy: 'another-prober' }));
+      expect(await store.putState({ ...state, outbox, version: state.version + 1 }, state.version)).toBe(true);
+    };
+    await lease(Date.now() + 60_000);
+    // Act: a retry within the lease leaves the alert to its holder
     const during = await invoke(sqsEvent([message([t.item])]));
-    // Prepare: the lease runs out
-    const state = await store.getState(t.key);
-    if (!state) throw new Error('no state');
-    const expired = state.outbox.map((e) => ({ ...e, claimedUntil: new Date(Date.now() - 1000).toISOString() }));
-    expect(await store.putState({ ...state, outbox: expired, version: state.version + 1 }, state.version)).toBe(true);
+    // Prepare: the lease runs out (its holder died)
+    await lease(Date.now() - 1000);
     // Act
     const after = await invoke(sqsEvent([message([t.item])]));
     // Assess

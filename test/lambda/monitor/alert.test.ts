@@ -1,24 +1,12 @@
 import { degradedAlert, formatAlert } from '../../../lambda/monitor/alert';
 import type { Alert, AlertEvent, Expect } from '../../../lambda/monitor/model';
 import type { CertFacts, Finding, ProbeStatus, TlsEvidence } from '../../../lambda/probe/types';
+import { OPENED } from '../../helpers/sample-alerts';
 
+/** The anonymous broker opened against `expect: closed` (sample-alerts.ts), with this suite's labels and a connect-level evidence. */
 function alert(overrides: Partial<Alert> = {}): Alert {
   return {
-    id: 'broker.example.com@7',
-    event: 'opened',
-    target: 'broker.example.com',
-    display: 'broker.example.com:8883',
-    status: 'open',
-    previous: 'closed',
-    open: true,
-    expected: 'closed',
-    severity: 'critical',
-    at: '2026-11-24T10:05:00.000Z',
-    previousSince: '2026-11-21T06:00:00.000Z',
-    findings: ['anonymous-access'],
-    addedFindings: ['anonymous-access'],
-    removedFindings: [],
-    reason: 'connected',
+    ...OPENED,
     labels: { team: 'iot', prod: '' },
     description: 'Factory gateway',
     evidence: {

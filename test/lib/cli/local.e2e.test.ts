@@ -173,6 +173,37 @@ describe('portwatch local (child process, real loopback listener, state on disk)
     expect(jsonLines(after.stdout).map((e) => e.kind)).toEqual(['baseline']);
   });
 
+  it('stops by itself when its reader goes away (`local --json | head -1`), keeps the alert it could not print for the next run', async () => {
+    // Prepare: a target that is open against expect=closed, so the first tick prints an alert line
+    const port = await LoopbackPort.reserve();
+    await port.open();
+    const state = join(dir, 'epipe-state');
+    const target = `127.0.0.1:${port.port} depth=tcp expect=closed`;
+    const child = spawn(process.execPath, [BIN, 'local', target, '--json', '--interval', '1s', '--state', state, '--timeout', '300'], {
+      env: CHILD_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+
+    // Act: read the first line, close the pipe as `head -1` does, then close the port: like any Unix
+    // writer, the child learns that its reader is gone at its next write, the alert of the closing
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    await port.close();
+    const code = await exited;
+    clearTimeout(killer);
+    const next = await runBin(['local', target, '--json', '--ticks', '1', '--state', state, '--timeout', '300']);
+
+    // Assess: exit 1 because an alert was not delivered; it stays pending and the next run prints it, once
+    expect({ code, stderr }).toEqual({ code: 1, stderr: expect.stringContaining('stdout closed: stopping after the current tick') });
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(state, 'lock.json'))).toBe(false);
+    expect(jsonLines(next.stdout).filter((l) => l.type === 'alert').map((l) => l.event)).toEqual(['recovered']);
+  });
+
   it('keeps watching a target whose line gets a typo: its last valid definition stays, status shows the error, a warning each tick', async () => {
     // Prepare: one open target expected open, one closed target.
     const open = await LoopbackPort.reserve();

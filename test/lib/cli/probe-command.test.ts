@@ -63,7 +63,7 @@ describe('parseProbeInvocation', () => {
       timeoutMs: 500,
       certExpiringDays: 14,
       concurrency: 16,
-      json: true,
+      format: 'json',
     });
   });
 

@@ -84,19 +84,19 @@ test('the only acknowledged findings are the reviewed ones', () => {
   // Assess
   expect(acknowledged).toEqual(
     [
-      'AwsSolutions-IAM5[Resource::*] @ Portwatch/ProbeFanOut/ProberServiceRole/DefaultPolicy',
-      'AwsSolutions-IAM5[Resource::*] @ Portwatch/ProbeSchedule/DispatcherServiceRole/DefaultPolicy',
-      'AwsSolutions-SQS3 @ Portwatch/Alerts/EmailDeadLetterQueue/Queue/Resource',
+      'AwsSolutions-IAM5[Resource::*] @ Portwatch/Default/ProbeFanOut/ProberServiceRole/DefaultPolicy',
+      'AwsSolutions-IAM5[Resource::*] @ Portwatch/Default/ProbeSchedule/DispatcherServiceRole/DefaultPolicy',
+      'AwsSolutions-SQS3 @ Portwatch/Default/Alerts/EmailDeadLetterQueue/Queue/Resource',
       // The operations topic's e-mail subscription (opsEmail) has a dead-letter queue like the alerts one.
-      'AwsSolutions-SQS3 @ Portwatch/Ops/EmailDeadLetterQueue/Queue/Resource',
-      'AwsSolutions-SQS3 @ Portwatch/ProbeSchedule/FailureQueue/Queue/Resource',
-      'Serverless-LambdaDLQ @ Portwatch/ProbeFanOut/Prober/Resource',
-      'Serverless-LambdaDLQ @ Portwatch/ProbeSchedule/Dispatcher/Resource',
-      'Serverless-LambdaEventSourceMappingDestination @ Portwatch/ProbeFanOut/Prober/SqsEventSource:PortwatchProbeFanOutQueueEF51AD96',
-      'Serverless-SQSRedrivePolicy @ Portwatch/Alerts/EmailDeadLetterQueue/Queue/Resource',
-      'Serverless-SQSRedrivePolicy @ Portwatch/Ops/EmailDeadLetterQueue/Queue/Resource',
-      'Serverless-SQSRedrivePolicy @ Portwatch/ProbeFanOut/DeadLetterQueue/Queue/Resource',
-      'Serverless-SQSRedrivePolicy @ Portwatch/ProbeSchedule/FailureQueue/Queue/Resource',
+      'AwsSolutions-SQS3 @ Portwatch/Default/Ops/EmailDeadLetterQueue/Queue/Resource',
+      'AwsSolutions-SQS3 @ Portwatch/Default/ProbeSchedule/FailureQueue/Queue/Resource',
+      'Serverless-LambdaDLQ @ Portwatch/Default/ProbeFanOut/Prober/Resource',
+      'Serverless-LambdaDLQ @ Portwatch/Default/ProbeSchedule/Dispatcher/Resource',
+      'Serverless-LambdaEventSourceMappingDestination @ Portwatch/Default/ProbeFanOut/Prober/SqsEventSource:PortwatchProbeFanOutQueueEF51AD96',
+      'Serverless-SQSRedrivePolicy @ Portwatch/Default/Alerts/EmailDeadLetterQueue/Queue/Resource',
+      'Serverless-SQSRedrivePolicy @ Portwatch/Default/Ops/EmailDeadLetterQueue/Queue/Resource',
+      'Serverless-SQSRedrivePolicy @ Portwatch/Default/ProbeFanOut/DeadLetterQueue/Queue/Resource',
+      'Serverless-SQSRedrivePolicy @ Portwatch/Default/ProbeSchedule/FailureQueue/Queue/Resource',
     ].sort(),
   );
 });

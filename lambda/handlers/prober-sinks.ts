@@ -1,0 +1,38 @@
+/**
+ * The prober's alert sinks, built from its environment: Security Hub, EventBridge, the chat topic.
+ * Security Hub findings name the account and region, which the function learns from its own ARN at
+ * its first invocation (Lambda's context carries it): no STS call, no variable that could disagree.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { ChatNotifier } from '../adapters/aws/chat-notifier';
+import { EventBridgeEvents } from '../adapters/aws/eventbridge-events';
+import { SecurityHubFindings } from '../adapters/aws/security-hub-findings';
+import type { ProberEnvConfig } from '../contracts/prober-env';
+import type { AsffScope } from '../monitor/asff';
+import type { AlertSink } from '../monitor/dependencies';
+
+/**
+ * A sink runs after SNS accepted, inside the same 60-second alert lease: two tries of at most 5 s
+ * each keep it well inside, so a second prober never takes over an alert a first is still delivering.
+ */
+const SINK_CLIENT = { maxAttempts: 2, requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } } as const;
+
+/** Partition, region and account of a Lambda function's ARN (`arn:aws:lambda:eu-west-1:123456789012:function:name`). */
+export function scopeOfFunctionArn(arn: string): AsffScope {
+  const [prefix, partition, service, region, accountId] = arn.split(':');
+  if (prefix !== 'arn' || service !== 'lambda' || !partition || !region || !accountId || !/^\d{12}$/.test(accountId)) {
+    throw new Error(`not a Lambda function ARN: ${JSON.stringify(arn)}`);
+  }
+  return { partition, region, accountId };
+}
+
+/** The sinks the environment asks for, in a fixed order; `sns` is the client the alerts topic uses. */
+export function createSinks(config: Pick<ProberEnvConfig, 'securityHub' | 'eventBusName' | 'chatTopicArn'>, functionArn: string, sns: SNSClient): AlertSink[] {
+  const sinks: AlertSink[] = [];
+  if (config.securityHub) sinks.push(new SecurityHubFindings(new SecurityHubClient(SINK_CLIENT), scopeOfFunctionArn(functionArn)));
+  if (config.eventBusName !== null) sinks.push(new EventBridgeEvents(new EventBridgeClient(SINK_CLIENT), config.eventBusName));
+  if (config.chatTopicArn !== null) sinks.push(new ChatNotifier(sns, config.chatTopicArn));
+  return sinks;
+}

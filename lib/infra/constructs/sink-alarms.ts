@@ -1,0 +1,61 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/contracts/metrics';
+
+/** Props of {@link SinkAlarms}. */
+export interface SinkAlarmsProps {
+  /** The sinks configured, by the name their metrics carry (SINK_NAMES). */
+  readonly sinks: readonly string[];
+  /** Notified on ALARM and OK (the operations topic). */
+  readonly opsTopic: sns.ITopic;
+  /** Time between ticks: a refused alert is retried about once per tick. */
+  readonly tickRate: Duration;
+  /**
+   * Consecutive tick periods with refusals that raise a sink's alarm (a sink that is down, or one the
+   * account has not enabled: Security Hub off in the region, a deleted bus).
+   * @default 3
+   */
+  readonly failingTicksToAlarm?: number;
+}
+
+/**
+ * One alarm per sink beside SNS (Security Hub, EventBridge, chat): the sink refused alerts in every
+ * one of the last few ticks. A refusal never blocks or repeats the SNS alert, so without this alarm a
+ * sink could fail quietly for the day after which its alerts are given up (SINK_GIVE_UP_MS).
+ */
+export class SinkAlarms extends Construct {
+  public readonly alarms: readonly cloudwatch.Alarm[];
+
+  public constructor(scope: Construct, id: string, props: SinkAlarmsProps) {
+    super(scope, id);
+    const ticks = props.failingTicksToAlarm ?? 3;
+    const action = new cloudwatchActions.SnsAction(props.opsTopic);
+    this.alarms = props.sinks.map((sink) => {
+      const alarm = new cloudwatch.Alarm(this, `${sink}FailingAlarm`, {
+        alarmDescription:
+          `portwatch's ${sink} sink refused alerts in each of the last ${ticks} ticks; SNS alerts are unaffected. Look for ` +
+          `"alert sink refused" in the prober logs (the error names the cause: not enabled, access denied, throttled). ` +
+          'Each alert is retried for that sink alone for a day, then given up (SinkDeliveriesAbandoned).',
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC.sinkFailures,
+          dimensionsMap: { service: SERVICE_NAME, sink },
+          statistic: cloudwatch.Stats.SUM,
+          period: props.tickRate,
+        }),
+        threshold: 0,
+        evaluationPeriods: ticks,
+        datapointsToAlarm: ticks,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // Failures are sent only when they happen (metric-points.ts): no data is no failure.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    });
+  }
+}
