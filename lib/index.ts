@@ -8,6 +8,9 @@
  * package's own `lambda/` folder (PortwatchFunction resolves entries from the package root).
  */
 export { PortwatchMonitor } from './infra/portwatch-monitor';
-export type { PortwatchMonitorProps } from './infra/portwatch-monitor-props';
+export type { MonitorDiscoveryProps, PortwatchMonitorProps } from './infra/portwatch-monitor-props';
 export { PortwatchStack, type PortwatchStackProps } from './infra/portwatch-stack';
 export { PortwatchConfigError } from './infra/constructs/config-validation';
+// Discovery's member side: the read-only role for each member account, and the template StackSets deploy.
+export { MemberAccountRole, type MemberAccountRoleProps } from './infra/constructs/member-account-role';
+export { MemberAccountStack } from './infra/member-account-stack';
