@@ -1,4 +1,3 @@
-import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createServer, type Server } from 'node:net';
 import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
@@ -7,12 +6,14 @@ import { startBroker, type RunningBroker } from '../../helpers/brokers';
 import { createTestPki, type TestPki } from '../../helpers/certs';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
+import { type PublishedMessage, type SnsStandIn, startSnsStandIn } from '../../helpers/sns-stand-in';
 import { sqsEvent } from '../../helpers/sqs-event';
 import { captureOutput, fullContext, metricSum, type Captured } from './stdout-capture';
 
 /*
  * The prober handler driven by SQS events, probing a real loopback listener, with state on dynalite.
- * SNS cannot run here: SNSClient.send is replaced by a stand-in that records (or refuses) publishes.
+ * SNS cannot run here: the handler's own SNSClient, retries included, talks to an HTTP stand-in on
+ * 127.0.0.1 (AWS_ENDPOINT_URL_SNS) that answers in SNS's query protocol and records (or refuses) publishes.
  * Each test stands alone: it probes a loopback port of its own (so a state row of its own) and prepares
  * the history it needs through the handler itself. The SNS stand-in and its failure budget are reset
  * before each test. The handler module is loaded once, after the environment it reads at load time.
@@ -21,8 +22,8 @@ import { captureOutput, fullContext, metricSum, type Captured } from './stdout-c
 let db: EmbeddedDynamoDb;
 let store: DynamoDbStateStore;
 let handler: typeof import('../../../lambda/handlers/prober').handler;
-const published: PublishCommandInput[] = [];
-let snsFailures = 0;
+let sns: SnsStandIn;
+let published: PublishedMessage[];
 
 /** A loopback port this test alone probes, open (a listener that hangs up at once) or closed (nothing listening). */
 interface LoopbackTarget {
@@ -69,6 +70,8 @@ async function loopbackTarget(): Promise<LoopbackTarget> {
 
 beforeAll(async () => {
   db = await startEmbeddedDynamoDb();
+  sns = await startSnsStandIn();
+  published = sns.published;
   const tables = await freshTables(db);
   store = new DynamoDbStateStore(db.client, { tableName: tables.state });
   lambdaEnv(db, {
@@ -78,23 +81,14 @@ beforeAll(async () => {
     CONFIRM_DELAY_MS: '10',
     // The scanner refuses loopback in AWS; this test deployment allows it to reach its own listener.
     ALLOWED_CIDRS: '127.0.0.0/8',
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SNSClient } = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns');
-  jest.spyOn(SNSClient.prototype, 'send').mockImplementation(async (command: unknown) => {
-    if (snsFailures > 0) {
-      snsFailures--;
-      throw Object.assign(new Error('Internal failure'), { name: 'InternalErrorException', $fault: 'server' });
-    }
-    published.push((command as { input: PublishCommandInput }).input);
-    return { MessageId: `msg-${published.length}` };
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
   });
   handler = (require('../../../lambda/handlers/prober') as typeof import('../../../lambda/handlers/prober')).handler;
 });
 
 beforeEach(() => {
   published.length = 0;
-  snsFailures = 0;
+  sns.refuse(0);
 });
 
 afterEach(async () => {
@@ -102,7 +96,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  jest.restoreAllMocks();
+  await sns.close();
   await db.close();
 });
 
@@ -183,7 +177,7 @@ describe('prober handler', () => {
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(1);
-    const input = published[0] as PublishCommandInput;
+    const input = published[0] as PublishedMessage;
     expect(input.Subject).toBe(`[portwatch] OPEN ${t.key} (expected closed)`);
     expect(input.MessageStructure).toBe('json');
     const bodies = JSON.parse(input.Message ?? '{}') as Record<string, string>;
@@ -235,7 +229,7 @@ describe('prober handler', () => {
     const t = await loopbackTarget();
     await seen(t, 'closed', 'open');
     await t.set('closed');
-    snsFailures = 1;
+    sns.refuse(1);
     const event = sqsEvent([message([t.item]), message([{ target: 'bystander.invalid:0' }])]);
     // Act
     const { response, out } = await invoke(event);
@@ -267,7 +261,7 @@ describe('prober handler', () => {
     const t = await loopbackTarget();
     await seen(t, 'closed', 'open');
     await t.set('closed');
-    snsFailures = 1;
+    sns.refuse(1);
     expect((await invoke(sqsEvent([message([t.item])]))).response.batchItemFailures).toHaveLength(1);
     const lease = async (until: number): Promise<void> => {
       const state = await store.getState(t.key);
