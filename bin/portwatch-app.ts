@@ -5,12 +5,13 @@
  *
  *   npx cdk deploy -c alertEmail=security@example.com -c opsEmail=ops@example.com -c scheduleMinutes=1 -c allowedCidrs=10.0.0.0/8,fd00::/8
  */
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Duration, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PortwatchConfigError } from '../lib/infra/constructs/config-validation';
 import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import { DEFAULT_STACK_NAME } from '../lambda/contracts/stack-outputs';
 import { PortwatchStack } from '../lib/infra/portwatch-stack';
+import { parseEvery } from '../lambda/monitor/lane';
 
 /** Context keys read by this app; any other key that is not CDK's own fails the synth (see checkContextKeys). */
 const CONTEXT_KEYS = [
@@ -28,6 +29,7 @@ const CONTEXT_KEYS = [
   'scanSegments',
   'caBundle',
   'plaintextPort',
+  'defaultEvery',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -116,6 +118,18 @@ function readList(app: App, key: ContextKey): string[] | undefined {
 }
 
 /**
+ * `-c defaultEvery=10s`: the fast lane of targets without an `every`, read as a target's `every` is
+ * (the same choices, the same words); `schedule` is the default.
+ */
+function readEverySetting(app: App): Duration | undefined {
+  const raw = readString(app, 'defaultEvery');
+  if (raw === undefined) return undefined;
+  const every = parseEvery(raw, 'defaultEvery');
+  if (!every.ok) throw new PortwatchConfigError(`${describe('defaultEvery', raw)}: ${every.error.reason}`);
+  return typeof every.value === 'number' ? Duration.millis(every.value) : undefined;
+}
+
+/**
  * `-c caBundle=path/to/ca.pem`: the file's certificates, read and checked here (a relative path is
  * from the directory cdk runs in), so a wrong path or a file that is not PEM fails the synth naming
  * the setting and the path. The same reader serves the CLI's `--ca`.
@@ -152,6 +166,7 @@ function main(): void {
     targetsPerMessage: readNumber(app, 'targetsPerMessage'),
     scanSegments: readNumber(app, 'scanSegments'),
     caBundle: readCaBundleSetting(app),
+    defaultEvery: readEverySetting(app),
   });
   Tags.of(stack).add('project', 'portwatch');
 

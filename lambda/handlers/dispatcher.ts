@@ -27,6 +27,9 @@ export async function handler(event: Pick<ScheduledEvent, 'time' | 'id'>, contex
   try {
     const report = await dispatchTick(tick);
     logger.info('tick dispatched', { ...report });
+    if (report.fastLaneCapped > 0) {
+      logger.warn('fast-lane targets on a schedule longer than 15 minutes get their looks in its first 15 minutes only (SQS delays a message at most 900 s)', { fastLaneCapped: report.fastLaneCapped });
+    }
     publishMetrics(metrics, dispatchMetrics(report));
     return report;
   } catch (err) {

@@ -40,8 +40,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       logger.error('malformed probe message dropped', { messageId: record.messageId, reason: parsed.reason });
       continue;
     }
-    const { targets, tick } = parsed.message;
-    groups.push({ id: record.messageId, items: targets, ...(tick ? { tick } : {}) });
+    const { targets, tick, everyMs } = parsed.message;
+    groups.push({ id: record.messageId, items: targets, ...(tick ? { tick } : {}), ...(everyMs !== null ? { everyMs } : {}) });
     if (tick) ticks.add(tick);
   }
   // The oldest tick of the batch correlates its lines (a batch mixes ticks only when a message is retried).

@@ -48,6 +48,8 @@ export interface Target extends ProbeSpec {
   readonly remindEveryMs: number | null;
   /** The prober's digest of the target's last quiet state; null or absent: none (read the state). */
   readonly digest?: StateDigest | null;
+  /** The fast lane (lane.ts): a look every so many ms, or `schedule`; absent: the stack's default. */
+  readonly every?: number | 'schedule';
 }
 
 /** What the state rules need to know about a target beyond its key. */

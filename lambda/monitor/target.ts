@@ -10,6 +10,7 @@ import { parseDuration } from '../parse/duration';
 import { parseWindows } from './windows';
 import { parsePort } from '../parse/port';
 import { parsePlaintextPort } from './plaintext-port';
+import { parseEvery } from './lane';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
 export { parseWindows } from './windows';
@@ -46,6 +47,7 @@ export const KNOWN_ATTRIBUTES = [
   'remindEvery',
   'plaintextPort',
   'serverName',
+  'every',
   // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
   'digest',
 ] as const;
@@ -307,6 +309,8 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   if (!windows.ok) return windows;
   const serverName = parseServerName(record.serverName);
   if (!serverName.ok) return serverName;
+  const every = parseEvery(record.every);
+  if (!every.ok) return every;
   let remindEveryMs: number | null = null;
   if (record.remindEvery !== undefined && record.remindEvery !== null) {
     remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
@@ -329,6 +333,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     ...(timeout.value !== undefined ? { timeoutMs: timeout.value } : {}),
     ...(plaintextPort.value !== undefined ? { plaintextPort: plaintextPort.value } : {}),
     ...(serverName.value !== undefined ? { serverName: serverName.value } : {}),
+    ...(every.value !== undefined ? { every: every.value } : {}),
   };
   return { ok: true, value: target };
 }

@@ -108,6 +108,12 @@ export interface PortwatchStackProps extends StackProps {
    * @default 1883
    */
   readonly plaintextPort?: number;
+  /**
+   * Fast lane for targets without an `every` attribute: a look every 10, 15, 20 or 30 seconds or
+   * 1 minute within each tick (`-c defaultEvery=10s`); a schedule of 15 minutes or less.
+   * @default - the schedule
+   */
+  readonly defaultEvery?: Duration;
 }
 
 /**
@@ -184,6 +190,7 @@ export class PortwatchStack extends Stack {
       alarmTopic: this.ops.topic,
       targetsPerMessage: props.targetsPerMessage,
       scanSegments: props.scanSegments,
+      defaultEvery: props.defaultEvery, // fast lane (issue 17)
     });
 
     const deadLetterQueues = [

@@ -52,6 +52,7 @@ describe('bin/portwatch-app.ts', () => {
       proberBatchSize: '10',
       targetsPerMessage: '50',
       scanSegments: '8',
+      defaultEvery: '10s',
     });
 
     // Assess
@@ -62,7 +63,8 @@ describe('bin/portwatch-app.ts', () => {
     expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
     expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 20 }, BatchSize: 10 });
     const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'TARGETS_TABLE_NAME' in f.Properties.Environment.Variables && !('STATE_TABLE_NAME' in f.Properties.Environment.Variables));
-    expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8' });
+    // The fast lane: a look every 10 s within the 1-minute tick, for targets that name no `every`.
+    expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8', TICK_INTERVAL_MS: '60000', DEFAULT_EVERY_MS: '10000' });
     const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
     expect(prober.Properties.Environment.Variables).toMatchObject({
       DEFAULT_PORT: '1883',
@@ -86,6 +88,7 @@ describe('bin/portwatch-app.ts', () => {
     [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
     [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
     [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
+    [{ defaultEvery: '12s' }, 'portwatch: context "defaultEvery" (-c defaultEvery=...) got "12s": must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
   ])('rejects %p with one line naming the key and the value', (context, message) => {
     // Act
     const { status, stderr } = runApp(context);
@@ -105,7 +108,7 @@ describe('bin/portwatch-app.ts', () => {
     expect(stderr).toContain(
       'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, defaultEvery; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
     expect(stderr).not.toMatch(/^\s+at /m);

@@ -12,7 +12,8 @@ export function usableDigest({ deps, config, run }: RunScope, w: WorkItem): Stat
   if (deps.digests === undefined || w.kind !== 'probe') return null;
   const digest = w.target.digest ?? null;
   if (digest === null || digest.c !== configKey(w.target)) return null;
-  if (!digestCheckDue(w.target.target, w.tickMs, config.cadence?.tickMs ?? DEFAULT_TICK_MS)) return digest;
+  // Counted in looks: a fast lane's target is checked once an hour too, not six times as often.
+  if (!digestCheckDue(w.target.target, w.tickMs, w.periodMs ?? config.cadence?.tickMs ?? DEFAULT_TICK_MS)) return digest;
   run.digestChecks++;
   return null;
 }

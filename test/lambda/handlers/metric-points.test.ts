@@ -3,7 +3,7 @@ import type { RunReport } from '../../../lambda/monitor/prober/service';
 import { METRIC } from '../../../lambda/contracts/metrics';
 import { batchMetrics, dispatchMetrics, failedDispatchMetrics } from '../../../lambda/handlers/metric-points';
 
-const dispatchReport: DispatchReport = { tick: '2026-11-24T10:00:00Z', scanned: 120, dispatched: 112, skippedDisabled: 5, invalid: 3, oversize: 0, messages: 5, pages: 1 };
+const dispatchReport: DispatchReport = { tick: '2026-11-24T10:00:00Z', scanned: 120, dispatched: 112, skippedDisabled: 5, invalid: 3, oversize: 0, messages: 5, pages: 1, fastLane: 0, fastLaneCapped: 0 };
 
 const runReport = (over: Partial<RunReport> = {}): RunReport => ({
   failedGroups: [],
