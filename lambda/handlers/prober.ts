@@ -10,7 +10,8 @@ import { parseProbeMessage } from '../contracts/probe-message';
 import { parseProberEnv } from '../contracts/prober-env';
 import type { WorkGroup } from '../monitor/prober/service';
 import { createAddressGuard } from '../probe/address-policy';
-import { batchMetrics } from './metric-points';
+import { batchLogFields, batchMetrics } from './metric-points';
+import { LOG_LINES } from '../contracts/metrics';
 import { createProber } from './prober-root';
 
 const config = parseProberEnv(process.env);
@@ -50,8 +51,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   const service = createProber({ store, notifier, digests, guard, log: logTo(logger) }, config);
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });
   const tickAgeMs = tick ? Date.now() - Date.parse(tick) : null;
-  const { probeLatenciesMs, ...counts } = report;
-  logger.info('batch probed', { records: event.Records.length, ticks: [...ticks], tickAgeMs, ...counts });
-  publishMetrics(metrics, batchMetrics(report, tickAgeMs));
+  logger.info(LOG_LINES.batchProbed, { records: event.Records.length, ticks: [...ticks], ...batchLogFields(report, tickAgeMs) });
+  publishMetrics(metrics, batchMetrics(report));
   return { batchItemFailures: report.failedGroups.map((id) => ({ itemIdentifier: id })) };
 }
