@@ -250,7 +250,7 @@ async function main(): Promise<number> {
       '',
       `Monthly cost, ${PRICES.region} list prices, prober ${f.memoryMb} MB arm64, ${f.targetsPerMessage} targets/message x batch ${f.batchSize}, ${f.probeConcurrency} targets in flight, ${f.timeoutMs} ms deadline (docs/cost.md):`,
       costTable(measured),
-      `vs R53: a Route 53 health check ($0.50/month, AWS endpoint) over portwatch per target, with the fixed ${fmtUsd(monthlyCost(measured, FLEETS[0] as Fleet, 1000, 5).fixed)}-${fmtUsd(monthlyCost(measured, FLEETS[1] as Fleet, 100_000, 5).fixed)}/month (alarms, custom metrics, idle SQS polling); in brackets without it.`,
+      `vs R53: a Route 53 health check ($0.50/month, AWS endpoint) over portwatch per target, with the fixed ${fmtUsd(monthlyCost(measured, FLEETS[0] as Fleet, 1000, 5).fixed)}/month (alarms, idle SQS polling); in brackets without it.`,
       'As built: digests on the Targets items (an unchanged target reads no state), deep looks at open brokers every 5 minutes (every tick at 5-minute ticks).',
       'Last two columns: the same with a deep look on every tick (postureEveryMinutes = scheduleMinutes); and as built before digests and the cadence.',
     );

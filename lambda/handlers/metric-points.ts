@@ -36,7 +36,7 @@ export function batchMetrics(report: RunReport): MetricPoint[] {
 
 /**
  * The fields of a batch's log line that the dashboard charts (contracts/metrics.ts: LOG_FIELDS), the
- * run's counts beside them. `tickAgeMs`: from the oldest tick of the batch to its end; null when no
+ * run's counts beside them. `tickAgeMs`: from the oldest tick of the batch to its end; absent when no
  * record carried a tick. The latencies are summarised: one value per probe would make the line grow
  * with the batch.
  */
