@@ -154,7 +154,8 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
           ? 'with a deep look (TLS, MQTT)'
           : `deep look (TLS, MQTT) where due (every ${formatDuration(postureEveryMs)})`
         : `deep look (TLS, MQTT) every ${formatDuration(postureEveryMs)}`;
-      out.line(`watching ${plural(count, 'target')} ${once ? 'once' : `every ${formatDuration(options.interval)}`}, ${deep} (state in ${options.state}); alerts follow`);
+      const lane = defaultEveryMs !== null && defaultEveryMs < options.interval ? ` (a look every ${formatDuration(defaultEveryMs)} within it)` : '';
+      out.line(`watching ${plural(count, 'target')} ${once ? (lane === '' ? 'once' : 'for one tick') : `every ${formatDuration(options.interval)}`}${lane}, ${deep} (state in ${options.state}); alerts follow`);
     }
 
     const source = new DynamoDbTargetSource(local.client, LOCAL_TABLES.targets);
@@ -183,9 +184,8 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
         try {
           if (tick > 1) await input.refresh(repo, 'now in');
           input.warn();
-          done = await runTick(ctx);
+          done = await runTick(ctx, tick === 1 && !options.json);
           if (done.report.failedGroups.length > 0) exitCode = EXIT_FAILED;
-          if (tick === 1 && !options.json) await printBaseline(ctx, done);
         } catch (err) {
           // The next tick tries again, as the next schedule does in AWS; the exit code remembers it.
           log('error', 'tick failed', { tick, error: err instanceof Error ? err.message : String(err) });
@@ -239,7 +239,8 @@ interface TickSummary {
   readonly report: RunReport;
 }
 
-async function runTick(ctx: TickContext): Promise<TickSummary> {
+/** One tick; `baseline`: print where every target stands once its first look is done (a fast lane's later looks come after). */
+async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary> {
   const { options, out } = ctx;
   const tick = new Date().toISOString();
   const queue = new InProcessQueue();
@@ -280,6 +281,7 @@ async function runTick(ctx: TickContext): Promise<TickSummary> {
       report = report === null ? run : mergeReports(report, run);
       progress?.done();
       progress = null;
+      if (baseline && batches === due.length) await printBaseline(ctx, [...keys]);
     });
   } finally {
     progress?.done();
@@ -293,11 +295,11 @@ async function runTick(ctx: TickContext): Promise<TickSummary> {
   return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open, report: done };
 }
 
-/** After the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
-async function printBaseline(ctx: TickContext, tick: TickSummary): Promise<void> {
-  const states = await ctx.store.getStates(tick.keys);
+/** After the first look of the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
+async function printBaseline(ctx: TickContext, keys: readonly string[]): Promise<void> {
+  const states = await ctx.store.getStates(keys);
   const now = new Date();
-  const sorted = [...tick.keys].sort((a, b) => a.localeCompare(b));
+  const sorted = [...keys].sort((a, b) => a.localeCompare(b));
   const rows = sorted.slice(0, MAX_STATUS_LINES).map((k) => {
     const s: TargetState | undefined = states.get(k);
     return [k, s?.status ?? 'not probed', s ? formatElapsed(s.since, now) : '-', formatFindings(s?.findings ?? []), s?.reason ?? '-'];
