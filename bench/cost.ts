@@ -32,6 +32,8 @@ export const PRICES = {
   ddbReadUnit: 0.125 / 1e6,
   snsPublish: 0.5 / 1e6,
   logsIngestGb: 0.5,
+  /** Logs Insights, per GB scanned (the dashboard's log widgets, when someone opens it). */
+  logsInsightsGb: 0.005,
   /** X-Ray traces recorded (the functions run with active tracing). */
   xrayTrace: 5 / 1e6,
   alarm: 0.1,
@@ -59,21 +61,27 @@ export const ASSUMPTIONS = {
   invocationOverheadMs: 30,
   /** Lambda gives a function one full vCPU at 1,769 MB, proportionally less below. Node uses one. */
   fullVcpuMb: 1769,
-  /** Log bytes per prober invocation: START/END/REPORT lines, the batch summary, EMF metrics. */
+  /** Log bytes per prober invocation: START/END/REPORT lines, the batch summary (with the dashboard's figures). */
   logBytesPerInvocation: 2048,
   logBytesPerDispatch: 1024,
   /** Open/closed changes per target per month (each: confirmation, conditional write, event, alert). */
   changesPerTargetMonth: 2,
-  /** Fixed monthly: the stack's alarms, and the SQS event source polling an idle queue. */
-  alarms: 10,
   /**
-   * Custom metrics sent every hour (CloudWatch bills each for the hours it gets data):
-   * TickCompleted, TargetsPerTick, TickDuration, ProbeLatency; plus Probes for each status the fleet
-   * shows. Event counters are sent only when not zero (lambda/handlers/metric-points.ts): Transitions and
-   * AlertsSent are billed for the share of hours with a change; the rest (storms, retries) left out.
+   * Fixed monthly: the stack's alarms, counted in alarm metrics (CloudWatch bills an alarm per metric
+   * it reads): 10 alarms, the missed-tick one metric math over the dispatcher's Invocations and Errors.
    */
-  hourlyMetrics: 4,
-  changeMetrics: 2,
+  alarmMetrics: 11,
+  /**
+   * Custom metrics sent every hour (CloudWatch bills each for the hours it gets data): none. What was
+   * sent on every tick (ticks, targets, probes by status, latency, tick duration, transitions, alerts
+   * sent) is in the functions' log lines and read by the dashboard with Logs Insights; the custom
+   * metrics left (alerts pending, storms, retries, unfinished work, flaps, invalid items) are sent only
+   * when not zero, which a healthy deployment almost never is (lambda/handlers/metric-points.ts).
+   */
+  hourlyMetrics: 0,
+  /** Dashboard views a month, each a Logs Insights scan of a day of the functions' logs per log widget (4). */
+  dashboardViewsPerMonth: 30,
+  logWidgets: 4,
   idlePollRequestsPerMonth: 650_000,
   /** X-Ray default sampling rule: 1 trace per second, then 5 %. */
   xrayReservoirPerMonth: 2_592_000,
@@ -311,6 +319,11 @@ export interface Variant {
    * (lambda/monitor/cadence.ts); null: a deep look every tick.
    */
   readonly postureEveryMin: number | null;
+  /**
+   * Looks per schedule tick (the fast lane, lane.ts): `intervalMin` is then the time between looks and
+   * the dispatcher runs, and scans the Targets table, once per `looksPerTick` of them. @default 1
+   */
+  readonly looksPerTick?: number;
 }
 
 /** The stack's defaults: digests on, posture every 5 minutes (every tick at 5-minute ticks). */
@@ -339,8 +352,10 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const invocationMs = Math.max(cpuWallMs, waitMs) + fixedMs;
   const invocations = invocationsPerTick * ticks;
   const proberLambda = invocations * ((invocationMs / 1000) * (f.memoryMb / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest);
+  // The dispatcher runs once per schedule tick; a fast lane's looks are its delayed copies.
+  const dispatches = ticks / (variant.looksPerTick ?? 1);
   const dispatcherMs = Math.max(100, (m.dispatchMsPer1k * targets) / 1000);
-  const dispatcherLambda = ticks * ((dispatcherMs / 1000) * (256 / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest);
+  const dispatcherLambda = dispatches * ((dispatcherMs / 1000) * (256 / 1024) * PRICES.lambdaGbSecond + PRICES.lambdaRequest);
   const lambda = proberLambda + dispatcherLambda;
 
   const messages = Math.ceil(targets / f.targetsPerMessage);
@@ -358,7 +373,7 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   // per DIGEST_CHECK_EVERY_MS, or every tick if ticks are further apart.
   const checks = stateReads === 'digest' ? (targets * a.minutesPerMonth) / Math.max(intervalMin, DIGEST_CHECK_EVERY_MS / 60_000) : 0;
   const changeReads = stateReads === 'digest' ? targets * a.changesPerTargetMonth * 2 * Math.ceil(m.stateWithOutboxBytesDeep / 4096) : 0;
-  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick + scanUnitsPerTick) + changeReads + checks * 0.5 * Math.ceil(stateBytes / 4096);
+  const reads = ticks * (targets * readUnitsPerTarget + invocationsPerTick) + dispatches * scanUnitsPerTick + changeReads + checks * 0.5 * Math.ceil(stateBytes / 4096);
   // A change: the state with its outbox (event + alert: ~1.5x the baseline outbox), the alert lease
   // (the same item again), the history event, the state without the outbox; with digests, the
   // tombstone and the new digest on the Targets item (1 unit each: the item is well under 1 KB).
@@ -368,18 +383,18 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const writes = targets * a.changesPerTargetMonth * writeUnitsPerChange;
   const dynamodb = reads * PRICES.ddbReadUnit + writes * PRICES.ddbWriteUnit;
 
-  const logs = ((ticks * (invocationsPerTick * a.logBytesPerInvocation + a.logBytesPerDispatch)) / 1024 ** 3) * PRICES.logsIngestGb;
-  const tracesPerMonth = invocations + ticks;
+  const logBytesPerMonth = ticks * invocationsPerTick * a.logBytesPerInvocation + dispatches * a.logBytesPerDispatch;
+  // Each view of the dashboard scans a day of logs once per log widget (Logs Insights, per GB scanned).
+  const dashboardScans = (a.dashboardViewsPerMonth * a.logWidgets * logBytesPerMonth) / 30;
+  const logs = (logBytesPerMonth / 1024 ** 3) * PRICES.logsIngestGb + (dashboardScans / 1024 ** 3) * PRICES.logsInsightsGb;
+  const tracesPerMonth = invocations + dispatches;
   const sampled = Math.min(tracesPerMonth, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, tracesPerMonth - a.xrayReservoirPerMonth);
   const xray = Math.max(0, sampled - 100_000) * PRICES.xrayTrace;
   const sns = targets * a.changesPerTargetMonth * PRICES.snsPublish;
   const openBytes = deepShare * bytesOutPerProbe(m, 'deep') + (1 - deepShare) * bytesOutPerProbe(m, 'openTcp');
   const bytesPerTarget = fleet.open * openBytes + fleet.closed * bytesOutPerProbe(m, 'closed') + fleet.filtered * bytesOutPerProbe(m, 'filtered');
   const transfer = ((ticks * targets * bytesPerTarget) / 1e9) * PRICES.dataTransferOutGb;
-  const statuses = [fleet.open, fleet.closed, fleet.filtered].filter((share) => share > 0).length;
-  const hoursWithChange = 1 - Math.exp(-(targets * a.changesPerTargetMonth) / (a.minutesPerMonth / 60));
-  const metrics = a.hourlyMetrics + statuses + a.changeMetrics * hoursWithChange;
-  const fixed = a.alarms * PRICES.alarm + metrics * PRICES.customMetric + a.idlePollRequestsPerMonth * PRICES.sqsRequest;
+  const fixed = a.alarmMetrics * PRICES.alarm + a.hourlyMetrics * PRICES.customMetric + a.idlePollRequestsPerMonth * PRICES.sqsRequest;
   const total = lambda + sqs + dynamodb + logs + xray + sns + transfer + fixed;
   return { lambda, sqs, dynamodb, logs, xray, sns, transfer, fixed, total, perTarget: total / targets, invocationMs, invocationsPerTick };
 }
@@ -435,4 +450,50 @@ export function measuredTable(m: Measured): string {
       ['sent per depth-mqtt probe: TCP payload, connections (headers modelled)', `${Math.round(m.deepPayloadBytesOut)} B, ${m.deepConnections.toFixed(1)}; ${Math.round(bytesOutPerProbe(m, 'deep'))} B on the wire`],
     ],
   );
+}
+
+/** Route 53's health check every 10 s: the check and its optional fast-interval feature (AWS endpoint). */
+export const ROUTE53_FAST_CHECK = PRICES.route53AwsEndpointCheck + PRICES.route53FeatureAws;
+
+/**
+ * The fast lane per target (lambda/monitor/lane.ts): a look every 10 s within 1-minute ticks, its
+ * messages delayed by SQS; the dispatcher and its Scan still once a minute, deep looks still every
+ * 5 minutes. Against Route 53's 10-s check, and what it adds to a target looked at every minute.
+ */
+export function fastLaneTable(m: Measured, fleets: readonly Fleet[] = FLEETS, f: FanOut = RECOMMENDED_FAN_OUT): string {
+  const rows: string[][] = [];
+  for (const fleet of fleets) {
+    for (const targets of [1_000, 10_000, 100_000]) {
+      const lane = monthlyCost(m, fleet, targets, 1 / 6, f, { ...AS_BUILT, looksPerTick: 6 });
+      const minute = monthlyCost(m, fleet, targets, 1, f, AS_BUILT);
+      rows.push([
+        fleet.name,
+        targets.toLocaleString('en-US'),
+        fmtUsd(lane.total),
+        `${fmtUsd(lane.perTarget)} (${fmtUsd((lane.total - lane.fixed) / targets)} without the fixed part)`,
+        `+${fmtUsd(lane.perTarget - minute.perTarget)}`,
+        `${Math.round(ROUTE53_FAST_CHECK / lane.perTarget)}x (${Math.round(ROUTE53_FAST_CHECK / ((lane.total - lane.fixed) / targets))}x)`,
+      ]);
+    }
+  }
+  return renderTable(['fleet', 'targets, every 10 s', 'total/month', 'per target', 'over every minute', `vs R53 10-s check ($${ROUTE53_FAST_CHECK.toFixed(2)})`], rows);
+}
+
+/**
+ * The cost rows of the bench's main table: 1,000 targets every minute (the row issue 17 set at 100x a
+ * Route 53 check), per fleet, the ratio with and without the stack's fixed part; and the fast lane.
+ */
+export function costRows(m: Measured): string[][] {
+  return FLEETS.map((fleet) => {
+    const c = monthlyCost(m, fleet, 1_000, 1);
+    const lane = monthlyCost(m, fleet, 1_000, 1 / 6, RECOMMENDED_FAN_OUT, { ...AS_BUILT, looksPerTick: 6 });
+    const ratio = PRICES.route53AwsEndpointCheck / c.perTarget;
+    return [
+      `Cost, 1,000 targets every minute, ${fleet.name} (model fed by this run)`,
+      `${fmtUsd(c.total)}/month: ${fmtUsd(c.perTarget)} per target (fixed ${fmtUsd(c.fixed)})`,
+      `Route 53 check $${PRICES.route53AwsEndpointCheck.toFixed(2)}; every 10 s: portwatch ${fmtUsd(lane.perTarget)}, Route 53 $${ROUTE53_FAST_CHECK.toFixed(2)}`,
+      `${Math.round(ratio)}x cheaper (${Math.round(PRICES.route53AwsEndpointCheck / ((c.total - c.fixed) / 1_000))}x without the fixed part); 10 s: ${Math.round(ROUTE53_FAST_CHECK / lane.perTarget)}x`,
+      `goal >= 100x at 1 minute: ${ratio >= 100 ? 'met' : 'NOT MET'}`,
+    ];
+  });
 }

@@ -14,18 +14,28 @@ import type { EngineAnswer, EngineJob } from './engine-worker';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 
-export interface EngineProcess {
-  run(job: EngineJob): Promise<EngineAnswer>;
+/** A bundled worker in its own process: one JSON job in, one JSON answer out, in order. */
+export interface WorkerProcess<Job, Answer> {
+  run(job: Job): Promise<Answer>;
+  /** The child's process id: its CPU can be read from /proc. */
+  readonly pid: number | undefined;
   close(): Promise<void>;
 }
 
-/** Bundles the worker once per call (about 0.3 s) and starts it. */
-export async function startEngine(): Promise<EngineProcess> {
+export type EngineProcess = WorkerProcess<EngineJob, EngineAnswer>;
+
+/** Bundles the probe engine's worker once per call (about 0.3 s) and starts it. */
+export function startEngine(): Promise<EngineProcess> {
+  return startWorker<EngineJob, EngineAnswer>('engine-worker.ts');
+}
+
+/** Bundles `bench/<file>` as the stack bundles a handler and starts it under plain `node`. */
+export async function startWorker<Job, Answer>(file: string): Promise<WorkerProcess<Job, Answer>> {
   const esbuild = await import('esbuild');
-  const dir = mkdtempSync(join(tmpdir(), 'portwatch-bench-engine-'));
-  const outfile = join(dir, 'engine-worker.js');
+  const dir = mkdtempSync(join(tmpdir(), 'portwatch-bench-worker-'));
+  const outfile = join(dir, file.replace(/\.ts$/, '.js'));
   await esbuild.build({
-    entryPoints: [join(REPO_ROOT, 'bench', 'engine-worker.ts')],
+    entryPoints: [join(REPO_ROOT, 'bench', file)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -44,14 +54,15 @@ export async function startEngine(): Promise<EngineProcess> {
     stderr += d.toString();
   });
   const lines: Interface = createInterface({ input: child.stdout });
-  const waiting: { resolve: (a: EngineAnswer) => void; reject: (e: Error) => void }[] = [];
-  lines.on('line', (line) => waiting.shift()?.resolve(JSON.parse(line) as EngineAnswer));
+  const waiting: { resolve: (a: Answer) => void; reject: (e: Error) => void }[] = [];
+  lines.on('line', (line) => waiting.shift()?.resolve(JSON.parse(line) as Answer));
   child.once('exit', (code) => {
-    for (const w of waiting.splice(0)) w.reject(new Error(`engine worker exited with ${String(code)}: ${stderr.slice(-2000)}`));
+    for (const w of waiting.splice(0)) w.reject(new Error(`${file} exited with ${String(code)}: ${stderr.slice(-2000)}`));
   });
   return {
+    pid: child.pid,
     run: (job) =>
-      new Promise<EngineAnswer>((resolveAnswer, reject) => {
+      new Promise<Answer>((resolveAnswer, reject) => {
         waiting.push({ resolve: resolveAnswer, reject });
         child.stdin.write(`${JSON.stringify(job)}\n`);
       }),

@@ -5,7 +5,8 @@
  *
  *   npm run bench                 # everything (about a minute)
  *   npm run bench -- --quick      # a tenth of the sizes, to check the bench itself
- *   npm run bench -- --only tcp,deep,pipeline,dispatch,discovery,bundles
+ *   npm run bench -- --only tcp,deep,pipeline,dispatch,discovery,bundles,time-to-alert,client-cpu
+ *   npm run bench -- --only time-to-alert   # the alert latency rows alone (about 4 minutes)
  *
  * Exit code 1 when a correctness check failed (a port misclassified, a write in an unchanged tick...).
  */
@@ -13,7 +14,7 @@ import './env';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { runBundleBench, type BundleBenchResult } from './bundles';
-import { costTable, digestBytesFor, dynamoItemSize, FLEETS, measuredTable, measureProberOverhead, monthlyCost, PRICES, RECOMMENDED_FAN_OUT, type Fleet, type Measured } from './cost';
+import { costRows, costTable, digestBytesFor, dynamoItemSize, fastLaneTable, FLEETS, measuredTable, measureProberOverhead, monthlyCost, PRICES, RECOMMENDED_FAN_OUT, type Fleet, type Measured } from './cost';
 import { opensslAvailable, runDeepBench, type DeepBenchResult } from './deep';
 import { runDispatchBench, type DispatchBenchResult } from './dispatch';
 import { runDiscoveryBench, totalCalls } from './discovery';
@@ -22,8 +23,10 @@ import { findNmap, NMAP_INSTALL_HINT } from './nmap';
 import { loopbackHosts, runPipelineBench, type PipelineResult, type TickMeasure } from './pipeline';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUsd, renderTable } from './table';
 import { runTcpBench, type TcpBenchResult } from './tcp';
+import { timeToAlertRows } from './time-to-alert-rows';
+import { clientCpuRow } from './client-cpu-row';
 
-const SECTIONS = ['tcp', 'deep', 'pipeline', 'dispatch', 'discovery', 'bundles'] as const;
+const SECTIONS = ['tcp', 'deep', 'client-cpu', 'pipeline', 'dispatch', 'discovery', 'bundles', 'time-to-alert'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -156,6 +159,16 @@ async function main(): Promise<number> {
     await engine?.close();
   }
 
+  if (args.only.has('client-cpu')) {
+    log('Client CPU per broker (each side from its own process accounting)');
+    if (!opensslAvailable()) rows.push(['Client CPU per broker', "skipped: the openssl CLI is needed for the brokers' certificate", '-', '-', '-']);
+    else {
+      const cpu = await clientCpuRow({ brokers: Math.max(10, Math.round(50 * scale)), rounds: 5, nmap, log });
+      rows.push(cpu.row);
+      failures.push(...cpu.failures);
+    }
+  }
+
   if (args.only.has('pipeline')) {
     log('Pipeline ticks');
     pipeline = await runPipelineBench({
@@ -215,13 +228,15 @@ async function main(): Promise<number> {
     }
   }
 
-  const out: string[] = [];
-  out.push(...header, '');
-  out.push(renderTable(['measurement', 'portwatch', 'reference (same run)', 'ratio', 'correctness'], rows));
-  out.push('', 'ratio: reference time / portwatch time for the nmap rows (above 1: portwatch is faster); otherwise as labelled.');
-  if (nmap === null) out.push(NMAP_INSTALL_HINT);
-  if (cores <= 2) out.push(`Only ${cores} CPUs: the listeners (and brokers) run in a child process beside the engine; on a shared machine absolute figures move, ratios less.`);
+  if (args.only.has('time-to-alert')) {
+    log('Time to alert (local pipeline, real timers: a few minutes)');
+    const tta = await timeToAlertRows({ quick: args.quick, nmap, log });
+    rows.push(...tta.rows);
+    failures.push(...tta.failures);
+  }
 
+  // Printed after the main table, which gains the cost rows first.
+  const costLines: string[] = [];
   // Cost model from this run's measurements (docs/cost.md explains each input and assumption).
   if (tcp && deep && dispatched && tcp.portwatch.closedSample && deep.portwatch.sample) {
     log('Cost model: prober CPU per target beyond the probe');
@@ -244,18 +259,29 @@ async function main(): Promise<number> {
       deepConnections: deep.portwatch.connectionsPerProbe,
     };
     const f = RECOMMENDED_FAN_OUT;
+    const out = costLines;
+    rows.push(...costRows(measured));
     out.push('', 'Cost model inputs measured in this run (this machine, not Graviton: see docs/cost.md):', measuredTable(measured));
     out.push(
       '',
       `Monthly cost, ${PRICES.region} list prices, prober ${f.memoryMb} MB arm64, ${f.targetsPerMessage} targets/message x batch ${f.batchSize}, ${f.probeConcurrency} targets in flight, ${f.timeoutMs} ms deadline (docs/cost.md):`,
       costTable(measured),
-      `vs R53: a Route 53 health check ($0.50/month, AWS endpoint) over portwatch per target, with the fixed ${fmtUsd(monthlyCost(measured, FLEETS[0] as Fleet, 1000, 5).fixed)}-${fmtUsd(monthlyCost(measured, FLEETS[1] as Fleet, 100_000, 5).fixed)}/month (alarms, custom metrics, idle SQS polling); in brackets without it.`,
+      `vs R53: a Route 53 health check ($0.50/month, AWS endpoint) over portwatch per target, with the fixed ${fmtUsd(monthlyCost(measured, FLEETS[0] as Fleet, 1000, 5).fixed)}/month (alarms, idle SQS polling); in brackets without it.`,
       'As built: digests on the Targets items (an unchanged target reads no state), deep looks at open brokers every 5 minutes (every tick at 5-minute ticks).',
       'Last two columns: the same with a deep look on every tick (postureEveryMinutes = scheduleMinutes); and as built before digests and the cadence.',
     );
+    out.push('', 'The fast lane (every: 10s), per target, from the same measurements (docs/cost.md):', fastLaneTable(measured));
   } else if (args.only.size === SECTIONS.length) {
-    out.push('', 'Cost table skipped: it needs the tcp, deep and dispatch sections.');
+    costLines.push('', 'Cost table skipped: it needs the tcp, deep and dispatch sections.');
   }
+
+  const out: string[] = [];
+  out.push(...header, '');
+  out.push(renderTable(['measurement', 'portwatch', 'reference (same run)', 'ratio', 'correctness'], rows));
+  out.push('', 'ratio: reference time / portwatch time for the nmap rows (above 1: portwatch is faster); otherwise as labelled.');
+  if (nmap === null) out.push(NMAP_INSTALL_HINT);
+  if (cores <= 2) out.push(`Only ${cores} CPUs: the listeners (and brokers) run in a child process beside the engine; on a shared machine absolute figures move, ratios less.`);
+  out.push(...costLines);
 
   if (failures.length > 0) out.push('', 'CORRECTNESS FAILURES:', ...failures.map((f) => `  - ${f}`));
   process.stdout.write(`${out.join('\n')}\n`);

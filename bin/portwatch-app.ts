@@ -12,6 +12,7 @@ import { PortwatchConfigError } from '../lib/infra/constructs/config-validation'
 import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import { DEFAULT_STACK_NAME } from '../lambda/contracts/stack-outputs';
 import { PortwatchStack, type PortwatchStackProps } from '../lib/infra/portwatch-stack';
+import { parseEvery } from '../lambda/monitor/lane';
 
 /** Context keys read by this app; any other key that is not CDK's own fails the synth (see checkContextKeys). */
 const CONTEXT_KEYS = [
@@ -38,6 +39,7 @@ const CONTEXT_KEYS = [
   'discoveryExternalId',
   'discoveryEveryHours',
   'discoveryOrganizationId',
+  'defaultEvery',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -149,6 +151,18 @@ function readList(app: App, key: ContextKey): string[] | undefined {
 }
 
 /**
+ * `-c defaultEvery=10s`: the fast lane of targets without an `every`, read as a target's `every` is
+ * (the same choices, the same words); `schedule` is the default.
+ */
+function readEverySetting(app: App): Duration | undefined {
+  const raw = readString(app, 'defaultEvery');
+  if (raw === undefined) return undefined;
+  const every = parseEvery(raw, 'defaultEvery');
+  if (!every.ok) throw new PortwatchConfigError(`${describe('defaultEvery', raw)}: ${every.error.reason}`);
+  return typeof every.value === 'number' ? Duration.millis(every.value) : undefined;
+}
+
+/**
  * `-c caBundle=path/to/ca.pem`: the file's certificates, read and checked here (a relative path is
  * from the directory cdk runs in), so a wrong path or a file that is not PEM fails the synth naming
  * the setting and the path. The same reader serves the CLI's `--ca`.
@@ -215,6 +229,7 @@ function main(): void {
     eventBusName: readEventBus(app),
     chatTopic: readBoolean(app, 'chatTopic'),
     discovery: readDiscovery(app),
+    defaultEvery: readEverySetting(app),
   });
   Tags.of(stack).add('project', 'portwatch');
 

@@ -3,8 +3,12 @@
  * dispatcher handler reads, with their defaults and ranges, one parser (`parseDispatcherEnv`) and one
  * builder (`dispatcherEnvironment`). Each name is written here only.
  */
+import { EVERY_CHOICES_MS, EVERY_CHOICES_TEXT } from '../monitor/lane';
+import { formatDuration } from '../parse/duration';
 import {
+  ConfigError,
   DEFAULT_PORT_VARIABLE,
+  TICK_INTERVAL_VARIABLE,
   defaultsOf,
   integerEntries,
   parseEnv,
@@ -29,7 +33,19 @@ export const DISPATCHER_INTEGER_VARIABLES = {
   /** Targets packed into one probe message (a message is also capped in bytes: MAX_PROBE_MESSAGE_BYTES). */
   targetsPerMessage: { name: 'TARGETS_PER_MESSAGE', default: 25, min: 1, max: 100 },
   defaultPort: DEFAULT_PORT_VARIABLE,
+  /** The schedule's interval: a fast lane fills it with delayed copies of its messages. */
+  tickIntervalMs: TICK_INTERVAL_VARIABLE,
+  /** The fast lane of targets that name no `every` (monitor/lane.ts: 10-60 s); 0: the schedule. */
+  defaultEveryMs: { name: 'DEFAULT_EVERY_MS', default: 0, min: 0, max: 60_000 },
 } as const satisfies IntegerVariables;
+
+/** A default `every` the dispatcher can honour: 0 (the schedule) or one of the lane's periods; else a ConfigError naming the variable. */
+export function checkDefaultEvery(ms: number, name: string = DISPATCHER_INTEGER_VARIABLES.defaultEveryMs.name): number {
+  if (ms !== 0 && !EVERY_CHOICES_MS.includes(ms)) {
+    throw new ConfigError(`${name}=${ms} (${formatDuration(ms)}) is not a fast-lane period: use ${EVERY_CHOICES_TEXT} (0 for the schedule)`);
+  }
+  return ms;
+}
 
 /** The dispatcher's tunables. */
 export type DispatcherSettings = IntegerValues<typeof DISPATCHER_INTEGER_VARIABLES>;
@@ -48,8 +64,13 @@ export function parseDispatcherEnv(env: Env, options: ParseEnvOptions = {}): Dis
   return parseEnv(env, 'dispatcher', options, (vars) => ({
     targetsTableName: requireString(vars, DISPATCHER_STRING_VARIABLES.targetsTableName),
     probeQueueUrl: requireString(vars, DISPATCHER_STRING_VARIABLES.probeQueueUrl),
-    ...readIntegers(vars, DISPATCHER_INTEGER_VARIABLES),
+    ...checked(readIntegers(vars, DISPATCHER_INTEGER_VARIABLES)),
   }));
+}
+
+function checked(settings: DispatcherSettings): DispatcherSettings {
+  checkDefaultEvery(settings.defaultEveryMs, `environment variable ${DISPATCHER_INTEGER_VARIABLES.defaultEveryMs.name}`);
+  return settings;
 }
 
 /** The dispatcher's environment record, for the construct (values already range-checked). */

@@ -3,6 +3,7 @@
  * declared, read and checked. A function reads its environment once at cold start and fails fast with
  * the variable's name and value, so a misconfigured deployment never probes with silent defaults.
  */
+import { DEFAULT_TICK_MS } from '../monitor/cadence';
 import { DEFAULT_PORT } from '../monitor/target';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -31,6 +32,12 @@ export type IntegerValues<T extends IntegerVariables> = { readonly [K in keyof T
 
 /** Port used when a target names none; both functions read it (the dispatcher validates items with it). */
 export const DEFAULT_PORT_VARIABLE: IntegerVariable = { name: 'DEFAULT_PORT', default: DEFAULT_PORT, min: 1, max: 65_535 };
+
+/**
+ * The schedule's interval; both functions read it (the prober counts cadences in ticks, the
+ * dispatcher fills a tick with a fast lane's looks). EventBridge rates run from a minute to a day.
+ */
+export const TICK_INTERVAL_VARIABLE: IntegerVariable = { name: 'TICK_INTERVAL_MS', default: DEFAULT_TICK_MS, min: 60_000, max: 86_400_000 };
 
 export interface ParseEnvOptions {
   /**

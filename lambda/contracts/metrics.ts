@@ -16,27 +16,17 @@ export const SERVICE_NAME = 'portwatch';
 /** Every probe status, in the order dashboards show them. */
 export const PROBE_STATUSES: readonly ProbeStatus[] = ['open', 'closed', 'filtered', 'unreachable', 'error'];
 
+/**
+ * The custom metrics: only what an alarm reads, or what is almost always zero. CloudWatch bills a
+ * custom metric $0.30 a month for every hour it receives data, so a figure sent on every tick (ticks,
+ * targets, probes by status, latency, tick duration, transitions, alerts sent) cost $2.40-2.70 a month
+ * before any target was probed: those now travel in the log line each run already writes (LOG_LINES),
+ * and the dashboard reads them with Logs Insights, paid only when someone looks. Ticks completed are
+ * the dispatcher's own AWS/Lambda Invocations minus Errors, which are free.
+ */
 export const METRIC = {
-  // Dispatcher, once per tick.
-  /** 1 when a tick was dispatched, 0 when the dispatcher failed; its absence means the schedule stopped. */
-  tickCompleted: 'TickCompleted',
-  /** Enabled targets sent to the probe queue by one tick. */
-  targetsPerTick: 'TargetsPerTick',
   /** Targets-table items that fail validation (the prober records their error in their state). */
   invalidTargets: 'InvalidTargets',
-  // Prober, once per batch (one SQS invocation).
-  /** Probes made, by the dimension `status` (re-probes that confirm a change count too). */
-  probes: 'Probes',
-  /** Duration of each probe (every phase and address of one target), one value per probe. */
-  probeLatency: 'ProbeLatency',
-  /** From the tick's scheduled time to the end of this batch: the Maximum is how long the tick took. */
-  tickDuration: 'TickDuration',
-  /** Open/closed changes recorded (muted ones included). */
-  transitions: 'Transitions',
-  /** Changes of an open target's findings recorded. */
-  postureChanges: 'PostureChanges',
-  /** Alerts SNS accepted (target alerts and "scanner degraded"). */
-  alertsSent: 'AlertsSent',
   /** Alerts still owed (in a target's outbox) when the batch ended: SNS refused them or they were not reached. */
   alertsPending: 'AlertsPending',
   /** 1 when the batch held transitions because too many targets flipped at once (an alert storm), else 0. */
@@ -67,6 +57,30 @@ export const METRIC = {
 
 /** The sinks, by the name they carry in delivery marks (OutboxEntry.delivered) and the `sink` metric dimension. */
 export const SINK_NAMES = { securityHub: 'security-hub', eventBridge: 'eventbridge', chat: 'chat' } as const;
+/**
+ * The log lines the dashboard reads (Logs Insights), one per dispatched tick and one per prober
+ * batch, with the fields it charts. The handlers write them (handlers/metric-points.ts builds the
+ * batch's fields); the monitoring construct queries them by these names.
+ */
+export const LOG_LINES = {
+  tickDispatched: 'tick dispatched',
+  batchProbed: 'batch probed',
+} as const;
+
+export const LOG_FIELDS = {
+  /** tick dispatched: enabled targets sent to the probe queue. */
+  dispatched: 'dispatched',
+  /** batch probed: from the (oldest) tick of the batch to its end, in ms; its maximum is how long a tick took. */
+  tickAgeMs: 'tickAgeMs',
+  /** batch probed: the batch's probe latencies, median and maximum, in ms. */
+  latencyP50Ms: 'latencyP50Ms',
+  latencyMaxMs: 'latencyMaxMs',
+  /** batch probed: probes by status, one field per status (`probesByStatus.open` ...). */
+  probesByStatus: 'probesByStatus',
+  transitions: 'transitions',
+  postureChanges: 'postureChanges',
+  alertsPublished: 'alertsPublished',
+} as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -3,7 +3,7 @@
  * handler reads, with their defaults and ranges, one parser (`parseProberEnv`) and one builder
  * (`proberEnvironment`). Each name is written here only.
  */
-import { DEFAULT_POSTURE_EVERY_MS, DEFAULT_TICK_MS } from '../monitor/cadence';
+import { DEFAULT_POSTURE_EVERY_MS } from '../monitor/cadence';
 import { DEFAULT_PROBER_CONFIG } from '../monitor/prober/service';
 import { TIMEOUT_RANGE_MS } from '../monitor/target';
 import { DEFAULT_PROBE_OPTIONS } from '../probe';
@@ -12,6 +12,7 @@ import { CaBundleError, parseCaBundle } from '../probe/ca-bundle';
 import {
   ConfigError,
   DEFAULT_PORT_VARIABLE,
+  TICK_INTERVAL_VARIABLE,
   defaultsOf,
   integerEntries,
   optionalString,
@@ -65,8 +66,8 @@ export const PROBER_INTEGER_VARIABLES = {
   // The clear-text MQTT port checked beside the TLS one at depth mqtt; 0 switches the check off for the stack.
   plaintextPort: { name: 'PLAINTEXT_PORT', default: DEFAULT_PROBE_OPTIONS.plaintextPort ?? 0, min: 0, max: 65535 },
   probeConcurrency: { name: 'PROBE_CONCURRENCY', default: DEFAULT_PROBER_CONFIG.concurrency, min: 1, max: 1000 },
-  // EventBridge rates run from a minute to a day, and an open broker gets a deep look at least daily.
-  tickIntervalMs: { name: 'TICK_INTERVAL_MS', default: DEFAULT_TICK_MS, min: 60_000, max: 86_400_000 },
+  tickIntervalMs: TICK_INTERVAL_VARIABLE,
+  // An open broker gets a deep look at least daily.
   postureEveryMs: { name: 'POSTURE_EVERY_MS', default: DEFAULT_POSTURE_EVERY_MS, min: 60_000, max: 86_400_000 },
 } as const satisfies IntegerVariables;
 

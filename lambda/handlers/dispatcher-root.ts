@@ -21,6 +21,8 @@ export function createDispatch(parts: DispatcherParts, settings: DispatcherSetti
     targetsPerMessage: settings.targetsPerMessage,
     maxMessageBytes: MAX_PROBE_MESSAGE_BYTES,
     defaultPort: settings.defaultPort,
+    tickMs: settings.tickIntervalMs,
+    defaultEveryMs: settings.defaultEveryMs === 0 ? null : settings.defaultEveryMs,
   };
   return (tick) => dispatch(parts.source, parts.queue, config, tick);
 }

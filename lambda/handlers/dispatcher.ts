@@ -8,7 +8,8 @@ import { createLogger, createMetrics, publishMetrics } from '../adapters/aws/pow
 import { parseDispatcherEnv } from '../contracts/dispatcher-env';
 import type { DispatchReport } from '../monitor/dispatch';
 import { createDispatch } from './dispatcher-root';
-import { dispatchMetrics, failedDispatchMetrics } from './metric-points';
+import { dispatchMetrics } from './metric-points';
+import { LOG_LINES } from '../contracts/metrics';
 
 const config = parseDispatcherEnv(process.env);
 const dispatchTick = createDispatch(
@@ -26,13 +27,16 @@ export async function handler(event: Pick<ScheduledEvent, 'time' | 'id'>, contex
   logger.appendKeys({ tick, eventId: event.id });
   try {
     const report = await dispatchTick(tick);
-    logger.info('tick dispatched', { ...report });
+    logger.info(LOG_LINES.tickDispatched, { ...report });
+    if (report.fastLaneCapped > 0) {
+      logger.warn('fast-lane targets on a schedule longer than 15 minutes get their looks in its first 15 minutes only (SQS delays a message at most 900 s)', { fastLaneCapped: report.fastLaneCapped });
+    }
     publishMetrics(metrics, dispatchMetrics(report));
     return report;
   } catch (err) {
-    // Thrown on: Lambda retries once, then the tick lands in the alarmed failure queue.
+    // Thrown on: Lambda retries once, then the tick lands in the alarmed failure queue. The failure is
+    // the function's Errors metric: the missed-tick alarm counts invocations minus errors.
     logger.error('tick not dispatched', err instanceof Error ? err : String(err));
-    publishMetrics(metrics, failedDispatchMetrics());
     throw err;
   }
 }

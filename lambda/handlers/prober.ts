@@ -13,7 +13,8 @@ import { parseProbeMessage } from '../contracts/probe-message';
 import { parseProberEnv } from '../contracts/prober-env';
 import type { WorkGroup } from '../monitor/prober/service';
 import { createAddressGuard } from '../probe/address-policy';
-import { batchMetrics } from './metric-points';
+import { batchLogFields, batchMetrics } from './metric-points';
+import { LOG_LINES } from '../contracts/metrics';
 import { createProber } from './prober-root';
 import { createSinks } from './prober-sinks';
 import type { AlertSink } from '../monitor/dependencies';
@@ -51,8 +52,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       logger.error('malformed probe message dropped', { messageId: record.messageId, reason: parsed.reason });
       continue;
     }
-    const { targets, tick } = parsed.message;
-    groups.push({ id: record.messageId, items: targets, ...(tick ? { tick } : {}) });
+    const { targets, tick, everyMs } = parsed.message;
+    groups.push({ id: record.messageId, items: targets, ...(tick ? { tick } : {}), ...(everyMs !== null ? { everyMs } : {}) });
     if (tick) ticks.add(tick);
   }
   // The oldest tick of the batch correlates its lines (a batch mixes ticks only when a message is retried).
@@ -62,8 +63,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   const service = createProber({ store, notifier, sinks, digests, guard, log: logTo(logger) }, config);
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });
   const tickAgeMs = tick ? Date.now() - Date.parse(tick) : null;
-  const { probeLatenciesMs, ...counts } = report;
-  logger.info('batch probed', { records: event.Records.length, ticks: [...ticks], tickAgeMs, ...counts });
-  publishMetrics(metrics, batchMetrics(report, tickAgeMs));
+  logger.info(LOG_LINES.batchProbed, { records: event.Records.length, ticks: [...ticks], ...batchLogFields(report, tickAgeMs) });
+  publishMetrics(metrics, batchMetrics(report));
   return { batchItemFailures: report.failedGroups.map((id) => ({ itemIdentifier: id })) };
 }

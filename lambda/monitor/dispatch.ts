@@ -1,5 +1,6 @@
 import { PROBE_MESSAGE_VERSION, type ProbeMessage } from '../contracts/probe-message';
 import type { ProbeQueue, TargetSource } from './dependencies';
+import { laneDelays, lanePeriodMs } from './lane';
 import { KNOWN_ATTRIBUTES, parseTargetItem } from './target';
 
 /** Messages handed to the queue at once (SQS SendMessageBatch takes ten). */
@@ -21,6 +22,10 @@ export interface DispatchConfig {
   /** Upper bound on a message body (contracts/probe-message.ts: MAX_PROBE_MESSAGE_BYTES). */
   readonly maxMessageBytes: number;
   readonly defaultPort: number;
+  /** The schedule's interval: a fast lane fills it with looks (lane.ts). */
+  readonly tickMs: number;
+  /** The stack's fast lane for targets that name no `every`; null: the schedule. */
+  readonly defaultEveryMs: number | null;
 }
 
 export interface DispatchReport {
@@ -32,8 +37,16 @@ export interface DispatchReport {
   readonly invalid: number;
   /** Items too large for any message (possible only for invalid ones); dropped and counted. */
   readonly oversize: number;
+  /** Messages sent, each fast-lane copy counted. */
   readonly messages: number;
   readonly pages: number;
+  /** Targets in a fast lane (sent once per look of the tick, each copy delayed). */
+  readonly fastLane: number;
+  /**
+   * Fast-lane targets whose tick is longer than the queue can delay (900 s): looked at every `every`
+   * for the tick's first 15 minutes only. Counted so the dispatcher can say so.
+   */
+  readonly fastLaneCapped: number;
 }
 
 /**
@@ -41,14 +54,14 @@ export interface DispatchReport {
  * Items are sent raw: the prober validates them again and records each error in the target's state.
  */
 export async function dispatch(source: TargetSource, queue: ProbeQueue, config: DispatchConfig, tick: string): Promise<DispatchReport> {
-  const counts = { scanned: 0, dispatched: 0, skippedDisabled: 0, invalid: 0, oversize: 0, messages: 0, pages: 0 };
+  const counts = { scanned: 0, dispatched: 0, skippedDisabled: 0, invalid: 0, oversize: 0, messages: 0, pages: 0, fastLane: 0, fastLaneCapped: 0 };
   const segments = Math.max(1, Math.floor(config.segments));
   // allSettled: when one segment fails, the others finish before the error is rethrown, so a
   // Lambda retry never overlaps with sends still running from the failed attempt.
   const outcomes = await Promise.allSettled(
     Array.from({ length: segments }, async (_, segment) => {
-      let pack: Record<string, unknown>[] = [];
-      let packBytes = 0;
+      // One pack per lane: a message carries one period, so its copies can be delayed together.
+      const packs = new Map<number | null, { items: Record<string, unknown>[]; bytes: number }>();
       let outgoing: ProbeMessage[] = [];
       const sendOutgoing = async (): Promise<void> => {
         if (outgoing.length === 0) return;
@@ -56,13 +69,15 @@ export async function dispatch(source: TargetSource, queue: ProbeQueue, config: 
         outgoing = [];
         await queue.send(batch);
       };
-      const closePack = async (): Promise<void> => {
-        if (pack.length === 0) return;
-        outgoing.push({ v: PROBE_MESSAGE_VERSION, tick, targets: pack });
-        counts.messages++;
-        pack = [];
-        packBytes = 0;
-        if (outgoing.length >= MESSAGES_PER_SEND) await sendOutgoing();
+      const closePack = async (periodMs: number | null): Promise<void> => {
+        const pack = packs.get(periodMs);
+        if (pack === undefined || pack.items.length === 0) return;
+        packs.delete(periodMs);
+        for (const message of laneMessages(tick, pack.items, periodMs, config.tickMs)) {
+          outgoing.push(message);
+          counts.messages++;
+          if (outgoing.length >= MESSAGES_PER_SEND) await sendOutgoing();
+        }
       };
       for await (const page of source.scan(segment, segments)) {
         counts.pages++;
@@ -81,17 +96,33 @@ export async function dispatch(source: TargetSource, queue: ProbeQueue, config: 
             counts.oversize++;
             continue;
           }
-          if (pack.length >= config.targetsPerMessage || packBytes + bytes > config.maxMessageBytes) await closePack();
-          pack.push(item);
-          packBytes += bytes;
+          // An invalid item goes once, in the schedule's lane: the prober only records its error.
+          const periodMs = parsed.ok ? lanePeriodMs(parsed.value.every, config.defaultEveryMs, config.tickMs) : null;
+          if (periodMs !== null) {
+            counts.fastLane++;
+            if (laneDelays(periodMs, config.tickMs).capped) counts.fastLaneCapped++;
+          }
+          const pack = packs.get(periodMs);
+          if (pack && (pack.items.length >= config.targetsPerMessage || pack.bytes + bytes > config.maxMessageBytes)) await closePack(periodMs);
+          const open = packs.get(periodMs) ?? { items: [], bytes: 0 };
+          open.items.push(item);
+          open.bytes += bytes;
+          packs.set(periodMs, open);
           counts.dispatched++;
         }
       }
-      await closePack();
+      for (const periodMs of [...packs.keys()]) await closePack(periodMs);
       await sendOutgoing();
     }),
   );
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
   return { tick, ...counts };
+}
+
+/** The messages of one pack: one in the schedule's lane; in a fast lane, one per look of the tick, each delayed to its turn. */
+function laneMessages(tick: string, targets: Record<string, unknown>[], periodMs: number | null, tickMs: number): ProbeMessage[] {
+  if (periodMs === null) return [{ v: PROBE_MESSAGE_VERSION, tick, targets }];
+  const everyS = Math.round(periodMs / 1000);
+  return laneDelays(periodMs, tickMs).delaysS.map((delayS) => ({ v: PROBE_MESSAGE_VERSION, tick, targets, delayS, everyS }));
 }

@@ -51,6 +51,8 @@ export interface Target extends ProbeSpec {
   readonly digest?: StateDigest | null;
   /** Set on targets written by discovery (the AWS resource behind them); absent on the user's own. */
   readonly origin?: Origin;
+  /** The fast lane (lane.ts): a look every so many ms, or `schedule`; absent: the stack's default. */
+  readonly every?: number | 'schedule';
 }
 
 /** What the state rules need to know about a target beyond its key. */

@@ -11,6 +11,7 @@ import { parseWindows } from './windows';
 import { parsePort } from '../parse/port';
 import { parsePlaintextPort } from './plaintext-port';
 import { parseOrigin } from './origin';
+import { parseEvery } from './lane';
 
 export { describeValue, formatFieldError, type ParseResult, type TargetFieldError } from '../parse/field-error';
 export { parseWindows } from './windows';
@@ -47,6 +48,7 @@ export const KNOWN_ATTRIBUTES = [
   'remindEvery',
   'plaintextPort',
   'serverName',
+  'every',
   // Written by the prober (a cache of the target's state, see digest.ts), passed on by the dispatcher.
   'digest',
   // Written by discovery (lambda/discovery/): the AWS resource behind the target, for the alert's root cause.
@@ -312,6 +314,8 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
   if (!serverName.ok) return serverName;
   const origin = parseOrigin(record.origin);
   if (!origin.ok) return origin;
+  const every = parseEvery(record.every);
+  if (!every.ok) return every;
   let remindEveryMs: number | null = null;
   if (record.remindEvery !== undefined && record.remindEvery !== null) {
     remindEveryMs = typeof record.remindEvery === 'string' ? parseDuration(record.remindEvery) : null;
@@ -335,6 +339,7 @@ export function parseTargetItem(item: unknown, defaultPort = DEFAULT_PORT): Pars
     ...(plaintextPort.value !== undefined ? { plaintextPort: plaintextPort.value } : {}),
     ...(serverName.value !== undefined ? { serverName: serverName.value } : {}),
     ...(origin.value !== undefined ? { origin: origin.value } : {}),
+    ...(every.value !== undefined ? { every: every.value } : {}),
   };
   return { ok: true, value: target };
 }

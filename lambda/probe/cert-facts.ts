@@ -56,20 +56,57 @@ export function hostnameMatches(host: string, cert: X509Certificate): boolean {
 }
 
 function certFacts(cert: X509Certificate, now: Date, authorizationError: string | null, sans: readonly string[]): CertFacts {
-  const validTo = new Date(cert.validTo);
+  const f = factsOf(cert, sans);
+  // In the order the facts have always been written (JSON output, stored evidence).
   return {
+    subject: f.subject,
+    issuer: f.issuer,
+    subjectAltNames: f.subjectAltNames,
+    validFrom: f.validFrom,
+    validTo: f.validTo,
+    daysLeft: Math.floor((f.validToMs - now.getTime()) / DAY_MS),
+    fingerprint256: f.fingerprint256,
+    ...(f.publicKeyFingerprint256 !== undefined ? { publicKeyFingerprint256: f.publicKeyFingerprint256 } : {}),
+    selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || f.selfSigned,
+    keyType: f.keyType ?? null,
+    keyBits: f.keyBits ?? null,
+    signatureAlgorithm: f.signatureAlgorithm,
+  };
+}
+
+/** What a certificate says whatever the clock and the handshake: a function of its DER bytes alone. */
+type StaticFacts = Omit<CertFacts, 'daysLeft' | 'selfSigned'> & { readonly validToMs: number; readonly selfSigned: boolean };
+
+/**
+ * Facts of certificates seen lately, by SHA-256 fingerprint (of the DER: the same bytes give the same
+ * facts). A deep probe completes up to four handshakes with one broker (the look, the TLS 1.2 suite,
+ * two protocol levels) and each sees the same leaf; exporting and hashing its key, the key and
+ * signature details and the self-signature check cost more CPU than a handshake's client side (bench:
+ * client CPU per broker). Bounded: cleared when full.
+ */
+const recentFacts = new Map<string, StaticFacts>();
+const MAX_RECENT_FACTS = 4096;
+
+function factsOf(cert: X509Certificate, sans: readonly string[]): StaticFacts {
+  const fingerprint256 = cert.fingerprint256;
+  const known = recentFacts.get(fingerprint256);
+  if (known !== undefined) return known;
+  const facts: StaticFacts = {
     subject: readableName(cert.subject),
     issuer: readableName(cert.issuer),
     subjectAltNames: sans,
     validFrom: isoOrRaw(cert.validFrom),
     validTo: isoOrRaw(cert.validTo),
-    daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
-    fingerprint256: cert.fingerprint256,
+    validToMs: new Date(cert.validTo).getTime(),
+    fingerprint256,
     ...publicKeyFingerprint(cert),
-    selfSigned: authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || signsItself(cert),
+    selfSigned: signsItself(cert),
     ...keyFacts(cert),
     signatureAlgorithm: signatureAlgorithm(cert.raw),
   };
+  if (recentFacts.size >= MAX_RECENT_FACTS) recentFacts.clear();
+  recentFacts.set(fingerprint256, facts);
+  return facts;
 }
 
 /**

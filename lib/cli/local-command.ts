@@ -30,6 +30,7 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .option('--json', 'alerts as one JSON object per line on stdout, nothing else there')
     .option('--topic-arn <arn>', 'also publish alerts to this SNS topic (AWS credentials from the standard chain)')
     .option('--timeout <ms>', `probe deadline per socket phase, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, integerOption(INTEGER_FLAGS.timeout), PROBER_DEFAULTS.probeTimeoutMs)
+    .option('--every <duration>', 'fast lane for targets without an every= of their own: a look every 10s, 15s, 20s, 30s or 1m within each --interval (default: every tick)')
     .option('--plaintext-port <n|none>', 'at depth mqtt, where to look for a plaintext MQTT listener beside the TLS port (default: 1883)')
     .option('--ca <file>', 'PEM file of CA certificates trusted besides the public roots (a private broker CA)')
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
@@ -63,11 +64,15 @@ it is fixed; the other targets still run, and the command exits 2 at the end. A 
 goes bad keeps its last valid definition (\`portwatch status\` shows the error), and while a refused
 line names no target of the table, no target is removed.
 
+A target with every=10s (or all of them, with --every 10s) is looked at every 10 seconds within the
+tick: the tick's messages wait in the in-process queue until their turn, as SQS delays them in AWS.
+
 Unlike the deployed prober, local mode probes loopback and private addresses; --deny-private refuses them.
 
 Examples:
   $ portwatch local --targets targets.txt
   $ portwatch local "127.0.0.1:1883 depth=tcp expect=closed" --interval 10s
+  $ portwatch local "127.0.0.1:8883 expect=closed every=10s"
   $ portwatch local --targets targets.txt --ticks 1 --json | jq .
   $ portwatch local --targets fleet.csv --topic-arn arn:aws:sns:eu-west-1:123456789012:portwatch-alerts
 

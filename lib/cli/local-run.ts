@@ -19,7 +19,7 @@ import { createProber } from '../../lambda/handlers/prober-root';
 import { createAddressGuard, parseCidrList } from '../../lambda/probe/address-policy';
 import type { Notifier } from '../../lambda/monitor/dependencies';
 import { probeTarget, type AddressGuard } from '../../lambda/probe';
-import type { ProbeFn, RunReport, WorkGroup } from '../../lambda/monitor/prober/service';
+import { emptyReport, mergeReports, type ProbeFn, type RunReport } from '../../lambda/monitor/prober/service';
 import type { TargetState } from '../../lambda/monitor/model';
 import { postureEveryTicks } from '../../lambda/monitor/cadence';
 import type { ProbeStatus } from '../../lambda/probe/types';
@@ -31,6 +31,8 @@ import { formatDuration } from '../../lambda/parse/duration';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
 import { parseTargetArgs, probeFlags, topicRegion } from './local-args';
 import { LocalTargets } from './local-targets';
+import { abortableSleep, laneGroup, probeAsDue } from './local-lanes';
+import { parseEvery } from '../../lambda/monitor/lane';
 
 export interface LocalOptions {
   readonly targets?: string;
@@ -52,30 +54,15 @@ export interface LocalOptions {
   readonly ca?: string;
   /** `--plaintext-port N|none`, as a target's plaintextPort attribute reads it. */
   readonly plaintextPort?: string;
+  /** `--every 10s`: the fast lane of targets without an `every` (the stack's defaultEvery). */
+  readonly every?: string;
 }
 
 /** Rows of the table printed after the first tick; beyond this, a count and `portwatch status`. */
 const MAX_STATUS_LINES = 40;
 
-/**
- * The dispatcher of the local pipeline reads the Targets table with one Scan: the table sits on the
- * embedded DynamoDB in this process, so parallel segments would only split each tick into more,
- * smaller messages.
- */
+/** One Scan: the table is in this process, so parallel segments would only split each tick into smaller messages. */
 const LOCAL_DISPATCH = { ...DISPATCHER_DEFAULTS, scanSegments: 1 };
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** `1st`, `2nd`, `3rd`, `11th`, `22nd`. */
 function ordinal(n: number): string {
@@ -121,6 +108,9 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
     topic = { arn: options.topicArn, region };
   }
   const postureEveryMs = deepLookEvery(options, out);
+  const every = parseEvery(options.every, '--every');
+  if (!every.ok) throw new UsageError(`--every: ${every.error.value} ${every.error.reason}`);
+  const defaultEveryMs = typeof every.value === 'number' ? every.value : null;
   const { caBundle, plaintextPort } = probeFlags(options);
   const input = new LocalTargets(options.targets, args, out, options.state);
   // Read before the database is opened: a file that cannot be read at start is bad usage.
@@ -164,7 +154,8 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
           ? 'with a deep look (TLS, MQTT)'
           : `deep look (TLS, MQTT) where due (every ${formatDuration(postureEveryMs)})`
         : `deep look (TLS, MQTT) every ${formatDuration(postureEveryMs)}`;
-      out.line(`watching ${plural(count, 'target')} ${once ? 'once' : `every ${formatDuration(options.interval)}`}, ${deep} (state in ${options.state}); alerts follow`);
+      const lane = defaultEveryMs !== null && defaultEveryMs < options.interval ? ` (a look every ${formatDuration(defaultEveryMs)} within it)` : '';
+      out.line(`watching ${plural(count, 'target')} ${once ? (lane === '' ? 'once' : 'for one tick') : `every ${formatDuration(options.interval)}`}${lane}, ${deep} (state in ${options.state}); alerts follow`);
     }
 
     const source = new DynamoDbTargetSource(local.client, LOCAL_TABLES.targets);
@@ -184,7 +175,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
       if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
       else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
     };
-    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle, plaintextPort };
+    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle, plaintextPort, defaultEveryMs, stop };
 
     try {
       for (let tick = 1; options.ticks === undefined || tick <= options.ticks; tick++) {
@@ -193,9 +184,8 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
         try {
           if (tick > 1) await input.refresh(repo, 'now in');
           input.warn();
-          done = await runTick(ctx);
+          done = await runTick(ctx, tick === 1 && !options.json);
           if (done.report.failedGroups.length > 0) exitCode = EXIT_FAILED;
-          if (tick === 1 && !options.json) await printBaseline(ctx, done);
         } catch (err) {
           // The next tick tries again, as the next schedule does in AWS; the exit code remembers it.
           log('error', 'tick failed', { tick, error: err instanceof Error ? err.message : String(err) });
@@ -233,6 +223,8 @@ interface TickContext {
   readonly postureEveryMs: number;
   readonly caBundle: string | null;
   readonly plaintextPort: number;
+  readonly defaultEveryMs: number | null;
+  readonly stop: AbortSignal;
 }
 
 /** One tick, as the heartbeat tells it. */
@@ -247,16 +239,16 @@ interface TickSummary {
   readonly report: RunReport;
 }
 
-async function runTick(ctx: TickContext): Promise<TickSummary> {
+/** One tick; `baseline`: print where every target stands once its first look is done (a fast lane's later looks come after). */
+async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary> {
   const { options, out } = ctx;
   const tick = new Date().toISOString();
   const queue = new InProcessQueue();
-  const dispatched = await createDispatch({ source: ctx.source, queue }, LOCAL_DISPATCH)(tick);
-  const messages = queue.drain();
-  const groups: WorkGroup[] = messages.map((m, i) => ({ id: `${tick}#${i + 1}`, items: m.targets, tick }));
+  const dispatched = await createDispatch({ source: ctx.source, queue }, { ...LOCAL_DISPATCH, tickIntervalMs: options.interval, defaultEveryMs: ctx.defaultEveryMs ?? 0 })(tick);
+  const keys = new Set<string>();
   // Drawn only when stdout is a terminal too: with stdout in a pipe (`npm start | tee log`), alert
   // lines reach the terminal later through the pipe and would land inside the progress line.
-  const progress = out.interactive ? out.progress('probing', dispatched.dispatched) : null;
+  let progress = out.interactive ? out.progress('probing', dispatched.dispatched) : null;
   // The last probe of each target wins: a confirmation re-probe is the look the decision used.
   const seen = new Map<string, ProbeStatus>();
   const probe: ProbeFn = async (spec, probeOptions) => {
@@ -265,40 +257,49 @@ async function runTick(ctx: TickContext): Promise<TickSummary> {
     progress?.update(seen.size);
     return result;
   };
-  const service = createProber(
-    { store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe, log: ctx.log },
-    {
-      ...PROBER_DEFAULTS,
-      probeTimeoutMs: options.timeout,
-      probeConcurrency: options.concurrency,
-      confirmAttempts: options.confirmAttempts,
-      confirmDelayMs: options.confirmDelay,
-      tickIntervalMs: options.interval,
-      postureEveryMs: ctx.postureEveryMs,
-      caBundle: ctx.caBundle,
-      plaintextPort: ctx.plaintextPort,
-    },
-  );
-  let report: RunReport;
+  const settings = {
+    ...PROBER_DEFAULTS,
+    probeTimeoutMs: options.timeout,
+    probeConcurrency: options.concurrency,
+    confirmAttempts: options.confirmAttempts,
+    confirmDelayMs: options.confirmDelay,
+    tickIntervalMs: options.interval,
+    // Without --posture-every, every look is deep, a fast lane's included (0: every look is the turn).
+    postureEveryMs: options.postureEvery === undefined ? 0 : ctx.postureEveryMs,
+    caBundle: ctx.caBundle,
+    plaintextPort: ctx.plaintextPort,
+  };
+  let report: RunReport | null = null;
+  let batches = 0;
   try {
-    report = await service.run(groups);
+    // The schedule's messages are due at once; a fast lane's copies as their delays pass (real timers).
+    await probeAsDue(queue, ctx.stop, async (due) => {
+      for (const m of due) for (const t of m.targets) if (typeof t.target === 'string') keys.add(t.target);
+      const groups = due.map((m) => laneGroup(m, `${tick}#${++batches}`));
+      const service = createProber({ store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe, log: ctx.log }, settings);
+      const run = await service.run(groups);
+      report = report === null ? run : mergeReports(report, run);
+      progress?.done();
+      progress = null;
+      if (baseline && batches === due.length) await printBaseline(ctx, [...keys]);
+    });
   } finally {
     progress?.done();
   }
-  if (report.failedGroups.length > 0) {
-    ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: report.failedGroups.length });
+  const done: RunReport = report ?? emptyReport();
+  if (done.failedGroups.length > 0) {
+    ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: done.failedGroups.length });
   }
-  ctx.log('info', 'tick done', { ...dispatched, ...report, failedGroups: report.failedGroups.length });
-  const keys = messages.flatMap((m) => m.targets.map((t) => t.target)).filter((k): k is string => typeof k === 'string');
+  ctx.log('info', 'tick done', { ...dispatched, ...done, failedGroups: done.failedGroups.length });
   const open = [...seen.values()].filter((s) => s === 'open').length;
-  return { at: tick, keys, skippedDisabled: dispatched.skippedDisabled, open, report };
+  return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open, report: done };
 }
 
-/** After the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
-async function printBaseline(ctx: TickContext, tick: TickSummary): Promise<void> {
-  const states = await ctx.store.getStates(tick.keys);
+/** After the first look of the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
+async function printBaseline(ctx: TickContext, keys: readonly string[]): Promise<void> {
+  const states = await ctx.store.getStates(keys);
   const now = new Date();
-  const sorted = [...tick.keys].sort((a, b) => a.localeCompare(b));
+  const sorted = [...keys].sort((a, b) => a.localeCompare(b));
   const rows = sorted.slice(0, MAX_STATUS_LINES).map((k) => {
     const s: TargetState | undefined = states.get(k);
     return [k, s?.status ?? 'not probed', s ? formatElapsed(s.since, now) : '-', formatFindings(s?.findings ?? []), s?.reason ?? '-'];

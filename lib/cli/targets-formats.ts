@@ -20,8 +20,9 @@ const LINE_ATTRIBUTES: Readonly<Record<string, string>> = {
   muteuntil: 'muteUntil',
   remindevery: 'remindEvery',
   servername: 'serverName',
+  every: 'every',
 };
-const LINE_ATTRIBUTE_NAMES = 'expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label, serverName';
+const LINE_ATTRIBUTE_NAMES = 'expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label, serverName, every';
 
 /** CSV columns (case-insensitive), mapped to item attributes. */
 const CSV_COLUMNS: Readonly<Record<string, string>> = { target: 'target', ...LINE_ATTRIBUTES, labels: 'labels', label: 'labels' };

@@ -76,6 +76,12 @@ export interface PortwatchMonitorProps {
    */
   readonly scanSegments?: number;
   /**
+   * Fast lane for targets without an `every` attribute: a look every 10, 15, 20 or 30 seconds or
+   * 1 minute within each tick (`-c defaultEvery=10s`); a schedule of 15 minutes or less.
+   * @default - the schedule
+   */
+  readonly defaultEvery?: Duration;
+  /**
    * Timeout of one prober invocation; the probe queue's visibility timeout is six times this.
    * @default Duration.seconds(60)
    */

@@ -108,6 +108,7 @@ export class PortwatchMonitor extends Construct {
       alarmTopic: this.ops.topic,
       targetsPerMessage: props.targetsPerMessage,
       scanSegments: props.scanSegments,
+      defaultEvery: props.defaultEvery,
     });
 
     const sinks = [
@@ -145,6 +146,10 @@ export class PortwatchMonitor extends Construct {
       opsTopic: this.ops.topic,
       tickRate,
       alarms: [...deadLetterQueues.map(({ dlq }) => dlq.alarm), ...(this.sinkAlarms?.alarms ?? []), ...(this.discovery ? [this.discovery.scopesFailedAlarm] : [])],
+      featureGraphs: [
+        ...(this.sinkAlarms?.graphs ?? []),
+        ...(this.discovery ? [{ title: 'Discovery: scopes not read', left: [this.discovery.scopesFailedAlarm.metric] }] : []),
+      ],
     });
   }
 }

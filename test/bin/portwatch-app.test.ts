@@ -77,6 +77,7 @@ describe('bin/portwatch-app.ts', () => {
       securityHub: 'true',
       eventBus: 'default',
       chatTopic: 'true',
+      defaultEvery: '10s',
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,7 +97,8 @@ describe('bin/portwatch-app.ts', () => {
     expect(Object.keys(template.Outputs)).toContain('OpsTopicArn');
     expect(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')[0].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 20 }, BatchSize: 10 });
     const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'TARGETS_TABLE_NAME' in f.Properties.Environment.Variables && !('STATE_TABLE_NAME' in f.Properties.Environment.Variables));
-    expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8' });
+    // The fast lane: a look every 10 s within the 1-minute tick, for targets that name no `every`.
+    expect(dispatcher.Properties.Environment.Variables).toMatchObject({ TARGETS_PER_MESSAGE: '50', SCAN_SEGMENTS: '8', TICK_INTERVAL_MS: '60000', DEFAULT_EVERY_MS: '10000' });
     const prober = resourcesOfType(template, 'AWS::Lambda::Function').find((f) => 'STATE_TABLE_NAME' in f.Properties.Environment.Variables);
     expect(prober.Properties.Environment.Variables).toMatchObject({
       DEFAULT_PORT: '1883',
@@ -129,6 +131,7 @@ describe('bin/portwatch-app.ts', () => {
     [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
     [{ securityHub: 'yes' }, 'portwatch: context "securityHub" (-c securityHub=...) got "yes": expected true or false'],
     [{ eventBus: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' }, 'portwatch: context "eventBus" (-c eventBus=...) got "arn:aws:events:eu-west-1:123456789012:event-bus/x": expected "default" or the name of an event bus'],
+    [{ defaultEvery: '12s' }, 'portwatch: context "defaultEvery" (-c defaultEvery=...) got "12s": must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
   ])('rejects %p with one line naming the key and the value', (context, message) => {
     // Act
     const { status, stderr } = runApp(context);
@@ -148,7 +151,7 @@ describe('bin/portwatch-app.ts', () => {
     expect(stderr).toContain(
       'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId, defaultEvery; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
     expect(stderr).not.toMatch(/^\s+at /m);

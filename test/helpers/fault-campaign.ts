@@ -34,6 +34,8 @@ export interface Totals {
   /** Looks settled by a digest (no state read), and connect-only looks at open brokers. */
   digestHits: number;
   connectOnly: number;
+  /** Scenarios run in the fast lane (every: 10s): looks 10 s apart, counted by the lane's period. */
+  fastLane: number;
   faults: Map<string, number>;
 }
 
@@ -65,6 +67,9 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
   // Half the scenarios run as a 1-minute deployment does: digests on the Targets items (written
   // through the faulty client too) and deep looks at open brokers every 5th tick only.
   const withDigests = random() < 0.5;
+  // A third of those in the fast lane (lane.ts), chosen by seed so the other scenarios draw as before.
+  const fastLane = withDigests && seed % 3 === 0;
+  if (fastLane) totals.fastLane++;
   const repo = new DynamoDbTargets(client, `${table}-targets`);
   const digests = withDigests ? new DynamoDbTargetDigests(faultyClient, `${table}-targets`) : undefined;
   const probe: ProbeFn = async (spec) => {
@@ -88,14 +93,14 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
         cadence: withDigests ? { tickMs: 60_000, postureEveryMs: 300_000 } : null,
       },
     );
-  const configured = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}) }));
+  const configured = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}), ...(fastLane ? { every: '10s' } : {}) }));
   if (withDigests) await repo.batchPut(configured);
   // What the dispatcher would send: the Targets items as they are now, digests included.
   const groups = async (): Promise<WorkGroup[]> => {
     const items = withDigests ? (await Promise.all(targets.map((t) => repo.get(t.target)))).filter((i) => i !== null) : configured;
-    return [{ id: 'm', items, tick: now().toISOString() }];
+    return [{ id: 'm', items, tick: now().toISOString(), ...(fastLane ? { everyMs: 10_000 } : {}) }];
   };
-  const tickMinutes = withDigests ? 1 : 5;
+  const tickMs = fastLane ? 10_000 : withDigests ? 60_000 : 300_000;
 
   const ticks = 4 + Math.floor(random() * 4);
   for (let tick = 0; tick < ticks; tick++) {
@@ -114,7 +119,7 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
       totals.digestHits += r.digestHits;
       totals.connectOnly += r.connectOnly;
     }
-    clock += tickMinutes * 60_000;
+    clock += tickMs;
     totals.ticks++;
   }
   // The faults stop; two more ticks (past the alert lease) must leave nothing pending.
@@ -193,7 +198,7 @@ export async function runCampaign(firstSeed: number, count: number): Promise<Cam
 
     const table = `faults-${process.pid}-${firstSeed}`;
     await ensureTables(db.client, { targets: `${table}-targets`, state: table });
-    const totals: Totals = { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, digestHits: 0, connectOnly: 0, faults: new Map() };
+    const totals: Totals = { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, digestHits: 0, connectOnly: 0, fastLane: 0, faults: new Map() };
     const failures: string[] = [];
     const faulty = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
     const clients: Clients = { clean: db.client, faulty, plan: { current: new FaultPlan(() => 1, 0) } };
@@ -237,6 +242,7 @@ export function describeCampaignPart(part: 1 | 2): void {
       // The digest and cadence paths were exercised, not merely configured.
       expect(totals.digestHits).toBeGreaterThan(count / 2);
       expect(totals.connectOnly).toBeGreaterThan(count / 10);
+      expect(totals.fastLane).toBeGreaterThan(count / 20);
       expect([...totals.faults.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(count);
     }, 900_000);
   });

@@ -10,6 +10,8 @@ const SQS_BATCH_BYTES = 240_000;
 interface Entry {
   readonly Id: string;
   readonly MessageBody: string;
+  /** A fast lane's copy waits in the queue until its look is due (the probe queue is standard: FIFO queues refuse per-message delays). */
+  readonly DelaySeconds?: number;
 }
 
 function chunkEntries(messages: readonly ProbeMessage[]): Entry[][] {
@@ -24,7 +26,8 @@ function chunkEntries(messages: readonly ProbeMessage[]): Entry[][] {
       current = [];
       bytes = 0;
     }
-    current.push({ Id: String(current.length), MessageBody: body });
+    const delay = message.delayS ?? 0;
+    current.push({ Id: String(current.length), MessageBody: body, ...(delay > 0 ? { DelaySeconds: delay } : {}) });
     bytes += size;
   }
   if (current.length > 0) chunks.push(current);

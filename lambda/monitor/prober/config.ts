@@ -57,8 +57,10 @@ export interface ProberDeps {
 export interface WorkGroup {
   readonly id: string;
   readonly items: readonly unknown[];
-  /** The tick the group belongs to (its scheduled time); the posture cadence counts ticks from it. */
+  /** The tick the group belongs to (its scheduled time, plus the fast lane's delay); the posture cadence counts ticks from it. */
   readonly tick?: string;
+  /** Fast lane: milliseconds between two looks at the group's targets; absent: the schedule's tick. */
+  readonly everyMs?: number;
 }
 
 export interface RunOptions {

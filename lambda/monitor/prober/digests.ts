@@ -16,7 +16,8 @@ export function usableDigest(scope: RunScope, w: WorkItem): StateDigest | null {
   if (digest === null || digest.c !== configKey(w.target)) return null;
   // A refresh sends the state's findings again: it needs the state itself.
   if (refreshDue(scope, w)) return null;
-  if (!digestCheckDue(w.target.target, w.tickMs, config.cadence?.tickMs ?? DEFAULT_TICK_MS)) return digest;
+  // Counted in looks: a fast lane's target is checked once an hour too, not six times as often.
+  if (!digestCheckDue(w.target.target, w.tickMs, w.periodMs ?? config.cadence?.tickMs ?? DEFAULT_TICK_MS)) return digest;
   run.digestChecks++;
   return null;
 }

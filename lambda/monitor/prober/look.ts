@@ -56,7 +56,8 @@ export async function lookAt(scope: RunScope, w: WorkItem, prev: TargetState | n
 }
 
 function planLook({ config }: RunScope, w: WorkItem & { kind: 'probe' }, prev: TargetState | null, digest: StateDigest | null): LookPlan {
-  const cadence = config.cadence ?? null;
+  // A fast lane's looks are the ticks its posture cadence counts: a deep look every postureEveryMs still.
+  const cadence = config.cadence && w.periodMs !== undefined ? { ...config.cadence, tickMs: w.periodMs } : (config.cadence ?? null);
   const deepTarget = w.target.transport === 'tcp' && w.target.depth !== 'tcp';
   const knownOpen = digest !== null ? digest.s === 'open' : prev?.status === 'open';
   const connectOnly = deepTarget && knownOpen && cadence !== null && !postureDue(w.target.target, w.tickMs, cadence);

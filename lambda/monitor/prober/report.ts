@@ -116,3 +116,47 @@ export function remember(run: Run, state: TargetState | null, target?: string): 
   else if (target !== undefined) run.known.delete(target);
   return state;
 }
+
+/** Two runs of one tick as one report (`portwatch local` runs a fast lane's looks as they fall due): counts add up, owed alerts are the later run's. */
+export function mergeReports(a: RunReport, b: RunReport): RunReport {
+  const probesByStatus: Partial<Record<ProbeStatus, number>> = { ...a.probesByStatus };
+  for (const [status, n] of Object.entries(b.probesByStatus) as [ProbeStatus, number][]) probesByStatus[status] = (probesByStatus[status] ?? 0) + n;
+  const sum = (k: 'probed' | 'skippedDisabled' | 'invalid' | 'writes' | 'alertsPublished' | 'unfinished' | 'flapsSuppressed' | 'held' | 'transitions' | 'postureChanges' | 'digestHits' | 'digestsRecorded' | 'digestChecks' | 'connectOnly'): number => a[k] + b[k];
+  return {
+    failedGroups: [...a.failedGroups, ...b.failedGroups],
+    probed: sum('probed'),
+    skippedDisabled: sum('skippedDisabled'),
+    invalid: sum('invalid'),
+    writes: sum('writes'),
+    alertsPublished: sum('alertsPublished'),
+    unfinished: sum('unfinished'),
+    flapsSuppressed: sum('flapsSuppressed'),
+    held: sum('held'),
+    alertsPending: b.alertsPending,
+    transitions: sum('transitions'),
+    postureChanges: sum('postureChanges'),
+    probesByStatus,
+    probeLatenciesMs: [...a.probeLatenciesMs, ...b.probeLatenciesMs],
+    digestHits: sum('digestHits'),
+    digestsRecorded: sum('digestsRecorded'),
+    digestChecks: sum('digestChecks'),
+    connectOnly: sum('connectOnly'),
+    sinkDeliveries: addCounts(a.sinkDeliveries, b.sinkDeliveries),
+    sinkFailures: addCounts(a.sinkFailures, b.sinkFailures),
+    sinksAbandoned: addCounts(a.sinksAbandoned, b.sinksAbandoned),
+    sinkPending: b.sinkPending,
+    refreshed: a.refreshed + b.refreshed,
+    refreshFailures: a.refreshFailures + b.refreshFailures,
+  };
+}
+
+function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
+/** The report of a run over no groups (a tick with nothing to probe). */
+export function emptyReport(): RunReport {
+  return reportOf(startRun(), []);
+}

@@ -5,7 +5,8 @@ import type { WorkGroup } from './config';
 import type { RunScope } from './report';
 
 export type WorkItem =
-  | { readonly kind: 'probe'; readonly group: string; readonly target: Target; readonly tickMs: number }
+  /** `tickMs`: when the look was due; `periodMs`: time between two looks (a fast lane's), absent: the schedule's tick. */
+  | { readonly kind: 'probe'; readonly group: string; readonly target: Target; readonly tickMs: number; readonly periodMs?: number }
   | { readonly kind: 'invalid'; readonly group: string; readonly info: TargetInfo; readonly reason: string };
 
 export function keyOf(w: WorkItem): string {
@@ -35,7 +36,7 @@ function parseGroups({ deps, config, run }: RunScope, groups: readonly WorkGroup
     for (const item of group.items) {
       const parsed = parseTargetItem(item, config.defaultPort);
       if (parsed.ok) {
-        if (parsed.value.enabled) work.push({ kind: 'probe', group: group.id, target: parsed.value, tickMs });
+        if (parsed.value.enabled) work.push({ kind: 'probe', group: group.id, target: parsed.value, tickMs, ...(group.everyMs !== undefined ? { periodMs: group.everyMs } : {}) });
         else run.skippedDisabled++;
         continue;
       }

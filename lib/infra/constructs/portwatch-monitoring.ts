@@ -3,10 +3,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, PROBE_STATUSES, SERVICE_NAME, type MetricName } from '../../../lambda/contracts/metrics';
+import { LOG_FIELDS, LOG_LINES, METRIC, METRICS_NAMESPACE, PROBE_STATUSES, SERVICE_NAME, type MetricName } from '../../../lambda/contracts/metrics';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 
 /** A queue shown on the dashboard under a name an operator recognises. */
@@ -16,9 +17,12 @@ interface LabelledQueue {
 }
 
 /** Props of {@link PortwatchMonitoring}. */
+/** A function and the log group it writes to (the dashboard queries its log lines). */
+export type LoggingFunction = lambda.IFunction & { readonly logGroup: logs.ILogGroup };
+
 export interface PortwatchMonitoringProps {
-  readonly dispatcher: lambda.IFunction;
-  readonly prober: lambda.IFunction;
+  readonly dispatcher: LoggingFunction;
+  readonly prober: LoggingFunction;
   readonly probeQueue: sqs.IQueue;
   /** Dead-letter queues whose depth the dashboard shows (their alarms come in `alarms`). */
   readonly deadLetterQueues: readonly LabelledQueue[];
@@ -41,6 +45,18 @@ export interface PortwatchMonitoringProps {
   readonly pendingTicksToAlarm?: number;
   /** Alarms made elsewhere (the dead-letter queue alarms), shown on the dashboard with these. */
   readonly alarms: readonly cloudwatch.IAlarm[];
+  /**
+   * Graphs of the features a deployment switched on (alert sinks, discovery), each built by that
+   * feature's construct from its own metrics, in a last row: every custom metric sent is on the dashboard.
+   * @default - none
+   */
+  readonly featureGraphs?: readonly DashboardGraph[];
+}
+
+/** A graph another construct asks the dashboard to show. */
+export interface DashboardGraph {
+  readonly title: string;
+  readonly left: readonly cloudwatch.IMetric[];
 }
 
 /** Period of the dashboard graphs and of the Lambda alarms. */
@@ -102,16 +118,28 @@ export class PortwatchMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    // A completed tick is a dispatcher invocation that did not fail: the function's own AWS/Lambda
+    // metrics, free, where a custom TickCompleted metric cost $0.30 a month (contracts/metrics.ts).
+    const ticksCompleted = (period: Duration): cloudwatch.MathExpression =>
+      new cloudwatch.MathExpression({
+        expression: 'invocations - FILL(errors, 0)',
+        usingMetrics: {
+          invocations: props.dispatcher.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
+          errors: props.dispatcher.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        },
+        period,
+        label: 'ticks completed',
+      });
     this.missedTickAlarm = alarm('MissedTickAlarm', {
       alarmDescription:
         `portwatch completed no tick for ${missedTicks} tick periods (${tick.toHumanString()} each): targets are not being ` +
         'probed. Check the schedule rule is enabled, the dispatcher errors and logs, and the dispatch failure queue.',
-      metric: custom(METRIC.tickCompleted, cloudwatch.Stats.SUM, tick),
+      metric: ticksCompleted(tick),
       threshold: 1,
       evaluationPeriods: missedTicks,
       datapointsToAlarm: missedTicks,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // No data is the failure this alarm exists for: a schedule that stopped emits nothing at all.
+      // No data is the failure this alarm exists for: a schedule that stopped invokes nothing at all.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
@@ -169,6 +197,17 @@ export class PortwatchMonitoring extends Construct {
     const heading = (markdown: string): cloudwatch.IWidget[] => [new cloudwatch.TextWidget({ markdown, width: 24, height: 1 })];
     const graph = (title: string, left: cloudwatch.IMetric[], more: Partial<cloudwatch.GraphWidgetProps> = {}): cloudwatch.GraphWidget =>
       new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...more });
+    // Figures sent on every tick live in the functions' log lines (contracts/metrics.ts: LOG_LINES), read
+    // here with Logs Insights: billed per GB scanned when the dashboard is opened, not per hour of data.
+    const logChart = (title: string, fns: readonly LoggingFunction[], line: string, stats: readonly string[]): cloudwatch.LogQueryWidget =>
+      new cloudwatch.LogQueryWidget({
+        title,
+        logGroupNames: fns.map((fn) => fn.logGroup.logGroupName),
+        queryLines: [`filter message = "${line}"`, `stats ${stats.join(', ')} by bin(5m)`],
+        view: cloudwatch.LogQueryVisualizationType.LINE,
+        width: 12,
+        height: 6,
+      });
     const functionWidgets = ({ name, fn }: (typeof functions)[number]): cloudwatch.IWidget[] => [
       graph(`${name}: invocations, errors, throttles`, [
         fn.metricInvocations({ period: PERIOD }),
@@ -187,68 +226,60 @@ export class PortwatchMonitoring extends Construct {
         [new cloudwatch.AlarmStatusWidget({ title: 'portwatch alarms', alarms: [...ownAlarms, ...props.alarms], width: 24 })],
         heading('## Scanner health'),
         [
-          graph('Ticks', [custom(METRIC.tickCompleted, cloudwatch.Stats.SUM, tick, 'ticks completed')], {
-            right: [custom(METRIC.targetsPerTick, cloudwatch.Stats.MAXIMUM, tick, 'targets per tick')],
-            leftYAxis: { min: 0 },
-          }),
-          graph(
-            'Tick duration and probe latency',
-            [custom(METRIC.tickDuration, cloudwatch.Stats.MAXIMUM, PERIOD, 'tick duration (max)')],
-            {
-              right: [
-                custom(METRIC.probeLatency, cloudwatch.Stats.p(50), PERIOD, 'probe latency p50'),
-                custom(METRIC.probeLatency, cloudwatch.Stats.p(99), PERIOD, 'probe latency p99'),
-              ],
-              leftAnnotations: [{ value: tick.toMilliseconds(), label: 'one tick' }],
-            },
+          graph('Ticks', [ticksCompleted(PERIOD)], { leftYAxis: { min: 0 } }),
+          logChart('Targets per tick', [props.dispatcher], LOG_LINES.tickDispatched, [`max(${LOG_FIELDS.dispatched}) as targets`]),
+        ],
+        [
+          logChart('Tick duration and probe latency (ms)', [props.prober], LOG_LINES.batchProbed, [
+            `max(${LOG_FIELDS.tickAgeMs}) as tickDuration`,
+            `max(${LOG_FIELDS.latencyP50Ms}) as latencyP50`,
+            `max(${LOG_FIELDS.latencyMaxMs}) as latencyMax`,
+          ]),
+          logChart(
+            'Probes by status',
+            [props.prober],
+            LOG_LINES.batchProbed,
+            PROBE_STATUSES.map((status) => `sum(${LOG_FIELDS.probesByStatus}.${status}) as ${status}`),
           ),
         ],
         [
-          graph(
-            'Probes by status',
-            PROBE_STATUSES.map((status) => custom(METRIC.probes, cloudwatch.Stats.SUM, PERIOD, status, { status })),
-            { stacked: true },
-          ),
           graph('Probe queue', [props.probeQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })], {
             right: [oldestProbeMessage],
             rightAnnotations: [{ value: tick.toSeconds(), label: 'one tick' }],
           }),
-        ],
-        ...functions.map(functionWidgets),
-        [
           graph(
             'Dead-letter queues',
             props.deadLetterQueues.map(({ label, queue }) =>
               queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label }),
             ),
           ),
+        ],
+        ...functions.map(functionWidgets),
+        [
           graph('Retries and unfinished work', [
             custom(METRIC.recordsRetried, cloudwatch.Stats.SUM, PERIOD, 'records retried'),
             custom(METRIC.targetsUnfinished, cloudwatch.Stats.SUM, PERIOD, 'targets unfinished'),
             custom(METRIC.flapsSuppressed, cloudwatch.Stats.SUM, PERIOD, 'flaps suppressed'),
           ]),
+          graph('State table writes', [props.stateTable.metricConsumedWriteCapacityUnits({ period: PERIOD })]),
         ],
         heading('## Fleet state'),
         [
-          graph('Transitions and posture changes', [
-            custom(METRIC.transitions, cloudwatch.Stats.SUM, PERIOD, 'transitions'),
-            custom(METRIC.postureChanges, cloudwatch.Stats.SUM, PERIOD, 'posture changes'),
+          logChart('Transitions, posture changes, alerts sent', [props.prober], LOG_LINES.batchProbed, [
+            `sum(${LOG_FIELDS.transitions}) as transitions`,
+            `sum(${LOG_FIELDS.postureChanges}) as postureChanges`,
+            `sum(${LOG_FIELDS.alertsPublished}) as alertsSent`,
           ]),
-          graph(
-            'Alerts',
-            [
-              custom(METRIC.alertsSent, cloudwatch.Stats.SUM, PERIOD, 'alerts sent'),
-              custom(METRIC.alertsPending, cloudwatch.Stats.MAXIMUM, PERIOD, 'alerts pending (max)'),
-            ],
-            { right: [props.alertsTopic.metricNumberOfNotificationsFailed({ period: PERIOD, label: 'SNS deliveries failed' })] },
-          ),
+          graph('Alerts pending and SNS failures', [custom(METRIC.alertsPending, cloudwatch.Stats.MAXIMUM, PERIOD, 'alerts pending (max)')], {
+            right: [props.alertsTopic.metricNumberOfNotificationsFailed({ period: PERIOD, label: 'SNS deliveries failed' })],
+          }),
         ],
         [
           graph('Invalid targets and scanner degraded', [custom(METRIC.invalidTargets, cloudwatch.Stats.MAXIMUM, PERIOD, 'invalid targets')], {
             right: [custom(METRIC.scannerDegraded, cloudwatch.Stats.MAXIMUM, PERIOD, 'scanner degraded')],
           }),
-          graph('State table writes', [props.stateTable.metricConsumedWriteCapacityUnits({ period: PERIOD })]),
         ],
+        ...(props.featureGraphs?.length ? [heading('## Alert sinks and discovery'), (props.featureGraphs ?? []).map((g) => graph(g.title, [...g.left]))] : []),
       ],
     });
 

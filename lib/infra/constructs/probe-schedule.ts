@@ -13,6 +13,25 @@ import { PortwatchFunction } from './portwatch-function';
 import { DISPATCHER_INTEGER_VARIABLES, dispatcherEnvironment } from '../../../lambda/contracts/dispatcher-env';
 import type { IntegerVariable } from '../../../lambda/contracts/env';
 import { DEFAULT_TICK_MS } from '../../../lambda/monitor/cadence';
+import { EVERY_CHOICES_MS, EVERY_CHOICES_TEXT } from '../../../lambda/monitor/lane';
+import { MAX_DELAY_SECONDS } from '../../../lambda/contracts/probe-message';
+
+/**
+ * The dispatcher's DEFAULT_EVERY_MS from the `defaultEvery` prop (0: the schedule). A fast lane by
+ * default on a schedule the queue cannot fill (over 15 minutes) is refused here rather than leaving
+ * every target without looks for most of each tick.
+ */
+function fastLaneDefault(every: Duration | undefined, rateSeconds: number): number {
+  if (every === undefined) return 0;
+  const ms = every.toMilliseconds();
+  if (!EVERY_CHOICES_MS.includes(ms)) throw new PortwatchConfigError(`defaultEvery must be one of ${EVERY_CHOICES_TEXT}, got ${every.toHumanString()}`);
+  if (ms < rateSeconds * 1000 && rateSeconds > MAX_DELAY_SECONDS) {
+    throw new PortwatchConfigError(
+      `defaultEvery ${every.toHumanString()} needs a schedule of 15 minutes or less (SQS delays a message at most ${MAX_DELAY_SECONDS} s), got ${rateSeconds / 60} minutes`,
+    );
+  }
+  return ms;
+}
 
 /** Props of {@link ProbeSchedule}. */
 export interface ProbeScheduleProps {
@@ -40,6 +59,13 @@ export interface ProbeScheduleProps {
    * @default 25
    */
   readonly targetsPerMessage?: number;
+  /**
+   * The fast lane of targets that name no `every` attribute: each is looked at this often within the
+   * tick (10, 15, 20 or 30 seconds, or 1 minute), its messages delayed by SQS. The schedule must be
+   * 15 minutes or shorter: SQS delays a message at most 900 s.
+   * @default - the schedule (targets opt in with their own `every`)
+   */
+  readonly defaultEvery?: Duration;
   /**
    * Notified when a tick could not be dispatched (the failure queue's alarm).
    * @default - the alarm has no action
@@ -78,6 +104,7 @@ export class ProbeSchedule extends Construct {
     const defaultPort = variable('defaultPort', props.defaultPort, vars.defaultPort);
     const scanSegments = variable('scanSegments', props.scanSegments, vars.scanSegments);
     const targetsPerMessage = variable('targetsPerMessage', props.targetsPerMessage, vars.targetsPerMessage);
+    const defaultEveryMs = fastLaneDefault(props.defaultEvery, rateSeconds);
 
     this.failureQueue = new DeadLetterQueue(this, 'FailureQueue', {
       purpose:
@@ -107,6 +134,8 @@ export class ProbeSchedule extends Construct {
         scanSegments,
         targetsPerMessage,
         defaultPort,
+        tickIntervalMs: rateSeconds * 1000,
+        defaultEveryMs,
       }),
       onFailure: new SqsDestination(this.failureQueue.queue),
       // One retry rides out a transient DynamoDB or SQS error; more would overlap the next tick.

@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/contracts/metrics';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, type MetricName } from '../../../lambda/contracts/metrics';
+import type { DashboardGraph } from './portwatch-monitoring';
 
 /** Props of {@link SinkAlarms}. */
 export interface SinkAlarmsProps {
@@ -28,6 +29,8 @@ export interface SinkAlarmsProps {
  */
 export class SinkAlarms extends Construct {
   public readonly alarms: readonly cloudwatch.Alarm[];
+  /** The sinks' figures for the dashboard: accepted, refused and given up by sink; still owed; Security Hub refreshes. */
+  public readonly graphs: readonly DashboardGraph[];
 
   public constructor(scope: Construct, id: string, props: SinkAlarmsProps) {
     super(scope, id);
@@ -57,5 +60,32 @@ export class SinkAlarms extends Construct {
       alarm.addOkAction(action);
       return alarm;
     });
+    const metric = (name: MetricName, label: string, sink?: string): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: SERVICE_NAME, ...(sink === undefined ? {} : { sink }) },
+        statistic: cloudwatch.Stats.SUM,
+        period: props.tickRate,
+        label,
+      });
+    this.graphs = [
+      {
+        title: 'Alert sinks: accepted, refused, given up',
+        left: props.sinks.flatMap((sink) => [
+          metric(METRIC.sinkDeliveries, `${sink} accepted`, sink),
+          metric(METRIC.sinkFailures, `${sink} refused`, sink),
+          metric(METRIC.sinkDeliveriesAbandoned, `${sink} given up`, sink),
+        ]),
+      },
+      {
+        title: 'Alert sinks: owed, Security Hub refreshes',
+        left: [
+          metric(METRIC.sinkDeliveriesPending, 'alerts a sink is still owed'),
+          metric(METRIC.findingsRefreshed, 'findings refreshed'),
+          metric(METRIC.refreshFailures, 'refreshes refused'),
+        ],
+      },
+    ];
   }
 }

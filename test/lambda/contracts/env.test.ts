@@ -256,7 +256,12 @@ describe.each([
 
 describe('dispatcher environment contract', () => {
   test('what the builder writes, the parser reads back', () => {
-    const input = { targetsTableName: 'targets', probeQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/probe', scanSegments: 2, targetsPerMessage: 10, defaultPort: 1883 };
+    const input = { targetsTableName: 'targets', probeQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/probe', scanSegments: 2, targetsPerMessage: 10, defaultPort: 1883, tickIntervalMs: 60_000, defaultEveryMs: 10_000 };
     expect(parseDispatcherEnv(dispatcherEnvironment(input), { strict: true })).toEqual(input);
+  });
+
+  test('a default fast lane the dispatcher cannot honour fails its cold start, naming the variable', () => {
+    const env = { TARGETS_TABLE_NAME: 't', PROBE_QUEUE_URL: 'q', DEFAULT_EVERY_MS: '12000' };
+    expect(() => parseDispatcherEnv(env)).toThrow('environment variable DEFAULT_EVERY_MS=12000 (12s) is not a fast-lane period: use 10s, 15s, 20s, 30s, 1m or schedule (0 for the schedule)');
   });
 });

@@ -11,7 +11,7 @@ describe('parseProbeMessage', () => {
     // Act
     const parsed = parseProbeMessage(JSON.stringify({ v: PROBE_MESSAGE_VERSION, tick: TICK, targets: [{ target: 'a.example.com' }, 'garbage'] }));
     // Assess
-    expect(parsed).toEqual({ ok: true, message: { tick: TICK, targets: [{ target: 'a.example.com' }, 'garbage'] } });
+    expect(parsed).toEqual({ ok: true, message: { tick: TICK, everyMs: null, targets: [{ target: 'a.example.com' }, 'garbage'] } });
   });
 
   it.each([
@@ -19,7 +19,22 @@ describe('parseProbeMessage', () => {
     ['not a date', { tick: 'yesterday' }],
     ['not a string', { tick: 1764000000 }],
   ])('a tick %s leaves the message probed with an unknown tick', (_case, extra) => {
-    expect(parseProbeMessage(JSON.stringify({ v: 1, targets: [], ...extra }))).toEqual({ ok: true, message: { tick: null, targets: [] } });
+    expect(parseProbeMessage(JSON.stringify({ v: 1, targets: [], ...extra }))).toEqual({ ok: true, message: { tick: null, everyMs: null, targets: [] } });
+  });
+
+  it('reads a fast-lane copy: due at the tick plus its delay, with its period', () => {
+    const parsed = parseProbeMessage(JSON.stringify({ v: 1, tick: TICK, targets: [], delayS: 30, everyS: 10 }));
+    expect(parsed).toEqual({ ok: true, message: { tick: '2026-11-24T10:00:30.000Z', everyMs: 10_000, targets: [] } });
+  });
+
+  it.each([
+    ['a delay beyond what SQS holds', { delayS: 901, everyS: 10 }],
+    ['a fractional delay', { delayS: 1.5, everyS: 10 }],
+    ['a period of 0', { delayS: 0, everyS: 0 }],
+  ])('ignores %s: the targets are probed at the tick, on the schedule', (_case, lane) => {
+    const parsed = parseProbeMessage(JSON.stringify({ v: 1, tick: TICK, targets: [], ...lane }));
+    expect(parsed.ok && Date.parse(parsed.message.tick ?? '')).toBe(Date.parse(TICK));
+    expect(parsed.ok && parsed.message.everyMs).toBe(lane.everyS === 0 ? null : 10_000);
   });
 
   it.each([

@@ -5,7 +5,7 @@ import type { DispatchReport } from '../../../lambda/monitor/dispatch';
 import type { ProbeMessage } from '../../../lambda/contracts/probe-message';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
-import { captureOutput, fullContext, metricSum } from './stdout-capture';
+import { captureOutput, fullContext } from './stdout-capture';
 
 /*
  * The dispatcher handler driven by an EventBridge scheduled event, reading a real Targets table
@@ -126,18 +126,14 @@ describe('dispatcher handler', () => {
     ]);
   });
 
-  it('emits TickCompleted, TargetsPerTick and InvalidTargets in one EMF document of the Portwatch namespace', async () => {
+  it('emits only InvalidTargets (there is an invalid item): a tick completed is the Lambda\'s own Invocations minus Errors', async () => {
     // Act
     const { out } = await captureOutput(() => handler(scheduledEvent, fullContext('portwatch-dispatcher', 'req-dispatch-3')));
     // Assess
-    expect(out.metrics).toEqual([
-      { namespace: 'Portwatch', name: 'TickCompleted', unit: 'Count', dimensions: { service: 'portwatch' }, values: [1] },
-      { namespace: 'Portwatch', name: 'TargetsPerTick', unit: 'Count', dimensions: { service: 'portwatch' }, values: [3302] },
-      { namespace: 'Portwatch', name: 'InvalidTargets', unit: 'Count', dimensions: { service: 'portwatch' }, values: [1] },
-    ]);
+    expect(out.metrics).toEqual([{ namespace: 'Portwatch', name: 'InvalidTargets', unit: 'Count', dimensions: { service: 'portwatch' }, values: [1] }]);
   });
 
-  it('a queue failure fails the tick: the error is thrown for the retry, logged, and TickCompleted is 0', async () => {
+  it('a queue failure fails the tick: the error is thrown for the retry (the Errors metric), logged, and no metric is sent', async () => {
     // Prepare: the first send of each of the 3 scan segments fails
     sqsFailures = 3;
     const event = { ...scheduledEvent, id: 'b3f4c2a1-0000-4000-8000-000000000001', time: '2026-11-24T10:05:00Z' };
@@ -157,7 +153,6 @@ describe('dispatcher handler', () => {
         error: expect.objectContaining({ name: 'ServiceUnavailable', message: 'Service unavailable' }),
       }),
     ]);
-    expect(metricSum(out.metrics, 'TickCompleted')).toBe(0);
-    expect(metricSum(out.metrics, 'TargetsPerTick')).toBeUndefined();
+    expect(out.metrics).toEqual([]);
   });
 });

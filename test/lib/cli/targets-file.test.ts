@@ -54,7 +54,7 @@ describe('parseTargetsText', () => {
       [7, '[::1]:8883'],
     ]);
     expect(parsed.errors.map((e) => formatLineError('targets.txt', e))).toEqual([
-      'targets.txt:4: attribute: "host:1" is not name=value (one of expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label, serverName); a target has no spaces',
+      'targets.txt:4: attribute: "host:1" is not name=value (one of expect, depth, protocol, port, enabled, timeoutMs, description, muteUntil, remindEvery, label, serverName, every); a target has no spaces',
       'targets.txt:5: target: "localhost:99999" has a port that is not an integer 1-65535',
       'targets.txt:6: depth: "deep" must be one of tcp, tls, mqtt',
     ]);

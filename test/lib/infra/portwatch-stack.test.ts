@@ -128,11 +128,11 @@ describe('PortwatchStack with default props', () => {
   test('every alarm notifies the operations topic on ALARM and OK; the alerts topic carries target alerts only', () => {
     // Act
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
-      Properties: { AlarmActions?: unknown[]; OKActions?: unknown[]; MetricName: string };
+      Properties: { AlarmActions?: unknown[]; OKActions?: unknown[]; MetricName?: string; Metrics?: { Expression?: string }[] };
     }[];
 
-    // Assess
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+    // Assess: the missed-tick alarm is metric math over the dispatcher's own Lambda metrics
+    expect(alarms.map((a) => a.Properties.MetricName ?? a.Properties.Metrics?.find((m) => m.Expression)?.Expression).sort()).toEqual([
       'AlertsPending',
       'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
@@ -142,7 +142,7 @@ describe('PortwatchStack with default props', () => {
       'ScannerDegraded',
       'Throttles',
       'Throttles',
-      'TickCompleted',
+      'invocations - FILL(errors, 0)',
     ]);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: id.opsTopic }]);
@@ -152,7 +152,10 @@ describe('PortwatchStack with default props', () => {
   });
 
   test('the missed-tick and alerts-pending alarms evaluate tick periods of the schedule', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Portwatch', MetricName: 'TickCompleted', Period: 300, EvaluationPeriods: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Invocations' }), Period: 300 }) })]),
+      EvaluationPeriods: 3,
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Portwatch', MetricName: 'AlertsPending', Period: 300, EvaluationPeriods: 3 });
   });
 
@@ -183,7 +186,11 @@ describe('PortwatchStack settings', () => {
 
   test('scheduleMinutes 60 makes the tick alarms evaluate hours', () => {
     const { template } = synthPortwatch({ scheduleMinutes: 60 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TickCompleted', Period: 3600, EvaluationPeriods: 3, TreatMissingData: 'breaching' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Invocations' }), Period: 3600 }) })]),
+      EvaluationPeriods: 3,
+      TreatMissingData: 'breaching',
+    });
   });
 
   test('opsEmail subscribes the address to the operations topic only, with a dead-letter queue on the dashboard', () => {

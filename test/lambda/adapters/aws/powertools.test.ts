@@ -8,28 +8,28 @@ describe('publishMetrics', () => {
     // Act
     const { out } = await captureOutput(async () =>
       publishMetrics(metrics, [
-        { name: 'AlertsSent', unit: 'Count', values: [2] },
-        { name: 'Probes', unit: 'Count', values: [5], dimensions: { status: 'open' } },
-        { name: 'Probes', unit: 'Count', values: [1], dimensions: { status: 'filtered' } },
-        { name: 'TickDuration', unit: 'Milliseconds', values: [1234] },
+        { name: 'AlertsPending', unit: 'Count', values: [2] },
+        { name: 'FlapsSuppressed', unit: 'Count', values: [5], dimensions: { status: 'open' } },
+        { name: 'FlapsSuppressed', unit: 'Count', values: [1], dimensions: { status: 'filtered' } },
+        { name: 'TargetsUnfinished', unit: 'Milliseconds', values: [1234] },
       ]),
     );
     // Assess
     expect(out.metrics).toEqual([
-      { namespace: 'Portwatch', name: 'AlertsSent', unit: 'Count', dimensions: { service: 'portwatch' }, values: [2] },
-      { namespace: 'Portwatch', name: 'TickDuration', unit: 'Milliseconds', dimensions: { service: 'portwatch' }, values: [1234] },
-      { namespace: 'Portwatch', name: 'Probes', unit: 'Count', dimensions: { service: 'portwatch', status: 'open' }, values: [5] },
-      { namespace: 'Portwatch', name: 'Probes', unit: 'Count', dimensions: { service: 'portwatch', status: 'filtered' }, values: [1] },
+      { namespace: 'Portwatch', name: 'AlertsPending', unit: 'Count', dimensions: { service: 'portwatch' }, values: [2] },
+      { namespace: 'Portwatch', name: 'TargetsUnfinished', unit: 'Milliseconds', dimensions: { service: 'portwatch' }, values: [1234] },
+      { namespace: 'Portwatch', name: 'FlapsSuppressed', unit: 'Count', dimensions: { service: 'portwatch', status: 'open' }, values: [5] },
+      { namespace: 'Portwatch', name: 'FlapsSuppressed', unit: 'Count', dimensions: { service: 'portwatch', status: 'filtered' }, values: [1] },
     ]);
     expect(out.logs).toEqual([]);
   });
 
-  it('250 latencies are all published, in documents of at most 100 values', async () => {
+  it('250 values of one metric are all published, in documents of at most 100 values', async () => {
     // Prepare
     const metrics = createMetrics();
     const latencies = Array.from({ length: 250 }, (_, i) => i);
     // Act
-    const { out } = await captureOutput(async () => publishMetrics(metrics, [{ name: 'ProbeLatency', unit: 'Milliseconds', values: latencies }]));
+    const { out } = await captureOutput(async () => publishMetrics(metrics, [{ name: 'FlapsSuppressed', unit: 'Count', values: latencies }]));
     // Assess
     expect(out.metrics.map((m) => m.values.length)).toEqual([100, 100, 50]);
     expect(out.metrics.flatMap((m) => m.values)).toEqual(latencies);

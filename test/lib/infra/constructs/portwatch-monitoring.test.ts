@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -6,10 +6,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PortwatchMonitoring, type PortwatchMonitoringProps } from '../../../../lib/infra/constructs/portwatch-monitoring';
+import { METRIC, SINK_NAMES } from '../../../../lambda/contracts/metrics';
+import { SinkAlarms } from '../../../../lib/infra/constructs/sink-alarms';
 import { logicalIdOf, testStack } from '../../../helpers/synth';
 
-function build(props: Partial<PortwatchMonitoringProps> = {}) {
+/** Custom metrics sent only by a feature a deployment switches on (alert sinks, discovery): on the dashboard only then. */
+const FEATURE_METRICS: ReadonlySet<string> = new Set([
+  METRIC.sinkDeliveries, METRIC.sinkFailures, METRIC.sinkDeliveriesAbandoned, METRIC.sinkDeliveriesPending,
+  METRIC.findingsRefreshed, METRIC.refreshFailures, METRIC.discoveryScopesFailed,
+]);
+
+function build(extra: Partial<PortwatchMonitoringProps> | ((stack: Stack) => Partial<PortwatchMonitoringProps>) = {}) {
   const stack = testStack();
+  const props = typeof extra === 'function' ? extra(stack) : extra;
   const fn = (id: string) =>
     new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
   const dlq = new sqs.Queue(stack, 'Dlq');
@@ -74,12 +83,12 @@ describe('PortwatchMonitoring alarms', () => {
     });
   });
 
-  test('missed ticks: TickCompleted sum < 1 in each of 3 tick periods, missing data breaching', () => {
+  test('missed ticks: dispatcher invocations minus errors (free AWS/Lambda metrics) < 1 in each of 3 tick periods, missing data breaching', () => {
+    const dispatcher = [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack, 'Dispatcher') } }];
+    const lambdaSum = (MetricName: string) =>
+      Match.objectLike({ MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName, Dimensions: dispatcher }, Period: 300, Stat: 'Sum' }, ReturnData: false });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      ...CUSTOM,
-      MetricName: 'TickCompleted',
-      Statistic: 'Sum',
-      Period: 300,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'invocations - FILL(errors, 0)', ReturnData: true }), lambdaSum('Invocations'), lambdaSum('Errors')]),
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 3,
@@ -87,6 +96,11 @@ describe('PortwatchMonitoring alarms', () => {
       TreatMissingData: 'breaching',
       ...notifyOps,
     });
+  });
+
+  test('no alarm reads a custom metric sent on every tick: each one it reads is sent only when not zero', () => {
+    const custom = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'Portwatch' } })).map((a: any) => a.Properties.MetricName).sort();
+    expect(custom).toEqual(['AlertsPending', 'ScannerDegraded']);
   });
 
   test('alerts pending: AlertsPending max > 0 in each of 3 tick periods', () => {
@@ -143,8 +157,8 @@ describe('PortwatchMonitoring alarms', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: Match.anyValue() } });
 
     // Assess
-    const byMetric = Object.values(alarms).map((a: any) => a.Properties.MetricName as string).sort();
-    expect(byMetric).toEqual(['AlertsPending', 'ApproximateAgeOfOldestMessage', 'Errors', 'Errors', 'ScannerDegraded', 'Throttles', 'Throttles', 'TickCompleted']);
+    const byMetric = Object.values(alarms).map((a: any) => (a.Properties.MetricName ?? a.Properties.Metrics?.find((m: any) => m.Expression)?.Expression) as string).sort();
+    expect(byMetric).toEqual(['AlertsPending', 'ApproximateAgeOfOldestMessage', 'Errors', 'Errors', 'ScannerDegraded', 'Throttles', 'Throttles', 'invocations - FILL(errors, 0)']);
     for (const alarm of Object.values(alarms) as any[]) {
       expect(alarm.Properties).toMatchObject(notifyOps);
       expect(alarm.Properties.AlarmDescription.length).toBeGreaterThan(80);
@@ -158,7 +172,11 @@ describe('PortwatchMonitoring alarm periods follow the tick', () => {
     const { template } = build({ tickRate: Duration.hours(1), missedTicksToAlarm: 2 });
 
     // Assess
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TickCompleted', Period: 3600, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Invocations' }), Period: 3600 }) })]),
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AlertsPending', Period: 3600, EvaluationPeriods: 3 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
   });
@@ -202,12 +220,24 @@ describe('PortwatchMonitoring dashboard', () => {
     expect(texts).toEqual(['## Scanner health', '## Fleet state']);
   });
 
-  test('scanner health: ticks, tick duration, probes by status, Lambda, queue depth and age, dead-letter queues', () => {
-    expect(names('Ticks')).toEqual(['TickCompleted', 'TargetsPerTick']);
-    expect(names('Tick duration and probe latency')).toEqual(['TickDuration', 'ProbeLatency', 'ProbeLatency']);
-    expect(widgets.get('Probes by status')).toEqual(
-      ['open', 'closed', 'filtered', 'unreachable', 'error'].map((status) => ['Portwatch', 'Probes', 'service', 'portwatch', 'status', status]),
+  /** The Logs Insights widgets: title -> [log groups, query]. */
+  const logWidgets = new Map<string, { sources: string; query: string }>(
+    (body.widgets as any[]).filter((w) => w.type === 'log').map((w) => [w.properties.title, { sources: w.properties.query.split('|')[0], query: w.properties.query }]),
+  );
+
+  test('scanner health: ticks from the Lambda metrics, per-tick figures from the log lines, Lambda, queues, dead-letter queues', () => {
+    const ticks = (body.widgets as any[]).find((w) => w.properties.title === 'Ticks');
+    expect(JSON.stringify(ticks.properties.metrics)).toContain('"expression":"invocations - FILL(errors, 0)"');
+    expect(names('Ticks').filter(Boolean)).toEqual(['Invocations', 'Errors']);
+    expect(logWidgets.get('Targets per tick')?.query).toContain('filter message = "tick dispatched"');
+    expect(logWidgets.get('Targets per tick')?.query).toContain('stats max(dispatched) as targets by bin(5m)');
+    expect(logWidgets.get('Tick duration and probe latency (ms)')?.query).toContain(
+      'filter message = "batch probed"\n| stats max(tickAgeMs) as tickDuration, max(latencyP50Ms) as latencyP50, max(latencyMaxMs) as latencyMax by bin(5m)',
     );
+    expect(logWidgets.get('Probes by status')?.query).toContain(
+      'stats sum(probesByStatus.open) as open, sum(probesByStatus.closed) as closed, sum(probesByStatus.filtered) as filtered, sum(probesByStatus.unreachable) as unreachable, sum(probesByStatus.error) as error by bin(5m)',
+    );
+    expect(logWidgets.get('Probes by status')?.sources).toContain('Prober');
     expect(names('Probe queue')).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']);
     expect(names('Dead-letter queues')).toEqual(['ApproximateNumberOfMessagesVisible']);
     for (const fn of ['Dispatcher', 'Prober']) {
@@ -217,16 +247,34 @@ describe('PortwatchMonitoring dashboard', () => {
     expect(names('Retries and unfinished work')).toEqual(['RecordsRetried', 'TargetsUnfinished', 'FlapsSuppressed']);
   });
 
-  test('fleet state: transitions, posture changes, alerts sent and pending, invalid targets, degraded', () => {
-    expect(names('Transitions and posture changes')).toEqual(['Transitions', 'PostureChanges']);
-    expect(names('Alerts')).toEqual(['AlertsSent', 'AlertsPending', 'NumberOfNotificationsFailed']);
+  test('fleet state: transitions, posture changes and alerts sent from the log lines; alerts pending, SNS failures, invalid targets, degraded', () => {
+    expect(logWidgets.get('Transitions, posture changes, alerts sent')?.query).toContain(
+      'stats sum(transitions) as transitions, sum(postureChanges) as postureChanges, sum(alertsPublished) as alertsSent by bin(5m)',
+    );
+    expect(names('Alerts pending and SNS failures')).toEqual(['AlertsPending', 'NumberOfNotificationsFailed']);
     expect(names('Invalid targets and scanner degraded')).toEqual(['InvalidTargets', 'ScannerDegraded']);
     expect(names('State table writes')).toEqual(['ConsumedWriteCapacityUnits']);
   });
 
-  test('every portwatch metric on it is in the Portwatch namespace with the service dimension', () => {
+  test('every custom metric still sent is on it, in the Portwatch namespace with the service dimension', () => {
     const custom = [...widgets.values()].flat().filter((row) => row[0] === 'Portwatch');
-    expect(custom.length).toBeGreaterThan(15);
+    const core = Object.values(METRIC).filter((name) => !FEATURE_METRICS.has(name));
+    expect(new Set(custom.map((row) => row[1]))).toEqual(new Set(core));
     for (const row of custom) expect(row.slice(2, 4)).toEqual(['service', 'portwatch']);
+  });
+
+  test("a feature's metrics (the alert sinks') are on it when the feature is on, in a last row", () => {
+    // Prepare
+    const withSinks = build((stack) => ({
+      featureGraphs: new SinkAlarms(stack, 'SinkAlarms', { sinks: Object.values(SINK_NAMES), opsTopic: new sns.Topic(stack, 'SinkOps'), tickRate: Duration.minutes(5) }).graphs,
+    }));
+    // Act
+    const rows = [...metricsByWidget(dashboardBody(withSinks.template)).values()].flat().filter((row) => row[0] === 'Portwatch');
+    // Assess
+    const sinkMetrics = [...FEATURE_METRICS].filter((name) => name !== METRIC.discoveryScopesFailed);
+    expect(new Set(rows.map((row) => row[1]))).toEqual(new Set([...Object.values(METRIC).filter((name) => !FEATURE_METRICS.has(name)), ...sinkMetrics]));
+    expect(rows.filter((row) => row[1] === METRIC.sinkFailures).map((row) => row.slice(2, 6))).toEqual(
+      Object.values(SINK_NAMES).map((sink) => ['service', 'portwatch', 'sink', sink]),
+    );
   });
 });

@@ -68,6 +68,9 @@ describe('ProbeSchedule with default props', () => {
           SCAN_SEGMENTS: '4',
           TARGETS_PER_MESSAGE: '25',
           DEFAULT_PORT: '8883',
+          // The schedule's interval, and no fast lane unless a target asks for one.
+          TICK_INTERVAL_MS: '300000',
+          DEFAULT_EVERY_MS: '0',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -108,7 +111,22 @@ describe('ProbeSchedule settings', () => {
     expect(() => build({ rate })).toThrow(`rate must be a whole number of minutes from 1 minute to 1 day, got ${shown}`);
   });
 
+  test('defaultEvery puts every target in the fast lane: the dispatcher fills each tick with delayed looks', () => {
+    // Prepare / Act
+    const { template } = build({ rate: Duration.minutes(1), defaultEvery: Duration.seconds(10) });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TICK_INTERVAL_MS: '60000', DEFAULT_EVERY_MS: '10000' }) },
+    });
+  });
+
   test.each([
+    [{ defaultEvery: Duration.seconds(12) }, 'defaultEvery must be one of 10s, 15s, 20s, 30s, 1m or schedule, got 12 seconds'],
+    [
+      { rate: Duration.minutes(20), defaultEvery: Duration.seconds(10) },
+      'defaultEvery 10 seconds needs a schedule of 15 minutes or less (SQS delays a message at most 900 s), got 20 minutes',
+    ],
     [{ scanSegments: 0 }, 'scanSegments must be an integer from 1 to 64, got 0'],
     [{ targetsPerMessage: 101 }, 'targetsPerMessage must be an integer from 1 to 100, got 101'],
     [{ defaultPort: 65536 }, 'defaultPort must be an integer from 1 to 65535, got 65536'],
