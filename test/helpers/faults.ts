@@ -29,12 +29,16 @@ function faultError(kind: Exclude<FaultKind, 'lost-response'>, service: string):
   }
 }
 
-/** Decides, call by call, whether to inject a fault and which; counts what it injected. */
+/**
+ * Decides, call by call, whether to inject a fault and which; counts what it injected. The other
+ * fault kinds of the campaign (stale-reads.ts, skewed-clock.ts, deadline.ts) draw from the same
+ * seeded stream and count here too, under `kind` or `kind detail` keys.
+ */
 export class FaultPlan {
   enabled = true;
   readonly injected = new Map<string, number>();
   constructor(
-    private readonly random: () => number,
+    readonly random: () => number,
     private readonly rate: number,
   ) {}
 
@@ -43,7 +47,12 @@ export class FaultPlan {
     return FAULT_KINDS[Math.floor(this.random() * FAULT_KINDS.length)] ?? null;
   }
 
-  count(service: string, kind: FaultKind): void {
+  /** True with probability `rate` while the plan is enabled. */
+  chance(rate: number): boolean {
+    return this.enabled && this.random() < rate;
+  }
+
+  count(service: string, kind: string): void {
     const key = `${service} ${kind}`;
     this.injected.set(key, (this.injected.get(key) ?? 0) + 1);
   }
