@@ -40,11 +40,13 @@ export class FaultPlan {
   constructor(
     readonly random: () => number,
     private readonly rate: number,
+    /** The kinds `next` picks from, each as likely. */
+    private readonly kinds: readonly FaultKind[] = FAULT_KINDS,
   ) {}
 
   next(): FaultKind | null {
     if (!this.enabled || this.random() >= this.rate) return null;
-    return FAULT_KINDS[Math.floor(this.random() * FAULT_KINDS.length)] ?? null;
+    return this.kinds[Math.floor(this.random() * this.kinds.length)] ?? null;
   }
 
   /** True with probability `rate` while the plan is enabled. */
