@@ -7,6 +7,7 @@ import type { ProbeStatus } from '../../../../lambda/probe/types';
 import { freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
 import { FaultPlan, FaultyNotifier, prng } from '../../../helpers/faults';
 import { probeResult, testProberConfig } from '../../../helpers/observations';
+import { RecordingNotifier } from '../../../helpers/recording-notifier';
 import { drawSkewMs, skewedClock } from '../../../helpers/skewed-clock';
 
 /*
@@ -92,4 +93,37 @@ describe(`alert storm of ${TARGETS.toLocaleString('en-US')} targets with SNS thr
     expect(owed).toEqual([]);
     expect(plan.injected.get('sns throttle') ?? 0).toBeGreaterThan(TARGETS / 10);
   }, 600_000);
+});
+
+describe('the storm alert refused by SNS', () => {
+  it('bug: a refused degraded alert restarted the storm, so the held changes waited a whole hold longer than stated', async () => {
+    // Prepare: 40 targets closed, then all open; SNS refuses the first publish (the degraded alert).
+    const tables = await freshTables(db);
+    const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
+    const notifier = new RecordingNotifier();
+    let world: ProbeStatus = 'closed';
+    let clock = Date.parse('2026-11-24T10:00:00.000Z');
+    const now = (): Date => new Date(clock);
+    const probe: ProbeFn = async (spec) => probeResult(spec.target, world, [], now().toISOString());
+    const items = Array.from({ length: 40 }, (_, i) => ({ target: `refused-${i}.example`, expect: 'closed' }));
+    const tick = async () => {
+      const report = await new ProberService({ store, notifier, probe, now, sleep: async () => {} }, testProberConfig()).run([{ id: 'm', items }]);
+      clock += TICK_MS;
+      return report;
+    };
+    await tick();
+    const flippedAt = clock;
+    world = 'open';
+    notifier.failures = 1;
+    // Act: the tick that sees the storm (its alert refused), then one tick per 5 minutes.
+    const refused = await tick();
+    const held = [refused.held];
+    for (let t = 0; t < holdMs / TICK_MS; t++) held.push((await tick()).held);
+    // Assess: the alert went out at the next batch; the changes were released when the hold, counted
+    // from the first stormy batch, was over, not a hold after the alert finally went out.
+    expect(refused.failedGroups).toEqual(['m']);
+    expect(notifier.accepted.filter((a) => a.event === 'degraded')).toHaveLength(1);
+    expect(held).toEqual([0, 40, 0]);
+    expect(notifier.accepted.filter((a) => a.event === 'opened').map((a) => Date.parse(a.at) - flippedAt)).toEqual(Array.from({ length: 40 }, () => holdMs));
+  });
 });
