@@ -28,7 +28,6 @@ import { StaleReads } from './stale-reads';
  * stand-in counts what SNS would have accepted; campaign-checks.ts judges each scenario.
  */
 
-export type { Totals } from './campaign-checks';
 
 const FAULT_RATE = 0.12;
 /** Share of reads of a recently replaced item that return its previous version (scenarios with stale reads). */
@@ -144,6 +143,8 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
   const invoke = async (delivered: WorkGroup[], receives: number, mayDie: boolean): Promise<RunReport | null> => {
     totals.proberRuns++;
     const now = skewedClock(() => clock, drawSkewMs(plan, knobs.clockSkew));
+    // Overlapping invocations do not start in the same instant: a later one may read what an earlier one wrote.
+    for (let turns = Math.floor(random() * 40); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
     const deps: ProberDeps = { store, notifier, probe: probeAt(now), now, sleep: async () => {}, ...(digests ? { digests } : {}) };
     if (!mayDie) return new ProberService(deps, config).run(delivered);
     const invocation = new KilledInvocation(plan, Math.floor(random() * DEADLINE_STEPS));

@@ -92,6 +92,8 @@ export class FaultyNotifier implements Notifier {
   constructor(private readonly plan: FaultPlan) {}
 
   async publish(alert: Alert): Promise<void> {
+    // SNS answers over the network: other probers' calls interleave with the publish.
+    await new Promise((resolve) => setImmediate(resolve));
     const kind = this.plan.next();
     if (kind !== null) this.plan.count('sns', kind);
     if (kind === 'lost-response') {
