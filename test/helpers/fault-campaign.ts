@@ -28,7 +28,6 @@ import { StaleReads } from './stale-reads';
  * stand-in counts what SNS would have accepted; campaign-checks.ts judges each scenario.
  */
 
-
 const FAULT_RATE = 0.12;
 /** Share of reads of a recently replaced item that return its previous version (scenarios with stale reads). */
 const STALE_READ_RATE = 0.3;
