@@ -3,6 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createServer, type Server } from 'node:net';
 import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
+import { LEASE_CLOCK_ALLOWANCE_MS } from '../../../lambda/monitor/prober/outbox';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
 import { createTestPki, type TestPki } from '../../helpers/certs';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
@@ -270,10 +271,10 @@ describe('prober handler', () => {
     expect((await invoke(sqsEvent([message([t.item])]))).response.batchItemFailures).toHaveLength(1);
     // Act: a retry within the lease (60 s) leaves the alert to its holder
     const during = await invoke(sqsEvent([message([t.item])]));
-    // Prepare: the lease runs out
+    // Prepare: the lease runs out, and the allowance for clocks that disagree with its holder's
     const state = await store.getState(t.key);
     if (!state) throw new Error('no state');
-    const expired = state.outbox.map((e) => ({ ...e, claimedUntil: new Date(Date.now() - 1000).toISOString() }));
+    const expired = state.outbox.map((e) => ({ ...e, claimedUntil: new Date(Date.now() - 1000 - LEASE_CLOCK_ALLOWANCE_MS).toISOString() }));
     expect(await store.putState({ ...state, outbox: expired, version: state.version + 1 }, state.version)).toBe(true);
     // Act
     const after = await invoke(sqsEvent([message([t.item])]));
