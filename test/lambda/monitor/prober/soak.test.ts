@@ -200,7 +200,10 @@ describe(`a day in one run: ${HOURS} h of 1-minute ticks over ${TARGETS.toLocale
     }
     expect(owed).toEqual([]);
     expect(problems.slice(0, 5)).toEqual([]);
-    // Memory: the heap after the last sweep is within 16 MB of the heap after the first.
+    // Memory: the heap after the last sweep is within 16 MB of the heap after the first. Measured over
+    // a day at 1,000 targets: +10.7 MB, steadily; a heap snapshot diff puts it in the embedded
+    // DynamoDB (dynalite's in-memory LevelDB iterators, about two a tick, each holding an old tree),
+    // not in portwatch's own objects. In AWS there is no dynalite; `portwatch local` has it.
     expect((heap[heap.length - 1] ?? 0) - (heap[0] ?? 0)).toBeLessThan(16 * 2 ** 20);
   }, Math.max(60_000, HOURS * TARGETS * 60 * 10));
 });
