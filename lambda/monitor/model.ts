@@ -227,4 +227,6 @@ export interface ScannerState {
   readonly windows?: readonly MaintenanceWindow[];
   readonly stormSince: string | null;
   readonly stormLastSeen: string | null;
+  /** SNS refused the storm's `degraded` alert: the next stormy batch raises it again. Absent: not owed. */
+  readonly stormAlertOwed?: boolean;
 }

@@ -70,7 +70,8 @@ async function muteAll(backend: Backend, window: MaintenanceWindow | null): Prom
     const scanner = await backend.store.getScanner();
     const windows = window === null ? [] : mergeWindows(scanner?.windows ?? [], window, new Date());
     if (windows.length > MAX_GLOBAL_WINDOWS) throw new UsageError(`--all: already ${MAX_GLOBAL_WINDOWS} windows for every target; \`portwatch unmute --all\` clears them`);
-    const next = { version: (scanner?.version ?? 0) + 1, stormSince: scanner?.stormSince ?? null, stormLastSeen: scanner?.stormLastSeen ?? null, windows };
+    // The storm's fields are kept as they are (an owed storm alert included): a mute must not end a storm.
+    const next = { stormSince: null, stormLastSeen: null, ...scanner, version: (scanner?.version ?? 0) + 1, windows };
     if (await backend.store.putScanner(next, scanner?.version ?? null)) return windows;
   }
   throw new Error('the scanner item kept changing; try again');

@@ -29,21 +29,32 @@ function faultError(kind: Exclude<FaultKind, 'lost-response'>, service: string):
   }
 }
 
-/** Decides, call by call, whether to inject a fault and which; counts what it injected. */
+/**
+ * Decides, call by call, whether to inject a fault and which; counts what it injected. The other
+ * fault kinds of the campaign (stale-reads.ts, skewed-clock.ts, deadline.ts) draw from the same
+ * seeded stream and count here too, under `kind` or `kind detail` keys.
+ */
 export class FaultPlan {
   enabled = true;
   readonly injected = new Map<string, number>();
   constructor(
-    private readonly random: () => number,
+    readonly random: () => number,
     private readonly rate: number,
+    /** The kinds `next` picks from, each as likely. */
+    private readonly kinds: readonly FaultKind[] = FAULT_KINDS,
   ) {}
 
   next(): FaultKind | null {
     if (!this.enabled || this.random() >= this.rate) return null;
-    return FAULT_KINDS[Math.floor(this.random() * FAULT_KINDS.length)] ?? null;
+    return this.kinds[Math.floor(this.random() * this.kinds.length)] ?? null;
   }
 
-  count(service: string, kind: FaultKind): void {
+  /** True with probability `rate` while the plan is enabled. */
+  chance(rate: number): boolean {
+    return this.enabled && this.random() < rate;
+  }
+
+  count(service: string, kind: string): void {
     const key = `${service} ${kind}`;
     this.injected.set(key, (this.injected.get(key) ?? 0) + 1);
   }
@@ -81,6 +92,8 @@ export class FaultyNotifier implements Notifier {
   constructor(private readonly plan: FaultPlan) {}
 
   async publish(alert: Alert): Promise<void> {
+    // SNS answers over the network: other probers' calls interleave with the publish.
+    await new Promise((resolve) => setImmediate(resolve));
     const kind = this.plan.next();
     if (kind !== null) this.plan.count('sns', kind);
     if (kind === 'lost-response') {

@@ -8,6 +8,13 @@ import { heldByStorm } from './storm-gate';
 
 /** Re-reads and re-decides after a lost race at most this often; more means a hot loop, not a race. */
 const MAX_WRITE_ATTEMPTS = 4;
+/**
+ * How far two probers' clocks may disagree: each may be up to 30 s off (a Lambda is kept within
+ * milliseconds by Amazon Time Sync; `portwatch local` on a laptop beside a deployed stack is not).
+ * A lease is written by its holder's clock and judged by the reader's, so a reader counts it as held
+ * this much longer: one a minute ahead must not take over an alert that is still being published.
+ */
+export const LEASE_CLOCK_ALLOWANCE_MS = 60_000;
 /** Attempts at recording a published alert (on top of the SDK's own retries), backing off 0.2-1.6 s. */
 const POST_PUBLISH_ATTEMPTS = 5;
 
@@ -62,7 +69,7 @@ export async function flush(scope: RunScope, state: TargetState): Promise<void> 
       const now = deps.now();
       const live = current.outbox.find((e) => e.id === entry.id);
       if (!live) continue;
-      if (live.claimedUntil !== null && Date.parse(live.claimedUntil) > now.getTime()) continue;
+      if (live.claimedUntil !== null && Date.parse(live.claimedUntil) + LEASE_CLOCK_ALLOWANCE_MS > now.getTime()) continue;
       const claimedBy = randomUUID();
       const lease = { ...live, claimedUntil: new Date(now.getTime() + config.alertLeaseMs).toISOString(), claimedBy };
       const claimed = replaceEntry(current, entry.id, lease, now);

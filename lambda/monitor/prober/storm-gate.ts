@@ -59,21 +59,28 @@ export function stormStep(storm: StormConfig, meta: ScannerState | null, now: Da
   return { since, continuing, release, next };
 }
 
-/** Records a stormy batch on the scanner item and raises the storm's alert once; resolves whether to hold transitions. */
+/**
+ * Records a stormy batch on the scanner item and raises the storm's alert once; resolves whether to
+ * hold transitions. The alert is owed from the batch that starts the storm until SNS accepts it: a
+ * refused one stays owed (`stormAlertOwed`) and the next stormy batch raises it, while the storm keeps
+ * its start, so that the hold is counted from the first stormy batch however long SNS refuses.
+ */
 export async function stormGate({ deps, config, run }: RunScope, looked: readonly Looked[], meta: ScannerState | null): Promise<boolean> {
   const count = stormCount(looked);
   if (!isStorm(config.storm, count)) return false;
   const now = deps.now();
   const { since, continuing, release, next } = stormStep(config.storm, meta, now);
-  const won = await deps.store.putScanner(next, meta?.version ?? null);
+  const owed = !continuing || meta?.stormAlertOwed === true;
+  const recorded: ScannerState = meta?.stormAlertOwed === true ? { ...next, stormAlertOwed: false } : next;
+  const won = await deps.store.putScanner(recorded, meta?.version ?? null);
   deps.log?.('warn', release ? 'alert storm outlasted the hold; releasing transitions' : 'alert storm; holding transitions', { ...count, since });
-  if (!continuing && won) {
+  if (owed && won) {
     try {
       await deps.notifier.publish(degradedAlert(now.toISOString(), count.flipping, count.probed));
       run.alertsPublished++;
     } catch (err) {
-      // Forget the storm so the next batch raises the alert again; the held transitions stay held.
-      await deps.store.putScanner({ ...next, version: next.version + 1, stormLastSeen: null }, next.version);
+      // Still owed: the next stormy batch raises it again. The held transitions stay held.
+      await deps.store.putScanner({ ...recorded, version: recorded.version + 1, stormAlertOwed: true }, recorded.version);
       throw err;
     }
   }

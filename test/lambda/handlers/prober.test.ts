@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createServer, type Server } from 'node:net';
 import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
+import { LEASE_CLOCK_ALLOWANCE_MS } from '../../../lambda/monitor/prober/outbox';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
 import { createTestPki, type TestPki } from '../../helpers/certs';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
@@ -282,8 +283,8 @@ describe('prober handler', () => {
     await lease(Date.now() + 60_000);
     // Act: a retry within the lease leaves the alert to its holder
     const during = await invoke(sqsEvent([message([t.item])]));
-    // Prepare: the lease runs out (its holder died)
-    await lease(Date.now() - 1000);
+    // Prepare: the lease runs out (its holder died), and the allowance for clocks that disagree with its holder's
+    await lease(Date.now() - 1000 - LEASE_CLOCK_ALLOWANCE_MS);
     // Act
     const after = await invoke(sqsEvent([message([t.item])]));
     // Assess

@@ -184,7 +184,7 @@ describe('stormGate', () => {
     expect(notifier.accepted).toEqual([]);
   });
 
-  it('when SNS refuses the alert, the storm is forgotten so that the next batch raises it again', async () => {
+  it('when SNS refuses the alert, it stays owed and the next batch raises it; the storm keeps its start', async () => {
     // Prepare
     const store = new ScannerStore();
     const notifier = new RecordingNotifier();
@@ -194,7 +194,7 @@ describe('stormGate', () => {
     const gate = stormGate(scope, batch(30, 25), null);
     // Assess
     await expect(gate).rejects.toThrow('Rate exceeded');
-    expect(store.item).toEqual({ version: 2, stormSince: NOW.toISOString(), stormLastSeen: null });
+    expect(store.item).toEqual({ version: 2, stormSince: NOW.toISOString(), stormLastSeen: NOW.toISOString(), stormAlertOwed: true });
     expect(scope.run.alertsPublished).toBe(0);
     expect(await stormGate(scope, batch(30, 25), store.item)).toBe(true);
     expect(notifier.accepted.map((a) => a.event)).toEqual(['degraded']);
