@@ -121,40 +121,15 @@ describe('bin/portwatch-app.ts', () => {
     expect(prober.Properties.Environment.Variables.CA_BUNDLE).toBe(`${pki().ca.cert.trim()}\n`);
   });
 
-  test.each([
-    [{ scheduleMinutes: 'abc' }, 'portwatch: context "scheduleMinutes" (-c scheduleMinutes=...) got "abc": expected a number'],
-    [{ scheduleMinutes: '0' }, 'portwatch: scheduleMinutes must be an integer from 1 to 1440, got 0'],
-    [{ postureEveryMinutes: '2' }, 'portwatch: postureEveryMinutes must be an integer from 5 to 1440, got 2'],
-    [{ alertEmail: 'ops.example.com' }, 'portwatch: alertEmail must be one e-mail address such as ops@example.com, got "ops.example.com"'],
-    [{ opsEmail: 'oncall@example' }, 'portwatch: opsEmail must be one e-mail address such as ops@example.com, got "oncall@example"'],
-    [{ probeConcurrency: '0' }, 'portwatch: probeConcurrency must be an integer from 1 to 1000, got 0'],
-    [{ allowedCidrs: [10] }, 'portwatch: context "allowedCidrs" (-c allowedCidrs=...) got [10]: expected a comma-separated list'],
-    [{ securityHub: 'yes' }, 'portwatch: context "securityHub" (-c securityHub=...) got "yes": expected true or false'],
-    [{ eventBus: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' }, 'portwatch: context "eventBus" (-c eventBus=...) got "arn:aws:events:eu-west-1:123456789012:event-bus/x": expected "default" or the name of an event bus'],
-    [{ defaultEvery: '12s' }, 'portwatch: context "defaultEvery" (-c defaultEvery=...) got "12s": must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
-  ])('rejects %p with one line naming the key and the value', (context, message) => {
-    // Act
-    const { status, stderr } = runApp(context);
+  test('a bad value fails the synth with one line naming the key and the value, no stack trace, exit 1', () => {
+    // Act (every other bad value is checked in-process: test/bin/app-context.test.ts)
+    const { status, stderr } = runApp({ scheduleMinutes: 'abc' });
 
     // Assess
-    expect(status).toBe(1);
-    expect(stderr).toContain(message);
-    expect(stderr).not.toMatch(/^\s+at /m);
-  });
-
-  test('a misspelt key fails the synth naming it and the key it probably meant', () => {
-    // Act
-    const { status, stderr } = runApp({ scheduleMinute: '1', alertemail: 'a@b.c', 'allowed-cidrs': '10.0.0.0/8', retries: '3' });
-
-    // Assess: one line, every unknown key, sorted.
-    expect(status).toBe(1);
-    expect(stderr).toContain(
-      'portwatch: unknown context key "alertemail": did you mean "alertEmail"?; ' +
-        'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId, defaultEvery; ' +
-        'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
-    );
-    expect(stderr).not.toMatch(/^\s+at /m);
+    expect({ status, stderr: stderr.replace(/^npm warn.*\n/gm, '') }).toEqual({
+      status: 1,
+      stderr: 'portwatch: context "scheduleMinutes" (-c scheduleMinutes=...) got "abc": expected a number\n',
+    });
   });
 
   test('`npx cdk synth -c scheduleMinute=1` fails with the message, as a user runs it', () => {
@@ -174,30 +149,5 @@ describe('bin/portwatch-app.ts', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  });
-
-  describe('caBundle', () => {
-    test.each([
-      ['a file that does not exist', (): string => path.join(dir, 'missing.pem'), (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} does not exist`],
-      [
-        'a key instead of a certificate',
-        (): string => {
-          const file = path.join(dir, 'ca.key');
-          writeFileSync(file, pki().ca.key);
-          return file;
-        },
-        (file: string) => `portwatch: context "caBundle" (-c caBundle=...): ${JSON.stringify(file)} holds no certificate (PEM blocks found: PRIVATE KEY)`,
-      ],
-    ])('%s fails the synth naming caBundle and the path', (_name, makeFile, message) => {
-      // Prepare
-      const file = makeFile();
-
-      // Act
-      const { status, stderr } = runApp({ caBundle: file });
-
-      // Assess
-      expect(status).toBe(1);
-      expect(stderr).toContain(message(file));
-    });
   });
 });
