@@ -92,7 +92,13 @@ export class AccountAccess {
 
 /** The account the caller's credentials belong to (GetCallerIdentity needs no permission). */
 export async function callerAccount(sts: Pick<STSClient, 'send'>, counter: ApiCallCounter): Promise<string> {
-  const out = await counter.count('STS.GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
+  let out;
+  try {
+    out = await counter.count('STS.GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
+  } catch (err) {
+    // The first call of a run: a missing profile or an unreachable endpoint shows here, so say what was asked.
+    throw new Error(`could not learn which AWS account these credentials belong to (STS GetCallerIdentity): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   if (!out.Account) throw new Error('GetCallerIdentity returned no account');
   return out.Account;
 }

@@ -7,7 +7,7 @@ import { jsonLines, runCli } from './cli-harness';
 import { DynamoDbTargets } from '../../../lambda/adapters/operator/dynamodb-targets';
 import type { EmbeddedDynamoDb, TableNames } from '../../../lambda/adapters/local/embedded-dynamodb';
 import { OUTPUT_KEYS } from '../../../lambda/contracts/stack-outputs';
-import { queryXml } from '../../helpers/aws-stand-in';
+import { queryXml, queryXmlError } from '../../helpers/aws-stand-in';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 
 /*
@@ -22,8 +22,12 @@ describe('portwatch discover', () => {
   let db: EmbeddedDynamoDb;
   let tables: TableNames;
   // CloudFormation's DescribeStacks for `--stack Portwatch`: its outputs name tables on dynalite.
+  // STS refuses the caller's credentials while `refuseCredentials` is set.
+  let refuseCredentials = false;
   const aws = useAwsWorld(sampleWorld, (request) =>
-    request.action === 'DescribeStacks'
+    request.action === 'GetCallerIdentity' && refuseCredentials
+      ? queryXmlError('InvalidClientTokenId', 'The security token included in the request is invalid.', { status: 403 })
+      : request.action === 'DescribeStacks'
       ? queryXml(
           'DescribeStacks',
           'http://cloudformation.amazonaws.com/doc/2010-05-15/',
@@ -42,6 +46,24 @@ describe('portwatch discover', () => {
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
     await db.close();
+  });
+
+  it('credentials STS refuses: exit 1 with one line saying what was asked and what STS answered, no target written', async () => {
+    // Prepare
+    refuseCredentials = true;
+    const state = join(dir, 'refused');
+    try {
+      // Act
+      const result = await runCli(['discover', '--state', state]);
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        'portwatch: could not learn which AWS account these credentials belong to (STS GetCallerIdentity): The security token included in the request is invalid.\n',
+      );
+      expect(jsonLines((await runCli(['targets', 'list', '--state', state, '--json'])).stdout)).toEqual([]);
+    } finally {
+      refuseCredentials = false;
+    }
   });
 
   it('--stack writes into the Targets table named by the stack outputs', async () => {
