@@ -50,6 +50,16 @@ export function slowPostureDue(target: string, tickAtMs: number, cadence: Postur
 }
 
 /**
+ * Of an open target's looks, the share that are full deep looks and core deep looks (the rest are
+ * connect-only): a full one on the slow-due ticks, a core one on the other ticks postureDue picks, as
+ * planned in prober/look.ts. The bench and the cost model weigh a deep look's figures with it.
+ */
+export function lookShares(cadence: PostureCadence): { readonly full: number; readonly core: number } {
+  const full = 1 / ticksPer({ tickMs: cadence.tickMs, everyMs: cadence.slowPostureEveryMs ?? DEFAULT_SLOW_POSTURE_EVERY_MS });
+  return { full, core: (1 - full) / postureEveryTicks(cadence) };
+}
+
+/**
  * Every how many ticks a target gets its deep look: `postureEveryMs` rounded to a whole number of
  * ticks, at least 1 (a deep look rides on a tick, so it cannot come more often than the ticks).
  */
