@@ -92,8 +92,7 @@ interface MqttSessions {
  * that it does not speak 3.1.1 (CONNACK 1, or a v5-style 0x84).
  */
 async function mqttSessions(ctx: DeepContext, tls: boolean): Promise<MqttSessions> {
-  // The main session keeps the server's session tickets: the version checks resume with them (posture.ts).
-  const first = await runSession(ctx, { tls, mqtt: 4, keepTickets: tls && ctx.posture !== 'core' });
+  const first = await runSession(ctx, { tls, mqtt: 4 });
   const code = first.mqtt?.connack;
   if (code === undefined || code === null || !connackMeaning(4, code).wrongVersion) return { first, chosen: first, version: 4, note: null, v5: null };
   const second = await runSession(ctx, { tls, mqtt: 5 });

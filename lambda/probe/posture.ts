@@ -58,17 +58,7 @@ export interface VersionFacts {
 export async function versionCheck(ctx: SessionContext, tls: boolean, known: Partial<Record<MqttVersion, SessionState>>): Promise<VersionFacts> {
   // Side by side: each question is a handshake and a round trip, mostly waiting, and both share the
   // budget's one deadline either way; asked in turn they would add their waits to every probe.
-  //
-  // Over TLS each resumes the main session with a ticket of its own (a TLS 1.3 server sends two by
-  // default and may refuse a ticket used twice): no certificate exchange, no chain to verify again; the
-  // main handshake has done that, and these connections are asked only which levels the broker speaks.
-  const tickets = [...(known[4]?.tickets ?? [])];
-  const [v5, v3] = await Promise.all(
-    ([5, 3] as const).map((level) => {
-      const ticket = known[level] ? undefined : tickets.shift();
-      return known[level] ?? runSession(ctx, { tls, mqtt: level, ...(tls && ticket !== undefined ? { resume: ticket } : {}) });
-    }),
-  );
+  const [v5, v3] = await Promise.all(([5, 3] as const).map((level) => known[level] ?? runSession(ctx, { tls, mqtt: level })));
   const sessions: Partial<Record<MqttVersion, SessionState>> = { ...known, 5: v5, 3: v3 };
   return {
     versions: { '3.1': versionVerdict(sessions[3] ?? null), '3.1.1': versionVerdict(sessions[4] ?? null), '5': versionVerdict(sessions[5] ?? null) },

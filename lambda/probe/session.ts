@@ -41,10 +41,6 @@ export interface SessionPlan {
   readonly awaitVerdict?: boolean;
   /** Cap on the connect phase below the phase timeout (the plaintext-listener check, posture.ts). */
   readonly connectMs?: number;
-  /** Keep the session tickets the server sends (SessionState.tickets), for the version checks to resume. */
-  readonly keepTickets?: boolean;
-  /** A ticket to resume with (tls-handshake.ts says which handshakes may). */
-  readonly resume?: Buffer;
 }
 
 export interface SessionState {
@@ -60,8 +56,6 @@ export interface SessionState {
   noLegacyHello: boolean;
   verdict: { readonly clientCertRequired: boolean; readonly reason: string | null } | null;
   mqtt: Omit<MqttExchange, 'goodbye'> | null;
-  /** Session tickets the server sent, when the plan kept them. */
-  tickets: Buffer[];
   timedOut: TimeoutInfo | null;
 }
 
@@ -71,7 +65,7 @@ function phaseMs(ctx: SessionContext): number {
 
 /** One connection: connect, optionally TLS, optionally one MQTT exchange. Never rejects. */
 export async function runSession(ctx: SessionContext, plan: SessionPlan): Promise<SessionState> {
-  const state: SessionState = { notRun: null, connectError: null, stream: null, handshake: null, helloFlight: null, noLegacyHello: false, verdict: null, mqtt: null, timedOut: null, tickets: [] };
+  const state: SessionState = { notRun: null, connectError: null, stream: null, handshake: null, helloFlight: null, noLegacyHello: false, verdict: null, mqtt: null, timedOut: null };
   const queued = performance.now();
   return ctx.sockets.run(() => {
     ctx.budget.credit(performance.now() - queued);
@@ -102,19 +96,7 @@ export async function runSession(ctx: SessionContext, plan: SessionPlan): Promis
         }
         if (plan.tls) {
           deadline.phase('TLS handshake', phaseMs(ctx));
-          const handshake = await tlsHandshake(
-            stream,
-            {
-              host: ctx.host,
-              now: ctx.now,
-              legacy: plan.legacy ?? false,
-              tls12: plan.tls12 ?? false,
-              ...(ctx.ca !== undefined ? { ca: ctx.ca } : {}),
-              ...(plan.resume !== undefined ? { session: plan.resume } : {}),
-              ...(plan.keepTickets ? { onSession: (ticket: Buffer) => void state.tickets.push(ticket) } : {}),
-            },
-            deadline.own,
-          );
+          const handshake = await tlsHandshake(stream, { host: ctx.host, now: ctx.now, legacy: plan.legacy ?? false, tls12: plan.tls12 ?? false, ...(ctx.ca !== undefined ? { ca: ctx.ca } : {}) }, deadline.own);
           state.handshake = handshake;
           if (!handshake.socket) return { ...state };
           transport = handshake.socket;

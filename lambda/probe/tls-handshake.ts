@@ -57,14 +57,6 @@ interface HandshakeParams {
    * refuse a handshake on demand is to hand it a context whose protocols and ciphers cannot meet.
    */
   readonly secureContext?: SecureContext;
-  /**
-   * A TLS 1.3 session ticket from this probe's main handshake with the same server, offered for
-   * resumption: the version checks' handshakes (posture.ts) skip the certificate exchange. Only
-   * handshakes whose certificate facts nobody reads get one; the main handshake always verifies in full.
-   */
-  readonly session?: Buffer;
-  /** Called with each session ticket the server sends on this connection (TLS 1.3: after the handshake). */
-  readonly onSession?: (ticket: Buffer) => void;
 }
 
 /**
@@ -110,9 +102,7 @@ export function tlsHandshake(stream: CappedStream, params: HandshakeParams, own:
         // Node folds a hostname mismatch into authorizationError; we report chain and name separately.
         checkServerIdentity: () => undefined,
         secureContext: params.secureContext ?? secureContextFor(params),
-        ...(params.session !== undefined ? { session: params.session } : {}),
       });
-      if (params.onSession) socket.on('session', params.onSession);
     } catch (err) {
       // A local OpenSSL that cannot build the context (no cipher matches) throws here, before any byte is sent.
       resolve(failed(stream, params, { ...errorInfo(err), local: true }));

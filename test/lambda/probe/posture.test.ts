@@ -1,5 +1,3 @@
-import { createServer as createTlsServer } from 'node:tls';
-import { createBroker } from 'aedes';
 import { plaintextPortFor, probeTarget } from '../../../lambda/probe/index';
 import { plaintextConnectMs, versionVerdict } from '../../../lambda/probe/posture';
 import type { SessionState } from '../../../lambda/probe/session';
@@ -150,33 +148,5 @@ describe('plaintextConnectMs', () => {
   it('waits a few round trips of the target port, never less than the floor', () => {
     expect(plaintextConnectMs(0)).toBe(250);
     expect(plaintextConnectMs(100)).toBe(400);
-  });
-});
-
-describe('the version checks resume the main TLS session', () => {
-  const pki = usePki();
-
-  it('one full handshake verifies the chain; the MQTT 5 and 3.1 questions resume it with tickets of their own', async () => {
-    // Prepare: aedes over TLS, recording whether each connection resumed a session.
-    const broker = createBroker();
-    const reused: boolean[] = [];
-    const server = createTlsServer(pki().trusted, broker.handle);
-    server.on('secureConnection', (socket) => reused.push(socket.isSessionReused()));
-    server.on('tlsClientError', () => undefined);
-    const running = await listen(server);
-
-    try {
-      // Act
-      const result = await probe(running.port, null, pki().ca.cert);
-
-      // Assess: the evidence is the main handshake's, verified in full.
-      expect(result.tls).toMatchObject({ version: 'TLSv1.3', authorized: true, hostnameMatch: true });
-      expect(result.mqtt).toMatchObject({ connack: 0, versions: { '3.1': true, '3.1.1': true, '5': false } });
-      expect(reused.filter((r) => !r).length).toBe(2); // the main look and the TLS 1.2 suite question
-      expect(reused.filter((r) => r).length).toBe(2);
-    } finally {
-      await running.close();
-      await new Promise<void>((done) => broker.close(() => done()));
-    }
   });
 });
