@@ -469,7 +469,7 @@ export function measuredTable(m: Measured): string {
     [
       ['CPU per probe, closed port (depth tcp)', us(m.cpuMsTcpClosed)],
       ['CPU per probe, open port (depth tcp)', us(m.cpuMsTcpOpen)],
-      ['CPU per probe, open broker (depth mqtt: TLS + CONNECT + legacy-TLS check)', us(m.cpuMsDeep)],
+      ['CPU per probe, open broker, full deep look (depth mqtt: every posture question)', us(m.cpuMsDeep)],
       ['prober CPU per target beyond the probe (tcp / mqtt state)', `${us(m.proberMsTcp)} / ${us(m.proberMsDeep)}`],
       ['state item (tcp / mqtt / mqtt with baseline outbox)', `${m.stateBytesTcp} / ${m.stateBytesDeep} / ${m.stateWithOutboxBytesDeep} B`],
       ['dispatcher wall per 1,000 targets (embedded DynamoDB)', `${m.dispatchMsPer1k.toFixed(1)} ms`],
