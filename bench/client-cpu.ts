@@ -2,7 +2,9 @@
  * Client CPU per broker, each side from its own process's accounting, on the same 50 TLS MQTT brokers
  * (aedes, anonymous, self-signed) in a listener child, so the brokers' CPU is nobody's:
  * - portwatch's deep probe (depth mqtt, everything a deployed prober does per broker), in the engine
- *   process, process.cpuUsage around the job;
+ *   process, process.cpuUsage around the job: the full look (every question, what the first look at a
+ *   broker and the hourly one ask) and the core look (certificate, chain, anonymous access: the looks
+ *   between, lambda/monitor/posture-carry.ts), each measured, and their mix at the default cadence;
  * - nmap -sT --script ssl-cert,mqtt-subscribe, the user and system time the kernel charged it
  *   (cutime + cstime of the shell that waited for it, /proc/<pid>/stat): the whole run, start-up and
  *   NSE loading included, and the marginal cost of a broker (50 brokers minus 10, over 40);
@@ -20,7 +22,10 @@ import { median, worstCheck } from './table';
 
 export interface ClientCpuResult {
   readonly brokers: number;
+  /** A full deep look (every posture question). */
   readonly portwatchUs: number;
+  /** A core deep look (posture 'core'): the slow questions carried. */
+  readonly coreUs: number;
   readonly floorUs: number;
   readonly portwatchCheck: DeepCheck;
   readonly floorAccepted: string;
@@ -70,14 +75,17 @@ export async function runClientCpuBench(options: { brokers: number; rounds: numb
     const hosts = child.brokers.map((b) => b.host);
     const specs: ProbeSpec[] = child.brokers.map((b) => ({ target: formatHostPort(b.host, b.port), host: b.host, port: b.port, transport: 'tcp', depth: 'mqtt' }));
     const job = { specs, concurrency: 512, timeoutMs: 3000 };
+    const coreJob = { ...job, specs: specs.map((spec) => ({ ...spec, posture: 'core' as const })) };
     const floorJob = { hosts, port: 8883, rounds: 1 };
     const first = hosts[0] ?? '127.77.0.1';
     const prefix = first.slice(0, first.lastIndexOf('.'));
     const nmapArgs = (n: number): string[] => ['-Pn', '-n', '-sT', '-p', '8883', '--script', 'ssl-cert,mqtt-subscribe', '--script-args', 'mqtt-subscribe.listen-msgs=1,mqtt-subscribe.listen-time=5s', '-oX', '-', `${prefix}.1-${n}`];
     // Warm both processes (JIT, TLS contexts), as a warm Lambda is.
     await engine.run(job);
+    await engine.run(coreJob);
     await floor.run(floorJob);
     const pw: number[] = [];
+    const core: number[] = [];
     const fl: number[] = [];
     const nmAll: number[] = [];
     const nmFew: number[] = [];
@@ -90,6 +98,9 @@ export async function runClientCpuBench(options: { brokers: number; rounds: numb
       const answer = await engine.run(job);
       pw.push(answer.cpuUs / hosts.length);
       pwCheck = worstCheck(pwCheck, checkDeepResults(answer.results));
+      const coreAnswer = await engine.run(coreJob);
+      core.push(coreAnswer.cpuUs / hosts.length);
+      pwCheck = worstCheck(pwCheck, checkDeepResults(coreAnswer.results));
       const f = await floor.run(floorJob);
       fl.push(f.cpuUs / hosts.length);
       accepted += f.accepted;
@@ -100,11 +111,12 @@ export async function runClientCpuBench(options: { brokers: number; rounds: numb
         nmCheck = worstCheck(nmCheck, checkNmapDeep(all.stdout, hosts, BROKER_CN));
         nmFew.push((await nmapWithCpu(options.nmap, nmapArgs(few))).cpuUs);
       }
-      options.log(`  client CPU round ${round + 1}: portwatch ${((pw.at(-1) ?? 0) / 1000).toFixed(2)} ms/broker, floor ${((fl.at(-1) ?? 0) / 1000).toFixed(2)} ms${options.nmap ? `, nmap ${((nmAll.at(-1) ?? 0) / hosts.length / 1000).toFixed(2)} ms` : ''}`);
+      options.log(`  client CPU round ${round + 1}: portwatch ${((pw.at(-1) ?? 0) / 1000).toFixed(2)} ms/broker full, ${((core.at(-1) ?? 0) / 1000).toFixed(2)} ms core, floor ${((fl.at(-1) ?? 0) / 1000).toFixed(2)} ms${options.nmap ? `, nmap ${((nmAll.at(-1) ?? 0) / hosts.length / 1000).toFixed(2)} ms` : ''}`);
     }
     return {
       brokers: hosts.length,
       portwatchUs: median(pw),
+      coreUs: median(core),
       floorUs: median(fl),
       portwatchCheck: pwCheck as DeepCheck,
       floorAccepted: `${accepted}/${total} CONNACK 0`,

@@ -14,6 +14,7 @@ import type { TargetState } from '../lambda/monitor/model';
 import { observationFromProbe } from '../lambda/monitor/state';
 import { parseTargetItem } from '../lambda/monitor/target';
 import { decide } from '../lambda/monitor/transition';
+import { lookShares } from '../lambda/monitor/cadence';
 import { DIGEST_CHECK_EVERY_MS, digestOf } from '../lambda/monitor/digest';
 import { cpuMicros, fmtUsd, median, renderTable } from './table';
 
@@ -243,14 +244,21 @@ export interface Measured {
   /** TCP payload one depth-mqtt probe sends (measured at the brokers), and its connections. */
   readonly deepPayloadBytesOut: number;
   readonly deepConnections: number;
+  /** The same of a core deep look (the slow questions carried: lambda/monitor/posture-carry.ts). Absent: as a full one. */
+  readonly cpuMsDeepCore?: number;
+  readonly deepCorePayloadBytesOut?: number;
+  readonly deepCoreConnections?: number;
 }
 
 /** Bytes one probe sends to the target, headers included (what AWS bills as data transfer out). */
-export function bytesOutPerProbe(m: Measured, kind: 'deep' | 'closed' | 'filtered' | 'openTcp'): number {
+export function bytesOutPerProbe(m: Measured, kind: 'deep' | 'deepCore' | 'closed' | 'filtered' | 'openTcp'): number {
   const a = ASSUMPTIONS;
   switch (kind) {
     case 'deep':
       return m.deepPayloadBytesOut + (a.packetsOpenTcp + Math.max(0, m.deepConnections - 1) * a.packetsPerTlsConnection) * a.packetHeaderBytes;
+    case 'deepCore':
+      if (m.deepCorePayloadBytesOut === undefined || m.deepCoreConnections === undefined) return bytesOutPerProbe(m, 'deep');
+      return m.deepCorePayloadBytesOut + (a.packetsOpenTcp + Math.max(0, m.deepCoreConnections - 1) * a.packetsPerTlsConnection) * a.packetHeaderBytes;
     case 'closed':
       return a.packetsClosed * (a.packetHeaderBytes + 8);
     case 'filtered':
@@ -320,18 +328,36 @@ export interface Variant {
    */
   readonly postureEveryMin: number | null;
   /**
+   * Minutes between full deep looks, which ask the slow posture questions too (cadence.ts); the deep
+   * looks between are core looks. null: every deep look is full. @default 60
+   */
+  readonly slowPostureEveryMin?: number | null;
+  /**
    * Looks per schedule tick (the fast lane, lane.ts): `intervalMin` is then the time between looks and
    * the dispatcher runs, and scans the Targets table, once per `looksPerTick` of them. @default 1
    */
   readonly looksPerTick?: number;
 }
 
-/** The stack's defaults: digests on, posture every 5 minutes (every tick at 5-minute ticks). */
-export const AS_BUILT: Variant = { stateReads: 'digest', postureEveryMin: 5 };
+/** The stack's defaults: digests on, posture every 5 minutes (every tick at 5-minute ticks), the slow questions hourly. */
+export const AS_BUILT: Variant = { stateReads: 'digest', postureEveryMin: 5, slowPostureEveryMin: 60 };
+
+/**
+ * Shares of an open target's looks: full deep, core deep, connect-only. As lookShares (cadence.ts)
+ * plans them: a full look on the slow-due ticks, a core one on the other deep ticks.
+ */
+export function openLookShares(variant: Variant, intervalMin: number): { readonly full: number; readonly core: number; readonly connect: number } {
+  const deep = variant.postureEveryMin === null ? 1 : 1 / Math.max(1, Math.round(variant.postureEveryMin / intervalMin));
+  const slow = variant.slowPostureEveryMin ?? null;
+  if (slow === null) return { full: deep, core: 0, connect: 1 - deep };
+  const shares = lookShares({ tickMs: intervalMin * 60_000, postureEveryMs: (variant.postureEveryMin ?? intervalMin) * 60_000, slowPostureEveryMs: slow * 60_000 });
+  return { ...shares, connect: 1 - shares.full - shares.core };
+}
 
 export function monthlyCost(m: Measured, fleet: Fleet, targets: number, intervalMin: number, f: FanOut = RECOMMENDED_FAN_OUT, variant: Variant = AS_BUILT): MonthlyCost {
   const stateReads = variant.stateReads;
-  const deepShare = variant.postureEveryMin === null ? 1 : 1 / Math.max(1, Math.round(variant.postureEveryMin / intervalMin));
+  const looks = openLookShares(variant, intervalMin);
+  const cpuMsDeepCore = m.cpuMsDeepCore ?? m.cpuMsDeep;
   const a = ASSUMPTIONS;
   const ticks = a.minutesPerMonth / intervalMin;
   const n = f.targetsPerMessage * f.batchSize;
@@ -339,7 +365,7 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const vcpu = Math.min(1, f.memoryMb / a.fullVcpuMb);
   const notOpen = fleet.closed + fleet.filtered;
   const cpuMsPerTarget =
-    fleet.open * (deepShare * m.cpuMsDeep + (1 - deepShare) * m.cpuMsTcpOpen + m.proberMsDeep) + notOpen * (m.cpuMsTcpClosed + m.proberMsTcp);
+    fleet.open * (looks.full * m.cpuMsDeep + looks.core * cpuMsDeepCore + looks.connect * m.cpuMsTcpOpen + m.proberMsDeep) + notOpen * (m.cpuMsTcpClosed + m.proberMsTcp);
   const cpuWallMs = (n * cpuMsPerTarget) / vcpu;
   // Waiting: targets go in waves of probeConcurrency; a wave lasts as long as its slowest target.
   const waves = Math.ceil(n / f.probeConcurrency);
@@ -391,7 +417,7 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
   const sampled = Math.min(tracesPerMonth, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, tracesPerMonth - a.xrayReservoirPerMonth);
   const xray = Math.max(0, sampled - 100_000) * PRICES.xrayTrace;
   const sns = targets * a.changesPerTargetMonth * PRICES.snsPublish;
-  const openBytes = deepShare * bytesOutPerProbe(m, 'deep') + (1 - deepShare) * bytesOutPerProbe(m, 'openTcp');
+  const openBytes = looks.full * bytesOutPerProbe(m, 'deep') + looks.core * bytesOutPerProbe(m, 'deepCore') + looks.connect * bytesOutPerProbe(m, 'openTcp');
   const bytesPerTarget = fleet.open * openBytes + fleet.closed * bytesOutPerProbe(m, 'closed') + fleet.filtered * bytesOutPerProbe(m, 'filtered');
   const transfer = ((ticks * targets * bytesPerTarget) / 1e9) * PRICES.dataTransferOutGb;
   const fixed = a.alarmMetrics * PRICES.alarm + a.hourlyMetrics * PRICES.customMetric + a.idlePollRequestsPerMonth * PRICES.sqsRequest;
@@ -400,8 +426,9 @@ export function monthlyCost(m: Measured, fleet: Fleet, targets: number, interval
 }
 
 export const VARIANTS: readonly { readonly label: string; readonly variant: Variant }[] = [
-  { label: 'postureEvery = tick (deep every look)', variant: { stateReads: 'digest', postureEveryMin: null } },
-  { label: 'without digests or cadence (before)', variant: { stateReads: 'eventual', postureEveryMin: null } },
+  { label: 'postureEvery = tick (deep every look)', variant: { stateReads: 'digest', postureEveryMin: null, slowPostureEveryMin: 60 } },
+  { label: 'every deep look full', variant: { stateReads: 'digest', postureEveryMin: 5, slowPostureEveryMin: null } },
+  { label: 'without digests or cadences (before)', variant: { stateReads: 'eventual', postureEveryMin: null, slowPostureEveryMin: null } },
 ];
 
 export function costTable(m: Measured, fleets: readonly Fleet[] = FLEETS, f: FanOut = RECOMMENDED_FAN_OUT): string {
@@ -442,12 +469,13 @@ export function measuredTable(m: Measured): string {
     [
       ['CPU per probe, closed port (depth tcp)', us(m.cpuMsTcpClosed)],
       ['CPU per probe, open port (depth tcp)', us(m.cpuMsTcpOpen)],
-      ['CPU per probe, open broker (depth mqtt: TLS + CONNECT + legacy-TLS check)', us(m.cpuMsDeep)],
+      ['CPU per probe, open broker, full deep look (depth mqtt: every posture question)', us(m.cpuMsDeep)],
       ['prober CPU per target beyond the probe (tcp / mqtt state)', `${us(m.proberMsTcp)} / ${us(m.proberMsDeep)}`],
       ['state item (tcp / mqtt / mqtt with baseline outbox)', `${m.stateBytesTcp} / ${m.stateBytesDeep} / ${m.stateWithOutboxBytesDeep} B`],
       ['dispatcher wall per 1,000 targets (embedded DynamoDB)', `${m.dispatchMsPer1k.toFixed(1)} ms`],
       ['SQS message (25 targets) / Targets item / its digest', `${Math.round(m.messageBytes)} B / ${m.targetItemBytes} B / +${m.digestBytes} B`],
       ['sent per depth-mqtt probe: TCP payload, connections (headers modelled)', `${Math.round(m.deepPayloadBytesOut)} B, ${m.deepConnections.toFixed(1)}; ${Math.round(bytesOutPerProbe(m, 'deep'))} B on the wire`],
+      ['core deep look (slow questions carried): CPU; TCP payload, connections', `${us(m.cpuMsDeepCore ?? m.cpuMsDeep)}; ${Math.round(m.deepCorePayloadBytesOut ?? m.deepPayloadBytesOut)} B, ${(m.deepCoreConnections ?? m.deepConnections).toFixed(1)}; ${Math.round(bytesOutPerProbe(m, 'deepCore'))} B on the wire`],
     ],
   );
 }

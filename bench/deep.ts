@@ -85,6 +85,8 @@ export interface DeepBenchResult {
     /** TCP payload a probe sends (the brokers' bytesRead), and the connections it opens (the TCP-phase connect included). */
     readonly payloadBytesOutPerProbe: number;
     readonly connectionsPerProbe: number;
+    /** The same three of a core look (posture 'core': the slow questions carried, cadence.ts). */
+    readonly core: { readonly cpuUsPerProbe: number; readonly payloadBytesOutPerProbe: number; readonly connectionsPerProbe: number };
   };
   readonly nmap: { readonly wallMs: readonly number[]; readonly medianMs: number; readonly reportedMedianMs: number | null; readonly check: DeepCheck; readonly args: string } | null;
   /** OpenSSL's name for the handshake the brokers negotiated (for the record). */
@@ -136,6 +138,13 @@ export async function runDeepBench(options: DeepBenchOptions): Promise<DeepBench
     // CPU of one depth-mqtt probe (a TLS handshake, a refused legacy ClientHello): many probes, one figure.
     const many = Array.from({ length: 6 }, () => specs).flat();
     const cpu = await engine.run({ specs: many, concurrency: options.concurrency, timeoutMs: 3000 });
+    // And of a core look, its traffic and CPU measured the same way.
+    const coreSpecs = specs.map((spec) => ({ ...spec, posture: 'core' as const }));
+    child.resetTraffic();
+    await engine.run({ ...job, specs: coreSpecs });
+    await new Promise((r) => setTimeout(r, 300));
+    const coreTraffic = await child.traffic();
+    const coreCpu = await engine.run({ specs: Array.from({ length: 6 }, () => coreSpecs).flat(), concurrency: options.concurrency, timeoutMs: 3000 });
     return {
       brokers: hosts.length,
       portwatch: {
@@ -146,6 +155,7 @@ export async function runDeepBench(options: DeepBenchOptions): Promise<DeepBench
         sample: cpu.sample,
         payloadBytesOutPerProbe: traffic.bytesIn / hosts.length,
         connectionsPerProbe: traffic.connections / hosts.length,
+        core: { cpuUsPerProbe: coreCpu.cpuUs / many.length, payloadBytesOutPerProbe: coreTraffic.bytesIn / hosts.length, connectionsPerProbe: coreTraffic.connections / hosts.length },
       },
       nmap: nmap
         ? { wallMs: nm, medianMs: median(nm), reportedMedianMs: nmReported.length > 0 ? median(nmReported) : null, check: nmCheck as DeepCheck, args: `nmap ${args.join(' ')}` }

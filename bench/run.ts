@@ -257,6 +257,9 @@ async function main(): Promise<number> {
       digestBytes: digestBytesFor(deep.portwatch.sample),
       deepPayloadBytesOut: deep.portwatch.payloadBytesOutPerProbe,
       deepConnections: deep.portwatch.connectionsPerProbe,
+      cpuMsDeepCore: deep.portwatch.core.cpuUsPerProbe / 1000,
+      deepCorePayloadBytesOut: deep.portwatch.core.payloadBytesOutPerProbe,
+      deepCoreConnections: deep.portwatch.core.connectionsPerProbe,
     };
     const f = RECOMMENDED_FAN_OUT;
     const out = costLines;
@@ -267,8 +270,8 @@ async function main(): Promise<number> {
       `Monthly cost, ${PRICES.region} list prices, prober ${f.memoryMb} MB arm64, ${f.targetsPerMessage} targets/message x batch ${f.batchSize}, ${f.probeConcurrency} targets in flight, ${f.timeoutMs} ms deadline (docs/cost.md):`,
       costTable(measured),
       `vs R53: a Route 53 health check ($0.50/month, AWS endpoint) over portwatch per target, with the fixed ${fmtUsd(monthlyCost(measured, FLEETS[0] as Fleet, 1000, 5).fixed)}/month (alarms, idle SQS polling); in brackets without it.`,
-      'As built: digests on the Targets items (an unchanged target reads no state), deep looks at open brokers every 5 minutes (every tick at 5-minute ticks).',
-      'Last two columns: the same with a deep look on every tick (postureEveryMinutes = scheduleMinutes); and as built before digests and the cadence.',
+      'As built: digests on the Targets items (an unchanged target reads no state), deep looks at open brokers every 5 minutes (every tick at 5-minute ticks), the slow posture questions (legacy TLS, TLS 1.2 suite, plaintext listener, MQTT levels) hourly, core deep looks between.',
+      'Last three columns: the same with a deep look on every tick (postureEveryMinutes = scheduleMinutes); every deep look a full one (slow questions every look); and as built before digests and the cadences.',
     );
     out.push('', 'The fast lane (every: 10s), per target, from the same measurements (docs/cost.md):', fastLaneTable(measured));
   } else if (args.only.size === SECTIONS.length) {

@@ -10,7 +10,21 @@ export interface PostureCadence {
   readonly tickMs: number;
   /** How often an open target gets a deep look. */
   readonly postureEveryMs: number;
+  /**
+   * How often a deep look asks the slow-changing questions too (legacy TLS, the TLS 1.2 suite, the
+   * plaintext listener, the MQTT protocol levels); the looks between ask only the core (certificate,
+   * chain, anonymous access) and carry the rest (posture-carry.ts). @default DEFAULT_SLOW_POSTURE_EVERY_MS
+   */
+  readonly slowPostureEveryMs?: number;
 }
+
+/**
+ * Default for the slow questions: hourly. They are three quarters of a deep look's connections and
+ * CPU (bench/client-cpu.ts), and what they find (a server that still agrees to TLS 1.0, a 1883
+ * listener, a weak TLS 1.2 suite) is configuration, which changes on a deploy, not between ticks; a
+ * new certificate or a port that was not open brings them forward at once (posture-carry.ts).
+ */
+export const DEFAULT_SLOW_POSTURE_EVERY_MS = 60 * 60_000;
 
 /** The stack's default tick interval (`scheduleMinutes` 5). */
 export const DEFAULT_TICK_MS = 5 * 60_000;
@@ -25,6 +39,24 @@ export const DEFAULT_POSTURE_EVERY_MS = 5 * 60_000;
  */
 export function postureDue(target: string, tickAtMs: number, cadence: PostureCadence): boolean {
   return dueOnTick(target, tickAtMs, { tickMs: cadence.tickMs, everyMs: cadence.postureEveryMs });
+}
+
+/**
+ * Whether the tick at `tickAtMs` owes this target a full deep look, slow questions included. Its phase
+ * is a hash of its own (not the deep look's), so such a tick is deep even where postureDue is not.
+ */
+export function slowPostureDue(target: string, tickAtMs: number, cadence: PostureCadence): boolean {
+  return dueOnTick(`${target}#slow`, tickAtMs, { tickMs: cadence.tickMs, everyMs: cadence.slowPostureEveryMs ?? DEFAULT_SLOW_POSTURE_EVERY_MS });
+}
+
+/**
+ * Of an open target's looks, the share that are full deep looks and core deep looks (the rest are
+ * connect-only): a full one on the slow-due ticks, a core one on the other ticks postureDue picks, as
+ * planned in prober/look.ts. The bench and the cost model weigh a deep look's figures with it.
+ */
+export function lookShares(cadence: PostureCadence): { readonly full: number; readonly core: number } {
+  const full = 1 / ticksPer({ tickMs: cadence.tickMs, everyMs: cadence.slowPostureEveryMs ?? DEFAULT_SLOW_POSTURE_EVERY_MS });
+  return { full, core: (1 - full) / postureEveryTicks(cadence) };
 }
 
 /**

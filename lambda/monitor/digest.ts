@@ -16,6 +16,7 @@ import type { Finding } from '../probe/types';
 import { dueOnTick } from './cadence';
 import { knownCertsOf, shortFingerprint } from './cert-change';
 import type { Observation, StateDigest, TargetInfo, TargetState } from './model';
+import { coreFindingsAgree } from './posture-carry';
 import { sameFindings } from './state';
 import { reminderDue, reminderDueAt } from './transition';
 
@@ -59,13 +60,15 @@ export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | '
 /**
  * Whether the look leaves the target as the digest describes it, so that decide() would answer
  * "nothing to do" (test/lambda/monitor/digest.test.ts checks this against decide itself).
- * `postureChecked` is false for a connect-only look, which says nothing about findings.
+ * `postureChecked` is false for a connect-only look, which says nothing about findings; `core` is true
+ * for a core deep look, whose findings agree once the digest's slow ones are carried (posture-carry.ts).
  */
-export function digestSettles(digest: StateDigest, obs: Observation, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>, nowMs: number, postureChecked: boolean): boolean {
+export function digestSettles(digest: StateDigest, obs: Observation, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>, nowMs: number, postureChecked: boolean, core = false): boolean {
   if (digest.c !== configKey(info) || obs.status !== digest.s) return false;
   if (digest.r !== undefined && reminderDue(digest.r, nowMs)) return false;
   if (obs.status !== 'open' || !postureChecked) return true;
-  if (!sameFindings(digest.f === '' ? [] : (digest.f.split(',') as Finding[]), obs.findings)) return false;
+  const recorded = digest.f === '' ? [] : (digest.f.split(',') as Finding[]);
+  if (!(core ? coreFindingsAgree(recorded, obs.findings) : sameFindings(recorded, obs.findings))) return false;
   // A deep look at a certificate the state does not know may be a certificate change (cert-change.ts);
   // `k` is '' when the state recorded no certificate, and then no certificate is news.
   const cert = obs.evidence.tls?.cert ?? null;

@@ -19,6 +19,9 @@
  *      (`weak-cipher`): the modern handshake's own when it went to TLS 1.2; after a TLS 1.3 one, one
  *      more capped handshake offering only TLS 1.2 (tls12Check).
  *
+ * A `core` look (posture: 'core') makes only 1 and 2: 3 to 6 change slowly, and the monitor asks them
+ * on a slower cadence, carrying their last answers in between (lambda/monitor/posture-carry.ts).
+ *
  * Every connection is one session (session.ts): one `withDeadline`, one socket slot, each phase
  * re-armed at `timeoutMs`. All of them together share the probe's time budget (budget.ts), so the
  * whole deep probe stays bounded however slowly a hostile server feeds us. What a handshake shows is
@@ -30,7 +33,7 @@ import { handshakeTimeoutReason, runSession, type SessionContext, type SessionSt
 import { timeoutReason } from './tcp';
 import { isClientCertRequired, peerAlert, type HandshakeOutcome } from './tls-handshake';
 import { plaintextListenerCheck, versionCheck } from './posture';
-import type { MqttEvidence, PlaintextListenerEvidence, TlsEvidence } from './types';
+import type { MqttEvidence, PlaintextListenerEvidence, PostureScope, TlsEvidence } from './types';
 
 export interface DeepContext extends SessionContext {
   readonly depth: 'tls' | 'mqtt';
@@ -38,6 +41,12 @@ export interface DeepContext extends SessionContext {
   readonly plaintextPort: number | null;
   /** How long the TCP phase's connect to this address took: paces the plaintext connect. */
   readonly connectLatencyMs: number;
+  /**
+   * `core`: the main handshake and its CONNECT only (the certificate, the chain verdict, anonymous
+   * access); the slow-changing questions (3, 4, 5, 6) are not asked and their evidence stays null or
+   * absent. The caller carries their last answers (lambda/monitor/posture-carry.ts). @default 'all'
+   */
+  readonly posture?: PostureScope;
 }
 
 export interface DeepResult {
@@ -247,13 +256,15 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
 
   // 6, asked before 3: the suite question is about the modern handshake's server, and at depth tls
   // the legacy verdict's reason stays the last one (it may hold a `; ` of its own).
-  const tls12 = await tls12Check(ctx, hs, clientCertRequired);
+  // A core look asks none of the slow questions; the main handshake's own TLS 1.2 suite is free to keep.
+  const core = ctx.posture === 'core';
+  const tls12 = core ? (hs?.completed && hs.version === 'TLSv1.2' && !clientCertRequired ? { cipher: hs.cipher, reason: null } : { reason: null }) : await tls12Check(ctx, hs, clientCertRequired);
   if (tls12.reason !== null) reasons.push(tls12.reason);
 
   // 3. Legacy TLS, only where the server speaks TLS at all.
   let legacyTls: boolean | null = null;
   let evidenceHandshake = hs;
-  if (hs && (hs.completed || hs.flight.looksLikeTls)) {
+  if (!core && hs && (hs.completed || hs.flight.looksLikeTls)) {
     const legacy = await legacyCheck(ctx, hs.completed);
     legacyTls = legacy.accepted;
     reasons.push(legacy.reason);
@@ -266,8 +277,8 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   // 4 and 5, side by side: the plaintext listener (a finding) and the protocol levels with the MQTT 5
   // CONNACK's facts (only of a broker that answered a CONNECT). Both draw on the same budget, so
   // neither waits behind the other and the facts can never cost the finding its time.
-  const plainCheck = ctx.depth === 'mqtt' && ctx.plaintextPort !== null ? plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs) : null;
-  const known = spoken && mqtt && mqtt.connack !== null ? spoken : null;
+  const plainCheck = !core && ctx.depth === 'mqtt' && ctx.plaintextPort !== null ? plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs) : null;
+  const known = !core && spoken && mqtt && mqtt.connack !== null ? spoken : null;
   const levels = known ? versionCheck(ctx, known.tls, known.sessions.v5 ? { 4: known.sessions.first, 5: known.sessions.v5 } : { 4: known.sessions.first }) : null;
   const [plaintextListener, facts] = await Promise.all([plainCheck, levels]);
   if (mqtt && facts) mqtt = { ...mqtt, versions: facts.versions, v5: facts.v5 };

@@ -206,6 +206,7 @@ async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
       depth,
       plaintextPort: depth === 'mqtt' ? plaintextPortFor(spec, options) : null,
       connectLatencyMs: firstOpen.latencyMs,
+      ...(spec.posture === 'core' ? { posture: 'core' as const } : {}),
       timeoutMs,
       now: at,
       sockets,

@@ -189,7 +189,15 @@ export interface ProbeSpec {
    * place of `host` (an IP target's brokers are still addressed by name). @default the host
    */
   readonly serverName?: string;
+  /**
+   * Which posture questions a deep look asks: `all`, or `core` (the main handshake and its CONNECT:
+   * certificate, chain verdict, anonymous access; not legacy TLS, the TLS 1.2 suite, the plaintext
+   * listener or the protocol levels, whose evidence is then null or absent). @default 'all'
+   */
+  readonly posture?: PostureScope;
 }
+
+export type PostureScope = 'all' | 'core';
 
 /** One address a target resolved to (or its IP literal), with its family. */
 export interface ResolvedAddress {

@@ -1,7 +1,8 @@
 /** The look at one target: a probe (connect-only where the posture cadence allows), the re-probes that confirm a change, and the decision. */
-import { postureDue } from '../cadence';
+import { postureDue, slowPostureDue } from '../cadence';
 import { digestSettles } from '../digest';
 import type { Observation, ScannerState, StateDigest, Target, TargetInfo, TargetState } from '../model';
+import { carrySlowPosture, sameFirstLook } from '../posture-carry';
 import { invalidTargetObservation, observationFromProbe } from '../state';
 import { decide, needsConfirmation, sameOutcome, type DecideContext, type Decision } from '../transition';
 import { activeWindowEnd } from '../windows';
@@ -30,6 +31,8 @@ interface LookPlan {
   readonly digest: StateDigest | null;
   /** A connect is enough unless the port turns out not to be open, or the state disagrees. */
   readonly connectOnly: boolean;
+  /** A deep look asks only the core questions and carries the slow answers (posture-carry.ts), unless the state disagrees. */
+  readonly core: boolean;
 }
 
 /** Whether a target's alerts are held by a mute or maintenance window right now. */
@@ -60,8 +63,10 @@ function planLook({ config }: RunScope, w: WorkItem & { kind: 'probe' }, prev: T
   const cadence = config.cadence && w.periodMs !== undefined ? { ...config.cadence, tickMs: w.periodMs } : (config.cadence ?? null);
   const deepTarget = w.target.transport === 'tcp' && w.target.depth !== 'tcp';
   const knownOpen = digest !== null ? digest.s === 'open' : prev?.status === 'open';
-  const connectOnly = deepTarget && knownOpen && cadence !== null && !postureDue(w.target.target, w.tickMs, cadence);
-  return { digest, connectOnly };
+  // Without a cadence every look is a full deep one, as before the slow questions had one.
+  const slowDue = cadence === null || slowPostureDue(w.target.target, w.tickMs, cadence);
+  const connectOnly = deepTarget && knownOpen && !slowDue && cadence !== null && !postureDue(w.target.target, w.tickMs, cadence);
+  return { digest, connectOnly, core: deepTarget && knownOpen && !slowDue };
 }
 
 /**
@@ -78,24 +83,33 @@ async function look(
 ): Promise<{ prev: TargetState | null; obs: Observation | null; decision: Decision; digestHit: boolean }> {
   const { deps, config, run } = scope;
   let connectOnly = plan.connectOnly;
+  let core = plan.core;
   let prev = known;
   const probe = (): Promise<Observation> => {
-    if (!connectOnly) return observe(scope, target, timeoutMs);
+    if (!connectOnly) return observe(scope, core ? { ...target, posture: 'core' } : target, timeoutMs);
     run.connectOnly++;
     return observe(scope, { ...target, depth: 'tcp' }, timeoutMs);
   };
   // A connect-only look that found the port open: while the state says it was open, the last deep
   // look's findings and evidence stand; where it says not, only a deep look can tell what opened.
+  // A core look likewise carries the slow answers while the state was open with the same first-look
+  // facts (certificate, TLS version, MQTT transport); otherwise the full look asks them again now.
   const complete = async (seen: Observation): Promise<Observation> => {
-    if (!connectOnly || seen.status !== 'open') return seen;
-    if (prev?.status === 'open') return carryPosture(seen, prev);
-    connectOnly = false;
+    if (seen.status !== 'open' || (!connectOnly && !core)) return seen;
+    if (connectOnly) {
+      if (prev?.status === 'open') return carryPosture(seen, prev);
+      connectOnly = false;
+      core = false;
+      return probe();
+    }
+    if (prev?.status === 'open' && sameFirstLook(prev.evidence, seen.evidence)) return carrySlowPosture(seen, prev.evidence, config.probeOptions.certExpiringDays);
+    core = false;
     return probe();
   };
   let obs = await probe();
   if (plan.digest !== null) {
     // Compared before completing: the digest alone stands in for the state.
-    if (digestSettles(plan.digest, obs, target, deps.now().getTime(), !connectOnly)) {
+    if (digestSettles(plan.digest, obs, target, deps.now().getTime(), !connectOnly, core)) {
       run.digestHits++;
       return { prev: null, obs, decision: NO_DECISION, digestHit: true };
     }

@@ -84,7 +84,8 @@ describe('ProberService: certificate changes on dynalite (1-minute ticks)', () =
     expect(renewal.digestHits).toBe(0);
     expect(renewal.writes).toBeGreaterThan(0);
     expect(changed).toMatchObject({ digestHits: 0, flapsSuppressed: 0 });
-    expect(changeProbes).toBe(2); // the look and its confirming re-probe
+    // The core look, the full one its new certificate calls for at once (posture-carry.ts), the re-probe.
+    expect(changeProbes).toBe(3);
     expect(notifier.accepted.map((a) => `${a.event} ${a.severity} ${a.certChange?.before.fingerprint256} -> ${a.evidence.tls?.cert?.fingerprint256} ${a.certChange?.reasons.join(',')}`)).toEqual([
       `cert-changed warning ${A_RENEWED.fingerprint256} -> ${B.fingerprint256} new-key`,
     ]);

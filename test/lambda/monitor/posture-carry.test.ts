@@ -1,0 +1,131 @@
+/**
+ * The slow posture questions on their own cadence (posture-carry.ts, cadence.ts): real aedes brokers
+ * on loopback (a TLS one, and a plain one on the port beside it as its plaintext listener), the real
+ * probe, state and digests on dynalite. A core look must never lose a finding it did not ask about,
+ * must still catch what it does ask (anonymous access), and a slow-due look asks everything again.
+ */
+import { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
+import { DynamoDbTargetDigests } from '../../../lambda/adapters/aws/dynamodb-target-digests';
+import { DynamoDbTargets } from '../../../lambda/adapters/operator/dynamodb-targets';
+import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
+import { slowPostureDue, type PostureCadence } from '../../../lambda/monitor/cadence';
+import { coreFindingsAgree } from '../../../lambda/monitor/posture-carry';
+import { ProberService, type ProbeFn } from '../../../lambda/monitor/prober/service';
+import { probeTarget } from '../../../lambda/probe/index';
+import { startBroker, type RunningBroker } from '../../helpers/brokers';
+import { usePki } from '../../helpers/certs';
+import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
+import { testProberConfig } from '../../helpers/observations';
+import { RecordingNotifier } from '../../helpers/recording-notifier';
+
+let db: EmbeddedDynamoDb;
+beforeAll(async () => {
+  db = await startEmbeddedDynamoDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const MINUTE = 60_000;
+/** Every look deep (as at 5-minute ticks), the slow questions hourly. */
+const CADENCE: PostureCadence = { tickMs: MINUTE, postureEveryMs: MINUTE, slowPostureEveryMs: 60 * MINUTE };
+
+describe('the slow posture questions, asked hourly and carried between (real brokers, dynalite)', () => {
+  const pki = usePki();
+
+  it('core looks keep plaintext-listener without asking, catch the broker turning anonymous, and the slow-due look drops the closed listener', async () => {
+    // Prepare: a TLS broker that wants credentials until `auth.tls` says otherwise, and a plain one beside it.
+    const auth = { tls: 'required' as 'anonymous' | 'required' };
+    const tls = await startBroker({ tls: pki().trusted, auth: () => auth.tls });
+    let plain: RunningBroker | null = await startBroker({ auth: 'required' });
+    const target = `localhost:${tls.port}`;
+    const tables = await freshTables(db);
+    const repo = new DynamoDbTargets(db.client, tables.targets);
+    await repo.put({ target, expect: 'open', depth: 'mqtt', plaintextPort: plain.port });
+    const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
+    // Tick times: the first look is full (nothing known), the next two are not slow-due, the fourth is.
+    const hour = Array.from({ length: 60 }, (_, i) => Date.parse('2026-11-24T10:00:00.000Z') + i * MINUTE);
+    const due = hour.filter((t) => slowPostureDue(target, t, CADENCE));
+    const start = hour.find((t) => !slowPostureDue(target, t + MINUTE, CADENCE) && !slowPostureDue(target, t + 2 * MINUTE, CADENCE) && due.includes(t + 3 * MINUTE));
+    if (start === undefined || due.length !== 1) throw new Error(`expected one slow-due tick an hour, got ${due.length}`);
+    let ms = start;
+    const postures: string[] = [];
+    const probe: ProbeFn = (spec, options) => {
+      if (spec.depth !== 'tcp') postures.push(spec.posture ?? 'all');
+      return probeTarget(spec, options);
+    };
+    const notifier = new RecordingNotifier();
+    const config = testProberConfig({ cadence: CADENCE, probeOptions: { timeoutMs: 1000, certExpiringDays: 14, ca: pki().ca.cert } });
+    const service = new ProberService({ store, digests: new DynamoDbTargetDigests(db.client, tables.targets), notifier, probe, now: () => new Date(ms), sleep: async () => {} }, config);
+    const tick = async () => {
+      const report = await service.run([{ id: 'm', items: await repo.listAll(), tick: new Date(ms).toISOString() }]);
+      ms += MINUTE;
+      return report;
+    };
+
+    try {
+      // Act
+      await tick();
+      const plainConnacks = plain.seen.connacks.length;
+      await tick();
+      const afterCore = await store.getState(target);
+      auth.tls = 'anonymous';
+      await tick();
+      const afterAnonymous = await store.getState(target);
+      await plain.close();
+      plain = null;
+      await tick();
+
+      // Assess
+      // Each change is confirmed by a re-probe of the same kind: the third tick's by a core look, the fourth's by a full one.
+      expect(postures).toEqual(['all', 'core', 'core', 'core', 'all', 'all']);
+      expect(plainConnacks).toBe(1);
+      expect(afterCore?.findings).toEqual(['plaintext-listener']);
+      expect(afterCore?.evidence.plaintextListener).toMatchObject({ status: 'open', connack: 5 });
+      expect(afterCore?.evidence.mqtt?.versions).toEqual({ '3.1': true, '3.1.1': true, '5': false });
+      expect(afterAnonymous?.findings).toEqual(['anonymous-access', 'plaintext-listener']);
+      expect(notifier.accepted.map((a) => `${a.event} +${a.addedFindings.join(',')} -${a.removedFindings.join(',')}`)).toEqual([
+        'posture +anonymous-access -',
+        'posture + -plaintext-listener',
+      ]);
+    } finally {
+      await Promise.all([tls.close(), plain?.close()]);
+    }
+  });
+
+  it('a core look asks one connection where a full one asks four, and carries to the same findings', async () => {
+    // Prepare
+    const tls = await startBroker({ tls: pki().trusted, auth: 'anonymous' });
+    const plain = await startBroker({ auth: 'anonymous' });
+    const spec = { target: `localhost:${tls.port}`, host: 'localhost', port: tls.port, transport: 'tcp', depth: 'mqtt', plaintextPort: plain.port } as const;
+    const options = { timeoutMs: 1000, certExpiringDays: 14, ca: pki().ca.cert };
+
+    try {
+      // Act
+      const full = await probeTarget(spec, options);
+      const before = { tls: tls.seen.connacks.length, plain: plain.seen.connacks.length };
+      const core = await probeTarget({ ...spec, posture: 'core' }, options);
+
+      // Assess: the core look is the one CONNECT over TLS; what it could not see is in the digest's findings.
+      expect(full.findings).toEqual(['anonymous-access', 'plaintext-listener']);
+      expect([tls.seen.connacks.length - before.tls, plain.seen.connacks.length - before.plain]).toEqual([1, 0]);
+      expect(core.plaintextListener).toBeNull();
+      expect(core.tls).toMatchObject({ legacyTls: null, cert: { fingerprint256: full.tls?.cert?.fingerprint256 } });
+      expect(coreFindingsAgree(full.findings, core.findings)).toBe(true);
+    } finally {
+      await Promise.all([tls.close(), plain.close()]);
+    }
+  });
+});
+
+describe('coreFindingsAgree', () => {
+  it.each([
+    [['legacy-tls', 'self-signed-cert'], ['self-signed-cert'], true],
+    [['weak-cipher'], [], true],
+    [['self-signed-cert'], ['anonymous-access', 'self-signed-cert'], false],
+    [['anonymous-access', 'plaintext-listener'], [], false], // anonymous through the listener, or not: the state says
+    [[], ['weak-cipher'], false], // the core look's own TLS 1.2 suite is news
+  ] as const)('recorded %j, core %j: %s', (recorded, core, agree) => {
+    expect(coreFindingsAgree(recorded, core)).toBe(agree);
+  });
+});
