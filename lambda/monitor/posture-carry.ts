@@ -1,8 +1,8 @@
 /**
  * Carrying the slow posture answers across core looks: a core deep look (posture 'core', deep.ts) asks
- * only the certificate, the chain and anonymous access; legacy TLS, the TLS 1.2 suite, the plaintext
- * listener and the protocol levels keep the answers of the last full look, so a finding never goes
- * away merely because its question was not asked this time (test/lambda/monitor/posture-carry.test.ts).
+ * the certificate, the chain, anonymous access and the plaintext listener; legacy TLS, the TLS 1.2
+ * suite and the protocol levels keep the answers of the last full look, so a finding never goes away
+ * merely because its question was not asked this time (test/lambda/monitor/posture-carry.test.ts).
  */
 import { computeFindings } from '../probe/findings';
 import type { Finding } from '../probe/types';
@@ -10,7 +10,7 @@ import type { Evidence, Observation } from './model';
 import { sameFindings } from './state';
 
 /** Findings only the slow questions can raise; a core look can neither confirm nor clear them. */
-const SLOW_FINDINGS: ReadonlySet<Finding> = new Set<Finding>(['legacy-tls', 'weak-cipher', 'plaintext-listener']);
+const SLOW_FINDINGS: ReadonlySet<Finding> = new Set<Finding>(['legacy-tls', 'weak-cipher']);
 
 /**
  * Whether a core look saw the same first-look facts as the last recorded look: the same certificate,
@@ -35,8 +35,9 @@ export function carrySlowPosture(seen: Observation, prev: Evidence, certExpiring
   const mqtt = seen.evidence.mqtt
     ? { ...seen.evidence.mqtt, ...(prev.mqtt?.versions !== undefined ? { versions: prev.mqtt.versions } : {}), ...(prev.mqtt?.v5 !== undefined ? { v5: prev.mqtt.v5 } : {}) }
     : null;
-  const plaintextListener = prev.plaintextListener ?? null;
-  const reason = `${seen.reason}; legacy TLS, TLS 1.2 suite, plaintext listener and MQTT levels as of the last full look`;
+  // Asked by the core look itself (deep.ts); the last full look's answer only where this look had none.
+  const plaintextListener = seen.evidence.plaintextListener ?? prev.plaintextListener ?? null;
+  const reason = `${seen.reason}; legacy TLS, TLS 1.2 suite and MQTT levels as of the last full look`;
   const evidence: Evidence = { ...seen.evidence, reason, tls, mqtt, plaintextListener };
   // Evidence only adds findings (findings.ts), so the union is the merged evidence's own list.
   const findings = [...new Set([...seen.findings, ...computeFindings(tls, mqtt, { certExpiringDays }, plaintextListener)])].sort();

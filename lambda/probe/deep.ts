@@ -19,8 +19,9 @@
  *      (`weak-cipher`): the modern handshake's own when it went to TLS 1.2; after a TLS 1.3 one, one
  *      more capped handshake offering only TLS 1.2 (tls12Check).
  *
- * A `core` look (posture: 'core') makes only 1 and 2: 3 to 6 change slowly, and the monitor asks them
- * on a slower cadence, carrying their last answers in between (lambda/monitor/posture-carry.ts).
+ * A `core` look (posture: 'core') makes 1, 2 and 4 (the plaintext listener, an exposure): 3, 5 and 6
+ * change slowly, and the monitor asks them on a slower cadence, carrying their last answers in between
+ * (lambda/monitor/posture-carry.ts).
  *
  * Every connection is one session (session.ts): one `withDeadline`, one socket slot, each phase
  * re-armed at `timeoutMs`. All of them together share the probe's time budget (budget.ts), so the
@@ -42,9 +43,9 @@ export interface DeepContext extends SessionContext {
   /** How long the TCP phase's connect to this address took: paces the plaintext connect. */
   readonly connectLatencyMs: number;
   /**
-   * `core`: the main handshake and its CONNECT only (the certificate, the chain verdict, anonymous
-   * access); the slow-changing questions (3, 4, 5, 6) are not asked and their evidence stays null or
-   * absent. The caller carries their last answers (lambda/monitor/posture-carry.ts). @default 'all'
+   * `core`: the main handshake and its CONNECT (the certificate, the chain verdict, anonymous access) and
+   * the plaintext listener; the slow-changing questions (3, 5, 6) are not asked and their evidence stays
+   * null or absent. The caller carries their last answers (lambda/monitor/posture-carry.ts). @default 'all'
    */
   readonly posture?: PostureScope;
 }
@@ -277,7 +278,9 @@ export async function probeDeep(ctx: DeepContext): Promise<DeepResult> {
   // 4 and 5, side by side: the plaintext listener (a finding) and the protocol levels with the MQTT 5
   // CONNACK's facts (only of a broker that answered a CONNECT). Both draw on the same budget, so
   // neither waits behind the other and the facts can never cost the finding its time.
-  const plainCheck = !core && ctx.depth === 'mqtt' && ctx.plaintextPort !== null ? plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs) : null;
+  // The plaintext listener is asked at every look, core ones included: an open one is an exposure (anonymous
+  // clients in clear text), and the usual answer, a refused connect, costs a fraction of a handshake.
+  const plainCheck = ctx.depth === 'mqtt' && ctx.plaintextPort !== null ? plaintextListenerCheck(ctx, ctx.plaintextPort, ctx.connectLatencyMs) : null;
   const known = !core && spoken && mqtt && mqtt.connack !== null ? spoken : null;
   const levels = known ? versionCheck(ctx, known.tls, known.sessions.v5 ? { 4: known.sessions.first, 5: known.sessions.v5 } : { 4: known.sessions.first }) : null;
   const [plaintextListener, facts] = await Promise.all([plainCheck, levels]);
