@@ -1,26 +1,26 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
 import type { DispatchReport } from '../../../lambda/monitor/dispatch';
 import type { ProbeMessage } from '../../../lambda/contracts/probe-message';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
+import { type SqsStandIn, startSqsStandIn } from '../../helpers/sqs-stand-in';
 import { captureOutput, fullContext } from './stdout-capture';
 
 /*
  * The dispatcher handler driven by an EventBridge scheduled event, reading a real Targets table
- * on dynalite. SQS cannot run here: SQSClient.send is replaced by a stand-in that records batches.
+ * on dynalite. SQS cannot run here: the handler's own SQSClient, retries included, talks to an HTTP
+ * stand-in on 127.0.0.1 in SQS's JSON protocol (the queue URL names it), which records the batches.
  * Each test invokes the handler itself and reads only the batches of its own tick.
  */
 
 let db: EmbeddedDynamoDb;
 let handler: typeof import('../../../lambda/handlers/dispatcher').handler;
-/** Every SendMessageBatch the stand-in accepted, as its messages. */
-const batches: ProbeMessage[][] = [];
-let sqsFailures = 0;
+let sqs: SqsStandIn;
 
-/** The batches sent for one tick: a send still settling from another test's tick is not counted. */
-const batchesOf = (tick: string): ProbeMessage[][] => batches.filter((b) => b[0]?.tick === tick);
+/** The batches sent for one tick, as their messages: a send still settling from another test's tick is not counted. */
+const batchesOf = (tick: string): ProbeMessage[][] =>
+  sqs.batches.map((b) => b.map((entry) => JSON.parse(entry.MessageBody) as ProbeMessage)).filter((b) => b[0]?.tick === tick);
 
 const scheduledEvent = {
   version: '0',
@@ -36,6 +36,7 @@ const scheduledEvent = {
 
 beforeAll(async () => {
   db = await startEmbeddedDynamoDb();
+  sqs = await startSqsStandIn();
   const tables = await freshTables(db);
   const doc = DynamoDBDocumentClient.from(db.client);
   const items: Record<string, unknown>[] = [];
@@ -48,28 +49,17 @@ beforeAll(async () => {
   for (let i = 0; i < items.length; i += 25) {
     await doc.send(new BatchWriteCommand({ RequestItems: { [tables.targets]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
   }
-  lambdaEnv(db, { TARGETS_TABLE_NAME: tables.targets, PROBE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/probe', SCAN_SEGMENTS: '3', TARGETS_PER_MESSAGE: '25' });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SQSClient } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
-  jest.spyOn(SQSClient.prototype, 'send').mockImplementation(async (command: unknown) => {
-    const input = (command as SendMessageBatchCommand).input;
-    if (sqsFailures > 0) {
-      sqsFailures--;
-      throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
-    }
-    batches.push((input.Entries ?? []).map((entry) => JSON.parse(entry.MessageBody ?? '') as ProbeMessage));
-    return { Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })), Failed: [] };
-  });
+  lambdaEnv(db, { TARGETS_TABLE_NAME: tables.targets, PROBE_QUEUE_URL: sqs.queueUrl, AWS_ENDPOINT_URL_SQS: sqs.endpoint, SCAN_SEGMENTS: '3', TARGETS_PER_MESSAGE: '25' });
   handler = (require('../../../lambda/handlers/dispatcher') as typeof import('../../../lambda/handlers/dispatcher')).handler;
 });
 
 beforeEach(() => {
-  batches.length = 0;
-  sqsFailures = 0;
+  sqs.batches.length = 0;
+  sqs.refuse(0);
 });
 
 afterAll(async () => {
-  jest.restoreAllMocks();
+  await sqs.close();
   await db.close();
 });
 
@@ -135,12 +125,12 @@ describe('dispatcher handler', () => {
 
   it('a queue failure fails the tick: the error is thrown for the retry (the Errors metric), logged, and no metric is sent', async () => {
     // Prepare: the first send of each of the 3 scan segments fails
-    sqsFailures = 3;
+    sqs.refuse(3);
     const event = { ...scheduledEvent, id: 'b3f4c2a1-0000-4000-8000-000000000001', time: '2026-11-24T10:05:00Z' };
     // Act
     const { error, out } = await captureOutput(() => handler(event, fullContext('portwatch-dispatcher', 'req-dispatch-4')));
     // The first failure rejects the handler; the other segments are still scanning. Let them reach their send.
-    while (sqsFailures > 0) await new Promise((r) => setTimeout(r, 10));
+    while (sqs.refusalsLeft() > 0) await new Promise((r) => setTimeout(r, 10));
     // Assess
     expect(error).toEqual(expect.objectContaining({ name: 'ServiceUnavailable' }));
     expect(out.logs).toEqual([

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsRootCause } from '../../../lambda/adapters/aws/aws-root-cause';
@@ -11,11 +10,11 @@ import { createProber } from '../../../lambda/handlers/prober-root';
 import type { Origin } from '../../../lambda/monitor/exposure-model';
 import { RootCauseNotifier } from '../../../lambda/monitor/root-cause-notifier';
 import { createAddressGuard } from '../../../lambda/probe/address-policy';
-import type { AwsStandIn, StandInResponse } from '../../helpers/aws-stand-in';
-import { jsonAnswer } from '../../helpers/aws-stand-in';
+import type { AwsStandIn } from '../../helpers/aws-stand-in';
 import { standInEnvironment, startAwsWorld } from '../../helpers/aws-world';
 import { EXTERNAL_ID, HOME, ROLE, sampleWorld } from '../../helpers/aws-world-samples';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
+import { sendMessageBatch } from '../../helpers/sqs-stand-in';
 import { lambdaEnv } from '../../helpers/lambda-env';
 import { probeResult } from '../../helpers/observations';
 import { RecordingNotifier } from '../../helpers/recording-notifier';
@@ -35,14 +34,11 @@ const web: Origin = {
   arn: `arn:aws:ec2:eu-west-1:${HOME}:network-interface/eni-0a1b2c3d4e5f00001`, name: 'web-1', securityGroups: ['sg-0web'], attachedTo: 'i-0web1',
 };
 
-/** SendMessageBatch, answered as SQS does (the client checks each body's MD5). */
+/** SendMessageBatch, answered as SQS does (test/helpers/sqs-stand-in.ts), its messages kept in `sent`. */
 function sqs(sent: ProbeMessage[]) {
-  return (request: { action: string | null; json: unknown }): StandInResponse | null => {
-    if (request.action !== 'SendMessageBatch') return null;
-    const entries = (request.json as { Entries: { Id: string; MessageBody: string }[] }).Entries;
+  return sendMessageBatch((entries) => {
     for (const e of entries) sent.push(JSON.parse(e.MessageBody) as ProbeMessage);
-    return jsonAnswer({ Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex') })), Failed: [] });
-  };
+  });
 }
 
 describe('re-probe on a security-group change', () => {
