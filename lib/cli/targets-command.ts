@@ -8,6 +8,7 @@ import { DEFAULT_PORT, formatFieldError, parseTargetItem, parseTargetKey, type T
 import { withBackend, type Backend, type BackendOptions } from './backend';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatLabels } from './output';
+import { formatDuration } from '../../lambda/parse/duration';
 import { plural } from '../../lambda/parse/plural';
 import { BACKEND_HELP, INTEGER_FLAGS, addBackendOptions, integerOption, rangeText } from './options';
 import { formatLineError, normalizeItem, readTargetsFile } from './targets-file';
@@ -27,6 +28,7 @@ interface AddOptions extends CommonOptions {
   readonly disabled?: boolean;
   readonly timeout?: number;
   readonly serverName?: string;
+  readonly every?: string;
 }
 
 interface ImportOptions extends CommonOptions {
@@ -45,6 +47,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   timeoutMs: '--timeout',
   enabled: '--disabled',
   serverName: '--server-name',
+  every: '--every',
 };
 
 function flagError(error: TargetFieldError): UsageError {
@@ -78,6 +81,7 @@ function itemFromAddOptions(target: string, options: Omit<AddOptions, keyof Comm
   if (options.disabled === true) raw.enabled = false;
   if (options.timeout !== undefined) raw.timeoutMs = options.timeout;
   if (options.serverName !== undefined) raw.serverName = options.serverName;
+  if (options.every !== undefined) raw.every = options.every;
   const parsed = parseTargetItem(raw, DEFAULT_PORT);
   if (!parsed.ok) throw flagError(parsed.error);
   return { item: normalizeItem(raw, parsed.value), parsed: parsed.value };
@@ -119,6 +123,8 @@ function describeItem(item: Readonly<Record<string, unknown>>): Record<string, u
     windows: t.windows,
     remindEveryMs: t.remindEveryMs,
     serverName: t.serverName ?? null,
+    // The fast lane (lane.ts): a look every so many ms, `schedule`, or null for the stack's default.
+    every: t.every ?? null,
     // Discovered targets (`portwatch discover`) name their AWS resource; the user's have none.
     origin: t.origin ?? null,
     error: null,
@@ -133,7 +139,8 @@ async function runAdd(target: string, options: AddOptions): Promise<void> {
     const action = previous === null ? 'added' : 'replaced';
     if (out.json) out.data({ action, ...describeItem(item) });
     else {
-      const facts = [`expect ${parsed.expect ?? 'any change'}`, `depth ${parsed.depth}`, ...(parsed.enabled ? [] : ['disabled'])];
+      const every = parsed.every === undefined ? [] : [`every ${typeof parsed.every === 'number' ? formatDuration(parsed.every) : parsed.every}`];
+      const facts = [`expect ${parsed.expect ?? 'any change'}`, `depth ${parsed.depth}`, ...every, ...(parsed.enabled ? [] : ['disabled'])];
       out.line(`${action} ${parsed.target} (${parsed.display}, ${facts.join(', ')}) in ${backend.where}`);
     }
   });
@@ -255,7 +262,8 @@ ${BACKEND_HELP}`,
       .option('--description <text>', 'free text shown in alerts')
       .option('--timeout <ms>', `probe deadline for this target, in ms (${rangeText(INTEGER_FLAGS.timeout)})`, integerOption(INTEGER_FLAGS.timeout))
       .option('--disabled', 'keep the target but do not probe it')
-      .option('--server-name <name>', 'name sent as SNI and checked against the certificate (default: the host; an IP target is checked against its IP)'),
+      .option('--server-name <name>', 'name sent as SNI and checked against the certificate (default: the host; an IP target is checked against its IP)')
+      .option('--every <period>', 'the fast lane: a look every 10s, 15s, 20s, 30s or 1m within each tick, or schedule (default: the stack\'s defaultEvery)'),
   )
     .addHelpText(
       'after',
@@ -263,6 +271,7 @@ ${BACKEND_HELP}`,
 Examples:
   $ portwatch targets add 203.0.113.10 --expect closed --label env=prod
   $ portwatch targets add broker.example.com:8883 --expect open --depth tls --description "fleet broker"
+  $ portwatch targets add gateway.example.com --expect closed --every 10s
   $ portwatch targets add '[2001:db8::5]:8883' --disabled --stack Portwatch
 ${BACKEND_HELP}`,
     )

@@ -59,6 +59,15 @@ describe('portwatch targets / status / history on a local state directory', () =
     expect(jsonLines(list.stdout)).toContainEqual(expect.objectContaining({ target: '203.0.113.10', serverName: 'broker.example.com' }));
   });
 
+  it('adds a fast-lane target with --every, shown by the add line and by targets list', async () => {
+    const added = await runCli(['targets', 'add', 'gateway.example.com', '--expect', 'closed', '--every', '10s', '--state', state]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toBe(`added gateway.example.com (gateway.example.com:8883, expect closed, depth mqtt, every 10s) in local state ${state}\n`);
+
+    const list = await runCli(['targets', 'list', '--state', state, '--json']);
+    expect(jsonLines(list.stdout)).toContainEqual(expect.objectContaining({ target: 'gateway.example.com', every: 10_000 }));
+  });
+
   it.each([
     [['targets', 'add', '203.0.113.10', '--server-name', '198.51.100.1'], '--server-name: "198.51.100.1" is an IP address'],
     [['targets', 'add', 'h.example.com', '--expect', 'bogus'], '--expect: "bogus" must be one of open, closed'],
@@ -68,6 +77,7 @@ describe('portwatch targets / status / history on a local state directory', () =
     [['targets', 'add', 'h.example.com', '--label', 'bad label=x'], '--label (label bad label): "bad label" is not a label name'],
     [['targets', 'add', 'h.example.com', '--timeout', '50'], '--timeout: "50" is not a timeout in ms (100-30000)'],
     [['targets', 'add', 'h.example.com', '--label', 'team'], '--label: "team" must be key=value'],
+    [['targets', 'add', 'h.example.com', '--every', '12s'], '--every: "12s" must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
     [['targets', 'add', 'mqtts://h.example.com:8883'], 'TARGET: "mqtts://h.example.com:8883" is a URL: write host:port, e.g. h.example.com:8883'],
     [['targets', 'add', 'h.example.com', '--bogus'], '--bogus: not an option of portwatch targets add'],
     [['targets', 'list', '--state', 's', '--stack', 'Portwatch'], '--state and --stack name two different backends'],
