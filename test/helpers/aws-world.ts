@@ -280,8 +280,8 @@ function formFilter(form: URLSearchParams, name: string): string[] | null {
 }
 
 function restOperation(request: StandInRequest): string {
-  if (/\/rrset$/.test(request.path)) return 'ListResourceRecordSets';
-  if (/\/hostedzone$/.test(request.path)) return 'ListHostedZones';
+  if (request.path.endsWith('/rrset')) return 'ListResourceRecordSets';
+  if (request.path.endsWith('/hostedzone')) return 'ListHostedZones';
   return `${request.method} ${request.path}`;
 }
 

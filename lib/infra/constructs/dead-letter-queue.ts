@@ -15,6 +15,14 @@ export interface DeadLetterQueueProps {
    * @default - the alarm has no action (visible in the console only)
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * What sends its failures here, when cdk-nag cannot see it: AwsSolutions-SQS3 only recognises a queue
+   * named in another queue's RedrivePolicy or a function's DeadLetterConfig, not a Lambda on-failure
+   * destination, a rule target's DeadLetterConfig or a subscription's redrive policy. Given, the rule
+   * is acknowledged with it as the reason.
+   * @default - a queue cdk-nag recognises as a dead-letter queue (nothing to acknowledge)
+   */
+  readonly deadLetterOf?: string;
 }
 
 /**
@@ -41,6 +49,12 @@ export class DeadLetterQueue extends Construct {
         'This queue is itself the dead-letter queue at the end of a failure path; a redrive policy would ' +
         'need another DLQ behind it. Anything arriving here raises the alarm defined next to it.',
     });
+    if (props.deadLetterOf !== undefined) {
+      Validations.of(this.queue.node.defaultChild as CfnQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is a dead-letter queue: ${props.deadLetterOf}. The rule only recognises queues named in another queue's RedrivePolicy or a function's DeadLetterConfig.`,
+      });
+    }
 
     this.alarm = new cloudwatch.Alarm(this, 'NotEmptyAlarm', {
       alarmDescription: props.purpose,

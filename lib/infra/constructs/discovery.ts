@@ -124,10 +124,7 @@ export class Discovery extends Construct {
         'portwatch discovery runs and re-probe events that failed after their retries (the error is in each message). ' +
         'A failed run leaves the discovered targets as they were; a failed re-probe waits for the next tick.',
       alarmTopic: props.alarmTopic,
-    });
-    Validations.of(this.failureQueue.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is a dead-letter queue: the on-failure destination of the two functions and the DLQ of the two rule targets.',
+      deadLetterOf: 'the on-failure destination of the two functions and the DLQ of the two rule targets',
     });
 
     this.discoverer = new PortwatchFunction(this, 'Discoverer', {

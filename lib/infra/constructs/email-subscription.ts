@@ -1,7 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { requireEmail } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
@@ -27,12 +25,10 @@ export interface EmailSubscriptionOptions {
  */
 export function subscribeEmail(scope: Construct, id: string, topic: sns.ITopic, options: EmailSubscriptionOptions): DeadLetterQueue {
   const email = requireEmail(options.setting, options.email);
-  const deadLetterQueue = new DeadLetterQueue(scope, `${id}DeadLetterQueue`, { purpose: options.purpose, alarmTopic: options.alarmTopic });
-  Validations.of(deadLetterQueue.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason:
-      'This queue is the dead-letter queue of an e-mail subscription (its RedrivePolicy). The rule only ' +
-      "recognises queues named in another queue's redrive policy or a function's DeadLetterConfig.",
+  const deadLetterQueue = new DeadLetterQueue(scope, `${id}DeadLetterQueue`, {
+    purpose: options.purpose,
+    alarmTopic: options.alarmTopic,
+    deadLetterOf: "an e-mail subscription's RedrivePolicy",
   });
   topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: deadLetterQueue.queue }));
   return deadLetterQueue;

@@ -111,13 +111,7 @@ export class ProbeSchedule extends Construct {
         'portwatch ticks that were not dispatched: EventBridge could not invoke the dispatcher, or the ' +
         'dispatcher failed (see its logs; the error is in each message). Targets were not probed for that tick.',
       alarmTopic: props.alarmTopic,
-    });
-    Validations.of(this.failureQueue.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is a dead-letter queue: the DeadLetterConfig of the schedule rule target and the on-failure ' +
-        "destination of the dispatcher. The rule only recognises queues named in another queue's RedrivePolicy " +
-        "or a function's DeadLetterConfig.",
+      deadLetterOf: 'the DeadLetterConfig of the schedule rule target and the on-failure destination of the dispatcher',
     });
 
     const staleAfter = (max: Duration): Duration =>
