@@ -2,13 +2,12 @@
  * The prober's alert sinks, built from its environment: Security Hub, EventBridge, the chat topic.
  * Security Hub findings name the account and region, which the function learns from its own ARN at
  * its first invocation (Lambda's context carries it): no STS call, no variable that could disagree.
+ *
+ * Each sink's code and SDK client are required when that sink is configured, at the first invocation
+ * (esbuild keeps a bundled module's init lazy behind require): a prober without them does not pay for
+ * loading them at every cold start.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { ChatNotifier } from '../adapters/aws/chat-notifier';
-import { EventBridgeEvents } from '../adapters/aws/eventbridge-events';
-import { SecurityHubFindings } from '../adapters/aws/security-hub-findings';
 import type { ProberEnvConfig } from '../contracts/prober-env';
 import type { AsffScope } from '../monitor/asff';
 import type { AlertSink } from '../monitor/dependencies';
@@ -31,8 +30,19 @@ export function scopeOfFunctionArn(arn: string): AsffScope {
 /** The sinks the environment asks for, in a fixed order; `sns` is the client the alerts topic uses. */
 export function createSinks(config: Pick<ProberEnvConfig, 'securityHub' | 'eventBusName' | 'chatTopicArn'>, functionArn: string, sns: SNSClient): AlertSink[] {
   const sinks: AlertSink[] = [];
-  if (config.securityHub) sinks.push(new SecurityHubFindings(new SecurityHubClient(SINK_CLIENT), scopeOfFunctionArn(functionArn)));
-  if (config.eventBusName !== null) sinks.push(new EventBridgeEvents(new EventBridgeClient(SINK_CLIENT), config.eventBusName));
-  if (config.chatTopicArn !== null) sinks.push(new ChatNotifier(sns, config.chatTopicArn));
+  if (config.securityHub) {
+    const { SecurityHubClient } = require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub');
+    const { SecurityHubFindings } = require('../adapters/aws/security-hub-findings') as typeof import('../adapters/aws/security-hub-findings');
+    sinks.push(new SecurityHubFindings(new SecurityHubClient(SINK_CLIENT), scopeOfFunctionArn(functionArn)));
+  }
+  if (config.eventBusName !== null) {
+    const { EventBridgeClient } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
+    const { EventBridgeEvents } = require('../adapters/aws/eventbridge-events') as typeof import('../adapters/aws/eventbridge-events');
+    sinks.push(new EventBridgeEvents(new EventBridgeClient(SINK_CLIENT), config.eventBusName));
+  }
+  if (config.chatTopicArn !== null) {
+    const { ChatNotifier } = require('../adapters/aws/chat-notifier') as typeof import('../adapters/aws/chat-notifier');
+    sinks.push(new ChatNotifier(sns, config.chatTopicArn));
+  }
   return sinks;
 }

@@ -1,8 +1,6 @@
 /** The prober Lambda: probes the targets of a batch of probe messages, records and alerts transitions. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
-import { AwsRootCause } from '../adapters/aws/aws-root-cause';
 import { RootCauseNotifier } from '../monitor/root-cause-notifier';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store';
@@ -17,7 +15,7 @@ import { batchLogFields, batchMetrics } from './metric-points';
 import { LOG_LINES } from '../contracts/metrics';
 import { createProber } from './prober-root';
 import { createSinks } from './prober-sinks';
-import type { AlertSink } from '../monitor/dependencies';
+import type { AlertSink, Notifier } from '../monitor/dependencies';
 
 const config = parseProberEnv(process.env);
 const guard = createAddressGuard({ allow: config.allowedCidrs });
@@ -27,14 +25,24 @@ const store = new DynamoDbStateStore(dynamodb, { tableName: config.stateTableNam
 // overtaken by another prober whose lease began after ours ran out, and the alert would go out twice.
 const sns = new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
 const snsNotifier = new SnsNotifier(sns, config.alertTopicArn);
-// Discovered targets opening against expect: closed get a root cause (root-cause-notifier.ts), when the stack has discovery.
-const rootCause = config.rootCause === null ? null : new AwsRootCause(new STSClient({ maxAttempts: 3 }), { roleName: config.rootCause.roleName, externalId: config.rootCause.externalId, clientSettings: { maxAttempts: 3 } });
-/** Built at the first invocation: the Security Hub sink names the account from the function's ARN. */
+/**
+ * Built at the first invocation, loading their code only when configured (prober-sinks.ts): the alert
+ * sinks (the Security Hub sink names the account from the function's ARN) and, when the stack has
+ * discovery, the root cause of a discovered target opening against expect: closed (root-cause-notifier.ts).
+ */
 let sinks: AlertSink[] | undefined;
+let notifier: Notifier | undefined;
 const digests = config.targetsTableName === null ? undefined : new DynamoDbTargetDigests(dynamodb, config.targetsTableName);
 const logger = createLogger();
 const metrics = createMetrics();
-const notifier = rootCause === null ? snsNotifier : new RootCauseNotifier(snsNotifier, rootCause, { log: (message, fields) => logger.warn(message, fields) });
+
+function createNotifier(): Notifier {
+  if (config.rootCause === null) return snsNotifier;
+  const { STSClient } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+  const { AwsRootCause } = require('../adapters/aws/aws-root-cause') as typeof import('../adapters/aws/aws-root-cause');
+  const rootCause = new AwsRootCause(new STSClient({ maxAttempts: 3 }), { roleName: config.rootCause.roleName, externalId: config.rootCause.externalId, clientSettings: { maxAttempts: 3 } });
+  return new RootCauseNotifier(snsNotifier, rootCause, { log: (message, fields) => logger.warn(message, fields) });
+}
 
 /** Lambda stops the function at its timeout; leave this much for the last writes and the response. */
 const SAFETY_MS = 3000;
@@ -60,6 +68,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   const tick = [...ticks].sort((a, b) => Date.parse(a) - Date.parse(b))[0];
   if (tick) logger.appendKeys({ tick });
   sinks ??= createSinks(config, context.invokedFunctionArn, sns);
+  notifier ??= createNotifier();
   const service = createProber({ store, notifier, sinks, digests, guard, log: logTo(logger) }, config);
   const report = await service.run(groups, { remainingMs: () => context.getRemainingTimeInMillis() - SAFETY_MS });
   const tickAgeMs = tick ? Date.now() - Date.parse(tick) : null;
