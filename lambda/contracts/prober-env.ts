@@ -25,6 +25,8 @@ import {
   type ParseEnvOptions,
 } from './env';
 import { DEFAULT_EVENT_RETENTION_DAYS } from './tables';
+import { parseVantageNames, vantageConfig, type VantageConfig } from '../monitor/vantage-config';
+import { formatFieldError } from '../parse/field-error';
 import { parseRootCauseEnv, rootCauseEnvironment, type RootCauseSettings } from './discovery-env';
 
 /** The prober's string variables, by config field. */
@@ -43,6 +45,12 @@ export const PROBER_STRING_VARIABLES = {
   eventBusName: 'EVENT_BUS_NAME',
   /** Optional: the chat topic every alert is also published to, as an Amazon Q Developer custom notification. */
   chatTopicArn: 'CHAT_TOPIC_ARN',
+  // Multi-region probing: this prober's vantage point, every vantage point, and the outage quorum.
+  vantage: 'VANTAGE',
+  vantages: 'VANTAGES',
+  vantageQuorum: 'VANTAGE_QUORUM',
+  // The region of the tables and topics when the prober runs in another one (a prober stack).
+  homeRegion: 'HOME_REGION',
 } as const;
 
 /** An EventBridge bus name (`default`, `security-events`) or a bus ARN, as PutEvents takes it. */
@@ -93,6 +101,10 @@ export interface ProberEnvConfig extends ProberSettings {
   readonly eventBusName: string | null;
   /** The chat topic every alert is also published to; null: none. */
   readonly chatTopicArn: string | null;
+  /** This prober's vantage point among several; null: one vantage point (no VANTAGE variables). */
+  readonly vantage: VantageConfig | null;
+  /** Region of the State table and the topics; null: the prober's own region. */
+  readonly homeRegion: string | null;
 }
 
 /** What the construct knows when it builds the prober's environment (values already range-checked). */
@@ -113,6 +125,10 @@ export interface ProberEnvironmentInput extends ProberSettings {
   readonly eventBusName?: string;
   /** @default - no chat topic */
   readonly chatTopicArn?: string;
+  /** Several vantage points (regions) look at the same targets. @default - one */
+  readonly vantage?: VantageConfig | null;
+  /** The tables' and topics' region, when the prober runs in another. @default - the prober's own */
+  readonly homeRegion?: string;
 }
 
 /** The alert sinks' variables, each optional: a switch, a bus name, a topic ARN. */
@@ -127,6 +143,27 @@ function readSinkVariables(vars: Env): Pick<ProberEnvConfig, 'securityHub' | 'ev
 }
 
 /** The certificates of CA_BUNDLE, checked as the stack checked them at synth; a ConfigError otherwise. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+function readVantageVariables(vars: Env): Pick<ProberEnvConfig, 'vantage' | 'homeRegion'> {
+  const names = PROBER_STRING_VARIABLES;
+  const home = optionalString(vars, names.homeRegion, '');
+  if (home !== '' && !REGION.test(home)) throw new ConfigError(`environment variable ${names.homeRegion}=${JSON.stringify(home)} must be an AWS region name such as eu-west-1`);
+  const self = optionalString(vars, names.vantage, '');
+  const list = optionalString(vars, names.vantages, '');
+  const quorumText = optionalString(vars, names.vantageQuorum, '');
+  if (self === '' && list === '' && quorumText === '') return { vantage: null, homeRegion: home === '' ? null : home };
+  if (self === '' || list === '') throw new ConfigError(`environment variables ${names.vantage} and ${names.vantages} are set together or not at all (got ${names.vantage}=${JSON.stringify(self)}, ${names.vantages}=${JSON.stringify(list)})`);
+  if (quorumText !== '' && !/^\d+$/.test(quorumText)) throw new ConfigError(`environment variable ${names.vantageQuorum}=${JSON.stringify(quorumText)} must be a whole number`);
+  const quorum = quorumText === '' ? null : Number(quorumText);
+  const fields = { name: `environment variable ${names.vantage}`, all: names.vantages, quorum: `environment variable ${names.vantageQuorum}` };
+  const all = parseVantageNames(`environment variable ${names.vantages}`, list);
+  if (!all.ok) throw new ConfigError(formatFieldError(all.error));
+  const config = vantageConfig(self, all.value, quorum, fields);
+  if (!config.ok) throw new ConfigError(formatFieldError(config.error));
+  return { vantage: config.value, homeRegion: home === '' ? null : home };
+}
+
 function readCaVariable(text: string, name: string): string {
   try {
     return parseCaBundle(text, `environment variable ${name}`, 'its value');
@@ -153,6 +190,7 @@ export function parseProberEnv(env: Env, options: ParseEnvOptions = {}): ProberE
       caBundle,
       rootCause: parseRootCauseEnv(vars),
       ...readSinkVariables(vars),
+      ...readVantageVariables(vars),
       ...readIntegers(vars, PROBER_INTEGER_VARIABLES),
     };
   });
@@ -172,5 +210,7 @@ export function proberEnvironment(input: ProberEnvironmentInput): Record<string,
     ...(input.securityHub === true ? { [names.securityHub]: 'true' } : {}),
     ...(input.eventBusName === undefined ? {} : { [names.eventBusName]: input.eventBusName }),
     ...(input.chatTopicArn === undefined ? {} : { [names.chatTopicArn]: input.chatTopicArn }),
+    ...(input.vantage ? { [names.vantage]: input.vantage.name, [names.vantages]: input.vantage.all.join(','), [names.vantageQuorum]: String(input.vantage.quorum) } : {}),
+    ...(input.homeRegion === undefined ? {} : { [names.homeRegion]: input.homeRegion }),
   };
 }

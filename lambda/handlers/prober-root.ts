@@ -6,6 +6,7 @@
 import type { ProberSettings } from '../contracts/prober-env';
 import type { AlertSink, DigestStore, Notifier, StateStore } from '../monitor/dependencies';
 import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberDeps } from '../monitor/prober/service';
+import type { VantageConfig } from '../monitor/vantage-config';
 import { createCachingResolver, probeTarget, systemResolver, type AddressGuard, type ProbeOptions } from '../probe';
 
 /** What the caller builds: clients (made once per process) and the address policy of its setting. */
@@ -32,6 +33,8 @@ export interface ProberParts {
 export interface ProberRootSettings extends ProberSettings {
   /** PEM certificates of private CAs, trusted besides the public roots. @default - the public roots only */
   readonly caBundle?: string | null;
+  /** Several vantage points look at the same targets; this prober is one of them. @default - one vantage point */
+  readonly vantage?: VantageConfig | null;
 }
 
 /**
@@ -76,6 +79,7 @@ export function createProber(parts: ProberParts, settings: ProberRootSettings): 
       confirmDelayMs: settings.confirmDelayMs,
       cadence: { tickMs: settings.tickIntervalMs, postureEveryMs: settings.postureEveryMs },
       probeOptions: proberProbeOptions(settings, parts.guard),
+      vantage: settings.vantage ?? null,
     },
   );
 }

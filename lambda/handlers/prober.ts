@@ -19,11 +19,13 @@ import type { AlertSink, Notifier } from '../monitor/dependencies';
 
 const config = parseProberEnv(process.env);
 const guard = createAddressGuard({ allow: config.allowedCidrs });
-const dynamodb = new DynamoDBClient({});
+// A prober stack in another region still keeps one State table and one topic: those of the home region.
+const home = config.homeRegion === null ? {} : { region: config.homeRegion };
+const dynamodb = new DynamoDBClient(home);
 const store = new DynamoDbStateStore(dynamodb, { tableName: config.stateTableName, eventRetentionDays: config.eventRetentionDays });
 // A publish, retries included, must end well inside the alert lease (60 s): a slower one could be
 // overtaken by another prober whose lease began after ours ran out, and the alert would go out twice.
-const sns = new SNSClient({ maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
+const sns = new SNSClient({ ...home, maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
 const snsNotifier = new SnsNotifier(sns, config.alertTopicArn);
 /**
  * Built at the first invocation, loading their code only when configured (prober-sinks.ts): the alert

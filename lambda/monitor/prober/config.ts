@@ -2,6 +2,7 @@
 import type { PostureCadence } from '../cadence';
 import type { AlertSink, DigestStore, Notifier, StateStore } from '../dependencies';
 import type { ProbeOptions, ProbeResult, ProbeSpec } from '../../probe/types';
+import type { VantageConfig } from '../vantage-config';
 
 export type ProbeFn = (spec: ProbeSpec, options: ProbeOptions) => Promise<ProbeResult>;
 
@@ -19,6 +20,12 @@ export interface ProberConfig {
   readonly storm: StormConfig;
   /** Deep looks at open targets only every so often (cadence.ts); absent or null: every look is deep. */
   readonly cadence?: PostureCadence | null;
+  /**
+   * Several vantage points look at the same targets (regions, or namespaces locally): this prober's
+   * own look is recorded as its view and the decision is made from every view (agreement rules).
+   * Absent or null: one vantage point, decided from this prober's look alone, as always.
+   */
+  readonly vantage?: VantageConfig | null;
 }
 
 export interface StormConfig {

@@ -75,6 +75,8 @@ describe('each synthesized function environment, read by its own parser', () => 
       securityHub: false,
       eventBusName: null,
       chatTopicArn: null,
+      vantage: null,
+      homeRegion: null,
     });
   });
 
@@ -194,13 +196,25 @@ describe('prober environment contract', () => {
     const caBundle = selfSignedCert('/CN=private root', null);
     const input = { ...PROBER_DEFAULTS, ...required, targetsTableName: 'targets', allowedCidrs: ['10.0.0.0/8', 'fd00::/8'], caBundle, probeTimeoutMs: 1234, tickIntervalMs: 120_000,
       securityHub: true, eventBusName: 'security-events', chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:portwatch-chat',
-      rootCause: { roleName: 'portwatch-discovery-read', externalId: 'ext-id' } };
+      rootCause: { roleName: 'portwatch-discovery-read', externalId: 'ext-id' },
+      vantage: { name: 'eu-west-1', all: ['ap-southeast-2', 'eu-west-1', 'us-east-1'], quorum: 2 }, homeRegion: 'us-east-1' };
 
     // Act
     const config = parseProberEnv(proberEnvironment(input), { strict: true });
 
     // Assess
     expect({ ...config, allowedCidrs: config.allowedCidrs.map((c) => c.text) }).toEqual(input);
+  });
+
+  test('vantage variables are checked together, each error naming its variable and value', () => {
+    const base = { STATE_TABLE_NAME: 'state', ALERT_TOPIC_ARN: 'arn' };
+    expect(parseProberEnv(base).vantage).toBeNull();
+    expect(parseProberEnv({ ...base, VANTAGE: 'eu-west-1', VANTAGES: 'us-east-1,eu-west-1,ap-southeast-2' }).vantage).toEqual({ name: 'eu-west-1', all: ['ap-southeast-2', 'eu-west-1', 'us-east-1'], quorum: 2 });
+    expect(() => parseProberEnv({ ...base, VANTAGE: 'eu-west-1' })).toThrow(/VANTAGE and VANTAGES are set together/);
+    expect(() => parseProberEnv({ ...base, VANTAGE: 'eu-west-9', VANTAGES: 'eu-west-1,us-east-1' })).toThrow('environment variable VANTAGE: "eu-west-9" is not among the vantage points in VANTAGES (eu-west-1, us-east-1)');
+    expect(() => parseProberEnv({ ...base, VANTAGE: 'a', VANTAGES: 'a,b,c', VANTAGE_QUORUM: '4' })).toThrow('environment variable VANTAGE_QUORUM: 4 must be a whole number from 1 to 3');
+    expect(() => parseProberEnv({ ...base, VANTAGE: 'a', VANTAGES: 'a,B' })).toThrow(/environment variable VANTAGES: "B" must be 1-32 lower-case/);
+    expect(() => parseProberEnv({ ...base, HOME_REGION: 'Ireland' })).toThrow('environment variable HOME_REGION="Ireland" must be an AWS region name such as eu-west-1');
   });
 
   test('without a CA bundle the prober trusts the default roots only', () => {
