@@ -104,6 +104,12 @@ export function headline(alert: Alert): string {
     case 'window-end':
       text = `${leading?.word ?? state} ${d} after maintenance: ${windowChange(alert)}`;
       break;
+    case 'partial':
+      text = `PARTIAL ${d}`;
+      break;
+    case 'reachable':
+      text = `REACHABLE ${d}`;
+      break;
   }
   // A window-end's change list already names the findings that appeared (`+anonymous-access`).
   const explained = alert.event === 'window-end' ? alert.addedFindings : [];
@@ -310,6 +316,7 @@ export function formatAlert(alert: Alert): FormattedAlert {
     ...(alert.certChange ? { certChange: alert.certChange } : {}),
     ...(alert.origin ? { origin: alert.origin } : {}),
     ...(alert.rootCause ? { rootCause: alert.rootCause } : {}),
+    ...(alert.reach ? { reach: alert.reach } : {}),
   };
   // SNS allows 10 attributes per message, so labels and findings travel as one array each.
   const attributes: Record<string, string | readonly string[]> = {

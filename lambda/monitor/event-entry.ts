@@ -20,6 +20,8 @@ export const DETAIL_TYPES: Readonly<Record<AlertEvent, string>> = {
   reminder: 'Portwatch Reminder',
   'window-end': 'Portwatch Maintenance Window Ended',
   degraded: 'Portwatch Scanner Degraded',
+  partial: 'Portwatch Partially Reachable',
+  reachable: 'Portwatch Reachable From All Vantage Points',
 };
 
 /** One PutEvents entry, as plain data (the adapter hands it to the SDK as it is). */

@@ -82,7 +82,33 @@ export interface Observation {
  * `opened`/`closed`: a transition; `baseline`: first sight violating `expect`; `posture`: findings
  * changed; `degraded`: the scanner itself saw too many targets change at once and holds their alerts.
  */
-export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'cert-changed' | 'reminder' | 'window-end' | 'degraded';
+export type AlertEvent = 'opened' | 'closed' | 'recovered' | 'baseline' | 'posture' | 'cert-changed' | 'reminder' | 'window-end' | 'degraded' | 'partial' | 'reachable';
+
+/**
+ * What several vantage points (regions, or namespaces locally) see of one target, by name: where it
+ * is open, where it is not, and where nothing current is known (no view yet, the look failed, or the
+ * vantage point stopped reporting). Each list sorted. Partial reachability: `open` and `notOpen`
+ * both non-empty.
+ */
+export interface Reach {
+  readonly open: readonly string[];
+  readonly notOpen: readonly string[];
+  readonly unknown: readonly string[];
+  /** When the target became partially reachable; null while it is not. */
+  readonly partialSince: string | null;
+}
+
+/** One vantage point's own confirmed look at a target, kept beside the state so every vantage point's decision can read it. */
+export interface VantageView {
+  readonly target: string;
+  readonly vantage: string;
+  /** This vantage point's confirmed observation. */
+  readonly observation: Observation;
+  /** When this view's open/not-open began. */
+  readonly since: string;
+  /** Conditional writes: one prober of a region never stores an older view over a newer one. */
+  readonly version: number;
+}
 
 /** Why a new leaf certificate is not a renewal (cert-change.ts); none for a renewal. */
 export type CertChangeReason = 'new-key' | 'new-issuer' | 'earlier-expiry' | 'same-expiry';
@@ -124,6 +150,8 @@ export interface Alert {
   readonly origin?: Origin;
   /** On a discovered target opening against `expect: closed`: the rules and changes that opened it (root-cause-notifier.ts). */
   readonly rootCause?: RootCause;
+  /** With several vantage points: where the target is open and where not. Absent with one vantage point. */
+  readonly reach?: Reach;
 }
 
 export type EventKind =
@@ -142,7 +170,9 @@ export type EventKind =
   /** Still violating `expect` after `remindEvery`: alerted again. */
   | 'reminder'
   /** First look after a maintenance window, when nothing else changed in that look. */
-  | 'window-end';
+  | 'window-end'
+  /** Several vantage points: the target became, or stopped being, partially reachable (open from some, not from others). */
+  | 'reach';
 
 /** One item of a target's history. */
 export interface TargetEvent {
@@ -210,6 +240,8 @@ export interface TargetState {
    * MAX_KNOWN_CERTS): a certificate among them is not news (cert-change.ts). Absent: none yet.
    */
   readonly knownCerts?: readonly string[];
+  /** With several vantage points: what each of them sees. Absent with one vantage point. */
+  readonly reach?: Reach | null;
 }
 
 /** What the target looked like when a window began holding its alerts. */

@@ -4,7 +4,7 @@
  * EventBridge events, chat messages.
  */
 import { degradedAlert } from '../../lambda/monitor/alert';
-import type { Alert, AlertEvent, Evidence } from '../../lambda/monitor/model';
+import type { Alert, AlertEvent, Evidence, Reach } from '../../lambda/monitor/model';
 
 const CERT = {
   subject: 'CN=broker.example.com',
@@ -76,6 +76,9 @@ export const RECOVERED: Alert = {
   evidence: CLOSED_EVIDENCE,
 };
 
+/** A broker open from two of three regions and refused from the third. */
+export const PARTIAL_REACH: Reach = { open: ['eu-west-1', 'us-east-1'], notOpen: ['ap-southeast-2'], unknown: [], partialSince: '2026-11-24T10:05:00.000Z' };
+
 /** One alert of each event kind. */
 export function alertOfEachKind(): Record<AlertEvent, Alert> {
   const posture: Alert = { ...OPENED, id: 'broker.example.com@9', event: 'posture', previous: 'open', severity: 'warning', expected: 'open', findings: ['anonymous-access', 'cert-expiring'], addedFindings: ['cert-expiring'], removedFindings: [] };
@@ -89,5 +92,7 @@ export function alertOfEachKind(): Record<AlertEvent, Alert> {
     reminder: { ...OPENED, event: 'reminder', previous: 'open', addedFindings: [] },
     'window-end': { ...OPENED, event: 'window-end' },
     degraded: degradedAlert('2026-11-24T10:05:00.000Z', 40, 60),
+    partial: { ...OPENED, id: 'broker.example.com@10', event: 'partial', previous: 'open', expected: 'open', severity: 'warning', addedFindings: [], reach: PARTIAL_REACH },
+    reachable: { ...OPENED, id: 'broker.example.com@11', event: 'reachable', previous: 'open', expected: 'open', severity: 'info', addedFindings: [], reach: { open: ['ap-southeast-2', 'eu-west-1', 'us-east-1'], notOpen: [], unknown: [], partialSince: null } },
   };
 }
