@@ -3,6 +3,8 @@ import { plural } from '../parse/plural';
 import type { CertFacts, Finding } from '../probe/types';
 import { reasonsText } from './cert-change';
 import type { Alert, Evidence } from './model';
+import { advice } from './alert-advice';
+import { agreeingSide, fitNames, reachHeadline, seenFromLines } from './reach-text';
 import { originLines } from './root-cause-text';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
@@ -39,15 +41,11 @@ export const FINDING_TEXT: Readonly<Record<Finding, string>> = {
   'weak-cipher': 'the server picks a TLS 1.2 cipher suite without forward secrecy or in CBC mode',
 };
 
-/** What fixes a finding, for the findings whose fix is one configuration change on the broker. */
-const FINDING_FIX: Readonly<Partial<Record<Finding, string>>> = {
-  'weak-key': 'Re-issue the certificate with an RSA key of at least 2048 bits or an EC P-256 key.',
-  'weak-signature': 'Re-issue the certificate signed with SHA-256 (or stronger).',
-  'weak-cipher': 'Restrict the TLS 1.2 suites to ECDHE with AES-GCM or ChaCha20 (mosquitto: ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305), or require TLS 1.3 (tls_version tlsv1.3).',
-};
-
 /** SNS subjects must be ASCII, at most 100 characters, without line breaks. */
 const SUBJECT_MAX = 100;
+const SUBJECT_PREFIX = '[portwatch] ';
+/** A headline's room in the subject: vantage lists are cut to fit it (reach-text.ts). */
+const HEADLINE_MAX = SUBJECT_MAX - SUBJECT_PREFIX.length;
 
 function subjectSafe(text: string): string {
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
@@ -69,12 +67,24 @@ function violatesExpect(alert: Alert): boolean {
   return (alert.expected === 'closed' && alert.open) || (alert.expected === 'open' && !alert.open);
 }
 
-/** The one line that says what happened: the subject without its prefix, the chat title. */
+/**
+ * The one line that says what happened: the subject without its prefix, the chat title. With
+ * several vantage points that disagree, it names where its open/not-open holds (`OPEN broker:8883
+ * from eu-west-1 (expected closed)`), cut with "+N" to fit the subject.
+ */
 export function headline(alert: Alert): string {
   if (alert.event === 'degraded') return `scanner degraded: ${alert.reason}`;
   if (alert.event === 'posture') return postureHeadline(alert);
   if (alert.event === 'cert-changed') return certHeadline(alert);
-  const d = alert.display;
+  // The reach is the news of these two; a finding on the broker was alerted when it appeared.
+  if (alert.event === 'partial' || alert.event === 'reachable') return reachHeadline(alert.event, alert.display, alert.reach, HEADLINE_MAX);
+  const side = agreeingSide(alert.open, alert.reach);
+  if (side === null) return stateHeadline(alert, alert.display);
+  return fitNames([side], ([list]) => stateHeadline(alert, `${alert.display} from ${list ?? ''}`), HEADLINE_MAX);
+}
+
+/** The headline of an open/closed state (`d`: the target as named there). */
+function stateHeadline(alert: Alert, d: string): string {
   // Findings describe an open port only; a closed one has none worth a headline.
   const critical = alert.open ? HEADLINE_FINDINGS.filter((h) => alert.findings.includes(h.code)) : [];
   // A port open or closed against `expect` leads with that state; otherwise a critical finding leads.
@@ -104,12 +114,9 @@ export function headline(alert: Alert): string {
     case 'window-end':
       text = `${leading?.word ?? state} ${d} after maintenance: ${windowChange(alert)}`;
       break;
-    case 'partial':
-      text = `PARTIAL ${d}`;
-      break;
-    case 'reachable':
-      text = `REACHABLE ${d}`;
-      break;
+    default:
+      // degraded, posture, cert-changed, partial, reachable: headline() words them.
+      text = `${state} ${d}`;
   }
   // A window-end's change list already names the findings that appeared (`+anonymous-access`).
   const explained = alert.event === 'window-end' ? alert.addedFindings : [];
@@ -199,37 +206,6 @@ function duration(fromIso: string, toIso: string): string {
   return `${Math.floor(hours / 24)} days ${hours % 24} h`;
 }
 
-/** What to do about an alert, in a sentence or two. */
-export function advice(alert: Alert): string {
-  if (alert.addedFindings.includes('anonymous-access') || (alert.open && alert.findings.includes('anonymous-access'))) {
-    return 'Anyone on the network can read and publish to this broker. Require authentication (allow_anonymous false or an authorizer) or close the port now.';
-  }
-  if (alert.addedFindings.includes('plaintext-listener') || (alert.open && alert.findings.includes('plaintext-listener'))) {
-    return 'Clients that connect to the plaintext port send their credentials and messages in clear. Remove that listener, or bind it to loopback (mosquitto: listener 1883 127.0.0.1), or block the port; require authentication there too (allow_anonymous false).';
-  }
-  if (alert.event === 'opened' && alert.expected === 'closed') {
-    if (alert.rootCause && alert.rootCause.remediation.length > 0) return 'This port should be closed. Revoke the rules named under "Close it" (or narrow their source), or stop the listener.';
-    return 'This port should be closed. Check the security group, firewall and broker configuration of this host, then close it.';
-  }
-  if (alert.event === 'closed' && alert.expected === 'open') {
-    return 'Devices cannot reach this broker. Check that the broker process runs and that its listener and firewall allow 8883.';
-  }
-  if (alert.event === 'cert-changed') {
-    return (
-      'If nobody replaced or re-keyed this certificate, treat it as an incident: someone may be intercepting connections to the broker ' +
-      '(a proxy presenting its own certificate), or the broker was replaced. Compare the fingerprints with the certificate installed on the broker. ' +
-      'If it was planned, nothing to do: this certificate is now the known one.'
-    );
-  }
-  if (alert.event === 'degraded') {
-    return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
-  }
-  if (alert.severity === 'info') return 'No action needed: the target is back in its expected state.';
-  const fixes = (alert.event === 'posture' ? alert.addedFindings : alert.findings).flatMap((f) => FINDING_FIX[f] ?? []);
-  if (fixes.length > 0) return fixes.join(' ');
-  return 'Check whether this change was planned.';
-}
-
 function evidenceLines(evidence: Evidence): string[] {
   const lines = evidence.addresses.map((a) => `  - ${a.address}: ${a.status} (${a.reason}, ${a.latencyMs} ms)`);
   const tls = evidence.tls;
@@ -273,6 +249,11 @@ function bodyText(alert: Alert): string {
     lines.push(`Findings before the window: ${findingsBefore(alert).join(', ') || 'none'}; now: ${alert.findings.join(', ') || 'none'}`);
     for (const f of alert.addedFindings) lines.push(`New: ${FINDING_TEXT[f]} [${f}]`);
     for (const f of alert.removedFindings) lines.push(`Resolved: ${FINDING_TEXT[f]} [${f}]`);
+  } else if (alert.event === 'partial' || alert.event === 'reachable') {
+    // The combined open/not-open did not change (that would be opened or closed): say since when it holds.
+    const since = alert.previousSince ? ` since ${alert.previousSince} (${duration(alert.previousSince, alert.at)})` : '';
+    lines.push(`Status: ${alert.status}${since}, as the vantage points under "Seen from" combine`);
+    for (const f of alert.findings) lines.push(`Finding: ${FINDING_TEXT[f]} [${f}]`);
   } else {
     const was = alert.previous ? `was ${alert.previous}${alert.previousSince ? ` for ${duration(alert.previousSince, alert.at)}` : ''}` : 'first check';
     lines.push(`Status: ${alert.status} (${was})`);
@@ -288,6 +269,7 @@ function bodyText(alert: Alert): string {
   const labels = Object.entries(alert.labels);
   if (labels.length > 0) lines.push(`Labels: ${labels.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`);
   lines.push(...originLines(alert.origin, alert.rootCause));
+  if (alert.reach) lines.push(...seenFromLines(alert.reach));
   lines.push('', 'Evidence:', ...evidenceLines(alert.evidence), '', `What to do: ${advice(alert)}`, '', `Alert id: ${alert.id}`);
   return lines.join('\n');
 }
@@ -330,5 +312,9 @@ export function formatAlert(alert: Alert): FormattedAlert {
   if (alert.findings.length > 0) attributes.findings = alert.findings;
   const labels = Object.entries(alert.labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
   if (labels.length > 0) attributes.labels = labels;
-  return { subject: subjectSafe(`[portwatch] ${headline(alert)}`), text: bodyText(alert), json, attributes };
+  // With several vantage points: where it is open and where not, each omitted when empty, so a filter
+  // policy can say `notOpenFrom: [us-east-1]`, or "partial" as both existing. That makes 10, SNS's limit.
+  if (alert.reach && alert.reach.open.length > 0) attributes.openFrom = alert.reach.open;
+  if (alert.reach && alert.reach.notOpen.length > 0) attributes.notOpenFrom = alert.reach.notOpen;
+  return { subject: subjectSafe(`${SUBJECT_PREFIX}${headline(alert)}`), text: bodyText(alert), json, attributes };
 }

@@ -4,7 +4,8 @@
  * Slack or Teams channel configuration subscribed to the chat topic shows them as cards. One thread
  * per target (`metadata.threadId`): a target's opening, reminders and recovery stay together.
  */
-import { advice, headline } from './alert';
+import { headline } from './alert';
+import { advice } from './alert-advice';
 import { RESOURCE_ARN_LABEL } from './asff';
 import type { Alert } from './model';
 
