@@ -6,7 +6,8 @@
  */
 import type { Finding } from '../probe/types';
 import { FINDING_TEXT } from './alert';
-import type { Alert, Evidence, Expect, Severity, TargetInfo, TargetState } from './model';
+import type { Alert, Evidence, Expect, Reach, Severity, TargetInfo, TargetState } from './model';
+import { reachText } from './reach-text';
 
 /** The kinds of finding portwatch reports to Security Hub; each target has at most one finding of each. */
 export const FINDING_KINDS = ['exposure', 'anonymous-access', 'plaintext-mqtt', 'certificate', 'legacy-tls'] as const;
@@ -100,6 +101,8 @@ export interface FindingSubject {
   readonly seenAt: string;
   /** When the target last became open (or closed); null when unknown. */
   readonly since: string | null;
+  /** With several vantage points: where it is open and where not. Absent with one. */
+  readonly reach?: Reach | null;
 }
 
 /** The kinds a target holds now: exposure when open against `expect: closed`, and the kinds of its findings while open. */
@@ -180,6 +183,9 @@ function details(subject: FindingSubject, codes: readonly Finding[]): Record<str
     certificateSha256: e.tls?.cert?.fingerprint256,
     mqtt: e.mqtt?.reason,
     plaintextListener: e.plaintextListener ? `port ${e.plaintextListener.port}: ${e.plaintextListener.status}` : null,
+    openFrom: subject.reach?.open.join(', '),
+    notOpenFrom: subject.reach?.notOpen.join(', '),
+    unknownFrom: subject.reach?.unknown.join(', '),
   };
   return Object.fromEntries(Object.entries(facts).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== '').map(([k, v]) => [k, cap(v, 1024)]));
 }
@@ -187,7 +193,19 @@ function details(subject: FindingSubject, codes: readonly Finding[]): Record<str
 function describeKind(kind: FindingKind, subject: FindingSubject, codes: readonly Finding[]): string {
   const facts = kind === 'exposure' ? [`${subject.display} is open; its target says it should be closed.`] : codes.map((c) => `${FINDING_TEXT[c]} [${c}].`);
   const about = subject.description ? ` Target: ${subject.description}.` : '';
-  return cap(`${facts.join(' ')} Seen at ${subject.seenAt}: ${subject.evidence.reason}.${about}`, 1024);
+  // Before the description, which is what gets cut: which regions see it is half of an exposure's story.
+  const from = subject.reach ? ` Vantage points: ${reachText(subject.reach)}.` : '';
+  return cap(`${facts.join(' ')} Seen at ${subject.seenAt}: ${subject.evidence.reason}.${from}${about}`, 1024);
+}
+
+/**
+ * The vantage points in ProductFields (searchable in the Security Hub console and by insights), only
+ * with several of them. A partial reach is no finding kind of its own: an exposure from one region is
+ * already the exposure finding, and a broker that some regions cannot reach is an availability matter.
+ */
+function reachFields(reach: Reach | null | undefined): Record<string, string> {
+  if (!reach) return {};
+  return { 'portwatch/openFrom': reach.open.join(',') || 'none', 'portwatch/notOpenFrom': reach.notOpen.join(',') || 'none', 'portwatch/unknownFrom': reach.unknown.join(',') || 'none' };
 }
 
 /** One finding of `kind` for `subject`; `resolved` archives it (the condition no longer holds). */
@@ -216,7 +234,7 @@ export function asffFinding(subject: FindingSubject, kind: FindingKind, scope: A
     Title: cap(`${resolved ? 'Resolved: ' : ''}${text.title}: ${subject.display}`, 256),
     Description: resolved ? cap(`No longer seen on ${subject.display} at ${subject.seenAt}: ${subject.evidence.reason}.`, 1024) : describeKind(kind, subject, codes),
     Remediation: { Recommendation: { Text: cap(text.remediation, 512) } },
-    ProductFields: { 'portwatch/target': subject.target, 'portwatch/kind': kind, 'portwatch/findings': codes.join(',') || 'none' },
+    ProductFields: { 'portwatch/target': subject.target, 'portwatch/kind': kind, 'portwatch/findings': codes.join(',') || 'none', ...reachFields(subject.reach) },
     Resources: resources,
     FindingProviderFields: { Severity: severity, Types: types },
     RecordState: resolved ? 'ARCHIVED' : 'ACTIVE',
@@ -247,6 +265,7 @@ export function subjectOfState(state: TargetState, info: Pick<TargetInfo, 'label
     evidence: state.evidence,
     seenAt: at,
     since: state.since,
+    ...(state.reach ? { reach: state.reach } : {}),
   };
 }
 
@@ -264,6 +283,7 @@ export function subjectOfAlert(alert: Alert): FindingSubject {
     seenAt: alert.at,
     // An unchanged open/closed status began before this alert; a change began with it.
     since: alert.previous !== null && (alert.previous === 'open') === alert.open ? alert.previousSince : alert.at,
+    ...(alert.reach ? { reach: alert.reach } : {}),
   };
 }
 

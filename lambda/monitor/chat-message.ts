@@ -8,6 +8,7 @@ import { headline } from './alert';
 import { advice } from './alert-advice';
 import { RESOURCE_ARN_LABEL } from './asff';
 import type { Alert } from './model';
+import { reachText } from './reach-text';
 
 /** The custom notification document (the fields portwatch fills). */
 export interface ChatMessage {
@@ -44,6 +45,7 @@ function description(alert: Alert): string {
   if (alert.findings.length > 0) lines.push(`Findings: ${alert.findings.map((f) => `\`${f}\``).join(', ')}`);
   if (alert.addedFindings.length > 0 && alert.event !== 'opened' && alert.event !== 'baseline') lines.push(`New: ${alert.addedFindings.join(', ')}`);
   if (alert.removedFindings.length > 0) lines.push(`Resolved: ${alert.removedFindings.join(', ')}`);
+  if (alert.reach) lines.push(`Seen from: ${reachText(alert.reach) || 'no vantage point yet'}`);
   if (alert.description) lines.push(`Target: ${alert.description}`);
   lines.push(`Seen at ${alert.at}: ${alert.reason}`);
   return cap(lines.join('\n'), MAX_DESCRIPTION);
@@ -69,7 +71,7 @@ export function chatMessage(alert: Alert): ChatMessage {
       summary: cap(headline(alert), MAX_TITLE),
       eventType: alert.event,
       relatedResources: arn !== undefined && arn.startsWith('arn:') ? [arn] : [],
-      additionalContext: { target: alert.target, severity: alert.severity, status: alert.status, alertId: alert.id },
+      additionalContext: { target: alert.target, severity: alert.severity, status: alert.status, alertId: alert.id, ...(alert.reach ? { seenFrom: reachText(alert.reach) } : {}) },
     },
   };
 }

@@ -190,6 +190,8 @@ export interface TargetEvent {
   readonly alerted: boolean;
   /** On `cert-changed` and `cert-renewed`: the certificate before, and why it is not a renewal. */
   readonly certChange?: CertChange;
+  /** With several vantage points (on `reach` events, and any event decided from them): what each saw. */
+  readonly reach?: Reach;
 }
 
 /**

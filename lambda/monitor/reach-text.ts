@@ -2,13 +2,18 @@
 import type { Reach } from './model';
 
 /** Open from some vantage points and not open from others (the `partial` state). */
-export function isPartial(reach: Reach | null | undefined): reach is Reach {
+export function isPartial(reach: Reach | null | undefined): boolean {
   return reach !== null && reach !== undefined && reach.open.length > 0 && reach.notOpen.length > 0;
 }
 
 /** Every vantage point the reach names. */
 export function vantageCount(reach: Reach): number {
   return reach.open.length + reach.notOpen.length + reach.unknown.length;
+}
+
+/** The names, or `none`. */
+export function namesOrNone(names: readonly string[]): string {
+  return names.length > 0 ? nameList(names) : 'none';
 }
 
 /** `eu-west-1, us-east-1 +2`: the first `keep` names, the rest counted. */
@@ -39,7 +44,7 @@ export function fitNames(lists: readonly (readonly string[])[], render: (shown: 
  * reach), for the `from ...` of its headline; null when every counted vantage point agrees.
  */
 export function agreeingSide(open: boolean, reach: Reach | null | undefined): readonly string[] | null {
-  if (!isPartial(reach)) return null;
+  if (!reach || !isPartial(reach)) return null;
   return open ? reach.open : reach.notOpen;
 }
 
@@ -71,12 +76,11 @@ export function reachHeadline(event: 'partial' | 'reachable', display: string, r
 
 /** The "Seen from" section of an alert body: every vantage point by what it sees now. */
 export function seenFromLines(reach: Reach): string[] {
-  const list = (names: readonly string[]): string => (names.length > 0 ? nameList(names) : 'none');
   const lines = [
     '',
     `Seen from (${vantageCount(reach)} vantage points):`,
-    `  open from: ${list(reach.open)}`,
-    `  not open from: ${list(reach.notOpen)}`,
+    `  open from: ${namesOrNone(reach.open)}`,
+    `  not open from: ${namesOrNone(reach.notOpen)}`,
     reach.unknown.length > 0 ? `  unknown (stopped reporting, or its look failed): ${nameList(reach.unknown)}` : '  unknown: none',
   ];
   if (reach.partialSince !== null) lines.push(`  partially reachable since ${reach.partialSince}`);
@@ -88,7 +92,7 @@ export function seenFromLines(reach: Reach): string[] {
  * combined status, for `portwatch status`; null when the reach is not partial. `time` formats the instant.
  */
 export function partialNote(open: boolean | null, reach: Reach | null | undefined, time: (iso: string) => string): string | null {
-  if (!isPartial(reach)) return null;
+  if (!reach || !isPartial(reach)) return null;
   const other = open === false ? `open from ${nameList(reach.open)}` : `not open from ${nameList(reach.notOpen)}`;
   return `partial: ${other}${reach.partialSince !== null ? ` since ${time(reach.partialSince)}` : ''}`;
 }

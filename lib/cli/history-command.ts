@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { reasonsText } from '../../lambda/monitor/cert-change';
 import type { TargetEvent } from '../../lambda/monitor/model';
+import { isPartial, reachText } from '../../lambda/monitor/reach-text';
 import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatFindings, formatTime } from './output';
@@ -25,7 +26,20 @@ function certChangeText(event: TargetEvent): string {
   return `${short(before?.fingerprint256)} -> ${short(after?.fingerprint256)} (${why})`;
 }
 
+/**
+ * A `reach` event: `partial: open from eu-west-1, us-east-1; not open from ap-southeast-2`, or
+ * `reachable from all: ...` when the vantage points agree again.
+ */
+function reachChange(event: TargetEvent): string {
+  const reach = event.reach;
+  if (reach === undefined) return `${event.from ?? '(first)'} -> ${event.to}`;
+  if (isPartial(reach)) return `partial: ${reachText(reach)}`;
+  if (reach.open.length > 0 && reach.notOpen.length === 0) return `reachable from all: ${reachText(reach)}`;
+  return reach.notOpen.length > 0 ? `not open from all: ${reachText(reach)}` : reachText(reach) || 'no vantage point';
+}
+
 function change(event: TargetEvent): string {
+  if (event.kind === 'reach') return reachChange(event);
   if (event.kind === 'cert-changed' || event.kind === 'cert-renewed') return certChangeText(event);
   if (event.kind === 'posture') {
     const added = event.findings.filter((f) => !event.findingsBefore.includes(f)).map((f) => `+${f}`);
@@ -75,7 +89,9 @@ export const registerHistoryCommand: CommandRegistrar = (program: Command) => {
 Events: baseline (first sight), transition (open <-> not open: alerted), posture (findings of an open
 port changed: alerted), cert-changed (a new leaf certificate that is not a renewal: new key or
 issuer, or no later expiry: alerted), cert-renewed (same key and issuer, later expiry: recorded
-only), status (e.g. closed -> filtered, or to/from error: recorded only).
+only), status (e.g. closed -> filtered, or to/from error: recorded only), reach (several vantage
+points: open from some and not from others, or agreeing again; alerted as partial/reachable when
+it is news, see the ALERT column).
 ALERT says whether the event sent an alert. Events expire after the retention period (90 days by default).
 
 Examples:

@@ -3,7 +3,8 @@
  * table, joined with the Targets table so targets not probed yet and removed ones show up too.
  */
 import type { Command } from 'commander';
-import type { MaintenanceWindow, TargetState } from '../../lambda/monitor/model';
+import type { MaintenanceWindow, Reach, TargetState } from '../../lambda/monitor/model';
+import { nameList, namesOrNone, partialNote } from '../../lambda/monitor/reach-text';
 import { activeWindowEnd } from '../../lambda/monitor/windows';
 import { plural } from '../../lambda/parse/plural';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
@@ -57,6 +58,8 @@ interface StatusRow {
   readonly windows: readonly MaintenanceWindow[];
   /** End of the window holding its alerts now, its own or one for all targets; null when none does. */
   readonly mutedUntil: string | null;
+  /** With several vantage points: what each of them sees (absent with one, so that output is unchanged). */
+  readonly reach?: Reach;
 }
 
 function pendingAlerts(state: TargetState | null): PendingAlert[] {
@@ -89,6 +92,7 @@ function statusRow(key: string, state: TargetState | null, item: Readonly<Record
     pendingAlerts: pendingAlerts(state),
     windows,
     mutedUntil: activeWindowEnd([...windows, ...global], now)?.toISOString() ?? null,
+    ...(state?.reach ? { reach: state.reach } : {}),
   };
 }
 
@@ -118,6 +122,12 @@ function shown(row: StatusRow): string {
   if (!row.inTargets) return `${row.status} (removed)`;
   if (row.enabled === false) return `${row.status === 'not-probed' ? 'disabled' : `${row.status} (disabled)`}`;
   return row.status === 'not-probed' ? 'not probed yet' : row.status;
+}
+
+/** `open (partial: not open from ap-southeast-2 since 2026-11-24 10:05:00Z)`: the status, and where vantage points disagree. */
+function withReach(status: string, row: StatusRow): string {
+  const note = partialNote(row.open, row.reach, formatTime);
+  return note === null ? status : `${status} (${note})`;
 }
 
 function truncate(text: string, max: number): string {
@@ -160,7 +170,7 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
       ['TARGET', 'STATUS', 'FOR', 'EXPECT', 'FINDINGS', 'MUTED', 'REASON'],
       rows.map((r) => [
         r.target,
-        shown(r),
+        withReach(shown(r), r),
         r.since ? formatElapsed(r.since, now) : '-',
         r.expect ?? 'any',
         formatFindings(r.findings),
@@ -187,7 +197,7 @@ function printDetail(
 ): void {
   const lines: [string, string][] = [
     ['target', row.display === row.target ? row.target : `${row.target} (${row.display})`],
-    ['status', shown(row)],
+    ['status', withReach(shown(row), row)],
   ];
   if (row.since) lines.push([row.open === true ? 'open since' : row.open === false ? 'not open since' : 'since', `${formatTime(row.since)} (${formatElapsed(row.since, now)})`]);
   if (row.statusSince && row.statusSince !== row.since) lines.push(['status since', `${formatTime(row.statusSince)} (${formatElapsed(row.statusSince, now)})`]);
@@ -195,6 +205,7 @@ function printDetail(
   if (row.invalid) lines.push(['invalid', row.invalid]);
   if (row.definitionError) lines.push(['definition error', `${row.definitionError}; the last valid definition is still probed`]);
   lines.push(['findings', formatFindings(row.findings)]);
+  if (row.reach) lines.push(...reachLines(row.reach));
   if (row.reason) lines.push([row.status === 'error' ? 'last error' : 'reason', row.reason]);
   const parsed = item ? parseTargetItem(item, DEFAULT_PORT) : null;
   if (parsed?.ok) {
@@ -223,6 +234,15 @@ function printDetail(
   }
   const width = Math.max(...lines.map(([k]) => k.length));
   for (const [k, v] of lines) out.line(`${k.padEnd(width)}  ${v}`);
+}
+
+/** Every vantage point by what it sees, for the detail view. */
+function reachLines(reach: Reach): [string, string][] {
+  return [
+    ['open from', namesOrNone(reach.open)],
+    ['not open from', namesOrNone(reach.notOpen)],
+    ['unknown from', reach.unknown.length > 0 ? `${nameList(reach.unknown)} (stopped reporting, or its look failed)` : 'none'],
+  ];
 }
 
 export const registerStatusCommand: CommandRegistrar = (program: Command) => {

@@ -1,6 +1,8 @@
+/** `portwatch local`'s alert printer: one readable line, or one JSON object per line, per alert. */
 import { formatAlert, type AlertPayload } from '../../monitor/alert';
 import type { Alert } from '../../monitor/model';
 import type { Notifier } from '../../monitor/dependencies';
+import { reachText } from '../../monitor/reach-text';
 
 /** Where the notifier writes; resolves once the line is handed to the stream. */
 export interface LineSink {
@@ -32,11 +34,21 @@ export function alertText(alert: Alert): string {
     case 'cert-changed':
       // The subject says why; the line adds which certificate replaced which.
       return `${head}: ${alert.certChange?.before.fingerprint256 ?? '?'} -> ${alert.evidence.tls?.cert?.fingerprint256 ?? '?'}`;
+    case 'partial':
+    case 'reachable':
+      // The subject may have cut the lists (+N); the line names every vantage point.
+      return `${head}: ${alert.reach ? reachText(alert.reach) : alert.status}`;
     case 'reminder':
-      return `${head}: still ${alert.status}${findingsText(alert)}, ${alert.reason}`;
+      return `${head}: still ${alert.status}${findingsText(alert)}, ${alert.reason}${seenFrom(alert)}`;
     default:
-      return `${head}: ${alert.previous ?? 'first check'} -> ${alert.status}${findingsText(alert)}, ${alert.reason}`;
+      return `${head}: ${alert.previous ?? 'first check'} -> ${alert.status}${findingsText(alert)}, ${alert.reason}${seenFrom(alert)}`;
   }
+}
+
+/** `; open from a; not open from b` with several vantage points; nothing with one. */
+function seenFrom(alert: Alert): string {
+  const text = alert.reach ? reachText(alert.reach) : '';
+  return text === '' ? '' : `; ${text}`;
 }
 
 function findingsText(alert: Alert): string {

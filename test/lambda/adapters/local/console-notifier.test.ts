@@ -52,6 +52,25 @@ describe('ConsoleNotifier', () => {
     });
   });
 
+  it('with several vantage points: a partial line names every vantage point (the headline may cut them), other lines add where it is seen from', async () => {
+    // Prepare
+    const reach = { open: ['ap-northeast-1', 'ap-southeast-2', 'eu-central-1', 'eu-west-1'], notOpen: ['sa-east-1', 'us-east-1'], unknown: ['me-south-1'], partialSince: '2026-11-24T10:00:00.000Z' };
+    const partial: Alert = { ...opened, event: 'partial', previous: 'open', expected: 'open', severity: 'warning', findings: [], addedFindings: [], reach };
+    const exposed: Alert = { ...opened, findings: [], addedFindings: [], reach: { ...reach, open: ['eu-west-1'], notOpen: ['us-east-1'], unknown: [] } };
+    const out = sink();
+    // Act
+    await new ConsoleNotifier(out, { json: true }).publish(partial);
+    // Assess
+    expect(alertText(partial)).toBe(
+      '2026-11-24T10:00:00.000Z WARNING PARTIAL 127.0.0.1:8883 open from ap-northeast-1 +3; not from sa-east-1, us-east-1: ' +
+        'open from ap-northeast-1, ap-southeast-2, eu-central-1, eu-west-1; not open from sa-east-1, us-east-1; unknown from me-south-1',
+    );
+    expect(alertText(exposed)).toBe(
+      '2026-11-24T10:00:00.000Z CRITICAL OPEN 127.0.0.1:8883 from eu-west-1 (expected closed): closed -> open, 127.0.0.1: connected; open from eu-west-1; not open from us-east-1',
+    );
+    expect(JSON.parse(out.lines[0] ?? '')).toMatchObject({ type: 'alert', event: 'partial', from: 'open', to: 'open', reach });
+  });
+
   it('rejects when the stream does, so the alert stays pending', async () => {
     const failing: LineSink = { write: (_chunk, cb) => (cb(new Error('EPIPE')), false) };
     await expect(new ConsoleNotifier(failing, { json: true }).publish(opened)).rejects.toThrow('EPIPE');
