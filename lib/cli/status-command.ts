@@ -259,7 +259,9 @@ Statuses: open, closed (refused), filtered (no answer), unreachable, error (cann
 item), "not probed yet", disabled, and "(removed)" for targets deleted from the Targets table whose
 state is kept. FOR is how long the target has been open, or not open. MUTED shows the target's mutes
 and maintenance windows (\`portwatch mute\`: alerts are held while one is active); windows for all
-targets (\`mute --all\`) are on a line under the table.
+targets (\`mute --all\`) are on a line under the table. With several vantage points (regions, or
+\`local --vantage\`), STATUS says where they disagree: "open (partial: not open from ap-southeast-2
+since ...)"; the detail view lists open from / not open from / unknown from.
 
 Examples:
   $ portwatch status
