@@ -1,7 +1,7 @@
 /** What to do about an alert, in a sentence or two: the e-mail's last line and the chat card's next step. */
 import type { Finding } from '../probe/types';
 import type { Alert } from './model';
-import { agreeingSide, nameList } from './reach-text';
+import { VANTAGE_LABEL, agreeingSide, nameList } from './reach-text';
 
 /** What fixes a finding, for the findings whose fix is one configuration change on the broker. */
 const FINDING_FIX: Readonly<Partial<Record<Finding, string>>> = {
@@ -49,6 +49,8 @@ export function advice(alert: Alert): string {
     );
   }
   if (alert.event === 'degraded') {
+    const vantage = alert.labels[VANTAGE_LABEL];
+    if (vantage !== undefined) return `Check the prober in ${vantage}: its network egress, DNS, or Lambda limits. Meanwhile the other vantage points decide; if the fleet really changed, they alert.`;
     return 'Check the scanner: its network egress, DNS, or Lambda limits. If the fleet really changed, the held alerts follow once the hold ends.';
   }
   if (alert.severity === 'info') return 'No action needed: the target is back in its expected state.';

@@ -4,7 +4,7 @@ import type { CertFacts, Finding } from '../probe/types';
 import { reasonsText } from './cert-change';
 import type { Alert, Evidence } from './model';
 import { advice } from './alert-advice';
-import { agreeingSide, fitNames, reachHeadline, seenFromLines } from './reach-text';
+import { VANTAGE_LABEL, agreeingSide, fitNames, reachHeadline, seenFromLines } from './reach-text';
 import { originLines } from './root-cause-text';
 
 /** What a publisher sends: SNS takes exactly these three parts. */
@@ -172,10 +172,18 @@ function windowChange(alert: Alert): string {
 
 export const SCANNER_TARGET = '(scanner)';
 
-export function degradedAlert(at: string, flipping: number, probed: number): Alert {
-  const reason = `${flipping} of ${plural(probed, 'target')} changed open/closed at once; their alerts are held and re-checked next tick`;
+/**
+ * The scanner's own alert: too many targets flipped at once. With several vantage points, `vantage`
+ * names the one whose own views flipped (they are held, so the others outvote it), first in the
+ * reason so the subject keeps it, and as a label; its id names it too, as two may degrade at once.
+ */
+export function degradedAlert(at: string, flipping: number, probed: number, vantage: string | null = null): Alert {
+  const reason =
+    vantage === null
+      ? `${flipping} of ${plural(probed, 'target')} changed open/closed at once; their alerts are held and re-checked next tick`
+      : `${vantage} sees ${flipping} of ${plural(probed, 'target')} change open/closed at once; its views are held (the other vantage points decide) and re-checked next tick`;
   return {
-    id: `${SCANNER_TARGET}@${at}`,
+    id: vantage === null ? `${SCANNER_TARGET}@${at}` : `${SCANNER_TARGET}@${vantage}@${at}`,
     event: 'degraded',
     target: SCANNER_TARGET,
     display: 'portwatch scanner',
@@ -190,7 +198,7 @@ export function degradedAlert(at: string, flipping: number, probed: number): Ale
     addedFindings: [],
     removedFindings: [],
     reason,
-    labels: {},
+    labels: vantage === null ? {} : { [VANTAGE_LABEL]: vantage },
     description: null,
     evidence: { reason, latencyMs: 0, addresses: [], tls: null, mqtt: null },
   };

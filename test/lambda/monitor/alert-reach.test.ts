@@ -1,5 +1,5 @@
 /** Alerts with several vantage points: the partial and reachable alerts, and the regions named on an exposure or outage not every vantage point sees. */
-import { formatAlert } from '../../../lambda/monitor/alert';
+import { degradedAlert, formatAlert } from '../../../lambda/monitor/alert';
 import type { Alert, Reach } from '../../../lambda/monitor/model';
 import { OPENED, PARTIAL_REACH, alertOfEachKind } from '../../helpers/sample-alerts';
 
@@ -110,5 +110,18 @@ describe('formatAlert: several vantage points', () => {
     expect(without.text).not.toContain('Seen from');
     expect(without.attributes).not.toHaveProperty('openFrom');
     expect(without.json).not.toHaveProperty('reach');
+  });
+
+  it('scanner degraded at one vantage point: the subject leads with it, a label carries it (a filterable attribute), the id tells two vantage points apart', () => {
+    // Act
+    const alert = degradedAlert('2026-11-24T10:05:00.000Z', 40, 50, 'ap-southeast-2');
+    const f = formatAlert(alert);
+    // Assess
+    expect(f.subject).toBe('[portwatch] scanner degraded: ap-southeast-2 sees 40 of 50 targets change open/closed at once; it...');
+    expect(f.text).toContain('ap-southeast-2 sees 40 of 50 targets change open/closed at once; its views are held (the other vantage points decide) and re-checked next tick');
+    expect(f.text).toContain('What to do: Check the prober in ap-southeast-2: its network egress, DNS, or Lambda limits. Meanwhile the other vantage points decide; if the fleet really changed, they alert.');
+    expect(f.attributes.labels).toEqual(['vantage=ap-southeast-2']);
+    expect(alert.id).not.toBe(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50, 'eu-west-1').id);
+    expect(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50)).toEqual(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50, null));
   });
 });
