@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { MaintenanceWindow, Reach, TargetState } from '../../lambda/monitor/model';
-import { nameList, namesOrNone, partialNote } from '../../lambda/monitor/reach-text';
+import { isPartial, nameList, namesOrNone, partialNote } from '../../lambda/monitor/reach-text';
 import { activeWindowEnd } from '../../lambda/monitor/windows';
 import { plural } from '../../lambda/parse/plural';
 import { DEFAULT_PORT, formatFieldError, parseTargetItem } from '../../lambda/monitor/target';
@@ -183,6 +183,8 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(shown(r), (counts.get(shown(r)) ?? 0) + 1);
     out.line(`${rows.length} target${rows.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    const vantageLine = vantageSummary(rows);
+    if (vantageLine !== null) out.line(vantageLine);
     for (const r of rows) if (r.definitionError) out.line(`${r.target}: definition error: ${r.definitionError}; the last valid definition is still probed`);
   });
 }
@@ -234,6 +236,19 @@ function printDetail(
   }
   const width = Math.max(...lines.map(([k]) => k.length));
   for (const [k, v] of lines) out.line(`${k.padEnd(width)}  ${v}`);
+}
+
+/**
+ * Under the table, with several vantage points: how many targets are partial, and which vantage points
+ * know nothing current of how many (one missing from every row stopped reporting). Null with one.
+ */
+function vantageSummary(rows: readonly StatusRow[]): string | null {
+  const partial = rows.filter((r) => isPartial(r.reach)).length;
+  const unknown = new Map<string, number>();
+  for (const r of rows) for (const v of r.reach?.unknown ?? []) unknown.set(v, (unknown.get(v) ?? 0) + 1);
+  const parts = partial > 0 ? [`${plural(partial, 'target')} partially reachable`] : [];
+  for (const [v, n] of [...unknown].sort(([a], [b]) => a.localeCompare(b))) parts.push(`${v} unknown for ${plural(n, 'target')}`);
+  return parts.length > 0 ? `vantage points: ${parts.join('; ')}` : null;
 }
 
 /** Every vantage point by what it sees, for the detail view. */

@@ -35,9 +35,10 @@ describe('portwatch status / history with several vantage points', () => {
     dir = mkdtempSync(join(tmpdir(), 'portwatch-reach-'));
     stateDir = join(dir, 'state');
     await withBackend({ state: stateDir }, 'create', async (backend) => {
-      for (const target of ['broker.example.com', 'quiet.example.com']) await backend.targets.put({ target, expect: 'open' });
+      for (const target of ['broker.example.com', 'far.example.com', 'quiet.example.com']) await backend.targets.put({ target, expect: 'open' });
       expect(await backend.store.putState(state('broker.example.com', PARTIAL), null)).toBe(true);
       expect(await backend.store.putState(state('quiet.example.com', undefined), null)).toBe(true);
+      expect(await backend.store.putState(state('far.example.com', { open: ['eu-west-1', 'us-east-1'], notOpen: [], unknown: ['ap-southeast-2'], partialSince: null }), null)).toBe(true);
       await backend.store.putEvent(event(1, '2026-11-24T09:00:00.000Z', undefined));
       await backend.store.putEvent(event(2, '2026-11-24T10:00:00.000Z', PARTIAL));
       await backend.store.putEvent(event(3, '2026-11-24T10:05:00.000Z', { ...PARTIAL, open: ['ap-southeast-2', 'eu-west-1', 'us-east-1'], notOpen: [], partialSince: null }));
@@ -47,7 +48,7 @@ describe('portwatch status / history with several vantage points', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the table shows the partial reach beside the status; a target without one is shown as before', async () => {
+  it('the table shows the partial reach beside the status, and under it the partial and unknown counts; a target without one is shown as before', async () => {
     // Act
     const result = await runCli(['status', '--state', stateDir]);
     // Assess
@@ -55,7 +56,8 @@ describe('portwatch status / history with several vantage points', () => {
     const rows = result.stdout.split('\n');
     expect(rows.find((l) => l.startsWith('broker.example.com '))).toMatch(/^broker\.example\.com\s+open \(partial: not open from ap-southeast-2 since 2026-11-24 10:05:00Z\)\s+\d/);
     expect(rows.find((l) => l.startsWith('quiet.example.com '))).toMatch(/^quiet\.example\.com\s+open\s+\d/);
-    expect(result.stdout).toContain('2 targets: 2 open\n');
+    expect(rows.find((l) => l.startsWith('far.example.com '))).toMatch(/^far\.example\.com\s+open\s+\d/);
+    expect(result.stdout).toContain('3 targets: 3 open\nvantage points: 1 target partially reachable; ap-southeast-2 unknown for 1 target\n');
   });
 
   it('the detail view lists every vantage point; --json carries the reach, and no reach key for a target without one', async () => {
@@ -67,7 +69,7 @@ describe('portwatch status / history with several vantage points', () => {
     const lines = detail.stdout.split('\n');
     expect(lines).toContain('status          open (partial: not open from ap-southeast-2 since 2026-11-24 10:05:00Z)');
     expect(lines).toEqual(expect.arrayContaining(['open from       eu-west-1, us-east-1', 'not open from   ap-southeast-2', 'unknown from    none']));
-    expect(json.map((r) => [r.target, r.reach])).toEqual([['broker.example.com', PARTIAL], ['quiet.example.com', undefined]]);
+    expect(json.map((r) => [r.target, r.reach])).toEqual([['broker.example.com', PARTIAL], ['far.example.com', expect.objectContaining({ unknown: ['ap-southeast-2'] })], ['quiet.example.com', undefined]]);
     expect(quiet[0]).not.toHaveProperty('reach');
   });
 
