@@ -46,6 +46,28 @@ describe('SnsNotifier', () => {
     }
   });
 
+  it('a partial reach travels as openFrom/notOpenFrom String.Array attributes: 10 in all with findings and labels', async () => {
+    // Prepare
+    const standIn = await startSnsStandIn();
+    const partial: Alert = {
+      ...alert, event: 'partial', status: 'open', previous: 'open', open: true, severity: 'warning', findings: ['cert-expiring'],
+      reach: { open: ['eu-west-1', 'us-east-1'], notOpen: ['ap-southeast-2'], unknown: [], partialSince: '2026-11-24T10:00:00.000Z' },
+    };
+    try {
+      // Act
+      await new SnsNotifier(client(standIn), 'arn:aws:sns:eu-west-1:1:alerts').publish(partial);
+      // Assess
+      const input = standIn.published[0];
+      const attrs = input?.MessageAttributes ?? {};
+      expect(input?.Subject).toBe('[portwatch] PARTIAL b.example:8883 open from eu-west-1, us-east-1; not from ap-southeast-2');
+      expect(attrs.openFrom).toEqual({ DataType: 'String.Array', StringValue: '["eu-west-1","us-east-1"]' });
+      expect(attrs.notOpenFrom).toEqual({ DataType: 'String.Array', StringValue: '["ap-southeast-2"]' });
+      expect(Object.keys(attrs)).toHaveLength(10);
+    } finally {
+      await standIn.close();
+    }
+  });
+
   it('lets an SNS failure propagate so the alert stays pending', async () => {
     const standIn = await startSnsStandIn();
     standIn.refuse(1);
