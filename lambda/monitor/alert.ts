@@ -7,6 +7,9 @@ import { advice } from './alert-advice';
 import { VANTAGE_LABEL, agreeingSide, fitNames, reachHeadline, seenFromLines } from './reach-text';
 import { originLines } from './root-cause-text';
 
+/** What to do about an alert lives in alert-advice.ts; re-exported so callers keep importing it with the rest of the alert. */
+export { advice } from './alert-advice';
+
 /** What a publisher sends: SNS takes exactly these three parts. */
 export interface FormattedAlert {
   readonly subject: string;

@@ -63,7 +63,7 @@ export function reachText(reach: Reach): string {
 /**
  * The headline of a `partial` or `reachable` alert for `display`, within `max` characters:
  * `PARTIAL broker:8883 open from eu-west-1, us-east-1; not from ap-southeast-2`,
- * `REACHABLE broker:8883 from all 3 vantage points again`. Unknown vantage points are left to the
+ * `REACHABLE broker:8883 again from all 3 vantage points`. Unknown vantage points are left to the
  * body: they are neither side of the disagreement, and the subject has no room to spare.
  */
 export function reachHeadline(event: 'partial' | 'reachable', display: string, reach: Reach | undefined, max: number): string {
