@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { reasonsText } from '../../lambda/monitor/cert-change';
 import type { TargetEvent } from '../../lambda/monitor/model';
-import { isPartial, reachText } from '../../lambda/monitor/reach-text';
+import { agreeingSide, isPartial, nameList, reachText } from '../../lambda/monitor/reach-text';
 import { withBackend, type BackendOptions } from './backend';
 import { EXIT_FAILED, type CommandRegistrar } from './cli-io';
 import { CliOutput, formatFindings, formatTime } from './output';
@@ -46,7 +46,9 @@ function change(event: TargetEvent): string {
     const removed = event.findingsBefore.filter((f) => !event.findings.includes(f)).map((f) => `-${f}`);
     return [...added, ...removed].join(' ');
   }
-  return `${event.from ?? '(first)'} -> ${event.to}`;
+  // With vantage points that disagree, where the new open/not-open holds (as the alert's headline says).
+  const side = agreeingSide(event.to === 'open', event.reach);
+  return `${event.from ?? '(first)'} -> ${event.to}${side === null ? '' : ` (from ${nameList(side)})`}`;
 }
 
 async function runHistory(targetArg: string, options: HistoryOptions): Promise<void> {

@@ -233,9 +233,9 @@ function state(target: string, reach: Reach | undefined): TargetState {
   };
 }
 
-function event(version: number, at: string, reach: Reach | undefined): TargetEvent {
+function event(version: number, at: string, reach: Reach | undefined, kind: TargetEvent['kind'] = reach ? 'reach' : 'baseline'): TargetEvent {
   return {
-    target: 'broker.example.com', version, kind: reach ? 'reach' : 'baseline', at, from: reach ? 'open' : null, to: 'open', findingsBefore: [], findings: [],
+    target: 'broker.example.com', version, kind, at, from: kind === 'baseline' ? null : 'open', to: 'open', findingsBefore: [], findings: [],
     reason: 'connected', evidence: OPEN, alerted: version === 3, ...(reach ? { reach } : {}),
   };
 }
@@ -253,6 +253,8 @@ describe('portwatch status / history with several vantage points', () => {
       expect(await backend.store.putState(state('quiet.example.com', undefined), null)).toBe(true);
       expect(await backend.store.putState(state('far.example.com', { open: ['eu-west-1', 'us-east-1'], notOpen: [], unknown: ['ap-southeast-2'], partialSince: null }), null)).toBe(true);
       await backend.store.putEvent(event(1, '2026-11-24T09:00:00.000Z', undefined));
+      const closing: Reach = { ...PARTIAL, open: ['us-east-1'], notOpen: ['ap-southeast-2', 'eu-west-1'] };
+      await backend.store.putEvent({ ...event(4, '2026-11-24T10:10:00.000Z', closing, 'transition'), to: 'closed', reason: 'ECONNREFUSED' });
       await backend.store.putEvent(event(2, '2026-11-24T10:00:00.000Z', PARTIAL));
       await backend.store.putEvent(event(3, '2026-11-24T10:05:00.000Z', { ...PARTIAL, open: ['ap-southeast-2', 'eu-west-1', 'us-east-1'], notOpen: [], partialSince: null }));
     });
@@ -286,16 +288,17 @@ describe('portwatch status / history with several vantage points', () => {
     expect(quiet[0]).not.toHaveProperty('reach');
   });
 
-  it('history words the reach events: partial, and reachable from all again', async () => {
+  it('history words the reach events (partial, reachable from all again) and says where a transition holds when vantage points disagree', async () => {
     // Act
     const text = await runCli(['history', 'broker.example.com', '--state', stateDir]);
     const json = jsonLines((await runCli(['history', 'broker.example.com', '--state', stateDir, '--json'])).stdout);
     // Assess
     const lines = text.stdout.split('\n');
     expect(lines[0]).toMatch(/^AT\s+EVENT\s+CHANGE\s+FINDINGS\s+ALERT\s+REASON$/);
+    expect(lines.splice(1, 1)[0]).toMatch(/^2026-11-24 10:10:00Z\s+transition\s+open -> closed \(from ap-southeast-2, eu-west-1\)\s+-\s+-\s+ECONNREFUSED$/);
     expect(lines[1]).toMatch(/^2026-11-24 10:05:00Z\s+reach\s+reachable from all: open from ap-southeast-2, eu-west-1, us-east-1\s+-\s+yes\s+connected$/);
     expect(lines[2]).toMatch(/^2026-11-24 10:00:00Z\s+reach\s+partial: open from eu-west-1, us-east-1; not open from ap-southeast-2\s+-\s+-\s+connected$/);
     expect(lines[3]).toMatch(/^2026-11-24 09:00:00Z\s+baseline\s+\(first\) -> open\s/);
-    expect(json.map((e) => [e.kind, e.reach])).toEqual([['reach', expect.objectContaining({ notOpen: [] })], ['reach', PARTIAL], ['baseline', undefined]]);
+    expect(json.map((e) => [e.kind, e.reach]).slice(1)).toEqual([['reach', expect.objectContaining({ notOpen: [] })], ['reach', PARTIAL], ['baseline', undefined]]);
   });
 });
