@@ -41,7 +41,9 @@ function cap(text: string, max: number): string {
 }
 
 function description(alert: Alert): string {
-  const lines = [`*${alert.severity.toUpperCase()}* \`${alert.display}\` is *${alert.status}*${alert.previous ? ` (was ${alert.previous})` : ''}, expected ${alert.expected ?? 'any'}.`];
+  // A partial or reachable alert changes where the target is seen from, not its status: no "(was open)".
+  const was = alert.previous && alert.event !== 'partial' && alert.event !== 'reachable' ? ` (was ${alert.previous})` : '';
+  const lines = [`*${alert.severity.toUpperCase()}* \`${alert.display}\` is *${alert.status}*${was}, expected ${alert.expected ?? 'any'}.`];
   if (alert.findings.length > 0) lines.push(`Findings: ${alert.findings.map((f) => `\`${f}\``).join(', ')}`);
   if (alert.addedFindings.length > 0 && alert.event !== 'opened' && alert.event !== 'baseline') lines.push(`New: ${alert.addedFindings.join(', ')}`);
   if (alert.removedFindings.length > 0) lines.push(`Resolved: ${alert.removedFindings.join(', ')}`);

@@ -122,7 +122,11 @@ describe('chat message and EventBridge detail with several vantage points', () =
   test('the card says where it is seen from, in the description and the context; its title is the headline', () => {
     const message = chatMessage(partial);
     expect(message.content.title).toBe('portwatch: PARTIAL broker.example.com:8883 open from eu-west-1, us-east-1; not from ap-southeast-2');
-    expect(message.content.description.split('\n')).toContain('Seen from: open from eu-west-1, us-east-1; not open from ap-southeast-2');
+    expect(message.content.description.split('\n').slice(0, 3)).toEqual([
+      '*WARNING* `broker.example.com:8883` is *open*, expected open.',
+      'Findings: `anonymous-access`',
+      'Seen from: open from eu-west-1, us-east-1; not open from ap-southeast-2',
+    ]);
     expect(message.metadata.additionalContext).toMatchObject({ seenFrom: 'open from eu-west-1, us-east-1; not open from ap-southeast-2' });
     expect(message.content.nextSteps[0]).toMatch(/^Clients in some places can reach this broker/);
     expect(chatMessage(OPENED).metadata.additionalContext).not.toHaveProperty('seenFrom');
