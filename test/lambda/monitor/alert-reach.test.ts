@@ -1,4 +1,5 @@
 /** Alerts with several vantage points: the partial and reachable alerts, and the regions named on an exposure or outage not every vantage point sees. */
+import * as fc from 'fast-check';
 import { degradedAlert, formatAlert } from '../../../lambda/monitor/alert';
 import type { Alert, Reach } from '../../../lambda/monitor/model';
 import { OPENED, PARTIAL_REACH, alertOfEachKind } from '../../helpers/sample-alerts';
@@ -123,5 +124,21 @@ describe('formatAlert: several vantage points', () => {
     expect(f.attributes.labels).toEqual(['vantage=ap-southeast-2']);
     expect(alert.id).not.toBe(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50, 'eu-west-1').id);
     expect(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50)).toEqual(degradedAlert('2026-11-24T10:05:00.000Z', 40, 50, null));
+  });
+
+  it('any reach, any event, any host: the subject stays ASCII within 100 characters and names at least one vantage point of each side when it fits', () => {
+    // Seeded so a failure reproduces; vantage names as parseVantageName allows them.
+    const name = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/);
+    const names = fc.uniqueArray(name, { maxLength: 12 }).map((n) => [...n].sort());
+    fc.assert(
+      fc.property(names, names, names, fc.constantFrom('partial', 'reachable', 'opened', 'closed', 'reminder', 'baseline'), fc.string({ maxLength: 80 }), (open, notOpen, unknown, event, host) => {
+        const reach: Reach = { open, notOpen: notOpen.filter((n) => !open.includes(n)), unknown: unknown.filter((n) => !open.includes(n) && !notOpen.includes(n)), partialSince: null };
+        const subject = formatAlert({ ...partial, event, open: event !== 'closed', display: `${host}:8883`, reach }).subject;
+        expect(subject.length).toBeLessThanOrEqual(100);
+        expect(subject).toMatch(/^[\x20-\x7e]+$/);
+        if (event === 'partial' && host === '' && reach.open.length > 0 && reach.notOpen.length > 0) expect(subject).toContain(`open from ${reach.open[0] ?? ''}`);
+      }),
+      { seed: 14, numRuns: 300 },
+    );
   });
 });
