@@ -50,7 +50,7 @@ describe('bin/app-context.ts', () => {
     expect(failure({ scheduleMinute: '1', alertemail: 'a@b.c', 'allowed-cidrs': '10.0.0.0/8', retries: '3' })).toBe(
       'unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId, defaultEvery; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId, defaultEvery, regions, vantageQuorum, account, region; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
   });

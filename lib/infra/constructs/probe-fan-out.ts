@@ -216,6 +216,7 @@ export class ProbeFanOut extends Construct {
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
+      ...(props.queueName === undefined ? {} : { queueName: props.queueName }),
       visibilityTimeout: Duration.seconds(timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -240,6 +241,8 @@ export class ProbeFanOut extends Construct {
       postureEveryMs: postureEveryMinutes * MINUTE_MS,
       ...(caBundle === undefined ? {} : { caBundle }),
       ...sinkVariables(props.sinks ?? {}),
+      ...(props.vantage === undefined ? {} : { vantage: props.vantage }),
+      ...(props.homeRegion === undefined ? {} : { homeRegion: props.homeRegion }),
     });
     requireEnvironmentFits(environment, label);
 
