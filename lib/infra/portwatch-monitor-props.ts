@@ -2,8 +2,6 @@
 import type { DiscoveryProps } from './constructs/discovery';
 import type { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
-// For the TSDoc link only.
-import type { PortwatchProberStack } from './portwatch-prober-stack';
 
 /**
  * Settings of {@link PortwatchMonitor}. Every one is optional: `new PortwatchMonitor(this, 'Portwatch')`
@@ -142,7 +140,7 @@ export interface PortwatchMonitorProps {
    */
   readonly discovery?: MonitorDiscoveryProps;
   /**
-   * Several vantage points: the regions that each hold a {@link PortwatchProberStack} of this stack
+   * Several vantage points: the regions that each hold a PortwatchProberStack of this stack
    * (this stack's region may be listed too; it always is one). The dispatcher sends every tick to each
    * region's probe queue as well as to its own, and every prober records its own view; an exposure is
    * believed from any one region, an outage from `vantageQuorum` of them. Needs a concrete region on

@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { stackPropsFromContext } from '../../bin/app-context';
+import { ENV_ADVICE, stackPropsFromContext } from '../../bin/app-context';
+import { addPortwatchStacks } from '../../lib/infra/portwatch-stacks';
 import { PortwatchConfigError } from '../../lib/infra/constructs/config-validation';
 import { PortwatchStack } from '../../lib/infra/portwatch-stack';
 import { usePki } from '../helpers/certs';
@@ -42,8 +43,39 @@ describe('bin/app-context.ts', () => {
     [{ eventBus: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' }, 'context "eventBus" (-c eventBus=...) got "arn:aws:events:eu-west-1:123456789012:event-bus/x": expected "default" or the name of an event bus'],
     [{ defaultEvery: '12s' }, 'context "defaultEvery" (-c defaultEvery=...) got "12s": must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
     [{ discovery: 'maybe' }, 'context "discovery" (-c discovery=...) got "maybe": expected true or false'],
+    [{ regions: 'us-east-1,EU-WEST-1' }, 'context "regions" (-c regions=...) got "us-east-1,EU-WEST-1": must be 1-32 lower-case letters'],
+    [{ regions: 'us-east-1,us-east-1' }, 'context "regions" (-c regions=...) got "us-east-1,us-east-1": names us-east-1 twice'],
+    [{ regions: 'us-east-1', account: '1234', region: 'eu-central-1' }, 'context "account" (-c account=...) got "1234": expected a 12-digit AWS account id'],
+    [{ regions: 'us-east-1', account: '123456789012', region: 'Frankfurt' }, 'context "region" (-c region=...) got "Frankfurt": expected an AWS region name such as eu-central-1'],
+    [{ regions: 'us-east-1', account: '123456789012', region: 'eu-central-1', vantageQuorum: '3' }, 'vantageQuorum: 3 must be a whole number from 1 to 2 (the number of vantage points)'],
+    [{ vantageQuorum: '2' }, 'vantageQuorum 2 needs vantageRegions'],
   ])('rejects %p naming the key and the value', (context, message) => {
     expect(failure(context)).toContain(message);
+  });
+
+  describe('regions', () => {
+    const stacksFrom = (context: Record<string, unknown>, defaults: { account?: string; region?: string }): string[] => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      const { home, probers } = addPortwatchStacks(app, 'Portwatch', stackPropsFromContext(app, defaults), ENV_ADVICE);
+      return [home, ...probers].map((stack) => `${stack.stackName} ${stack.account} ${stack.region}`);
+    };
+
+    test('without -c account and -c region, the account and region cdk found in the credentials are home', () => {
+      expect(stacksFrom({ regions: 'us-east-1' }, { account: '123456789012', region: 'eu-west-1' })).toEqual(['Portwatch 123456789012 eu-west-1', 'Portwatch-prober-us-east-1 123456789012 us-east-1']);
+    });
+
+    test('-c account and -c region win over the credentials', () => {
+      expect(stacksFrom({ regions: 'us-east-1', account: '210987654321', region: 'eu-central-1' }, { account: '123456789012', region: 'eu-west-1' })).toEqual([
+        'Portwatch 210987654321 eu-central-1',
+        'Portwatch-prober-us-east-1 210987654321 us-east-1',
+      ]);
+    });
+
+    test('with neither, the synth fails naming the keys and variables to set', () => {
+      expect(() => stacksFrom({ regions: 'us-east-1' }, {})).toThrow(
+        'several regions need the account and the home region (cross-region references are resolved at synth): set -c account=123456789012 (or CDK_DEFAULT_ACCOUNT, which cdk sets from your credentials) and -c region=eu-central-1, the home region (or CDK_DEFAULT_REGION)',
+      );
+    });
   });
 
   test('a misspelt key fails naming it and the key it probably meant; every unknown key, sorted, in one line', () => {
