@@ -1,7 +1,7 @@
 /** The whole monitor as one construct (tables, schedule, fan-out, topics, monitoring): what a CDK app embeds. */
 import { Stack } from 'aws-cdk-lib';
-import { PortwatchConfigError } from './constructs/config-validation';
 import { Construct } from 'constructs';
+import type { AlertSinks } from './constructs/alert-sinks';
 import { AlertsTopic } from './constructs/alerts-topic';
 import { ChatTopic } from './constructs/chat-topic';
 import { SinkAlarms } from './constructs/sink-alarms';
@@ -18,19 +18,6 @@ import { VantageDispatch } from './constructs/vantage-dispatch';
 import { vantagePlan } from './vantages';
 
 export type { PortwatchMonitorProps } from './portwatch-monitor-props';
-
-/**
- * Whichever region's prober wins a transition sends its alert, so with several vantage points every
- * prober would need the sinks, granted and reached in the home region; until then the combination is
- * refused rather than deployed with sinks that a regional prober's alerts would skip.
- */
-function refuseSinks(props: PortwatchMonitorProps): void {
-  const sinks = [...(props.securityHub === true ? ['securityHub'] : []), ...(props.eventBus ? ['eventBus'] : []), ...(props.chatTopic === true ? ['chatTopic'] : [])];
-  if (sinks.length === 0) return;
-  throw new PortwatchConfigError(
-    `vantageRegions (-c regions) does not combine with ${sinks.join(', ')} yet: an alert won by a prober in another region would skip ${sinks.length === 1 ? 'that sink' : 'those sinks'}; use the alerts topic (an SQS or Lambda subscriber can forward it)`,
-  );
-}
 
 /**
  * portwatch: a tick (EventBridge) wakes the dispatcher, which fans the Targets table out into probe
@@ -54,6 +41,8 @@ export class PortwatchMonitor extends Construct {
   public readonly fanOut: ProbeFanOut;
   public readonly schedule: ProbeSchedule;
   public readonly monitoring: PortwatchMonitoring;
+  /** Where the prober sends every alert besides the alerts topic (a prober stack in another region sends there too). */
+  public readonly sinks: AlertSinks;
   /** The chat topic (Amazon Q Developer custom notifications); undefined unless `chatTopic` is true. */
   public readonly chat?: ChatTopic;
   /** One alarm per sink that keeps refusing alerts; undefined without sinks. */
@@ -68,7 +57,6 @@ export class PortwatchMonitor extends Construct {
 
     const tickRate = tickRateOf(props);
     const vantages = vantagePlan(Stack.of(this).region, props.vantageRegions, props.vantageQuorum);
-    if (vantages) refuseSinks(props);
 
     this.tables = new PortwatchTables(this, 'Tables');
 
@@ -78,8 +66,9 @@ export class PortwatchMonitor extends Construct {
 
     if (props.chatTopic === true) this.chat = new ChatTopic(this, 'Chat');
 
+    this.sinks = { securityHub: props.securityHub, eventBus: props.eventBus, chatTopic: this.chat?.topic };
     this.fanOut = new ProbeFanOut(this, 'ProbeFanOut', {
-      sinks: { securityHub: props.securityHub, eventBus: props.eventBus, chatTopic: this.chat?.topic },
+      sinks: this.sinks,
       stateTable: this.tables.stateTable,
       targetsTable: this.tables.targetsTable,
       alertsTopic: this.alerts.topic,

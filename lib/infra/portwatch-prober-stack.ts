@@ -2,8 +2,10 @@
 import { CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { AlertSinks } from './constructs/alert-sinks';
 import { opsAlarm } from './constructs/ops-alarm';
 import { OpsTopic } from './constructs/ops-topic';
 import { ProbeFanOut } from './constructs/probe-fan-out';
@@ -19,6 +21,8 @@ export interface HomeResources {
   readonly stateTable: dynamodb.ITable;
   readonly targetsTable: dynamodb.ITable;
   readonly alertsTopic: sns.ITopic;
+  /** The home prober's alert sinks: this prober sends to the same ones, in the home region. @default - none */
+  readonly sinks?: AlertSinks;
 }
 
 /** Props of {@link PortwatchProberStack}: the home stack's resources, this vantage point, and the monitor's prober settings. */
@@ -62,6 +66,11 @@ export class PortwatchProberStack extends Stack {
       targetsTable: dynamodb.Table.fromTableArn(this, 'TargetsTable', home.targetsTable.tableArn),
       alertsTopic: sns.Topic.fromTopicArn(this, 'AlertsTopic', home.alertsTopic.topicArn),
       alarmTopic: this.ops.topic,
+      sinks: {
+        ...(home.sinks?.securityHub === true ? { securityHub: true } : {}),
+        ...(home.sinks?.eventBus ? { eventBus: events.EventBus.fromEventBusArn(this, 'EventBus', home.sinks.eventBus.eventBusArn) } : {}),
+        ...(home.sinks?.chatTopic ? { chatTopic: sns.Topic.fromTopicArn(this, 'ChatTopic', home.sinks.chatTopic.topicArn) } : {}),
+      },
       ...proberSettings(props),
       vantage: props.vantage,
       homeRegion: home.region,

@@ -51,7 +51,7 @@ export function addPortwatchStacks(scope: Construct, id: string, props: Portwatc
     return { home: new PortwatchStack(scope, id, single), probers: [] };
   }
   const home = new PortwatchStack(scope, id, { ...props, crossRegionReferences: true });
-  const { tables, alerts } = home.monitor;
+  const { tables, alerts, sinks } = home.monitor;
   const probers = plan.others.map(
     (other) =>
       new PortwatchProberStack(scope, proberStackName(home.stackName, other), {
@@ -60,7 +60,7 @@ export function addPortwatchStacks(scope: Construct, id: string, props: Portwatc
         description: `portwatch prober of vantage point ${other}: probes every target from ${other}, records its view in ${plan.home}`,
         ...pickProberSettings(props),
         ...(props.opsEmail === undefined ? {} : { opsEmail: props.opsEmail }),
-        home: { stackName: home.stackName, region: plan.home, stateTable: tables.stateTable, targetsTable: tables.targetsTable, alertsTopic: alerts.topic },
+        home: { stackName: home.stackName, region: plan.home, stateTable: tables.stateTable, targetsTable: tables.targetsTable, alertsTopic: alerts.topic, sinks },
         vantage: plan.configFor(other),
         queueName: vantageQueueName(home.stackName, other),
       }),

@@ -259,7 +259,7 @@ export class ProbeFanOut extends Construct {
     props.stateTable.grant(this.prober, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     if (props.targetsTable) grantDigestWrites(this.prober, props.targetsTable);
     props.alertsTopic.grantPublish(this.prober);
-    grantAlertSinks(this.prober, props.sinks ?? {}, Stack.of(this));
+    grantAlertSinks(this.prober, props.sinks ?? {}, Stack.of(this), props.homeRegion);
 
     this.prober.addEventSource(
       new SqsEventSource(this.queue, {

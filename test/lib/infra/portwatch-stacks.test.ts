@@ -64,7 +64,8 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
   let home: Template;
   let probers: Map<string, { stack: Stack; template: Template }>;
   beforeAll(() => {
-    stacks = addPortwatchStacks(testApp(), 'Portwatch', { env: ENV, vantageRegions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] });
+    // With every alert sink: a regional prober sends to the same ones, in the home region.
+    stacks = addPortwatchStacks(testApp(), 'Portwatch', { env: ENV, vantageRegions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], securityHub: true, eventBusName: 'default', chatTopic: true });
     home = Template.fromStack(stacks.home);
     probers = new Map(stacks.probers.map((stack) => [stack.region, { stack, template: Template.fromStack(stack) }]));
   });
@@ -78,7 +79,7 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
     ]);
   });
 
-  test.each(OTHERS)('the prober in %s holds exactly the home prober\'s grants, on the home tables and topic', (region) => {
+  test.each(OTHERS)('the prober in %s holds exactly the home prober\'s grants, on the home tables, topics, Security Hub and bus', (region) => {
     // Prepare
     const { stack, template } = probers.get(region) ?? fail(region);
     const homeStatements = proberStatements(stacks.home, home);
@@ -93,14 +94,19 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
         { Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [logicalIdOf(stacks.home, 'Tables/StateTable'), 'Arn'] }] },
         expect.objectContaining({ Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [logicalIdOf(stacks.home, 'Tables/TargetsTable'), 'Arn'] } }),
         { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: logicalIdOf(stacks.home, 'Alerts/Topic') } },
+        { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: logicalIdOf(stacks.home, 'Chat/Topic') } },
       ]),
     );
+    // The sinks are the home region's: its Security Hub product and its default bus.
+    const onHome = (action: string): string[] => homeStatements.filter((st) => st.Action === action).map((st) => runtimeString(st.Resource));
+    expect(onHome('securityhub:BatchImportFindings')).toEqual([`arn:aws:securityhub:${ENV.region}:${ENV.account}:product/${ENV.account}/default`]);
+    expect(onHome('events:PutEvents')).toEqual([`arn:aws:events:${ENV.region}:${ENV.account}:event-bus/default`]);
   });
 
-  test.each(OTHERS)('the prober stack in %s reads nothing of the home stack but the two tables\' and the topic\'s ARNs, and creates no role or function beyond its prober', (region) => {
+  test.each(OTHERS)('the prober stack in %s reads nothing of the home stack but the ARNs of the two tables and the two topics, and creates no role or function beyond its prober', (region) => {
     const { template } = probers.get(region) ?? fail(region);
     const read = JSON.stringify(template.toJSON()).match(/"OutputName":"[^"]+"/g) ?? [];
-    expect(new Set(read)).toEqual(new Set(['"OutputName":"PublishOutputFnGetAttTablesStateTableD41017F5ArnC80FA184"', '"OutputName":"PublishOutputFnGetAttTablesTargetsTableF5819D90Arn65261529"', '"OutputName":"PublishOutputRefAlertsTopicCF7C81C934227F3B"']));
+    expect(new Set(read)).toEqual(new Set(['"OutputName":"PublishOutputFnGetAttTablesStateTableD41017F5ArnC80FA184"', '"OutputName":"PublishOutputFnGetAttTablesTargetsTableF5819D90Arn65261529"', '"OutputName":"PublishOutputRefAlertsTopicCF7C81C934227F3B"', '"OutputName":"PublishOutputRefChatTopicF009380F4A5C2AC9"']));
     expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalIdOf(probers.get(region)?.stack ?? fail(region), 'ProbeFanOut/Prober')]);
     expect(Object.keys(template.findResources('AWS::IAM::Role'))).toEqual([logicalIdOf(probers.get(region)?.stack ?? fail(region), 'ProbeFanOut/ProberServiceRole')]);
   });
@@ -194,7 +200,6 @@ describe('addPortwatchStacks refuses, naming what to set', () => {
     ['a region name in capitals', { env: ENV, vantageRegions: ['us-east-1', 'US-WEST-2'] }, 'vantageRegions: "US-WEST-2" must be 1-32 lower-case letters'],
     ['a quorum above the vantage points', { env: ENV, vantageRegions: ['us-east-1'], vantageQuorum: 3 }, 'vantageQuorum: 3 must be a whole number from 1 to 2 (the number of vantage points)'],
     ['a quorum with the home region alone', { env: ENV, vantageRegions: [ENV.region], vantageQuorum: 1 }, 'vantageQuorum 1 needs a region in vantageRegions besides the home region eu-central-1'],
-    ['an alert sink', { env: ENV, vantageRegions: ['us-east-1'], chatTopic: true }, 'vantageRegions (-c regions) does not combine with chatTopic yet'],
   ])('%s', (_name, props, message) => {
     expect(refusal(props as PortwatchStackProps)).toContain(message);
   });
