@@ -65,6 +65,10 @@ export function addPortwatchStacks(scope: Construct, id: string, props: Portwatc
         queueName: vantageQueueName(home.stackName, other),
       }),
   );
-  for (const prober of probers) prober.addStackDependency(home, 'the prober reads the home tables and topic, and the home dispatcher sends to its queue by name');
+  for (const prober of probers) {
+    prober.addStackDependency(home, 'the prober reads the home tables and topic, and the home dispatcher sends to its queue by name');
+    // A discovered target's opening alert names its root cause whichever region's prober wins it.
+    home.monitor.discovery?.grantRootCause(prober.fanOut.prober);
+  }
   return { home, probers };
 }

@@ -64,8 +64,9 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
   let home: Template;
   let probers: Map<string, { stack: Stack; template: Template }>;
   beforeAll(() => {
-    // With every alert sink: a regional prober sends to the same ones, in the home region.
-    stacks = addPortwatchStacks(testApp(), 'Portwatch', { env: ENV, vantageRegions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], securityHub: true, eventBusName: 'default', chatTopic: true });
+    // With every alert sink and discovery: a regional prober sends to the same sinks, in the home
+    // region, and looks up the root cause of a discovered target as the home prober does.
+    stacks = addPortwatchStacks(testApp(), 'Portwatch', { env: ENV, vantageRegions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], securityHub: true, eventBusName: 'default', chatTopic: true, discovery: {} });
     home = Template.fromStack(stacks.home);
     probers = new Map(stacks.probers.map((stack) => [stack.region, { stack, template: Template.fromStack(stack) }]));
   });
@@ -101,6 +102,19 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
     const onHome = (action: string): string[] => homeStatements.filter((st) => st.Action === action).map((st) => runtimeString(st.Resource));
     expect(onHome('securityhub:BatchImportFindings')).toEqual([`arn:aws:securityhub:${ENV.region}:${ENV.account}:product/${ENV.account}/default`]);
     expect(onHome('events:PutEvents')).toEqual([`arn:aws:events:${ENV.region}:${ENV.account}:event-bus/default`]);
+  });
+
+  test.each(OTHERS)("the prober in %s has the home prober's root-cause lookup: the same read-only policy, in its own stack", (region) => {
+    // Prepare
+    const { stack, template } = probers.get(region) ?? fail(region);
+    const policyOf = (s: Stack, t: Template, path: string): unknown => {
+      const statements = new Capture();
+      t.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: logicalIdOf(s, 'ProbeFanOut/ProberServiceRole') }], PolicyName: Match.stringLikeRegexp(path), PolicyDocument: { Statement: statements } });
+      return statements.asArray();
+    };
+
+    // Assess
+    expect(policyOf(stack, template, 'ProberRootCausePolicy')).toEqual(policyOf(stacks.home, home, 'ProberRootCausePolicy'));
   });
 
   test.each(OTHERS)('the prober stack in %s reads nothing of the home stack but the ARNs of the two tables and the two topics, and creates no role or function beyond its prober', (region) => {
