@@ -216,7 +216,7 @@ export const ENV_ADVICE = {
  * `-c regions=us-east-1,eu-west-1,ap-southeast-2` (+ `-c vantageQuorum=K`): a prober in each listed
  * region besides home, checked by the names' one parser. `-c account` and `-c region` are the home
  * stack's account and region, which cross-region references need concrete; absent, CDK_DEFAULT_ACCOUNT
- * and CDK_DEFAULT_REGION (what `cdk` found in the credentials). They matter with `regions` only: with
+ * and CDK_DEFAULT_REGION (what `cdk` found in the credentials). They are refused without `regions`; with
  * one vantage point (no `regions`, or the home region alone) the stack is today's, environment-agnostic,
  * template for template.
  */
@@ -227,8 +227,16 @@ function readVantages(app: App, defaults: { readonly account?: string; readonly 
     if (!parsed.ok) throw new PortwatchConfigError(`${describe('regions', app.node.tryGetContext('regions'))}: ${parsed.error.reason}`);
   }
   const quorum = readNumber(app, 'vantageQuorum');
-  const account = readString(app, 'account') ?? defaults.account;
-  const region = readString(app, 'region') ?? defaults.region;
+  const given = { account: readString(app, 'account'), region: readString(app, 'region') };
+  // Without `regions` the stack is environment-agnostic, as it always was: an `account` or `region`
+  // given alone would be ignored, which is worse than refused.
+  for (const key of ['account', 'region'] as const) {
+    if (regions.length === 0 && given[key] !== undefined) {
+      throw new PortwatchConfigError(`${describe(key, given[key])}: used with -c regions only (the home region of several); a single-region stack deploys to the account and region of your credentials`);
+    }
+  }
+  const account = given.account ?? defaults.account;
+  const region = given.region ?? defaults.region;
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new PortwatchConfigError(`${describe('account', account)}: expected a 12-digit AWS account id`);
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new PortwatchConfigError(`${describe('region', region)}: expected an AWS region name such as eu-central-1`);
   const quorumProp = quorum === undefined ? {} : { vantageQuorum: quorum };

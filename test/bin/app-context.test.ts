@@ -49,6 +49,7 @@ describe('bin/app-context.ts', () => {
     [{ regions: 'us-east-1', account: '123456789012', region: 'Frankfurt' }, 'context "region" (-c region=...) got "Frankfurt": expected an AWS region name such as eu-central-1'],
     [{ regions: 'us-east-1', account: '123456789012', region: 'eu-central-1', vantageQuorum: '3' }, 'vantageQuorum: 3 must be a whole number from 1 to 2 (the number of vantage points)'],
     [{ vantageQuorum: '2' }, 'vantageQuorum 2 needs vantageRegions'],
+    [{ region: 'eu-west-1' }, 'context "region" (-c region=...) got "eu-west-1": used with -c regions only'],
   ])('rejects %p naming the key and the value', (context, message) => {
     expect(failure(context)).toContain(message);
   });
