@@ -52,10 +52,10 @@ export class PortwatchProberStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: PortwatchProberStackProps) {
     super(scope, id, props);
-    // Weak references: each home value is read at deploy time with Fn::GetStackOutput (a role of the
-    // home stack that may only DescribeStacks it), not with CDK's strong cross-region mechanism, a
-    // Lambda in the home stack writing SSM parameters into every prober region and a reader Lambda
-    // here. Fewer moving parts and no function that writes across regions; what strong would add, a
+    // Weak references: each home value is an output of the home stack, read when this stack deploys
+    // with Fn::GetStackOutput (by this stack's CloudFormation execution role), not CDK's strong
+    // cross-region mechanism: a Lambda in the home stack writing SSM parameters into every prober
+    // region and a reader Lambda here. Fewer moving parts and no function that writes across regions; what strong would add, a
     // home stack that cannot be deleted while probers read it, buys little here: the tables are retained
     // anyway, and a prober whose home is gone fails and is alarmed. Set before any child is added.
     CrossStackReferences.of(this).consume(ReferenceStrength.WEAK);

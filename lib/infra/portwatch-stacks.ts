@@ -29,10 +29,9 @@ const PROP_ADVICE: EnvAdvice = { account: 'env.account', region: 'env.region' };
 /**
  * The home stack with `props`, exactly as a single-region deployment builds it when no region
  * besides its own is listed; otherwise also a PortwatchProberStack in each other region. The prober
- * stacks read the home tables' and topic's ARNs through CDK's cross-region references (an SSM
- * parameter per value in each prober region, written by a custom resource of the home stack): the
- * names are CloudFormation's own, so an existing deployment's tables are not replaced to make them
- * predictable. The other way round nothing is referenced: the home dispatcher knows each regional queue
+ * stacks read the home tables' and topics' ARNs through CDK's cross-region references, weak ones
+ * (outputs of the home stack read by `Fn::GetStackOutput`, see PortwatchProberStack): the names are
+ * CloudFormation's own, so an existing deployment's tables are not replaced to make them predictable. The other way round nothing is referenced: the home dispatcher knows each regional queue
  * by the name both sides compute (vantageQueueName), so the home stack deploys first and no cycle forms.
  */
 export function addPortwatchStacks(scope: Construct, id: string, props: PortwatchStackProps, advice: EnvAdvice = PROP_ADVICE): PortwatchStacks {
