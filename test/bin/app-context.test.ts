@@ -55,21 +55,29 @@ describe('bin/app-context.ts', () => {
   });
 
   describe('regions', () => {
-    const stacksFrom = (context: Record<string, unknown>, defaults: { account?: string; region?: string }): string[] => {
+    const stacksFrom = (context: Record<string, unknown>, defaults: { account?: string; region?: string }): void => {
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-      const { home, probers } = addPortwatchStacks(app, 'Portwatch', stackPropsFromContext(app, defaults), ENV_ADVICE);
-      return [home, ...probers].map((stack) => `${stack.stackName} ${stack.account} ${stack.region}`);
+      addPortwatchStacks(app, 'Portwatch', stackPropsFromContext(app, defaults), ENV_ADVICE);
+    };
+
+    // The props only (a stack per region is test/lib/infra/portwatch-stacks.test.ts's).
+    const propsFrom = (context: Record<string, unknown>, defaults: { account?: string; region?: string }): unknown => {
+      const { env, vantageRegions, vantageQuorum } = stackPropsFromContext(new App({ context }), defaults);
+      return { env, vantageRegions, vantageQuorum };
     };
 
     test('without -c account and -c region, the account and region cdk found in the credentials are home', () => {
-      expect(stacksFrom({ regions: 'us-east-1' }, { account: '123456789012', region: 'eu-west-1' })).toEqual(['Portwatch 123456789012 eu-west-1', 'Portwatch-prober-us-east-1 123456789012 us-east-1']);
+      expect(propsFrom({ regions: 'us-east-1,eu-west-1' }, { account: '123456789012', region: 'eu-west-1' })).toEqual({
+        env: { account: '123456789012', region: 'eu-west-1' },
+        vantageRegions: ['us-east-1', 'eu-west-1'],
+        vantageQuorum: undefined,
+      });
     });
 
-    test('-c account and -c region win over the credentials', () => {
-      expect(stacksFrom({ regions: 'us-east-1', account: '210987654321', region: 'eu-central-1' }, { account: '123456789012', region: 'eu-west-1' })).toEqual([
-        'Portwatch 210987654321 eu-central-1',
-        'Portwatch-prober-us-east-1 210987654321 us-east-1',
-      ]);
+    test('-c account and -c region win over the credentials; the home region alone is one vantage point, environment-agnostic', () => {
+      const context = { regions: 'us-east-1', account: '210987654321', region: 'eu-central-1', vantageQuorum: '2' };
+      expect(propsFrom(context, { account: '123456789012', region: 'eu-west-1' })).toEqual({ env: { account: '210987654321', region: 'eu-central-1' }, vantageRegions: ['us-east-1'], vantageQuorum: 2 });
+      expect(propsFrom({ regions: 'eu-central-1', account: '210987654321', region: 'eu-central-1' }, {})).toEqual({ env: undefined, vantageRegions: undefined, vantageQuorum: undefined });
     });
 
     test('with neither, the synth fails naming the keys and variables to set', () => {
