@@ -10,6 +10,7 @@ import { PortwatchConfigError } from '../lib/infra/constructs/config-validation'
 import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import type { PortwatchStackProps } from '../lib/infra/portwatch-stack';
 import { parseEvery } from '../lambda/monitor/lane';
+import { parseVantageNames } from '../lambda/monitor/vantage-config';
 
 /** Context keys read by this app; any other key that is not CDK's own fails the synth (see checkContextKeys). */
 const CONTEXT_KEYS = [
@@ -37,6 +38,10 @@ const CONTEXT_KEYS = [
   'discoveryEveryHours',
   'discoveryOrganizationId',
   'defaultEvery',
+  'regions',
+  'vantageQuorum',
+  'account',
+  'region',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -201,10 +206,52 @@ function readDiscovery(app: App): PortwatchStackProps['discovery'] {
   };
 }
 
-/** The stack's props from the app's context; throws PortwatchConfigError naming the key and the value. */
-export function stackPropsFromContext(app: App): PortwatchStackProps {
+/** What bin/portwatch-app.ts tells addPortwatchStacks to say when several regions lack the account or region. */
+export const ENV_ADVICE = {
+  account: '-c account=123456789012 (or CDK_DEFAULT_ACCOUNT, which cdk sets from your credentials)',
+  region: '-c region=eu-central-1, the home region (or CDK_DEFAULT_REGION)',
+} as const;
+
+/**
+ * `-c regions=us-east-1,eu-west-1,ap-southeast-2` (+ `-c vantageQuorum=K`): a prober in each listed
+ * region besides home, checked by the names' one parser. `-c account` and `-c region` are the home
+ * stack's account and region, which cross-region references need concrete; absent, CDK_DEFAULT_ACCOUNT
+ * and CDK_DEFAULT_REGION (what `cdk` found in the credentials). They are refused without `regions`; with
+ * one vantage point (no `regions`, or the home region alone) the stack is today's, environment-agnostic,
+ * template for template.
+ */
+function readVantages(app: App, defaults: { readonly account?: string; readonly region?: string }): Pick<PortwatchStackProps, 'vantageRegions' | 'vantageQuorum' | 'env'> {
+  const regions = readList(app, 'regions') ?? [];
+  if (regions.length > 0) {
+    const parsed = parseVantageNames('regions', regions.join(','));
+    if (!parsed.ok) throw new PortwatchConfigError(`${describe('regions', app.node.tryGetContext('regions'))}: ${parsed.error.reason}`);
+  }
+  const quorum = readNumber(app, 'vantageQuorum');
+  const given = { account: readString(app, 'account'), region: readString(app, 'region') };
+  // Without `regions` the stack is environment-agnostic, as it always was: an `account` or `region`
+  // given alone would be ignored, which is worse than refused.
+  for (const key of ['account', 'region'] as const) {
+    if (regions.length === 0 && given[key] !== undefined) {
+      throw new PortwatchConfigError(`${describe(key, given[key])}: used with -c regions only (the home region of several); a single-region stack deploys to the account and region of your credentials`);
+    }
+  }
+  const account = given.account ?? defaults.account;
+  const region = given.region ?? defaults.region;
+  if (account !== undefined && !/^\d{12}$/.test(account)) throw new PortwatchConfigError(`${describe('account', account)}: expected a 12-digit AWS account id`);
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new PortwatchConfigError(`${describe('region', region)}: expected an AWS region name such as eu-central-1`);
+  const quorumProp = quorum === undefined ? {} : { vantageQuorum: quorum };
+  if (!regions.some((listed) => listed !== region)) return quorumProp;
+  return { vantageRegions: regions, ...quorumProp, env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } };
+}
+
+/**
+ * The stack's props from the app's context; throws PortwatchConfigError naming the key and the value.
+ * `defaults`: the account and region `cdk` found in the credentials (CDK_DEFAULT_ACCOUNT/REGION), used with `regions` only.
+ */
+export function stackPropsFromContext(app: App, defaults: { readonly account?: string; readonly region?: string } = {}): PortwatchStackProps {
   checkContextKeys(app);
   return {
+    ...readVantages(app, defaults),
     scheduleMinutes: readNumber(app, 'scheduleMinutes'),
     alertEmail: readString(app, 'alertEmail'),
     opsEmail: readString(app, 'opsEmail'),

@@ -11,6 +11,9 @@ export { PortwatchMonitor } from './infra/portwatch-monitor';
 export type { MonitorDiscoveryProps, PortwatchMonitorProps } from './infra/portwatch-monitor-props';
 export { PortwatchStack, type PortwatchStackProps } from './infra/portwatch-stack';
 export { PortwatchConfigError } from './infra/constructs/config-validation';
+// Several regions: the home stack and a prober stack per other region, or a prober stack on its own.
+export { addPortwatchStacks, type PortwatchStacks } from './infra/portwatch-stacks';
+export { PortwatchProberStack, type PortwatchProberStackProps, type HomeResources } from './infra/portwatch-prober-stack';
 // Discovery's member side: the read-only role for each member account, and the template StackSets deploy.
 export { MemberAccountRole, type MemberAccountRoleProps } from './infra/constructs/member-account-role';
 export { MemberAccountStack } from './infra/member-account-stack';

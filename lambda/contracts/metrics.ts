@@ -53,6 +53,15 @@ export const METRIC = {
   // Discovery, once per run.
   /** Account/region scopes a discovery run could not read (a member role missing, access denied): their targets are kept as they were. */
   discoveryScopesFailed: 'DiscoveryScopesFailed',
+  // Several regions, dimension `vantage` (METRIC_DIMENSIONS.vantage): the region.
+  /** Ticks whose messages a vantage point's probe queue refused (1 per tick and vantage point): its prober missed the tick. */
+  vantageDispatchFailures: 'VantageDispatchFailures',
+} as const;
+
+/** Dimension names beside `service`, written by the handlers and read by the alarms. */
+export const METRIC_DIMENSIONS = {
+  /** A vantage point (region) of a multi-region deployment. */
+  vantage: 'vantage',
 } as const;
 
 /** The sinks, by the name they carry in delivery marks (OutboxEntry.delivered) and the `sink` metric dimension. */

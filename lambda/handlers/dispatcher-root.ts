@@ -5,11 +5,16 @@
 import type { DispatcherSettings } from '../contracts/dispatcher-env';
 import { MAX_PROBE_MESSAGE_BYTES } from '../contracts/probe-message';
 import type { ProbeQueue, TargetSource } from '../monitor/dependencies';
-import { dispatch, type DispatchReport } from '../monitor/dispatch';
+import { dispatch, VantageFanOut, type DispatchReport, type VantageQueue } from '../monitor/dispatch';
 
 export interface DispatcherParts {
   readonly source: TargetSource;
   readonly queue: ProbeQueue;
+  /**
+   * Several vantage points: every vantage point's queue, `queue` (the home one) among them; each
+   * tick goes to all of them. Absent: `queue` only.
+   */
+  readonly vantageQueues?: readonly VantageQueue[];
 }
 
 /** Pages the Targets table into the queue for the tick `tick` (its scheduled time, ISO 8601). */
@@ -24,5 +29,11 @@ export function createDispatch(parts: DispatcherParts, settings: DispatcherSetti
     tickMs: settings.tickIntervalMs,
     defaultEveryMs: settings.defaultEveryMs === 0 ? null : settings.defaultEveryMs,
   };
-  return (tick) => dispatch(parts.source, parts.queue, config, tick);
+  const { vantageQueues } = parts;
+  if (vantageQueues === undefined) return (tick) => dispatch(parts.source, parts.queue, config, tick);
+  return async (tick) => {
+    const fanOut = new VantageFanOut(vantageQueues);
+    const report = await dispatch(parts.source, fanOut, config, tick);
+    return { ...report, vantageFailures: fanOut.failures() };
+  };
 }

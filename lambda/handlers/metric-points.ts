@@ -3,7 +3,7 @@
  * the prober. The names and units are the contract's (contracts/metrics.ts); the handlers hand the
  * points to Powertools (adapters/aws/powertools.ts) and write the fields in their log line.
  */
-import { LOG_FIELDS, METRIC, type MetricName, type MetricPoint } from '../contracts/metrics';
+import { LOG_FIELDS, METRIC, METRIC_DIMENSIONS, type MetricName, type MetricPoint } from '../contracts/metrics';
 import type { DispatchReport } from '../monitor/dispatch';
 import type { RunReport } from '../monitor/prober/service';
 
@@ -11,7 +11,11 @@ const count = (name: MetricName, value: number): MetricPoint => ({ name, unit: '
 
 /** A successful tick: only the invalid items, when there are any (ticks completed are the dispatcher's own Lambda metrics). */
 export function dispatchMetrics(report: DispatchReport): MetricPoint[] {
-  return nonZero(METRIC.invalidTargets, report.invalid);
+  return [
+    ...nonZero(METRIC.invalidTargets, report.invalid),
+    // Several regions: 1 per vantage point whose queue refused the tick, sent only then (alarmed per vantage point).
+    ...(report.vantageFailures ?? []).map(({ vantage }) => ({ ...count(METRIC.vantageDispatchFailures, 1), dimensions: { [METRIC_DIMENSIONS.vantage]: vantage } })),
+  ];
 }
 
 /**

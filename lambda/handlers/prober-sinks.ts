@@ -27,18 +27,24 @@ export function scopeOfFunctionArn(arn: string): AsffScope {
   return { partition, region, accountId };
 }
 
-/** The sinks the environment asks for, in a fixed order; `sns` is the client the alerts topic uses. */
-export function createSinks(config: Pick<ProberEnvConfig, 'securityHub' | 'eventBusName' | 'chatTopicArn'>, functionArn: string, sns: SNSClient): AlertSink[] {
+/**
+ * The sinks the environment asks for, in a fixed order; `sns` is the client the alerts topic uses.
+ * A prober in another region than home (`homeRegion`) sends to the home region's Security Hub and bus,
+ * as it writes the home region's table and topic: one finding per target and kind, one bus, whichever
+ * region's prober wins a transition.
+ */
+export function createSinks(config: Pick<ProberEnvConfig, 'securityHub' | 'eventBusName' | 'chatTopicArn'> & { readonly homeRegion?: string | null }, functionArn: string, sns: SNSClient): AlertSink[] {
   const sinks: AlertSink[] = [];
+  const home = config.homeRegion ? { region: config.homeRegion } : {};
   if (config.securityHub) {
     const { SecurityHubClient } = require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub');
     const { SecurityHubFindings } = require('../adapters/aws/security-hub-findings') as typeof import('../adapters/aws/security-hub-findings');
-    sinks.push(new SecurityHubFindings(new SecurityHubClient(SINK_CLIENT), scopeOfFunctionArn(functionArn)));
+    sinks.push(new SecurityHubFindings(new SecurityHubClient({ ...SINK_CLIENT, ...home }), { ...scopeOfFunctionArn(functionArn), ...home }));
   }
   if (config.eventBusName !== null) {
     const { EventBridgeClient } = require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge');
     const { EventBridgeEvents } = require('../adapters/aws/eventbridge-events') as typeof import('../adapters/aws/eventbridge-events');
-    sinks.push(new EventBridgeEvents(new EventBridgeClient(SINK_CLIENT), config.eventBusName));
+    sinks.push(new EventBridgeEvents(new EventBridgeClient({ ...SINK_CLIENT, ...home }), config.eventBusName));
   }
   if (config.chatTopicArn !== null) {
     const { ChatNotifier } = require('../adapters/aws/chat-notifier') as typeof import('../adapters/aws/chat-notifier');

@@ -47,6 +47,55 @@ export interface DispatchReport {
    * for the tick's first 15 minutes only. Counted so the dispatcher can say so.
    */
   readonly fastLaneCapped: number;
+  /**
+   * Several vantage points: those whose queue refused this tick (after the queue's own retries), with
+   * the error; the others got every message. Absent with one vantage point.
+   */
+  readonly vantageFailures?: readonly VantageFailure[];
+}
+
+/** One vantage point's probe queue (several regions: the home region's and each prober region's). */
+export interface VantageQueue {
+  readonly vantage: string;
+  readonly queue: ProbeQueue;
+}
+
+/** A vantage point whose queue refused the tick, and why. */
+export interface VantageFailure {
+  readonly vantage: string;
+  readonly error: string;
+}
+
+/**
+ * One tick's messages to every vantage point's queue at once. A queue that refuses (its adapter has
+ * already retried) is left out for the rest of the tick and named in `failures()`: that vantage point
+ * misses one tick, which the agreement rule already tolerates (its views count as unknown once its
+ * heartbeat is 3 ticks old), while every other vantage point gets the whole tick. Only when every
+ * queue has refused does `send` throw, failing the tick as the one queue of a single region does:
+ * a retry of the whole tick would re-send to the regions that took it, for the sake of one that did not.
+ * Build one per tick.
+ */
+export class VantageFanOut implements ProbeQueue {
+  private readonly refused = new Map<string, unknown>();
+
+  public constructor(private readonly queues: readonly VantageQueue[]) {}
+
+  public async send(messages: readonly ProbeMessage[]): Promise<void> {
+    const live = this.queues.filter((q) => !this.refused.has(q.vantage));
+    const outcomes = await Promise.allSettled(live.map((q) => q.queue.send(messages)));
+    outcomes.forEach((outcome, i) => {
+      const vantage = live[i]?.vantage;
+      if (outcome.status === 'rejected' && vantage !== undefined) this.refused.set(vantage, outcome.reason);
+    });
+    if (this.refused.size === this.queues.length) throw [...this.refused.values()][0];
+  }
+
+  /** The vantage points whose queue refused, sorted by name. */
+  public failures(): VantageFailure[] {
+    return [...this.refused.entries()]
+      .map(([vantage, error]) => ({ vantage, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }))
+      .sort((a, b) => a.vantage.localeCompare(b.vantage));
+  }
 }
 
 /**

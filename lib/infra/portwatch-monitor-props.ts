@@ -139,6 +139,21 @@ export interface PortwatchMonitorProps {
    * @default - no discovery
    */
   readonly discovery?: MonitorDiscoveryProps;
+  /**
+   * Several vantage points: the regions that each hold a PortwatchProberStack of this stack
+   * (this stack's region may be listed too; it always is one). The dispatcher sends every tick to each
+   * region's probe queue as well as to its own, and every prober records its own view; an exposure is
+   * believed from any one region, an outage from `vantageQuorum` of them. Needs a concrete region on
+   * this stack (`env`).
+   * @default - one vantage point: this region
+   */
+  readonly vantageRegions?: readonly string[];
+  /**
+   * Vantage points that must see a target not open before an outage (`expect: open`) is believed,
+   * 1 to the number of vantage points.
+   * @default - a majority
+   */
+  readonly vantageQuorum?: number;
 }
 
 /** Discovery's settings within the monitor: the monitor supplies its tables, queue, prober, ops topic and default port. */

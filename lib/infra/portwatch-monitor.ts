@@ -1,11 +1,11 @@
 /** The whole monitor as one construct (tables, schedule, fan-out, topics, monitoring): what a CDK app embeds. */
-import { Duration } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { AlertSinks } from './constructs/alert-sinks';
 import { AlertsTopic } from './constructs/alerts-topic';
 import { ChatTopic } from './constructs/chat-topic';
 import { SinkAlarms } from './constructs/sink-alarms';
 import { SINK_NAMES } from '../../lambda/contracts/metrics';
-import { PortwatchConfigError, requireIntegerInRange } from './constructs/config-validation';
 import { PortwatchMonitoring } from './constructs/portwatch-monitoring';
 import { PortwatchTables } from './constructs/portwatch-tables';
 import { OpsTopic } from './constructs/ops-topic';
@@ -13,18 +13,11 @@ import { ProbeFanOut } from './constructs/probe-fan-out';
 import { ProbeSchedule } from './constructs/probe-schedule';
 import { Discovery } from './constructs/discovery';
 import type { PortwatchMonitorProps } from './portwatch-monitor-props';
+import { proberSettings, tickRateOf } from './prober-settings';
+import { VantageDispatch } from './constructs/vantage-dispatch';
+import { vantagePlan } from './vantages';
 
 export type { PortwatchMonitorProps } from './portwatch-monitor-props';
-
-/**
- * A setting in minutes as a Duration. Duration refuses a negative amount with a plain Error, which
- * would name neither the setting nor the value; everything else is checked where the value is used.
- */
-function minutes(name: string, value: number | undefined): Duration | undefined {
-  if (value === undefined) return undefined;
-  if (value < 0) throw new PortwatchConfigError(`${name} must not be negative, got ${value}`);
-  return Duration.minutes(value);
-}
 
 /**
  * portwatch: a tick (EventBridge) wakes the dispatcher, which fans the Targets table out into probe
@@ -48,18 +41,22 @@ export class PortwatchMonitor extends Construct {
   public readonly fanOut: ProbeFanOut;
   public readonly schedule: ProbeSchedule;
   public readonly monitoring: PortwatchMonitoring;
+  /** Where the prober sends every alert besides the alerts topic (a prober stack in another region sends there too). */
+  public readonly sinks: AlertSinks;
   /** The chat topic (Amazon Q Developer custom notifications); undefined unless `chatTopic` is true. */
   public readonly chat?: ChatTopic;
   /** One alarm per sink that keeps refusing alerts; undefined without sinks. */
   public readonly sinkAlarms?: SinkAlarms;
   /** Discovery of AWS accounts' public endpoints, the instant re-probe and the root cause; undefined unless `discovery` is given. */
   public readonly discovery?: Discovery;
+  /** The other regions' probe queues and the alarms on their refusals; undefined with one vantage point. */
+  public readonly vantageDispatch?: VantageDispatch;
 
   public constructor(scope: Construct, id: string, props: PortwatchMonitorProps = {}) {
     super(scope, id);
 
-    const scheduleMinutes = requireIntegerInRange('scheduleMinutes', props.scheduleMinutes ?? 5, 1, 1440);
-    const tickRate = Duration.minutes(scheduleMinutes);
+    const tickRate = tickRateOf(props);
+    const vantages = vantagePlan(Stack.of(this).region, props.vantageRegions, props.vantageQuorum);
 
     this.tables = new PortwatchTables(this, 'Tables');
 
@@ -69,36 +66,18 @@ export class PortwatchMonitor extends Construct {
 
     if (props.chatTopic === true) this.chat = new ChatTopic(this, 'Chat');
 
+    this.sinks = { securityHub: props.securityHub, eventBus: props.eventBus, chatTopic: this.chat?.topic };
     this.fanOut = new ProbeFanOut(this, 'ProbeFanOut', {
-      sinks: { securityHub: props.securityHub, eventBus: props.eventBus, chatTopic: this.chat?.topic },
+      sinks: this.sinks,
       stateTable: this.tables.stateTable,
       targetsTable: this.tables.targetsTable,
-      tickRate,
-      postureEvery: minutes('postureEveryMinutes', props.postureEveryMinutes),
       alertsTopic: this.alerts.topic,
       alarmTopic: this.ops.topic,
-      defaultPort: props.defaultPort,
-      probeTimeoutMs: props.probeTimeoutMs,
-      allowedCidrs: props.allowedCidrs,
-      caBundle: props.caBundle,
-      maxConcurrency: props.proberMaxConcurrency,
-      probeConcurrency: props.probeConcurrency,
-      batchSize: props.proberBatchSize,
-      timeout: props.proberTimeout,
-      memorySize: props.proberMemorySize,
-      confirmAttempts: props.confirmAttempts,
-      eventRetentionDays: props.eventRetentionDays,
-      certExpiringDays: props.certExpiringDays,
-      plaintextPort: props.plaintextPort,
-      settingNames: {
-        tickRate: 'scheduleMinutes',
-        postureEvery: 'postureEveryMinutes',
-        maxConcurrency: 'proberMaxConcurrency',
-        batchSize: 'proberBatchSize',
-        timeout: 'proberTimeout (seconds)',
-        memorySize: 'proberMemorySize',
-      },
+      ...proberSettings(props),
+      ...(vantages ? { vantage: vantages.configFor(vantages.home) } : {}),
     });
+
+    if (vantages) this.vantageDispatch = new VantageDispatch(this, 'Vantages', { home: vantages.home, others: vantages.others, opsTopic: this.ops.topic, tickRate });
 
     this.schedule = new ProbeSchedule(this, 'ProbeSchedule', {
       rate: tickRate,
@@ -109,6 +88,7 @@ export class PortwatchMonitor extends Construct {
       targetsPerMessage: props.targetsPerMessage,
       scanSegments: props.scanSegments,
       defaultEvery: props.defaultEvery,
+      ...(vantages && this.vantageDispatch ? { vantages: { home: vantages.home, queues: this.vantageDispatch.queues } } : {}),
     });
 
     const sinks = [
@@ -145,10 +125,16 @@ export class PortwatchMonitor extends Construct {
       alertsTopic: this.alerts.topic,
       opsTopic: this.ops.topic,
       tickRate,
-      alarms: [...deadLetterQueues.map(({ dlq }) => dlq.alarm), ...(this.sinkAlarms?.alarms ?? []), ...(this.discovery ? [this.discovery.scopesFailedAlarm] : [])],
+      alarms: [
+        ...deadLetterQueues.map(({ dlq }) => dlq.alarm),
+        ...(this.sinkAlarms?.alarms ?? []),
+        ...(this.discovery ? [this.discovery.scopesFailedAlarm] : []),
+        ...(this.vantageDispatch?.alarms ?? []),
+      ],
       featureGraphs: [
         ...(this.sinkAlarms?.graphs ?? []),
         ...(this.discovery ? [{ title: 'Discovery: scopes not read', left: [this.discovery.scopesFailedAlarm.metric] }] : []),
+        ...(this.vantageDispatch?.graphs ?? []),
       ],
     });
   }

@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { stackPropsFromContext } from '../../bin/app-context';
+import { ENV_ADVICE, stackPropsFromContext } from '../../bin/app-context';
+import { addPortwatchStacks } from '../../lib/infra/portwatch-stacks';
 import { PortwatchConfigError } from '../../lib/infra/constructs/config-validation';
 import { PortwatchStack } from '../../lib/infra/portwatch-stack';
 import { usePki } from '../helpers/certs';
@@ -42,15 +43,55 @@ describe('bin/app-context.ts', () => {
     [{ eventBus: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' }, 'context "eventBus" (-c eventBus=...) got "arn:aws:events:eu-west-1:123456789012:event-bus/x": expected "default" or the name of an event bus'],
     [{ defaultEvery: '12s' }, 'context "defaultEvery" (-c defaultEvery=...) got "12s": must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
     [{ discovery: 'maybe' }, 'context "discovery" (-c discovery=...) got "maybe": expected true or false'],
+    [{ regions: 'us-east-1,EU-WEST-1' }, 'context "regions" (-c regions=...) got "us-east-1,EU-WEST-1": must be 1-32 lower-case letters'],
+    [{ regions: 'us-east-1,us-east-1' }, 'context "regions" (-c regions=...) got "us-east-1,us-east-1": names us-east-1 twice'],
+    [{ regions: 'us-east-1', account: '1234', region: 'eu-central-1' }, 'context "account" (-c account=...) got "1234": expected a 12-digit AWS account id'],
+    [{ regions: 'us-east-1', account: '123456789012', region: 'Frankfurt' }, 'context "region" (-c region=...) got "Frankfurt": expected an AWS region name such as eu-central-1'],
+    [{ regions: 'us-east-1', account: '123456789012', region: 'eu-central-1', vantageQuorum: '3' }, 'vantageQuorum: 3 must be a whole number from 1 to 2 (the number of vantage points)'],
+    [{ vantageQuorum: '2' }, 'vantageQuorum 2 needs vantageRegions'],
+    [{ region: 'eu-west-1' }, 'context "region" (-c region=...) got "eu-west-1": used with -c regions only'],
   ])('rejects %p naming the key and the value', (context, message) => {
     expect(failure(context)).toContain(message);
+  });
+
+  describe('regions', () => {
+    const stacksFrom = (context: Record<string, unknown>, defaults: { account?: string; region?: string }): void => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      addPortwatchStacks(app, 'Portwatch', stackPropsFromContext(app, defaults), ENV_ADVICE);
+    };
+
+    // The props only (a stack per region is test/lib/infra/portwatch-stacks.test.ts's).
+    const propsFrom = (context: Record<string, unknown>, defaults: { account?: string; region?: string }): unknown => {
+      const { env, vantageRegions, vantageQuorum } = stackPropsFromContext(new App({ context }), defaults);
+      return { env, vantageRegions, vantageQuorum };
+    };
+
+    test('without -c account and -c region, the account and region cdk found in the credentials are home', () => {
+      expect(propsFrom({ regions: 'us-east-1,eu-west-1' }, { account: '123456789012', region: 'eu-west-1' })).toEqual({
+        env: { account: '123456789012', region: 'eu-west-1' },
+        vantageRegions: ['us-east-1', 'eu-west-1'],
+        vantageQuorum: undefined,
+      });
+    });
+
+    test('-c account and -c region win over the credentials; the home region alone is one vantage point, environment-agnostic', () => {
+      const context = { regions: 'us-east-1', account: '210987654321', region: 'eu-central-1', vantageQuorum: '2' };
+      expect(propsFrom(context, { account: '123456789012', region: 'eu-west-1' })).toEqual({ env: { account: '210987654321', region: 'eu-central-1' }, vantageRegions: ['us-east-1'], vantageQuorum: 2 });
+      expect(propsFrom({ regions: 'eu-central-1', account: '210987654321', region: 'eu-central-1' }, {})).toEqual({ env: undefined, vantageRegions: undefined, vantageQuorum: undefined });
+    });
+
+    test('with neither, the synth fails naming the keys and variables to set', () => {
+      expect(() => stacksFrom({ regions: 'us-east-1' }, {})).toThrow(
+        'several regions need the account and the home region (cross-region references are resolved at synth): set -c account=123456789012 (or CDK_DEFAULT_ACCOUNT, which cdk sets from your credentials) and -c region=eu-central-1, the home region (or CDK_DEFAULT_REGION)',
+      );
+    });
   });
 
   test('a misspelt key fails naming it and the key it probably meant; every unknown key, sorted, in one line', () => {
     expect(failure({ scheduleMinute: '1', alertemail: 'a@b.c', 'allowed-cidrs': '10.0.0.0/8', retries: '3' })).toBe(
       'unknown context key "alertemail": did you mean "alertEmail"?; ' +
         'unknown context key "allowed-cidrs": did you mean "allowedCidrs"?; ' +
-        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId, defaultEvery; ' +
+        'unknown context key "retries": portwatch reads scheduleMinutes, alertEmail, opsEmail, defaultPort, probeTimeoutMs, postureEveryMinutes, allowedCidrs, proberMaxConcurrency, probeConcurrency, proberBatchSize, targetsPerMessage, scanSegments, caBundle, plaintextPort, securityHub, eventBus, chatTopic, discovery, discoveryRegions, discoveryAccounts, discoveryExternalId, discoveryEveryHours, discoveryOrganizationId, defaultEvery, regions, vantageQuorum, account, region; ' +
         'unknown context key "scheduleMinute": did you mean "scheduleMinutes"?',
     );
   });

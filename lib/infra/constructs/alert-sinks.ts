@@ -32,17 +32,18 @@ export interface AlertSinks {
  * `arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: the product through which an account
  * imports findings about itself. BatchImportFindings is authorised on the product ARN of the findings.
  */
-export function defaultProductArn(scope: Stack): string {
-  return scope.formatArn({ service: 'securityhub', resource: 'product', resourceName: `${scope.account}/default` });
+export function defaultProductArn(scope: Stack, region?: string): string {
+  return scope.formatArn({ service: 'securityhub', ...(region === undefined ? {} : { region }), resource: 'product', resourceName: `${scope.account}/default` });
 }
 
 /**
  * Grants the prober what its sinks call. Security Hub has no `grant*` method in CDK, so that one is
- * Grant.addToPrincipal with the one product ARN.
+ * Grant.addToPrincipal with the one product ARN: the stack's region's, or `region`'s for a prober
+ * whose findings go to another region (a prober stack outside the home region).
  */
-export function grantAlertSinks(prober: iam.IGrantable, sinks: AlertSinks, stack: Stack): void {
+export function grantAlertSinks(prober: iam.IGrantable, sinks: AlertSinks, stack: Stack, region?: string): void {
   if (sinks.securityHub === true) {
-    iam.Grant.addToPrincipal({ grantee: prober, actions: ['securityhub:BatchImportFindings'], resourceArns: [defaultProductArn(stack)] });
+    iam.Grant.addToPrincipal({ grantee: prober, actions: ['securityhub:BatchImportFindings'], resourceArns: [defaultProductArn(stack, region)] });
   }
   sinks.eventBus?.grantPutEventsTo(prober);
   sinks.chatTopic?.grantPublish(prober);

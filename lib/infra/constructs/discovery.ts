@@ -106,6 +106,8 @@ export class Discovery extends Construct {
   public readonly failureQueue: DeadLetterQueue;
   /** A run could not read an account or region (the run went on; those targets were kept). */
   public readonly scopesFailedAlarm: cloudwatch.Alarm;
+  /** The member role the root-cause lookup assumes, and its external id. */
+  private readonly rootCause: { readonly memberRoleName: string; readonly externalId: string | null };
 
   public constructor(scope: Construct, id: string, props: DiscoveryProps) {
     super(scope, id);
@@ -207,8 +209,8 @@ export class Discovery extends Construct {
     }
 
     // The prober's root-cause lookup: read the groups and their changes, in member accounts through the role.
-    this.readPolicy('ProberRootCausePolicy', props.prober, memberRoleName, [readStatement(ROOT_CAUSE_READ_ACTIONS), assumeMemberRoleStatement(memberRoleName)]);
-    for (const [name, value] of Object.entries(rootCauseEnvironment({ roleName: memberRoleName, externalId }))) props.prober.addEnvironment(name, value);
+    this.rootCause = { memberRoleName, externalId };
+    this.grantRootCause(props.prober, this);
 
     for (const fn of [this.discoverer, this.reprober]) {
       Validations.of(fn.node.defaultChild as lambda.CfnFunction).acknowledge({
@@ -219,13 +221,24 @@ export class Discovery extends Construct {
   }
 
   /**
+   * The root-cause lookup for a prober: read-only EC2 and CloudTrail, the member role, and the
+   * variables that name it. `scope` holds the policy: a prober in another stack (a prober stack of
+   * another region) gets it in its own stack, so the home stack refers to nothing of that stack.
+   */
+  public grantRootCause(prober: lambda.Function, scope: Construct = Stack.of(prober)): void {
+    const { memberRoleName, externalId } = this.rootCause;
+    this.readPolicy('ProberRootCausePolicy', prober, memberRoleName, [readStatement(ROOT_CAUSE_READ_ACTIONS), assumeMemberRoleStatement(memberRoleName)], scope);
+    for (const [name, value] of Object.entries(rootCauseEnvironment({ roleName: memberRoleName, externalId }))) prober.addEnvironment(name, value);
+  }
+
+  /**
    * The read-only statements of one function in a policy of their own: the function's default policy
    * keeps its acknowledgement (only X-Ray uses "*"), and this one carries the reasons for its own.
    */
-  private readPolicy(id: string, fn: lambda.Function, memberRoleName: string, statements: iam.PolicyStatement[]): iam.Policy {
+  private readPolicy(id: string, fn: lambda.Function, memberRoleName: string, statements: iam.PolicyStatement[], scope: Construct = this): iam.Policy {
     const role = fn.role;
     if (role === undefined) throw new PortwatchConfigError(`${fn.node.path} has no role to grant discovery's read access to`);
-    const policy = new iam.Policy(this, id, { statements, roles: [role] });
+    const policy = new iam.Policy(scope, id, { statements, roles: [role] });
     Validations.of(policy).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: IAM5_READ_REASON },
       {

@@ -3,6 +3,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { AlertSinks } from './alert-sinks';
+import type { VantageConfig } from '../../../lambda/monitor/vantage-config';
 
 /** Props of `ProbeFanOut`. */
 export interface ProbeFanOutProps {
@@ -125,6 +126,24 @@ export interface ProbeFanOutProps {
    */
   readonly sinks?: AlertSinks;
   /**
+   * Several vantage points: where this prober looks from (VANTAGE), all of them (VANTAGES) and the
+   * outage quorum (VANTAGE_QUORUM).
+   * @default - one vantage point: no VANTAGE variables, today's behaviour
+   */
+  readonly vantage?: VantageConfig;
+  /**
+   * The region of the State table and the alerts topic, for a prober in another region (HOME_REGION:
+   * its DynamoDB and SNS clients are built there).
+   * @default - the function's own region
+   */
+  readonly homeRegion?: string;
+  /**
+   * Physical name of the probe queue, for a dispatcher in another stack that knows the queue by name
+   * only (contracts/vantage-stacks.ts).
+   * @default - a name CloudFormation generates
+   */
+  readonly queueName?: string;
+  /**
    * What error messages call each setting, for a caller that exposes them under its own names (the
    * stack's `proberBatchSize` is `batchSize` here), so that an error names the setting the user wrote.
    * A label names the unit the value is checked in when the setting's name does not.
@@ -134,4 +153,4 @@ export interface ProbeFanOutProps {
 }
 
 /** The props of `ProbeFanOut` that are checked at synth time. */
-export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames' | 'sinks'>;
+export type ProbeFanOutSetting = Exclude<keyof ProbeFanOutProps, 'stateTable' | 'targetsTable' | 'alertsTopic' | 'alarmTopic' | 'settingNames' | 'sinks' | 'vantage' | 'homeRegion' | 'queueName'>;

@@ -216,6 +216,7 @@ export class ProbeFanOut extends Construct {
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
+      ...(props.queueName === undefined ? {} : { queueName: props.queueName }),
       visibilityTimeout: Duration.seconds(timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -240,6 +241,8 @@ export class ProbeFanOut extends Construct {
       postureEveryMs: postureEveryMinutes * MINUTE_MS,
       ...(caBundle === undefined ? {} : { caBundle }),
       ...sinkVariables(props.sinks ?? {}),
+      ...(props.vantage === undefined ? {} : { vantage: props.vantage }),
+      ...(props.homeRegion === undefined ? {} : { homeRegion: props.homeRegion }),
     });
     requireEnvironmentFits(environment, label);
 
@@ -256,7 +259,7 @@ export class ProbeFanOut extends Construct {
     props.stateTable.grant(this.prober, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem');
     if (props.targetsTable) grantDigestWrites(this.prober, props.targetsTable);
     props.alertsTopic.grantPublish(this.prober);
-    grantAlertSinks(this.prober, props.sinks ?? {}, Stack.of(this));
+    grantAlertSinks(this.prober, props.sinks ?? {}, Stack.of(this), props.homeRegion);
 
     this.prober.addEventSource(
       new SqsEventSource(this.queue, {

@@ -71,6 +71,12 @@ export interface ProbeScheduleProps {
    * @default - the alarm has no action
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Several vantage points: the home region's vantage name (`probeQueue` serves it) and the probe
+   * queue of every other region; each tick goes to all of them.
+   * @default - the probe queue only
+   */
+  readonly vantages?: { readonly home: string; readonly queues: readonly { readonly vantage: string; readonly queue: sqs.IQueue }[] };
 }
 
 /**
@@ -130,6 +136,7 @@ export class ProbeSchedule extends Construct {
         defaultPort,
         tickIntervalMs: rateSeconds * 1000,
         defaultEveryMs,
+        ...(props.vantages ? { vantages: { home: props.vantages.home, others: props.vantages.queues.map(({ vantage, queue }) => ({ vantage, queueUrl: queue.queueUrl })) } } : {}),
       }),
       onFailure: new SqsDestination(this.failureQueue.queue),
       // One retry rides out a transient DynamoDB or SQS error; more would overlap the next tick.
@@ -141,6 +148,7 @@ export class ProbeSchedule extends Construct {
     // stream reads and queue attributes, none of which the dispatcher uses.
     props.targetsTable.grant(this.dispatcher, 'dynamodb:Scan');
     props.probeQueue.grant(this.dispatcher, 'sqs:SendMessage');
+    for (const { queue } of props.vantages?.queues ?? []) queue.grant(this.dispatcher, 'sqs:SendMessage');
     Validations.of(this.dispatcher.node.defaultChild as lambda.CfnFunction).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:

@@ -1,10 +1,10 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, type MetricName } from '../../../lambda/contracts/metrics';
 import type { DashboardGraph } from './portwatch-monitoring';
+import { counterAlarm } from './ops-alarm';
 
 /** Props of {@link SinkAlarms}. */
 export interface SinkAlarmsProps {
@@ -35,31 +35,19 @@ export class SinkAlarms extends Construct {
   public constructor(scope: Construct, id: string, props: SinkAlarmsProps) {
     super(scope, id);
     const ticks = props.failingTicksToAlarm ?? 3;
-    const action = new cloudwatchActions.SnsAction(props.opsTopic);
-    this.alarms = props.sinks.map((sink) => {
-      const alarm = new cloudwatch.Alarm(this, `${sink}FailingAlarm`, {
-        alarmDescription:
+    this.alarms = props.sinks.map((sink) =>
+      counterAlarm(this, `${sink}FailingAlarm`, {
+        description:
           `portwatch's ${sink} sink refused alerts in each of the last ${ticks} ticks; SNS alerts are unaffected. Look for ` +
           `"alert sink refused" in the prober logs (the error names the cause: not enabled, access denied, throttled). ` +
           'Each alert is retried for that sink alone for a day, then given up (SinkDeliveriesAbandoned).',
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: METRIC.sinkFailures,
-          dimensionsMap: { service: SERVICE_NAME, sink },
-          statistic: cloudwatch.Stats.SUM,
-          period: props.tickRate,
-        }),
-        threshold: 0,
-        evaluationPeriods: ticks,
-        datapointsToAlarm: ticks,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        // Failures are sent only when they happen (metric-points.ts): no data is no failure.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      return alarm;
-    });
+        metricName: METRIC.sinkFailures,
+        dimensions: { sink },
+        tickRate: props.tickRate,
+        ticks,
+        opsTopic: props.opsTopic,
+      }),
+    );
     const metric = (name: MetricName, label: string, sink?: string): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,

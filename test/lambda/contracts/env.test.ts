@@ -279,3 +279,23 @@ describe('dispatcher environment contract', () => {
     expect(() => parseDispatcherEnv(env)).toThrow('environment variable DEFAULT_EVERY_MS=12000 (12s) is not a fast-lane period: use 10s, 15s, 20s, 30s, 1m or schedule (0 for the schedule)');
   });
 });
+
+describe('dispatcher environment contract, several vantage points', () => {
+  const base = { TARGETS_TABLE_NAME: 't', PROBE_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/Portwatch-probe' };
+  const vantages = { home: 'eu-central-1', others: [{ vantage: 'us-east-1', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/Portwatch-probe-us-east-1' }] };
+
+  test('what the builder writes, the parser reads back', () => {
+    const input = { ...parseDispatcherEnv(base), vantages };
+    expect(parseDispatcherEnv(dispatcherEnvironment(input), { strict: true })).toEqual(input);
+  });
+
+  test.each([
+    [{ VANTAGE: 'eu-central-1' }, 'environment variables VANTAGE and VANTAGE_QUEUE_URLS are set together or not at all'],
+    [{ VANTAGE: 'EU', VANTAGE_QUEUE_URLS: 'us-east-1=https://q' }, 'environment variable VANTAGE="EU" must be 1-32 lower-case letters'],
+    [{ VANTAGE: 'eu-central-1', VANTAGE_QUEUE_URLS: 'us-east-1' }, 'environment variable VANTAGE_QUEUE_URLS="us-east-1" gives us-east-1 "", not a queue URL'],
+    [{ VANTAGE: 'eu-central-1', VANTAGE_QUEUE_URLS: 'eu-central-1=https://q' }, 'names eu-central-1 twice (or the home vantage point eu-central-1, whose queue is PROBE_QUEUE_URL)'],
+    [{ VANTAGE: 'eu-central-1', VANTAGE_QUEUE_URLS: 'US=https://q' }, 'environment variable VANTAGE_QUEUE_URLS="US=https://q" names vantage "US", which must be'],
+  ])('%p fails the cold start naming the variable and the value', (vars, message) => {
+    expect(() => parseDispatcherEnv({ ...base, ...vars })).toThrow(message);
+  });
+});

@@ -151,4 +151,26 @@ describe('createSinks', () => {
     expect(scopeOfFunctionArn('arn:aws-cn:lambda:cn-north-1:123456789012:function:p:live')).toEqual({ partition: 'aws-cn', region: 'cn-north-1', accountId: '123456789012' });
     expect(() => scopeOfFunctionArn('prober')).toThrow('not a Lambda function ARN: "prober"');
   });
+
+  it("a prober in another region sends to the home region's Security Hub and bus (signed for it, the home product in the findings)", async () => {
+    // Prepare: one stand-in for both services, reached through the SDK's standard endpoint variables.
+    const answer: StandInHandler = (r) => (r.path === '/findings/import' ? imported(r) : jsonAnswer({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
+    await withStandIn(answer, async (standIn) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, { AWS_ENDPOINT_URL_SECURITYHUB: standIn.endpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: standIn.endpoint, AWS_ACCESS_KEY_ID: 'stand-in', AWS_SECRET_ACCESS_KEY: 'stand-in' });
+      try {
+        const sinks = createSinks({ securityHub: true, eventBusName: 'default', chatTopicArn: null, homeRegion: 'eu-central-1' }, 'arn:aws:lambda:us-east-1:123456789012:function:prober', new SNSClient({ region: 'eu-central-1' }));
+
+        // Act
+        for (const sink of sinks) await sink.deliver(OPENED);
+
+        // Assess
+        const signedFor = standIn.requests.map((r) => /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(r.headers.authorization))?.[1]);
+        expect(signedFor).toEqual(['eu-central-1', 'eu-central-1']);
+        expect(new Set(findingsOf(standIn).map((f) => f.ProductArn))).toEqual(new Set(['arn:aws:securityhub:eu-central-1:123456789012:product/123456789012/default']));
+      } finally {
+        process.env = saved;
+      }
+    });
+  });
 });

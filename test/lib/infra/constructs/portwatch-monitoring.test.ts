@@ -13,7 +13,7 @@ import { logicalIdOf, testStack } from '../../../helpers/synth';
 /** Custom metrics sent only by a feature a deployment switches on (alert sinks, discovery): on the dashboard only then. */
 const FEATURE_METRICS: ReadonlySet<string> = new Set([
   METRIC.sinkDeliveries, METRIC.sinkFailures, METRIC.sinkDeliveriesAbandoned, METRIC.sinkDeliveriesPending,
-  METRIC.findingsRefreshed, METRIC.refreshFailures, METRIC.discoveryScopesFailed,
+  METRIC.findingsRefreshed, METRIC.refreshFailures, METRIC.discoveryScopesFailed, METRIC.vantageDispatchFailures,
 ]);
 
 function build(extra: Partial<PortwatchMonitoringProps> | ((stack: Stack) => Partial<PortwatchMonitoringProps>) = {}) {
@@ -271,7 +271,7 @@ describe('PortwatchMonitoring dashboard', () => {
     // Act
     const rows = [...metricsByWidget(dashboardBody(withSinks.template)).values()].flat().filter((row) => row[0] === 'Portwatch');
     // Assess
-    const sinkMetrics = [...FEATURE_METRICS].filter((name) => name !== METRIC.discoveryScopesFailed);
+    const sinkMetrics = [...FEATURE_METRICS].filter((name) => name !== METRIC.discoveryScopesFailed && name !== METRIC.vantageDispatchFailures);
     expect(new Set(rows.map((row) => row[1]))).toEqual(new Set([...Object.values(METRIC).filter((name) => !FEATURE_METRICS.has(name)), ...sinkMetrics]));
     expect(rows.filter((row) => row[1] === METRIC.sinkFailures).map((row) => row.slice(2, 6))).toEqual(
       Object.values(SINK_NAMES).map((sink) => ['service', 'portwatch', 'sink', sink]),
