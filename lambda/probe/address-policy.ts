@@ -10,7 +10,7 @@
  * and a human-readable name for the range that matched, which BlockList does not give.
  */
 import { isIP } from 'node:net';
-import { describeValue, type ParseResult } from '../monitor/target';
+import { describeValue, type ParseResult } from '../parse/field-error';
 import type { AddressGuard, ResolvedAddress } from './types';
 
 export type AddressClass =

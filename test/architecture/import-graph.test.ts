@@ -87,6 +87,13 @@ describe('architecture of lambda/, lib/ and bin/', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps the probe engine (lambda/probe) below the monitor: it imports nothing from lambda/monitor', () => {
+    // Act: an import upwards once pulled the target parser (and its cron and time-zone libraries) into every probe bundle.
+    const offenders = importsMatching(under('lambda/probe/'), (i) => i.resolved !== null && i.resolved.startsWith('lambda/monitor/'));
+    // Assess
+    expect(offenders).toEqual([]);
+  });
+
   it('imports @aws-sdk/* only in the adapters and the composition roots (lambda/handlers, lib/cli)', () => {
     // Prepare: the handlers and the CLI build the SDK clients they hand to adapters (STYLE.md: clients built
     // once at module scope and injected); the core (monitor, probe, contracts, parse), the stack and bin/ never.
