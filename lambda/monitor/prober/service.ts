@@ -96,7 +96,7 @@ export class ProberService {
     // Phase 2: write what changed and flush owed side effects.
     await mapBounded(looked, this.config.concurrency, async (l) => {
       try {
-        const held = heldByStorm(hold, l.decision);
+        const held = heldByStorm(hold, l.decision, vantage !== null);
         if (held) run.held++;
         // A storm holds this vantage point's views as well: a prober whose own network broke is outvoted, not believed.
         if (vantage !== null && l.view !== undefined && !hold) await writeOwnView(scope, vantage, l.view);

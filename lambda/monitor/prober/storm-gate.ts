@@ -34,9 +34,13 @@ function isTransition(decision: Decision): boolean {
   return decision.kind === 'write' && decision.event === 'transition';
 }
 
-/** Whether the gate holds this decision back: while it holds, transitions wait for a later tick. */
-export function heldByStorm(hold: boolean, decision: Decision): boolean {
-  return hold && isTransition(decision);
+/**
+ * Whether the gate holds this decision back: while it holds, transitions wait for a later tick. With
+ * several vantage points every decision waits: each one rests on this vantage point's own look, which
+ * is what the storm says not to believe (the other vantage points decide meanwhile).
+ */
+export function heldByStorm(hold: boolean, decision: Decision, severalVantages = false): boolean {
+  return hold && (severalVantages ? decision.kind === 'write' : isTransition(decision));
 }
 
 export function stormCount(looked: readonly Looked[], byOwnView = false): StormCount {
