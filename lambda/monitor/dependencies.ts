@@ -37,8 +37,8 @@ export interface VantageStore {
   getViews(targets: readonly string[], vantages: readonly string[]): Promise<Map<string, Map<string, VantageView>>>;
   /** Conditional like putState, on the view's own version (null: only if absent). */
   putView(view: VantageView, expectedVersion: number | null): Promise<boolean>;
-  /** The last heartbeat of every vantage point that ever wrote one; strongly consistent. */
-  getHeartbeats(): Promise<Map<string, Heartbeat>>;
+  /** The last heartbeat of each of `vantages` that ever wrote one; may be eventually consistent. */
+  getHeartbeats(vantages: readonly string[]): Promise<Map<string, Heartbeat>>;
   /** Stores the heartbeat unless the stored one is as new or newer (`at`); resolves whether it did. */
   putHeartbeat(vantage: string, heartbeat: Heartbeat): Promise<boolean>;
 }

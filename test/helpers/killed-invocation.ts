@@ -95,7 +95,7 @@ export class KilledInvocation {
       ? {
           getViews: (t, v) => this.step('getViews', () => views.getViews(t, v)),
           putView: (view, v) => this.step('putView', () => views.putView(view, v)),
-          getHeartbeats: () => this.step('getHeartbeats', () => views.getHeartbeats()),
+          getHeartbeats: (v) => this.step('getHeartbeats', () => views.getHeartbeats(v)),
           putHeartbeat: (v, beat) => this.step('putHeartbeat', () => views.putHeartbeat(v, beat)),
         }
       : {};

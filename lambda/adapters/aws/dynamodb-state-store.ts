@@ -94,25 +94,12 @@ export class DynamoDbStateStore implements StateStore, VantageStore {
     return this.conditionalPut({ ...key(statePk(view.target), `${VIEW_PREFIX}${view.vantage}`), ...view }, expectedVersion);
   }
 
-  async getHeartbeats(): Promise<Map<string, Heartbeat>> {
+  /** A BatchGetItem of the named heartbeats, not a Query: the prober's grant on the table has no Query. */
+  async getHeartbeats(vantages: readonly string[]): Promise<Map<string, Heartbeat>> {
     const beats = new Map<string, Heartbeat>();
-    let startKey: Record<string, NativeAttributeValue> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK },
-          ExpressionAttributeValues: { ':pk': HEARTBEAT_PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (typeof item[SK] === 'string' && typeof item.at === 'string') beats.set(item[SK], { at: item.at, previous: typeof item.previous === 'string' ? item.previous : null });
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    for (const item of await this.batchGet(vantages.map((v) => key(HEARTBEAT_PK, v)))) {
+      if (typeof item[SK] === 'string' && typeof item.at === 'string') beats.set(item[SK], { at: item.at, previous: typeof item.previous === 'string' ? item.previous : null });
+    }
     return beats;
   }
 

@@ -47,11 +47,11 @@ export function vantageStore(config: ProberConfig, store: StateStore): (StateSto
 /**
  * Reads the views of `targets` from every vantage point (this one's included), and every heartbeat.
  * Bounded: one BatchGetItem key per target and vantage point, for the targets whose state is read
- * (a digest hit reads neither), plus one query of the heartbeats per run.
+ * (a digest hit reads neither), plus one read of the heartbeats (one key per vantage point) per run.
  */
 export async function readVantage(config: ProberConfig, store: StateStore & VantageStore, targets: readonly string[]): Promise<VantageRun> {
   const vantage = config.vantage as VantageConfig;
-  const [views, heartbeats] = await Promise.all([targets.length > 0 ? store.getViews(targets, vantage.all) : new Map<string, Map<string, VantageView>>(), store.getHeartbeats()]);
+  const [views, heartbeats] = await Promise.all([targets.length > 0 ? store.getViews(targets, vantage.all) : new Map<string, Map<string, VantageView>>(), store.getHeartbeats(vantage.all)]);
   return { config: vantage, store, views, heartbeats, tickMs: config.cadence?.tickMs ?? DEFAULT_TICK_MS };
 }
 

@@ -67,10 +67,11 @@ describe('DynamoDbStateStore: vantage views and heartbeats', () => {
       await store.putHeartbeat('us-east-1', { at: '2026-11-24T10:00:00.000Z', previous: null }),
       await store.putHeartbeat('us-east-1', { at: '2026-11-24T10:10:00.000Z', previous: '2026-11-24T10:05:00.000Z' }),
     ];
-    const beats = await store.getHeartbeats();
+    const beats = await store.getHeartbeats(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
     // Assess
     expect(results).toEqual([true, false, false, true]);
     expect(beats.get('us-east-1')).toEqual({ at: '2026-11-24T10:10:00.000Z', previous: '2026-11-24T10:05:00.000Z' });
     expect(beats.get('eu-west-1')).toEqual({ at: AT, previous: null });
+    expect(beats.has('ap-southeast-2')).toBe(false);
   });
 });
