@@ -44,10 +44,10 @@ const MAX_RECEIVES = 3;
 const VANTAGES = ['va', 'vb', 'vc'];
 /**
  * Every this-many seeds one scenario runs three vantage points. Such a scenario costs about three
- * times a plain one (three probers per tick), so `npm test` runs 8 of its 88; PORTWATCH_SCENARIOS
+ * times a plain one (three probers per tick), so `npm test` runs 5 of its 80; PORTWATCH_SCENARIOS
  * scales them with the rest, and PORTWATCH_VANTAGE_EVERY=1 runs every scenario with three.
  */
-const VANTAGE_EVERY = Number(process.env.PORTWATCH_VANTAGE_EVERY ?? 12);
+const VANTAGE_EVERY = Number(process.env.PORTWATCH_VANTAGE_EVERY ?? 16);
 
 /**
  * What a scenario can vary, each with the share of scenarios that have it, drawn in this order from
@@ -116,7 +116,7 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     };
   });
   const world = new Map<string, ProbeStatus>(targets.map((t) => [t.target, pick(['open', 'closed', 'filtered'] as const)]));
-  // One scenario in twelve (chosen by seed, so the others draw as before) runs three vantage points
+  // One scenario in sixteen (chosen by seed, so the others draw as before) runs three vantage points
   // on the one store, each seeing the world through its own network: a per-vantage view that may
   // differ from the truth (a block, or a path open from there only).
   // Named per scenario: heartbeats are table-wide, and every scenario's clock starts at 10:00 again.
@@ -292,13 +292,13 @@ export function campaignReport(part: number, firstSeed: number, totals: Totals):
 
 /**
  * One half of the campaign as a jest suite: two files so jest runs the halves on both cores.
- * PORTWATCH_SCENARIOS sets the total, PORTWATCH_SEED the first seed. `npm test` runs 88 scenarios
- * (about 14 s of CPU a half; 120 before stale reads, skewed clocks and deadlines made each scenario
- * about 20% dearer, 96 before one in twelve ran three vantage points), which keeps the whole suite within two minutes on two cores; `.ci/run` runs 1,000
+ * PORTWATCH_SCENARIOS sets the total, PORTWATCH_SEED the first seed. `npm test` runs 80 scenarios
+ * (about 13 s of CPU a half; 120 before stale reads, skewed clocks and deadlines made each scenario
+ * about 20% dearer, 96 before one in sixteen ran three vantage points), which keeps the whole suite within two minutes on two cores; `.ci/run` runs 1,000
  * after it and `npm run soak` 20,000. The report is printed with PORTWATCH_FUZZ_REPORT=1.
  */
 export function describeCampaignPart(part: 1 | 2): void {
-  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 88);
+  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 80);
   const half = Math.ceil(total / 2);
   const first = Number(process.env.PORTWATCH_SEED ?? 1) + (part === 1 ? 0 : half);
   const count = part === 1 ? half : total - half;
