@@ -1,5 +1,7 @@
 /** decide with several vantage points: partial reachability recorded silently, alerted after one tick period where it is news, and its end. */
+import fc from 'fast-check';
 import type { ReachNow } from '../../../lambda/monitor/agreement';
+import type { Finding, ProbeStatus } from '../../../lambda/probe/types';
 import { digestOf } from '../../../lambda/monitor/digest';
 import type { Expect, TargetState } from '../../../lambda/monitor/model';
 import { decide, type DecideContext, type Decision } from '../../../lambda/monitor/transition';
@@ -144,5 +146,25 @@ describe('decide with several vantage points', () => {
     const d = decide(openEverywhere('open'), observation('open', [], T1), info('open'), ctx({ open: ['a', 'b'], notOpen: [], unknown: ['c'] }));
     // Assess
     expect(summary(d)).toBe('none');
+  });
+
+  it('property: while every vantage point agrees, the decision is the one a single vantage point makes (the reach only rides along)', () => {
+    const statuses = fc.constantFrom<ProbeStatus>('open', 'closed', 'filtered', 'error');
+    const findings = fc.subarray<Finding>(['anonymous-access', 'self-signed-cert']);
+    fc.assert(
+      fc.property(statuses, findings, statuses, findings, fc.constantFrom<Expect | null>('open', 'closed', null), (s0, f0, s1, f1, expectation) => {
+        // Prepare
+        const i = info(expectation);
+        const prev = settled(decide(null, observation(s0, f0, T0), i));
+        const obs = observation(s1, f1, T1);
+        const agreed: ReachNow = s1 === 'error' ? { open: [], notOpen: [], unknown: ['a', 'b', 'c'] } : s1 === 'open' ? ALL_OPEN : ALL_CLOSED;
+        // Act
+        const alone = decide(prev, obs, i);
+        const together = decide(prev, obs, i, ctx(agreed));
+        // Assess
+        expect(summary(together)).toBe(summary(alone));
+        if (together.kind === 'write' && alone.kind === 'write') expect({ ...together.next, reach: undefined, partialAlerted: undefined, outbox: [] }).toEqual({ ...alone.next, reach: undefined, partialAlerted: undefined, outbox: [] });
+      }),
+    );
   });
 });
