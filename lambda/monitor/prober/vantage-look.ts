@@ -117,7 +117,7 @@ export function ownView(v: VantageRun, target: string, own: Observation): OwnVie
 export async function writeOwnView({ run }: RunScope, v: VantageRun, view: OwnView): Promise<void> {
   if (view.write === null) return;
   run.writes++;
-  await v.store.putView(view.write, view.stored?.version ?? null);
+  if (await v.store.putView(view.write, view.stored?.version ?? null)) run.viewsWritten++;
 }
 
 /**

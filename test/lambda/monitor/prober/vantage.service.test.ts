@@ -7,7 +7,7 @@
 import { DynamoDbStateStore } from '../../../../lambda/adapters/aws/dynamodb-state-store';
 import type { EmbeddedDynamoDb } from '../../../../lambda/adapters/local/embedded-dynamodb';
 import type { Alert } from '../../../../lambda/monitor/model';
-import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberConfig } from '../../../../lambda/monitor/prober/service';
+import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberConfig, type RunReport } from '../../../../lambda/monitor/prober/service';
 import { VantageStoreMissingError } from '../../../../lambda/monitor/prober/vantage-look';
 import { vantageConfig } from '../../../../lambda/monitor/vantage-config';
 import type { ProbeStatus } from '../../../../lambda/probe/types';
@@ -40,11 +40,12 @@ async function threeVantages(items: readonly Record<string, unknown>[], override
     const probe: ProbeFn = async (spec) => probeResult(spec.target, seenAs.get(name)?.get(spec.target) ?? truth.get(spec.target) ?? 'closed', [], now().toISOString());
     return new ProberService({ store, notifier, probe, now, sleep: async () => {} }, testProberConfig({ vantage: config.value, cadence: { tickMs: TICK_MS, postureEveryMs: TICK_MS }, ...overrides }));
   });
-  const tick = async (): Promise<void> => {
+  const tick = async (): Promise<RunReport[]> => {
     const tickAt = new Date(clock).toISOString();
     const reports = await Promise.all(probers.map((p) => p.run([{ id: 'm', items, tick: tickAt }])));
     for (const r of reports) expect(r.failedGroups).toEqual([]);
     clock += TICK_MS;
+    return reports;
   };
   const alerts = (target: string): string[] => notifier.accepted.filter((a) => a.target === target).map((a) => `${a.event}/${a.severity}`);
   const see = (vantage: string, target: string, status: ProbeStatus | null): void => {
@@ -67,7 +68,7 @@ describe('three vantage points, one store', () => {
     await w.tick();
     // Act
     w.see('us-east-1', 'blocked.example', 'filtered');
-    await w.tick();
+    const blocked = await w.tick();
     await w.tick();
     await w.tick();
     const state = await w.store.getState('blocked.example');
@@ -75,6 +76,8 @@ describe('three vantage points, one store', () => {
     await w.tick();
     // Assess
     expect(w.alerts('blocked.example')).toEqual(['partial/warning', 'reachable/info']);
+    // Only the blocked vantage point's view changed.
+    expect(blocked.map((r) => r.viewsWritten)).toEqual([0, 0, 1]);
     expect(state).toMatchObject({ status: 'open', open: true, reach: { open: ['ap-southeast-2', 'eu-west-1'], notOpen: ['us-east-1'], unknown: [] } });
     const partial = w.notifier.accepted.find((a) => a.event === 'partial');
     expect(partial?.reach).toMatchObject({ open: ['ap-southeast-2', 'eu-west-1'], notOpen: ['us-east-1'] });
@@ -130,8 +133,9 @@ describe('three vantage points, one store', () => {
     await w.tick();
     const requests = countRequests(db.client);
     // Act
-    await w.tick();
+    const reports = await w.tick();
     // Assess
+    expect(reports.map((r) => r.viewsWritten)).toEqual([0, 0, 0]);
     expect(requests.snapshot()).toEqual({ BatchGetItemCommand: 9, GetItemCommand: 3, PutItemCommand: 3 });
   });
 
