@@ -47,6 +47,8 @@ export interface RunReport {
   /** Quiet targets whose sink records (Security Hub findings) were refreshed, and refreshes refused. */
   readonly refreshed: number;
   readonly refreshFailures: number;
+  /** Several vantage points: this vantage point's views of targets stored because its look changed them (always 0 with one). */
+  readonly viewsWritten?: number;
 }
 
 interface Counters {
@@ -71,6 +73,7 @@ interface Counters {
   sinksAbandoned: Record<string, number>;
   refreshed: number;
   refreshFailures: number;
+  viewsWritten: number;
 }
 
 /** Per-run bookkeeping: the counters, and the newest state of each target this run has seen. */
@@ -89,7 +92,7 @@ export function startRun(): Run {
   return {
     probed: 0, skippedDisabled: 0, invalid: 0, writes: 0, alertsPublished: 0, unfinished: 0, flapsSuppressed: 0, held: 0,
     transitions: 0, postureChanges: 0, probesByStatus: {}, probeLatenciesMs: [], digestHits: 0, digestsRecorded: 0, digestChecks: 0, connectOnly: 0,
-    sinkDeliveries: {}, sinkFailures: {}, sinksAbandoned: {}, refreshed: 0, refreshFailures: 0, known: new Map(),
+    sinkDeliveries: {}, sinkFailures: {}, sinksAbandoned: {}, refreshed: 0, refreshFailures: 0, viewsWritten: 0, known: new Map(),
   };
 }
 
@@ -147,6 +150,7 @@ export function mergeReports(a: RunReport, b: RunReport): RunReport {
     sinkPending: b.sinkPending,
     refreshed: a.refreshed + b.refreshed,
     refreshFailures: a.refreshFailures + b.refreshFailures,
+    viewsWritten: (a.viewsWritten ?? 0) + (b.viewsWritten ?? 0),
   };
 }
 
