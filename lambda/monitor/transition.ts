@@ -153,10 +153,11 @@ function withReach(prev: TargetState | null, obs: Observation, info: TargetInfo,
   return written.kind === 'write' ? withReachFields(written, step.reach, stillAlerted || step.owed === 'partial') : written;
 }
 
-/** The reach on the next state and on the decision's alert (in the outbox entry too). */
+/** The reach on the next state, on the decision's alert and on its history event (both in the outbox entry). */
 function withReachFields(d: Decision & { kind: 'write' }, reach: Reach, partialAlerted: boolean): Decision {
   const alert = d.alert === null ? null : { ...d.alert, reach };
-  const outbox = alert === null ? d.next.outbox : d.next.outbox.map((e) => (e.id === alert.id ? { ...e, alert } : e));
+  const last = d.next.outbox[d.next.outbox.length - 1];
+  const outbox = d.next.outbox.map((e) => (e === last ? { ...e, alert, event: { ...e.event, reach } } : e));
   return { ...d, alert, next: { ...d.next, outbox, reach, partialAlerted } };
 }
 

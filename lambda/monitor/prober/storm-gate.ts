@@ -5,7 +5,7 @@
  * changes through once the storm has lasted `holdMs` (then it is the fleet, not the scanner).
  */
 import { degradedAlert } from '../alert';
-import type { Alert, ScannerState } from '../model';
+import type { ScannerState } from '../model';
 import type { Decision } from '../transition';
 import type { StormConfig } from './config';
 import type { Looked } from './look';
@@ -89,7 +89,7 @@ export async function stormGate({ deps, config, run }: RunScope, looked: readonl
   deps.log?.('warn', release ? 'alert storm outlasted the hold; releasing transitions' : 'alert storm; holding transitions', { ...count, since });
   if (owed && won) {
     try {
-      await deps.notifier.publish(degradedFrom(vantage, degradedAlert(now.toISOString(), count.flipping, count.probed)));
+      await deps.notifier.publish(degradedAlert(now.toISOString(), count.flipping, count.probed, vantage));
       run.alertsPublished++;
     } catch (err) {
       // Still owed: the next stormy batch raises it again. The held transitions stay held.
@@ -98,11 +98,4 @@ export async function stormGate({ deps, config, run }: RunScope, looked: readonl
     }
   }
   return !release;
-}
-
-/** The degraded alert of one vantage point among several names it: its views are held, the other vantage points decide meanwhile. */
-function degradedFrom(vantage: string | null, alert: Alert): Alert {
-  if (vantage === null) return alert;
-  const reason = `vantage point ${vantage}: ${alert.reason}; the other vantage points decide meanwhile`;
-  return { ...alert, id: `${alert.id}#${vantage}`, reason, labels: { ...alert.labels, vantage }, evidence: { ...alert.evidence, reason } };
 }

@@ -59,6 +59,8 @@ describe('decide with several vantage points', () => {
     // Assess
     expect(summary(d1)).toBe(first);
     expect(after.reach).toEqual({ ...BLOCKED_FROM_C, partialSince: T1 });
+    // The history event says where it was seen from too (portwatch history words it).
+    expect(d1.kind === 'write' && d1.next.outbox.at(-1)?.event.reach).toEqual({ ...BLOCKED_FROM_C, partialSince: T1 });
     expect(summary(early)).toBe('none');
     expect(summary(d2)).toBe(later);
     if (d2.kind === 'write' && d2.alert) {
