@@ -54,7 +54,7 @@ const result = await esbuild.build({
   target: 'node20',
   format: 'cjs',
   // dynalite loads its LevelDB binding (a prebuilt native module) from its own package directory.
-  external: ['dynalite'],
+  external: ['dynalite', 'tsx/cjs'],
   plugins: [lazyAwsSdk],
   // Not minified: a stack trace from the bundle stays readable, and minifying saved no measurable start-up time.
   metafile: true,

@@ -48,9 +48,11 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
 }
 
+/** One worker process, from its start until it exits; its requests die with it. */
 interface Live {
   readonly child: ChildProcessWithoutNullStreams;
   readonly exited: Promise<void>;
+  readonly pending: Map<number, Pending>;
 }
 
 /** A probe error for `spec` that says which vantage point could not look, and why. */
@@ -59,11 +61,15 @@ export function workerErrorResult(spec: ProbeSpec, vantage: string, reason: stri
 }
 
 export class ProbeWorker {
-  /** Worker processes started so far (the first one included). */
-  starts = 0;
+  /** Process ids of the workers started so far, the first one included (a restart adds one). */
+  readonly pids: number[] = [];
+  /** The worker requests go to (starting or running); null: the next request starts one. */
   private live: Promise<Live> | null = null;
+  /** What `live` resolved to, once it did. */
+  private ready: Live | null = null;
+  /** Every worker not yet exited, a retired one included: close() waits for them all. */
+  private readonly running = new Set<Live>();
   private failedStart: { at: number; reason: string } | null = null;
-  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
   private stderrTail = '';
@@ -85,24 +91,22 @@ export class ProbeWorker {
     return (spec, options) => this.probe(spec, options, epoch);
   }
 
-  /** Ends the worker: stdin closed (it exits when its probes are answered), then SIGTERM, then SIGKILL. */
+  /** Ends every worker: stdin closed (a worker exits when its probes are answered), then SIGTERM, then SIGKILL. */
   async close(): Promise<void> {
     this.closed = true;
-    const live = this.live;
+    const starting = this.live;
     this.live = null;
-    if (live === null) return;
-    let worker: Live;
-    try {
-      worker = await live;
-    } catch {
-      return;
-    }
-    worker.child.stdin.end();
-    const term = setTimeout(() => worker.child.kill('SIGTERM'), 1000);
-    const kill = setTimeout(() => worker.child.kill('SIGKILL'), 3000);
-    await worker.exited;
-    clearTimeout(term);
-    clearTimeout(kill);
+    await starting?.catch(() => undefined);
+    await Promise.all(
+      [...this.running].map(async (worker) => {
+        worker.child.stdin.end();
+        const term = setTimeout(() => worker.child.kill('SIGTERM'), 1000);
+        const kill = setTimeout(() => worker.child.kill('SIGKILL'), 3000);
+        await worker.exited;
+        clearTimeout(term);
+        clearTimeout(kill);
+      }),
+    );
   }
 
   private async probe(spec: ProbeSpec, options: ProbeOptions, epoch: string): Promise<ProbeResult> {
@@ -118,11 +122,13 @@ export class ProbeWorker {
     const deadlineMs = maxProbeDurationMs(timeoutMs) + (this.options.graceMs ?? 2000);
     return new Promise<ProbeResult>((resolve) => {
       const timer = setTimeout(() => {
-        // The probe bounds itself; a worker this late is stuck. Its other requests would be late too.
-        this.fail(id, `probe worker gave no answer within ${deadlineMs} ms; worker restarted`);
-        this.kill(worker, `request ${id} missed its deadline`);
+        // The probe bounds itself; a worker this late is stuck, and its other requests would be late too.
+        fail(worker, id, this.vantage, `probe worker gave no answer within ${deadlineMs} ms; worker restarted`);
+        this.retire(worker);
+        this.options.log?.('warn', 'probe worker killed', { vantage: this.vantage, reason: `request ${id} missed its deadline of ${deadlineMs} ms` });
+        worker.child.kill('SIGKILL');
       }, deadlineMs);
-      this.pending.set(id, { spec, resolve, timer });
+      worker.pending.set(id, { spec, resolve, timer });
       worker.child.stdin.write(`${JSON.stringify(request)}\n`);
     });
   }
@@ -145,9 +151,16 @@ export class ProbeWorker {
     return live;
   }
 
+  /** New requests go to a new worker from now on (at once: the caller may send the next request in the same turn). */
+  private retire(worker: Live): void {
+    if (this.ready !== worker) return;
+    this.ready = null;
+    this.live = null;
+  }
+
   private spawnWorker(): Promise<Live> {
-    this.starts++;
     const child = spawn(this.command.command, [...this.command.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) this.pids.push(child.pid);
     this.stderrTail = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -155,7 +168,9 @@ export class ProbeWorker {
     });
     // A worker that died closes its stdin pipe; the write error is the exit's to report.
     child.stdin.on('error', () => undefined);
-    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const worker: Live = { child, exited: new Promise<void>((resolve) => child.once('close', () => resolve())), pending: new Map() };
+    this.running.add(worker);
+    void worker.exited.then(() => this.running.delete(worker));
     return new Promise<Live>((resolve, reject) => {
       const startMs = this.options.startMs ?? 20_000;
       const timer = setTimeout(() => {
@@ -164,14 +179,15 @@ export class ProbeWorker {
       }, startMs);
       child.once('error', (err) => {
         clearTimeout(timer);
+        this.running.delete(worker);
         reject(new Error(`could not start the probe worker (${this.describe()}): ${err.message}`));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         const why = `probe worker (${this.describe()}) exited (${signal ?? `code ${code}`})${this.stderrText()}`;
         reject(new Error(why));
-        if (this.live !== null) void this.live.then((l) => l.child === child && (this.live = null), () => undefined);
-        for (const id of [...this.pending.keys()]) this.fail(id, why);
+        this.retire(worker);
+        for (const id of [...worker.pending.keys()]) fail(worker, id, this.vantage, why);
         if (!this.closed) this.options.log?.('warn', 'probe worker exited', { vantage: this.vantage, reason: why });
       });
       createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
@@ -183,40 +199,36 @@ export class ProbeWorker {
         }
         if ('ready' in reply) {
           clearTimeout(timer);
-          resolve({ child, exited });
-        } else if ('result' in reply) this.answer(reply.id, reply.result);
-        else if (reply.id !== undefined) this.fail(reply.id, `probe worker refused the request: ${reply.error}`);
+          this.ready = worker;
+          resolve(worker);
+        } else if ('result' in reply) answer(worker, reply.id, reply.result);
+        else if (reply.id !== undefined) fail(worker, reply.id, this.vantage, `probe worker refused the request: ${reply.error}`);
         else this.options.log?.('warn', 'probe worker complained', { vantage: this.vantage, error: reply.error });
       });
       child.stdin.write(`${JSON.stringify({ v: PROBE_WORKER_VERSION, ...this.settings } satisfies ProbeWorkerSettings)}\n`);
     });
   }
 
-  private answer(id: number, result: ProbeResult): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    p.resolve(result);
-  }
-
-  private fail(id: number, reason: string): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.answer(id, workerErrorResult(p.spec, this.vantage, reason));
-  }
-
-  private kill(worker: Live, why: string): void {
-    this.options.log?.('warn', 'probe worker killed', { vantage: this.vantage, reason: why });
-    worker.child.kill('SIGKILL');
-  }
-
+  /** The command as errors show it: the program and its first arguments (not a whole inline script). */
   private describe(): string {
-    return [this.command.command, ...this.command.args.slice(0, 3)].join(' ');
+    return [this.command.command, ...this.command.args.slice(0, 3)].join(' ').split('\n')[0] as string;
   }
 
   private stderrText(): string {
     const text = this.stderrTail.trim();
     return text === '' ? '' : `: ${text.split('\n').slice(-3).join(' | ')}`;
   }
+}
+
+function answer(worker: Live, id: number, result: ProbeResult): void {
+  const p = worker.pending.get(id);
+  if (p === undefined) return;
+  worker.pending.delete(id);
+  clearTimeout(p.timer);
+  p.resolve(result);
+}
+
+function fail(worker: Live, id: number, vantage: string, reason: string): void {
+  const p = worker.pending.get(id);
+  if (p !== undefined) answer(worker, id, workerErrorResult(p.spec, vantage, reason));
 }
