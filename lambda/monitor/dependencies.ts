@@ -1,7 +1,7 @@
 /** What the monitor needs from the outside world (state table, digests, alerts, targets, queue), as interfaces the adapters implement. */
 import type { ProbeMessage } from '../contracts/probe-message';
 import type { Origin, RootCause } from './exposure-model';
-import type { Alert, ScannerState, StateDigest, TargetEvent, TargetInfo, TargetState } from './model';
+import type { Alert, ScannerState, StateDigest, TargetEvent, TargetInfo, TargetState, VantageView } from './model';
 
 /**
  * The state table as the core sees it. Adapters throw on infrastructure failures (throttling,
@@ -25,6 +25,28 @@ export interface StateStore {
   getScanner(): Promise<ScannerState | null>;
   /** Conditional like putState. */
   putScanner(state: ScannerState, expectedVersion: number | null): Promise<boolean>;
+}
+
+/**
+ * Several vantage points (agreement.ts): each one's confirmed view of a target, kept beside the
+ * target's state, and each one's heartbeat. Implemented by the same store as StateStore; views and
+ * heartbeats are never listed as states nor returned as history.
+ */
+export interface VantageStore {
+  /** The stored views of `targets` from `vantages`, by target then vantage; may be eventually consistent. */
+  getViews(targets: readonly string[], vantages: readonly string[]): Promise<Map<string, Map<string, VantageView>>>;
+  /** Conditional like putState, on the view's own version (null: only if absent). */
+  putView(view: VantageView, expectedVersion: number | null): Promise<boolean>;
+  /** The last heartbeat (ISO time) of every vantage point that ever wrote one; strongly consistent. */
+  getHeartbeats(): Promise<Map<string, string>>;
+  /** Stores `at` unless the stored heartbeat is as new or newer; resolves whether it did. */
+  putHeartbeat(vantage: string, at: string): Promise<boolean>;
+}
+
+/** Whether a state store also keeps vantage views (a prober with several vantage points needs one that does). */
+export function keepsViews(store: StateStore): store is StateStore & VantageStore {
+  const s = store as Partial<VantageStore>;
+  return typeof s.getViews === 'function' && typeof s.putView === 'function' && typeof s.getHeartbeats === 'function' && typeof s.putHeartbeat === 'function';
 }
 
 /**

@@ -13,6 +13,7 @@
  * made it stale, and one read before that write is no worse than an eventually consistent state read.
  */
 import type { Finding } from '../probe/types';
+import { isPartial } from './agreement';
 import { dueOnTick } from './cadence';
 import { knownCertsOf, shortFingerprint } from './cert-change';
 import type { Observation, StateDigest, TargetInfo, TargetState } from './model';
@@ -42,10 +43,12 @@ export function configKey(info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): s
 
 /**
  * The digest of a quiet state: nothing owed (empty outbox), no window holding alerts, open/closed
- * known. Null for any other state: those always take the full path.
+ * known, not partially reachable. Null for any other state: those always take the full path.
  */
 export function digestOf(state: TargetState, info: Pick<TargetInfo, 'expect' | 'remindEveryMs'>): StateDigest | null {
-  if (state.outbox.length > 0 || (state.held ?? null) !== null || state.open === null) return null;
+  // A partial reach (several vantage points disagreeing) is never settled by a digest: the next look
+  // from each vantage point re-decides, so a pending partial is alerted and a healed one ends.
+  if (state.outbox.length > 0 || (state.held ?? null) !== null || state.open === null || isPartial(state.reach)) return null;
   const remindAt = reminderDueAt(state, info);
   return {
     v: state.version,

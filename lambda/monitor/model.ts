@@ -242,6 +242,8 @@ export interface TargetState {
   readonly knownCerts?: readonly string[];
   /** With several vantage points: what each of them sees. Absent with one vantage point. */
   readonly reach?: Reach | null;
+  /** The current partial reach was alerted (`partial`): leaving it alerts `reachable`. Absent: not alerted. */
+  readonly partialAlerted?: boolean;
 }
 
 /** What the target looked like when a window began holding its alerts. */

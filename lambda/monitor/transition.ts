@@ -2,7 +2,9 @@
 import type { Finding } from '../probe/types';
 import { certChange, nextKnownCerts } from './cert-change';
 import { PRIMARY_CHANNEL } from './dependencies';
-import type { Alert, AlertEvent, CertChange, EventKind, HeldState, Observation, OutboxEntry, Severity, TargetEvent, TargetInfo, TargetState } from './model';
+import type { ReachNow } from './agreement';
+import type { Alert, AlertEvent, CertChange, EventKind, HeldState, Observation, OutboxEntry, Reach, Severity, TargetEvent, TargetInfo, TargetState } from './model';
+import { reachStep } from './reach';
 import { eventItemId, sameFindings } from './state';
 
 export type Decision =
@@ -58,6 +60,10 @@ function postureSeverity(added: readonly Finding[]): Severity {
 export interface DecideContext {
   /** A mute or maintenance window covers this target now: record, but hold alerts. */
   readonly muted: boolean;
+  /** Several vantage points: where the target is open and where not now (agreement.ts). Absent: one vantage point. */
+  readonly reach?: ReachNow | null;
+  /** How long a partial reach stands before it is alerted (one tick period). @default 0 */
+  readonly partialSettleMs?: number;
 }
 
 const UNMUTED: DecideContext = { muted: false };
@@ -126,6 +132,35 @@ function classify(prev: TargetState | null, obs: Observation, info: TargetInfo):
  * `remindEveryMs`.
  */
 export function decide(prev: TargetState | null, obs: Observation, info: TargetInfo, ctx: DecideContext = UNMUTED): Decision {
+  const decision = decideOne(prev, obs, info, ctx);
+  return ctx.reach ? withReach(prev, obs, info, ctx, ctx.reach, decision) : decision;
+}
+
+/**
+ * Several vantage points: the decision made from the combined observation, with the reach recorded
+ * on the state and every alert. A partial reach that begins, ends or changes sides is a silent
+ * `reach` event of its own; its `partial` and `reachable` alerts ride on such an event, never on
+ * another change's write (that change's alert carries the reach; the reach alert waits a look).
+ */
+function withReach(prev: TargetState | null, obs: Observation, info: TargetInfo, ctx: DecideContext, now: ReachNow, decision: Decision): Decision {
+  const open = decision.kind === 'write' ? decision.next.open : (prev?.open ?? null);
+  const step = reachStep(prev, { now, open, expect: info.expect, at: obs.at, settleMs: ctx.partialSettleMs ?? 0, muted: ctx.muted });
+  const stillAlerted = step.alertedBefore && step.reach.partialSince !== null;
+  if (decision.kind === 'write') return withReachFields(decision, step.reach, stillAlerted);
+  if (prev === null || (!step.changed && step.owed === null)) return decision;
+  const change: Change = { event: 'reach', nextOpen: prev.open, findings: prev.findings, alertEvent: step.owed, severity: step.owed === 'partial' ? 'warning' : 'info' };
+  const written = build(prev, { ...obs, status: prev.status, findings: prev.findings }, info, change, prev.held ?? null);
+  return written.kind === 'write' ? withReachFields(written, step.reach, stillAlerted || step.owed === 'partial') : written;
+}
+
+/** The reach on the next state and on the decision's alert (in the outbox entry too). */
+function withReachFields(d: Decision & { kind: 'write' }, reach: Reach, partialAlerted: boolean): Decision {
+  const alert = d.alert === null ? null : { ...d.alert, reach };
+  const outbox = alert === null ? d.next.outbox : d.next.outbox.map((e) => (e.id === alert.id ? { ...e, alert } : e));
+  return { ...d, alert, next: { ...d.next, outbox, reach, partialAlerted } };
+}
+
+function decideOne(prev: TargetState | null, obs: Observation, info: TargetInfo, ctx: DecideContext): Decision {
   const base = classify(prev, obs, info);
   const held = prev?.held ?? null;
 

@@ -9,13 +9,16 @@ import {
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_EVENT_RETENTION_DAYS, STATE_TABLE } from '../../contracts/tables';
-import type { StateStore } from '../../monitor/dependencies';
-import type { ScannerState, TargetEvent, TargetState } from '../../monitor/model';
+import type { StateStore, VantageStore } from '../../monitor/dependencies';
+import type { ScannerState, TargetEvent, TargetState, VantageView } from '../../monitor/model';
 
 /**
  * Layout of the State table (key attributes and TTL attribute: contracts/tables.ts; values below):
  * - `T#<target>` / `STATE`: the current-state item, replaced whole under a version condition;
- * - `T#<target>` / `E#<version, zero-padded>`: one history event, expiring through the TTL attribute.
+ * - `T#<target>` / `E#<version, zero-padded>`: one history event, expiring through the TTL attribute;
+ * - `T#<target>` / `V#<vantage>`: one vantage point's view of the target (several vantage points only),
+ *   replaced whole under its own version condition;
+ * - `VANTAGE` / `<vantage>`: that vantage point's heartbeat (`at`), only ever moved forward.
  * Plain PutItem with a condition is the only write, so the same code runs on DynamoDB and dynalite
  * (which has no transactions). This adapter alone reads and writes the table, so the key values stay here.
  */
@@ -27,6 +30,9 @@ const EVENT_PREFIX = 'E#';
 /** Target keys all start with `T#`, so the scanner's own item can never collide with one. */
 const TARGET_PREFIX = 'T#';
 const SCANNER_PK = 'SCANNER';
+const VIEW_PREFIX = 'V#';
+/** Not `T#`: heartbeats are never listed as targets. */
+const HEARTBEAT_PK = 'VANTAGE';
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_RETRIES = 8;
 
@@ -49,7 +55,7 @@ export interface DynamoDbStateStoreOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export class DynamoDbStateStore implements StateStore {
+export class DynamoDbStateStore implements StateStore, VantageStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly retentionSeconds: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -65,8 +71,73 @@ export class DynamoDbStateStore implements StateStore {
 
   async getStates(targets: readonly string[]): Promise<Map<string, TargetState>> {
     const result = new Map<string, TargetState>();
-    for (let i = 0; i < targets.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, NativeAttributeValue>[] = targets.slice(i, i + BATCH_GET_LIMIT).map((t) => key(statePk(t), STATE_SK));
+    for (const item of await this.batchGet(targets.map((t) => key(statePk(t), STATE_SK)))) {
+      const state = fromStateItem(item);
+      result.set(state.target, state);
+    }
+    return result;
+  }
+
+  async getViews(targets: readonly string[], vantages: readonly string[]): Promise<Map<string, Map<string, VantageView>>> {
+    const result = new Map<string, Map<string, VantageView>>();
+    const keys = targets.flatMap((t) => vantages.map((v) => key(statePk(t), `${VIEW_PREFIX}${v}`)));
+    for (const item of await this.batchGet(keys)) {
+      const view = withoutKey(item) as VantageView;
+      const views = result.get(view.target) ?? new Map<string, VantageView>();
+      views.set(view.vantage, view);
+      result.set(view.target, views);
+    }
+    return result;
+  }
+
+  putView(view: VantageView, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionalPut({ ...key(statePk(view.target), `${VIEW_PREFIX}${view.vantage}`), ...view }, expectedVersion);
+  }
+
+  async getHeartbeats(): Promise<Map<string, string>> {
+    const beats = new Map<string, string>();
+    let startKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':pk': HEARTBEAT_PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) if (typeof item[SK] === 'string' && typeof item.at === 'string') beats.set(item[SK], item.at);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return beats;
+  }
+
+  async putHeartbeat(vantage: string, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: { ...key(HEARTBEAT_PK, vantage), at },
+          // ISO times in UTC compare as strings: a heartbeat only moves forward, so two probers of one region write it once.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #at < :at',
+          ExpressionAttributeNames: { '#pk': PK, '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** BatchGetItem in pages of 100 keys, retrying unprocessed keys with a capped backoff. */
+  private async batchGet(all: readonly Record<string, NativeAttributeValue>[]): Promise<Record<string, NativeAttributeValue>[]> {
+    const items: Record<string, NativeAttributeValue>[] = [];
+    for (let i = 0; i < all.length; i += BATCH_GET_LIMIT) {
+      let keys: Record<string, NativeAttributeValue>[] = all.slice(i, i + BATCH_GET_LIMIT);
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries`);
         if (attempt > 0) await this.sleep(Math.min(1000, 25 * 2 ** attempt));
@@ -76,14 +147,11 @@ export class DynamoDbStateStore implements StateStore {
           // (getState). At worst a change made by another prober a moment ago is seen one tick later.
           new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys } } }),
         );
-        for (const item of out.Responses?.[this.options.tableName] ?? []) {
-          const state = fromStateItem(item);
-          result.set(state.target, state);
-        }
+        items.push(...(out.Responses?.[this.options.tableName] ?? []));
         keys = (out.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as Record<string, NativeAttributeValue>[];
       }
     }
-    return result;
+    return items;
   }
 
   async getState(target: string): Promise<TargetState | null> {
@@ -119,7 +187,7 @@ export class DynamoDbStateStore implements StateStore {
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }
@@ -173,6 +241,10 @@ export class DynamoDbStateStore implements StateStore {
     } while (startKey && events.length < limit);
     return events;
   }
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException';
 }
 
 /** An item without its key attributes: the record the core stored. */
