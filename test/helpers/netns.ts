@@ -34,8 +34,8 @@ export interface NetnsLab {
   readonly spaces: readonly Netns[];
   /** Inside namespace `i`, TCP to `address:port` is refused (closed) or dropped (filtered), until `unblock`. */
   block(i: number, address: string, port: number, mode: BlockMode): void;
-  /** Removes every rule `block` added in namespace `i`. */
-  unblock(i: number): void;
+  /** Removes the rules `block` added in namespace `i` (those for `port` only, when given). */
+  unblock(i: number, port?: number): void;
   /** Deletes the namespaces (and with them their veth pairs and rules). Safe to call twice. */
   remove(): void;
 }
@@ -94,10 +94,12 @@ export function createNetnsLab(count: number, prefix = `pw${process.pid}`): Netn
       run('ip', ['netns', 'exec', space.name, 'iptables', '-A', ...rule]);
       rules.set(i, [...(rules.get(i) ?? []), rule]);
     },
-    unblock: (i) => {
+    unblock: (i, port) => {
       const space = spaces[i];
-      for (const rule of rules.get(i) ?? []) if (space) run('ip', ['netns', 'exec', space.name, 'iptables', '-D', ...rule]);
-      rules.delete(i);
+      const [gone, kept] = [[] as string[][], [] as string[][]];
+      for (const rule of rules.get(i) ?? []) (port === undefined || rule[6] === String(port) ? gone : kept).push(rule);
+      for (const rule of gone) if (space) run('ip', ['netns', 'exec', space.name, 'iptables', '-D', ...rule]);
+      rules.set(i, kept);
     },
     remove: () => {
       process.off('exit', remove);

@@ -1,0 +1,78 @@
+/**
+ * `portwatch local --vantage` on real sockets across network namespaces: three namespaces joined to
+ * this one by veth pairs (test/helpers/netns.ts), TLS brokers (aedes) bound to a root-side veth
+ * address, iptables rules inside single namespaces making a broker filtered (DROP) or closed (REJECT
+ * with tcp-reset) from there. One state directory, two runs of the real CLI: a baseline, then the
+ * firewall changes, then a few 1-second ticks. Needs root, `ip` and `iptables`; skipped with the
+ * reason otherwise.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBroker, type RunningBroker } from '../../helpers/brokers';
+import { createTestPki } from '../../helpers/certs';
+import { describeWithNetns } from '../../helpers/netns';
+import { jsonLines, runCli } from './cli-harness';
+
+describeWithNetns('portwatch local --vantage across network namespaces', 3, (lab) => {
+  let dir: string;
+  const brokers: RunningBroker[] = [];
+  let hostAddress: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'portwatch-netns-'));
+    hostAddress = lab().spaces[0]?.hostAddress as string;
+    const pki = createTestPki();
+    for (let i = 0; i < 3; i++) brokers.push(await startBroker({ tls: { key: pki.selfSigned.key, cert: pki.selfSigned.cert }, auth: 'anonymous', host: hostAddress }));
+  });
+  afterAll(async () => {
+    await Promise.all(brokers.map((b) => b.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('alerts PARTIAL (not CLOSED) when one of three is blocked, OPEN at once when one of three sees an exposure, CLOSED when the quorum sees an outage', async () => {
+    // Prepare: one target per case; vantage points a, b, c probe from namespaces 0, 1, 2.
+    const [partial, exposed, outage] = brokers.map((b) => `${hostAddress}:${b.port}`) as [string, string, string];
+    const port = (target: string): number => Number(target.split(':')[1]);
+    const vantages = lab().spaces.flatMap((s, i) => ['--vantage', `${'abc'[i]}=${s.name}`]);
+    const run = (ticks: number) =>
+      runCli([
+        'local',
+        `${partial} depth=tls expect=open`,
+        `${exposed} depth=tls expect=closed`,
+        `${outage} depth=tls expect=open`,
+        ...vantages,
+        '--state',
+        join(dir, 'state'),
+        '--interval',
+        '1s',
+        '--timeout',
+        '500',
+        '--confirm-delay',
+        '0',
+        '--ticks',
+        String(ticks),
+        '--json',
+      ]);
+    // The exposed broker is refused from everywhere at first: a closed baseline, as expected.
+    for (const i of [0, 1, 2]) lab().block(i, hostAddress, port(exposed), 'closed');
+    const baseline = await run(1);
+    expect(baseline.code).toBe(0);
+
+    // Act: c drops the first broker's packets; a sees the second broker; b and c are refused by the third.
+    lab().block(2, hostAddress, port(partial), 'filtered');
+    lab().unblock(0, port(exposed));
+    lab().block(1, hostAddress, port(outage), 'closed');
+    lab().block(2, hostAddress, port(outage), 'closed');
+    const later = await run(3);
+
+    // Assess
+    expect(later.code).toBe(0);
+    const alerts = jsonLines(later.stdout).map((a) => ({ event: a.event, target: a.target, reach: a.reach }));
+    const of = (target: string) => alerts.filter((a) => a.target === target).map((a) => a.event);
+    expect(of(partial)).toEqual(['partial']);
+    expect(alerts.find((a) => a.target === partial)?.reach).toMatchObject({ open: ['a', 'b'], notOpen: ['c'] });
+    expect(of(exposed)).toEqual(['opened']);
+    expect(alerts.find((a) => a.target === exposed)?.reach).toMatchObject({ open: ['a'], notOpen: ['b', 'c'] });
+    expect(of(outage)).toEqual(['closed']);
+  });
+});
