@@ -66,7 +66,7 @@ export interface LocalOptions {
 }
 
 /** Where one prober of a tick looks from: this process (no vantage), or a vantage point's worker. */
-interface Lane {
+export interface Lane {
   readonly vantage: VantageConfig | null;
   /** The tick's probe (the tick is the DNS cache's lifetime). */
   readonly probeFor: (tick: string) => ProbeFn;
@@ -230,7 +230,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
   return exitCode;
 }
 
-interface TickContext {
+export interface TickContext {
   readonly source: DynamoDbTargetSource;
   readonly store: DynamoDbStateStore;
   readonly digests: DynamoDbTargetDigests;
@@ -248,7 +248,7 @@ interface TickContext {
 }
 
 /** One tick; `baseline`: print where every target stands once its first look is done (a fast lane's later looks come after). */
-async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary> {
+export async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary> {
   const { options, out } = ctx;
   const tick = new Date().toISOString();
   const queue = new InProcessQueue();
