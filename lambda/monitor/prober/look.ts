@@ -7,6 +7,7 @@ import { invalidTargetObservation, observationFromProbe } from '../state';
 import { decide, needsConfirmation, sameOutcome, type DecideContext, type Decision } from '../transition';
 import { activeWindowEnd } from '../windows';
 import { remember, type RunScope } from './report';
+import { decideCombined, ownFlips, type Combined, ownView, readViewsOf, sameOwnLook, type OwnView, type VantageRun } from './vantage-look';
 import type { WorkItem } from './work';
 
 const UNMUTED: DecideContext = { muted: false };
@@ -23,6 +24,8 @@ export interface Looked {
   readonly decision: Decision;
   /** Settled by the target's digest: no state was read, nothing is owed. */
   readonly digestHit: boolean;
+  /** Several vantage points: this one's own view of the target after the look; absent with one, or when nothing was confirmed. */
+  readonly view?: OwnView;
 }
 
 /** How one target is looked at this tick. */
@@ -49,13 +52,13 @@ export function muteCheck(scanner: ScannerState | null, now: () => Date): MuteCh
  * Looks at one work item: an invalid one records its error without a probe; a target is probed
  * (settled by `digest` when the look agrees with it) and its decision made from the confirmed look.
  */
-export async function lookAt(scope: RunScope, w: WorkItem, prev: TargetState | null, timeoutMs: number, muted: MuteCheck, digest: StateDigest | null): Promise<Looked> {
+export async function lookAt(scope: RunScope, w: WorkItem, prev: TargetState | null, timeoutMs: number, muted: MuteCheck, digest: StateDigest | null, vantage: VantageRun | null = null): Promise<Looked> {
   if (w.kind === 'invalid') {
     const obs = invalidTargetObservation(w.reason, scope.deps.now().toISOString());
     return { work: w, info: w.info, prev, obs, ctx: UNMUTED, decision: decide(prev, obs, w.info), digestHit: false };
   }
   const ctx = muted(w.target);
-  return { work: w, info: w.target, ctx, ...(await look(scope, w.target, timeoutMs, prev, ctx, planLook(scope, w, prev, digest))) };
+  return { work: w, info: w.target, ctx, ...(await look(scope, w.target, timeoutMs, prev, ctx, planLook(scope, w, prev, digest), vantage)) };
 }
 
 function planLook({ config }: RunScope, w: WorkItem & { kind: 'probe' }, prev: TargetState | null, digest: StateDigest | null): LookPlan {
@@ -80,7 +83,8 @@ async function look(
   known: TargetState | null,
   ctx: DecideContext,
   plan: LookPlan,
-): Promise<{ prev: TargetState | null; obs: Observation | null; decision: Decision; digestHit: boolean }> {
+  vantage: VantageRun | null,
+): Promise<{ prev: TargetState | null; obs: Observation | null; decision: Decision; digestHit: boolean; view?: OwnView; ctx?: DecideContext }> {
   const { deps, config, run } = scope;
   let connectOnly = plan.connectOnly;
   let core = plan.core;
@@ -114,24 +118,33 @@ async function look(
       return { prev: null, obs, decision: NO_DECISION, digestHit: true };
     }
     // Strongly consistent: the digest was a cache, this read is what the write will be checked against.
-    prev = remember(run, await deps.store.getState(target.target), target.target);
+    const [state] = await Promise.all([deps.store.getState(target.target), vantage ? readViewsOf(vantage, target.target) : null]);
+    prev = remember(run, state, target.target);
   }
   obs = await complete(obs);
-  let decision = decide(prev, obs, target, ctx);
-  // A single lost SYN must never alert: re-probe, and believe the change only if every look agrees.
-  for (let attempt = 1; attempt < config.confirmAttempts && needsConfirmation(decision); attempt++) {
+  // With several vantage points the own look is confirmed as before, then combined with the others' views.
+  const decideFrom = (seen: Observation): Combined => (vantage ? decideCombined(vantage, prev, seen, target, ctx, deps.now().getTime()) : { decision: decide(prev, seen, target, ctx), obs: seen, ctx });
+  const storedView = vantage?.views.get(target.target)?.get(vantage.config.name) ?? null;
+  let combined = decideFrom(obs);
+  let decision = combined.decision;
+  // A single lost SYN must never alert, nor flip this vantage point's view: re-probe, and believe the change only if every look agrees.
+  for (let attempt = 1; attempt < config.confirmAttempts && (needsConfirmation(decision) || (vantage !== null && ownFlips(storedView, obs))); attempt++) {
     await deps.sleep(config.confirmDelayMs);
     const again = await complete(await probe());
-    const second = decide(prev, again, target, ctx);
-    if (!sameOutcome(decision, second)) {
+    const next = decideFrom(again);
+    const second = next.decision;
+    if (!sameOutcome(decision, second) || (vantage !== null && !sameOwnLook(obs, again))) {
       run.flapsSuppressed++;
       deps.log?.('info', 'change not confirmed by re-probe', { target: target.target, first: obs.status, second: again.status });
       return { prev, obs: null, decision: NO_DECISION, digestHit: false };
     }
     obs = again;
+    combined = next;
     decision = second;
   }
-  return { prev, obs, decision, digestHit: false };
+  if (vantage === null) return { prev, obs, decision, digestHit: false };
+  // What settle() re-decides from after a lost race: the combined observation and the reach, not the own look.
+  return { prev, obs: combined.obs, decision, digestHit: false, view: ownView(vantage, target.target, obs), ctx: combined.ctx };
 }
 
 async function observe({ deps, config, run }: RunScope, target: Target, timeoutMs: number): Promise<Observation> {

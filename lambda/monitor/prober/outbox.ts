@@ -49,7 +49,7 @@ export async function settle(scope: RunScope, info: TargetInfo, prev: TargetStat
     decision = decide(current, obs, info, ctx);
     // What the winner wrote may make this look a different change: one that was never confirmed
     // by a re-probe, or a transition the storm gate holds. Leave it to the next tick.
-    if (heldByStorm(hold, decision) || (needsConfirmation(decision) && !sameOutcome(first, decision))) break;
+    if (heldByStorm(hold, decision, (scope.config.vantage ?? null) !== null) || (needsConfirmation(decision) && !sameOutcome(first, decision))) break;
   }
   if (current && current.outbox.length > 0) await flush(scope, current);
 }

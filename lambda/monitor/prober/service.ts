@@ -9,6 +9,7 @@ import { flush, settle } from './outbox';
 import { refreshDueTargets } from './refresh';
 import { reportOf, startRun, type RunReport, type RunScope } from './report';
 import { heldByStorm, stormGate } from './storm-gate';
+import { beat, readVantage, vantageStore, writeOwnView, type VantageRun } from './vantage-look';
 import { keyOf, planWork, type WorkItem } from './work';
 
 // The prober's public face: handlers, the CLI, the stack and the bench import from here only.
@@ -18,10 +19,15 @@ export { targetBudgetMs, timeoutThatFits } from './budget';
 export { ConcurrentUpdateError } from './outbox';
 
 export class ProberService {
+  /** The store's vantage side with several vantage points; null with one. */
+  private readonly views: ReturnType<typeof vantageStore>;
+
   constructor(
     private readonly deps: ProberDeps,
     private readonly config: ProberConfig,
-  ) {}
+  ) {
+    this.views = vantageStore(config, deps.store);
+  }
 
   /** Probes every target of the groups, records what changed and flushes owed alerts. */
   async run(groups: readonly WorkGroup[], options: RunOptions = {}): Promise<RunReport> {
@@ -39,9 +45,15 @@ export class ProberService {
     const keys = work.filter((w) => !digests.has(w)).map(keyOf);
     let states: Map<string, TargetState>;
     let scanner: ScannerState | null;
+    let vantage: VantageRun | null;
     try {
-      // One batched read for the targets, one read of the scanner item (global mutes, storm) per run.
-      [states, scanner] = await Promise.all([keys.length > 0 ? this.deps.store.getStates(keys) : new Map<string, TargetState>(), this.deps.store.getScanner()]);
+      // One batched read for the targets, one read of the scanner item (global mutes, storm) per run;
+      // with several vantage points, beside them the same targets' views and every heartbeat.
+      [states, scanner, vantage] = await Promise.all([
+        keys.length > 0 ? this.deps.store.getStates(keys) : new Map<string, TargetState>(),
+        this.deps.store.getScanner(),
+        this.views ? readVantage(this.config, this.views, keys) : null,
+      ]);
     } catch (err) {
       this.log('error', 'state read failed; every group will be retried', { error: String(err) });
       return everyGroup();
@@ -66,7 +78,7 @@ export class ProberService {
         return;
       }
       try {
-        looked.push(await lookAt(scope, w, states.get(keyOf(w)) ?? null, budget.timeoutMs(requestedMs), muted, digests.get(w) ?? null));
+        looked.push(await lookAt(scope, w, states.get(keyOf(w)) ?? null, budget.timeoutMs(requestedMs), muted, digests.get(w) ?? null, vantage));
       } catch (err) {
         fail(w, err);
       }
@@ -84,8 +96,10 @@ export class ProberService {
     // Phase 2: write what changed and flush owed side effects.
     await mapBounded(looked, this.config.concurrency, async (l) => {
       try {
-        const held = heldByStorm(hold, l.decision);
+        const held = heldByStorm(hold, l.decision, vantage !== null);
         if (held) run.held++;
+        // A storm holds this vantage point's views as well: a prober whose own network broke is outvoted, not believed.
+        if (vantage !== null && l.view !== undefined && !hold) await writeOwnView(scope, vantage, l.view);
         if (l.decision.kind === 'none' || held || l.obs === null) {
           if (l.prev && l.prev.outbox.length > 0) await flush(scope, l.prev);
           return;
@@ -95,6 +109,7 @@ export class ProberService {
         fail(l.work, err);
       }
     });
+    if (vantage !== null) await beat(scope, vantage);
     await recordDigests(scope, looked);
     await refreshDueTargets(scope, looked);
     return reportOf(run, [...failed]);

@@ -5,7 +5,7 @@
  * changes through once the storm has lasted `holdMs` (then it is the fleet, not the scanner).
  */
 import { degradedAlert } from '../alert';
-import type { ScannerState } from '../model';
+import type { Alert, ScannerState } from '../model';
 import type { Decision } from '../transition';
 import type { StormConfig } from './config';
 import type { Looked } from './look';
@@ -34,12 +34,24 @@ function isTransition(decision: Decision): boolean {
   return decision.kind === 'write' && decision.event === 'transition';
 }
 
-/** Whether the gate holds this decision back: while it holds, transitions wait for a later tick. */
-export function heldByStorm(hold: boolean, decision: Decision): boolean {
-  return hold && isTransition(decision);
+/**
+ * Whether the gate holds this decision back: while it holds, transitions wait for a later tick. With
+ * several vantage points every decision waits: each one rests on this vantage point's own look, which
+ * is what the storm says not to believe (the other vantage points decide meanwhile).
+ */
+export function heldByStorm(hold: boolean, decision: Decision, severalVantages = false): boolean {
+  return hold && (severalVantages ? decision.kind === 'write' : isTransition(decision));
 }
 
-export function stormCount(looked: readonly Looked[]): StormCount {
+export function stormCount(looked: readonly Looked[], byOwnView = false): StormCount {
+  if (byOwnView) {
+    // Several vantage points: the combined verdict barely moves when one vantage point's network
+    // breaks (the others outvote it); its own views are what flip all at once.
+    return {
+      probed: looked.filter((l) => l.view?.stored != null && l.view.stored.observation.status !== 'error').length,
+      flipping: looked.filter((l) => l.view?.flip === true).length,
+    };
+  }
   return {
     probed: looked.filter((l) => l.work.kind === 'probe' && l.prev !== null && l.prev.open !== null).length,
     flipping: looked.filter((l) => isTransition(l.decision)).length,
@@ -66,7 +78,8 @@ export function stormStep(storm: StormConfig, meta: ScannerState | null, now: Da
  * its start, so that the hold is counted from the first stormy batch however long SNS refuses.
  */
 export async function stormGate({ deps, config, run }: RunScope, looked: readonly Looked[], meta: ScannerState | null): Promise<boolean> {
-  const count = stormCount(looked);
+  const vantage = config.vantage?.name ?? null;
+  const count = stormCount(looked, vantage !== null);
   if (!isStorm(config.storm, count)) return false;
   const now = deps.now();
   const { since, continuing, release, next } = stormStep(config.storm, meta, now);
@@ -76,7 +89,7 @@ export async function stormGate({ deps, config, run }: RunScope, looked: readonl
   deps.log?.('warn', release ? 'alert storm outlasted the hold; releasing transitions' : 'alert storm; holding transitions', { ...count, since });
   if (owed && won) {
     try {
-      await deps.notifier.publish(degradedAlert(now.toISOString(), count.flipping, count.probed));
+      await deps.notifier.publish(degradedFrom(vantage, degradedAlert(now.toISOString(), count.flipping, count.probed)));
       run.alertsPublished++;
     } catch (err) {
       // Still owed: the next stormy batch raises it again. The held transitions stay held.
@@ -85,4 +98,11 @@ export async function stormGate({ deps, config, run }: RunScope, looked: readonl
     }
   }
   return !release;
+}
+
+/** The degraded alert of one vantage point among several names it: its views are held, the other vantage points decide meanwhile. */
+function degradedFrom(vantage: string | null, alert: Alert): Alert {
+  if (vantage === null) return alert;
+  const reason = `vantage point ${vantage}: ${alert.reason}; the other vantage points decide meanwhile`;
+  return { ...alert, id: `${alert.id}#${vantage}`, reason, labels: { ...alert.labels, vantage }, evidence: { ...alert.evidence, reason } };
 }
