@@ -6,6 +6,7 @@
  * it held come back as probe errors (never `closed`); the next request starts a new worker.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROBE_WORKER_VERSION, type ProbeWorkerReply, type ProbeWorkerRequest, type ProbeWorkerSettings } from '../../lambda/contracts/probe-worker';
@@ -20,11 +21,25 @@ export interface WorkerCommand {
 
 /**
  * The node arguments that run the worker: the bundle built beside dist/portwatch.cjs when this code
- * runs from that bundle, else the TypeScript entry through tsx (sources, tests, a stale bundle).
+ * runs from that bundle, or when it is newer than every file the build read (the sources, tests, a
+ * stale CLI bundle); else the TypeScript entry through tsx, which starts a second or so slower.
  */
 export function workerEntry(): string[] {
   if (__filename.endsWith('.cjs')) return [join(__dirname, 'probe-worker.cjs')];
-  return ['--require', require.resolve('tsx/cjs'), join(__dirname, 'probe-worker.ts')];
+  const root = join(__dirname, '..', '..');
+  const bundle = join(root, 'dist', 'probe-worker.cjs');
+  return freshBundle(root, bundle) ? [bundle] : ['--require', require.resolve('tsx/cjs'), join(__dirname, 'probe-worker.ts')];
+}
+
+/** True when `bundle` exists and no file listed in dist/portwatch.inputs.json (written by the same build) changed since. */
+function freshBundle(root: string, bundle: string): boolean {
+  try {
+    const built = statSync(bundle).mtimeMs;
+    const inputs = JSON.parse(readFileSync(join(root, 'dist', 'portwatch.inputs.json'), 'utf8')) as string[];
+    return inputs.every((input) => statSync(join(root, input)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
 }
 
 /** The worker inside network namespace `netns`: `ip netns exec` execs node there (no process in between). */

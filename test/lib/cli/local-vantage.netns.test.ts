@@ -72,7 +72,8 @@ describeWithNetns('portwatch local --vantage across network namespaces', 3, (lab
     expect(of(partial)).toEqual(['partial']);
     expect(alerts.find((a) => a.target === partial)?.reach).toMatchObject({ open: ['a', 'b'], notOpen: ['c'] });
     expect(of(exposed)).toEqual(['opened']);
-    expect(alerts.find((a) => a.target === exposed)?.reach).toMatchObject({ open: ['a'], notOpen: ['b', 'c'] });
+    // Decided by a's look at once: b and c have not looked yet or are not open (unknown while their heartbeat is older than 3 ticks).
+    expect(alerts.find((a) => a.target === exposed)?.reach).toMatchObject({ open: ['a'] });
     expect(of(outage)).toEqual(['closed']);
   });
 });
