@@ -293,7 +293,11 @@ export async function runTick(ctx: TickContext, baseline: boolean): Promise<Tick
           createProber({ store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe: probes[i] as ProbeFn, log: ctx.log }, { ...settings, vantage: lane.vantage }).run(groups),
         ),
       );
-      for (const run of runs) report = report === null ? run : mergeReports(report, run);
+      // The lanes see the same alerts: one delivers an alert while another finds it leased and counts it
+      // pending, so the batch's pending alerts are the fewest any lane left, not their sum.
+      const merged = runs.reduce(mergeReports);
+      const batch = runs.length > 1 ? { ...merged, alertsPending: Math.min(...runs.map((r) => r.alertsPending)) } : merged;
+      report = report === null ? batch : mergeReports(report, batch);
       progress?.done();
       progress = null;
       if (baseline && batches === due.length) await printBaseline({ ...ctx, vantages: ctx.lanes.length > 1 }, [...keys]);
