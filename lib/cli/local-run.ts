@@ -68,8 +68,8 @@ export interface LocalOptions {
 /** Where one prober of a tick looks from: this process (no vantage), or a vantage point's worker. */
 export interface Lane {
   readonly vantage: VantageConfig | null;
-  /** The tick's probe (the tick is the DNS cache's lifetime). */
-  readonly probeFor: (tick: string) => ProbeFn;
+  /** The probe of one batch of a tick (the batch is the DNS cache's lifetime, as one invocation's). */
+  readonly probeFor: (batch: string) => ProbeFn;
 }
 
 /** One Scan: the table is in this process, so parallel segments would only split each tick into smaller messages. */
@@ -259,8 +259,9 @@ export async function runTick(ctx: TickContext, baseline: boolean): Promise<Tick
   let progress = out.interactive ? out.progress('probing', dispatched.dispatched * ctx.lanes.length) : null;
   // The last probe of each target from each vantage point wins: a confirmation re-probe is the look the decision used.
   const seen = new Map<string, ProbeStatus>();
-  const probes = ctx.lanes.map((lane): ProbeFn => {
-    const inner = lane.probeFor(tick);
+  // One probe per lane and batch: a batch is one invocation, whose DNS answers its probes share (prober-root.ts).
+  const probesFor = (batch: string): ProbeFn[] => ctx.lanes.map((lane): ProbeFn => {
+    const inner = lane.probeFor(batch);
     return async (spec, probeOptions) => {
       const result = await inner(spec, probeOptions);
       seen.set(`${spec.target}\n${lane.vantage?.name ?? ''}`, result.status);
@@ -287,6 +288,7 @@ export async function runTick(ctx: TickContext, baseline: boolean): Promise<Tick
     await probeAsDue(queue, ctx.stop, async (due) => {
       for (const m of due) for (const t of m.targets) if (typeof t.target === 'string') keys.add(t.target);
       const groups = due.map((m) => laneGroup(m, `${tick}#${++batches}`));
+      const probes = probesFor(`${tick}#${batches}`);
       // Every vantage point gets the same work at once; the state item's version makes one of them the writer of each change.
       const runs = await Promise.all(
         ctx.lanes.map((lane, i) =>

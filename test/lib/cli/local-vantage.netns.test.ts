@@ -4,15 +4,16 @@
  * address, iptables rules inside single namespaces making a broker filtered (DROP) or closed (REJECT
  * with tcp-reset) from there. One state directory, two runs of the real CLI: a baseline, then the
  * firewall changes, then a few 1-second ticks. Needs root, `ip` and `iptables`; skipped with the
- * reason otherwise.
+ * reason otherwise. The signal test (no worker outlives its run) runs with PORTWATCH_VANTAGE_SIGNALS=1 (.ci/run).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
 import { createTestPki } from '../../helpers/certs';
 import { describeWithNetns } from '../../helpers/netns';
-import { jsonLines, runCli } from './cli-harness';
+import { BIN, jsonLines, runCli } from './cli-harness';
 
 describeWithNetns('portwatch local --vantage across network namespaces', 3, (lab) => {
   let dir: string;
@@ -75,5 +76,53 @@ describeWithNetns('portwatch local --vantage across network namespaces', 3, (lab
     // Decided by a's look at once: b and c have not looked yet or are not open (unknown while their heartbeat is older than 3 ticks).
     expect(alerts.find((a) => a.target === exposed)?.reach).toMatchObject({ open: ['a'] });
     expect(of(outage)).toEqual(['closed']);
+  });
+
+  // Two more runs of the CLI (about 4 s): in .ci/run, and wherever PORTWATCH_VANTAGE_SIGNALS=1.
+  const itSignals = process.env.PORTWATCH_VANTAGE_SIGNALS === '1' ? it : it.skip;
+  itSignals('stops its probe workers on SIGTERM; killed outright, its workers still end (their stdin closes)', async () => {
+    // Prepare: two runs of the real CLI, each with three workers, watching one broker every second.
+    const target = `${hostAddress}:${brokers[0]?.port} depth=tcp`;
+    const vantages = lab().spaces.flatMap((s, i) => ['--vantage', `${'abc'[i]}=${s.name}`]);
+    const start = (name: string): ChildProcessWithoutNullStreams =>
+      spawn(process.execPath, [BIN, 'local', target, ...vantages, '--state', join(dir, name), '--interval', '1s', '--timeout', '500'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const firstTick = (child: ChildProcessWithoutNullStreams): Promise<void> =>
+      new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/\d\d:\d\d:\d\d {2}1 target/.test(out)) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code} before its first tick: ${out}`)));
+      });
+    const workersOf = (pid: number): number[] => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const exited = (child: ChildProcessWithoutNullStreams): Promise<number | null> => new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const termed = start('term');
+    const killed = start('kill');
+    await Promise.all([firstTick(termed), firstTick(killed)]);
+    const workers = { termed: workersOf(termed.pid as number), killed: workersOf(killed.pid as number) };
+
+    // Act
+    const termedExit = exited(termed);
+    const killedExit = exited(killed);
+    termed.kill('SIGTERM');
+    killed.kill('SIGKILL');
+    const codes = [await termedExit, await killedExit];
+    const until = Date.now() + 5000;
+    while ([...workers.termed, ...workers.killed].some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+
+    // Assess
+    expect(workers.termed).toHaveLength(3);
+    expect(workers.killed).toHaveLength(3);
+    expect(codes).toEqual([0, null]);
+    expect([...workers.termed, ...workers.killed].filter(alive)).toEqual([]);
   });
 });

@@ -85,17 +85,17 @@ describe('ProbeWorker', () => {
   });
 
   it('gives up on a hung worker at the deadline: a probe error naming the vantage point, and a new worker for the next request', async () => {
-    // Prepare: a worker that never answers; deadline 3 x 100 ms + 100 ms.
+    // Prepare: a worker that never answers; deadline 3 x 50 ms + 100 ms.
     const worker = make(fakeWorker(''), { graceMs: 100 });
     const probe = worker.probeFor('t');
     // Act
     const started = Date.now();
-    const first = await probe(spec(closedPort), { ...options, timeoutMs: 100 });
+    const first = await probe(spec(closedPort), { ...options, timeoutMs: 50 });
     const waited = Date.now() - started;
-    const second = await probe(spec(closedPort), { ...options, timeoutMs: 100 });
+    const second = await probe(spec(closedPort), { ...options, timeoutMs: 50 });
     // Assess
     expect(first.status).toBe('error');
-    expect(first.reason).toBe('vantage v1: probe worker gave no answer within 400 ms; worker restarted');
+    expect(first.reason).toBe('vantage v1: probe worker gave no answer within 250 ms; worker restarted');
     expect(waited).toBeLessThan(5000);
     expect(second.status).toBe('error');
     expect(worker.pids).toHaveLength(2);
