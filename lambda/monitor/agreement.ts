@@ -43,11 +43,23 @@ export interface Agreement {
   readonly reach: ReachNow;
 }
 
-/** Whether a vantage point's views still count: its heartbeat is at most STALE_AFTER_TICKS ticks old. */
-export function heartbeatFresh(heartbeat: string | undefined, nowMs: number, tickMs: number): boolean {
+/** Whether a vantage point's views still count: its heartbeat is at most STALE_AFTER_TICKS ticks older than `referenceMs`. */
+export function heartbeatFresh(heartbeat: string | undefined, referenceMs: number, tickMs: number): boolean {
   if (heartbeat === undefined) return false;
   const at = Date.parse(heartbeat);
-  return Number.isFinite(at) && nowMs - at <= STALE_AFTER_TICKS * tickMs;
+  return Number.isFinite(at) && referenceMs - at <= STALE_AFTER_TICKS * tickMs;
+}
+
+/**
+ * The time heartbeats are judged against: now, or, when this vantage point's own last heartbeat is
+ * older than a tick, one tick after it. When the whole system paused (no ticks sent for a while) every
+ * heartbeat is equally old and all still count, so the first tick after the pause does not have each
+ * vantage point decide alone (an outage believed, then denied, then believed again). A vantage point
+ * that stopped while this one kept beating is left behind by this one's heartbeat and stops counting.
+ */
+export function heartbeatReference(own: string | undefined, nowMs: number, tickMs: number): number {
+  const at = own === undefined ? Number.NaN : Date.parse(own);
+  return Number.isFinite(at) ? Math.min(nowMs, at + tickMs) : nowMs;
 }
 
 /** Combines the own look and the other vantage points' views (README, "Several vantage points"). */
@@ -67,10 +79,11 @@ export function agree(input: AgreementInput): Agreement {
   return { observation: combined(input, counted, open, notOpen), reach };
 }
 
-function countedView({ views, heartbeats, nowMs, tickMs }: AgreementInput, name: string): Observation | null {
+function countedView({ views, heartbeats, nowMs, tickMs, vantage }: AgreementInput, name: string): Observation | null {
   const view = views.get(name);
   if (view === undefined || view.vantage !== name) return null;
-  return heartbeatFresh(heartbeats.get(name), nowMs, tickMs) ? view.observation : null;
+  const referenceMs = heartbeatReference(heartbeats.get(vantage.name), nowMs, tickMs);
+  return heartbeatFresh(heartbeats.get(name), referenceMs, tickMs) ? view.observation : null;
 }
 
 function combined(input: AgreementInput, counted: ReadonlyMap<string, Observation>, open: readonly string[], notOpen: readonly string[]): Observation | null {

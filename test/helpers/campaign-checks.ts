@@ -28,17 +28,22 @@ export interface Totals {
   windowEnds: number;
   /** Scenarios run in the fast lane (every: 10s): looks 10 s apart, counted by the lane's period. */
   fastLane: number;
+  /** Scenarios run with three vantage points, and the partial/reachable alerts they delivered. */
+  vantageScenarios: number;
+  partialAlerts: number;
   faults: Map<string, number>;
 }
 
 export function emptyTotals(): Totals {
-  return { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, digestHits: 0, connectOnly: 0, reminders: 0, windowEnds: 0, fastLane: 0, faults: new Map() };
+  return { scenarios: 0, ticks: 0, proberRuns: 0, transitions: 0, events: 0, alertsExpected: 0, alertsDelivered: 0, duplicates: 0, unavoidableDuplicates: 0, lost: 0, digestHits: 0, connectOnly: 0, reminders: 0, windowEnds: 0, fastLane: 0, vantageScenarios: 0, partialAlerts: 0, faults: new Map() };
 }
 
 /** What a scenario leaves for the checks. */
 export interface ScenarioOutcome {
   readonly targets: readonly { readonly target: string; readonly expect: Expect | null; readonly remindEveryMs: number | null; readonly windowed: boolean }[];
   readonly world: ReadonlyMap<string, ProbeStatus>;
+  /** With several vantage points: where the agreement rules put each target from the last looks (else the world says). */
+  readonly combinedOpen?: ReadonlyMap<string, boolean>;
   readonly store: DynamoDbStateStore;
   /** The Targets table, when the scenario ran with digests. */
   readonly repo: DynamoDbTargets | null;
@@ -97,7 +102,8 @@ export async function checkScenario(s: ScenarioOutcome, totals: Totals): Promise
     }
     const last = history[history.length - 1];
     if (!last || last.to !== state.status) problems.push(`${target}: state ${state.status} but last event ${last?.to}`);
-    if (state.open !== (s.world.get(target) === 'open')) problems.push(`${target}: state open=${state.open} but world ${s.world.get(target)}`);
+    const open = s.combinedOpen?.get(target) ?? s.world.get(target) === 'open';
+    if (state.open !== open) problems.push(`${target}: state open=${state.open} but world ${s.world.get(target)}${s.combinedOpen ? ` (combined open=${open})` : ''}`);
     // Outside a window, what the user was last told must be where the target is: a change that was
     // recorded but never alerted (a window's end missed, a mute judged by a wrong clock) is lost too.
     const silent = (state.held ?? null) === null && state.open !== null ? silentChange(history, state.open, expect, windowed) : null;
@@ -126,6 +132,7 @@ export async function checkScenario(s: ScenarioOutcome, totals: Totals): Promise
   }
   for (const id of acceptedIds) if (!eventIds.has(id)) problems.push(`alert ${id} delivered without a recorded event`);
   totals.alertsDelivered += acceptedIds.length;
+  totals.partialAlerts += new Set(s.notifier.accepted.filter((a) => a.event === 'partial' || a.event === 'reachable').map((a) => a.id)).size;
   totals.windowEnds += new Set(s.notifier.accepted.filter((a) => a.event === 'window-end').map((a) => a.id)).size;
   return problems;
 }

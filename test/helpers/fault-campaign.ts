@@ -8,7 +8,8 @@ import { DynamoDbTargets } from '../../lambda/adapters/operator/dynamodb-targets
 import { ensureTables, startEmbeddedDynamoDb } from '../../lambda/adapters/local/embedded-dynamodb';
 import { TARGETS_TABLE } from '../../lambda/contracts/tables';
 import type { ProbeStatus } from '../../lambda/probe/types';
-import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberDeps, type RunReport, type WorkGroup } from '../../lambda/monitor/prober/service';
+import { DEFAULT_PROBER_CONFIG, ProberService, type ProbeFn, type ProberConfig, type ProberDeps, type RunReport, type WorkGroup } from '../../lambda/monitor/prober/service';
+import { majority } from '../../lambda/monitor/vantage-config';
 import { checkScenario, emptyTotals, type Totals } from './campaign-checks';
 import { FaultPlan, FaultyNotifier, injectDynamoDbFaults, prng } from './faults';
 import { KilledInvocation } from './killed-invocation';
@@ -39,6 +40,14 @@ const DEADLINE_STEPS = 14;
 const VISIBILITY_TIMEOUT_MS = 6 * 60_000;
 /** The probe queue's maxReceiveCount: a message received this often goes to the DLQ. */
 const MAX_RECEIVES = 3;
+/** The vantage points of a campaign scenario that has several (an outage needs a majority: 2 of 3). */
+const VANTAGES = ['va', 'vb', 'vc'];
+/**
+ * Every this-many seeds one scenario runs three vantage points. Such a scenario costs about three
+ * times a plain one (three probers per tick), so `npm test` runs 8 of its 88; PORTWATCH_SCENARIOS
+ * scales them with the rest, and PORTWATCH_VANTAGE_EVERY=1 runs every scenario with three.
+ */
+const VANTAGE_EVERY = Number(process.env.PORTWATCH_VANTAGE_EVERY ?? 12);
 
 /**
  * What a scenario can vary, each with the share of scenarios that have it, drawn in this order from
@@ -71,6 +80,8 @@ interface Clients {
 
 /** A probe message waiting for its visibility timeout after the invocation that held it died. */
 interface Redelivery {
+  /** The vantage point whose queue held the message; null with one. */
+  readonly vantage: string | null;
   readonly groups: WorkGroup[];
   readonly dueMs: number;
   readonly receives: number;
@@ -105,11 +116,19 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     };
   });
   const world = new Map<string, ProbeStatus>(targets.map((t) => [t.target, pick(['open', 'closed', 'filtered'] as const)]));
+  // One scenario in twelve (chosen by seed, so the others draw as before) runs three vantage points
+  // on the one store, each seeing the world through its own network: a per-vantage view that may
+  // differ from the truth (a block, or a path open from there only).
+  // Named per scenario: heartbeats are table-wide, and every scenario's clock starts at 10:00 again.
+  const vantages = seed % VANTAGE_EVERY === 1 % VANTAGE_EVERY ? VANTAGES.map((v) => `${v}${seed}`) : null;
+  if (vantages) totals.vantageScenarios++;
+  const differs = new Map<string, Map<string, ProbeStatus>>((vantages ?? []).map((v) => [v, new Map()]));
+  const seenFrom = (vantage: string | null, target: string): ProbeStatus => (vantage === null ? undefined : differs.get(vantage)?.get(target)) ?? world.get(target) ?? 'closed';
   const repo = new DynamoDbTargets(clients.clean, `${table}-targets`);
   const digests = knobs.digests ? new DynamoDbTargetDigests(clients.faulty, `${table}-targets`) : undefined;
   const baseTimeOf = new Map<string, number>();
-  const probeAt = (now: () => Date): ProbeFn => async (spec) => {
-    const truth = world.get(spec.target) ?? 'closed';
+  const probeAt = (now: () => Date, vantage: string | null): ProbeFn => async (spec) => {
+    const truth = seenFrom(vantage, spec.target);
     // Now and then a single probe loses its SYN: the confirmation re-probe must absorb it.
     const seen: ProbeStatus = plan.enabled && truth === 'open' && random() < 0.05 ? 'filtered' : truth;
     const at = now().toISOString();
@@ -117,7 +136,8 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     // The broker's posture never changes: a connect-only look that lost it would show as a posture event.
     return probeResult(spec.target, seen, seen === 'open' && spec.depth !== 'tcp' ? ['self-signed-cert'] : [], at);
   };
-  const config = {
+  const config = (vantage: string | null): ProberConfig => ({
+    ...(vantage && vantages ? { vantage: { name: vantage, all: vantages, quorum: majority(vantages.length) } } : {}),
     defaultPort: 8883,
     probeOptions: { timeoutMs: 100, certExpiringDays: 14 },
     concurrency: 4,
@@ -126,7 +146,7 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     alertLeaseMs: 60_000,
     storm: DEFAULT_PROBER_CONFIG.storm,
     cadence: knobs.digests ? { tickMs: 60_000, postureEveryMs: 300_000 } : null,
-  };
+  });
   const configured = targets.map((t) => ({ target: t.target, ...(t.expect ? { expect: t.expect } : {}), ...t.item, ...(fastLane ? { every: '10s' } : {}) }));
   if (knobs.digests) await repo.batchPut(configured);
   // What the dispatcher would send: the Targets items as its (eventually consistent) read sees them, digests included.
@@ -142,17 +162,17 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
 
   const queue: Redelivery[] = [];
   /** One prober invocation on its own clock; null when it died (its message then waits for the visibility timeout). */
-  const invoke = async (delivered: WorkGroup[], receives: number, mayDie: boolean): Promise<RunReport | null> => {
+  const invoke = async (vantage: string | null, delivered: WorkGroup[], receives: number, mayDie: boolean): Promise<RunReport | null> => {
     totals.proberRuns++;
     const now = skewedClock(() => clock, drawSkewMs(plan, knobs.clockSkew));
     // Overlapping invocations do not start in the same instant: a later one may read what an earlier one wrote.
     for (let turns = Math.floor(random() * 40); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
-    const deps: ProberDeps = { store, notifier, probe: probeAt(now), now, sleep: async () => {}, ...(digests ? { digests } : {}) };
-    if (!mayDie) return new ProberService(deps, config).run(delivered);
+    const deps: ProberDeps = { store, notifier, probe: probeAt(now, vantage), now, sleep: async () => {}, ...(digests ? { digests } : {}) };
+    if (!mayDie) return new ProberService(deps, config(vantage)).run(delivered);
     const invocation = new KilledInvocation(plan, Math.floor(random() * DEADLINE_STEPS));
-    const outcome = await Promise.race([new ProberService(invocation.wrap(deps, (id) => notifier.acceptedButLost.add(id)), config).run(delivered), invocation.died]);
+    const outcome = await Promise.race([new ProberService(invocation.wrap(deps, (id) => notifier.acceptedButLost.add(id)), config(vantage)).run(delivered), invocation.died]);
     if (outcome !== 'killed') return outcome;
-    if (receives < MAX_RECEIVES) queue.push({ groups: delivered, dueMs: clock + VISIBILITY_TIMEOUT_MS, receives: receives + 1 });
+    if (receives < MAX_RECEIVES) queue.push({ vantage, groups: delivered, dueMs: clock + VISIBILITY_TIMEOUT_MS, receives: receives + 1 });
     return null;
   };
   const tick = async (extraRuns: number): Promise<void> => {
@@ -163,13 +183,14 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     const runs = Math.max(dying ? 2 : 1, 1 + extraRuns);
     const due = queue.filter((r) => r.dueMs <= clock);
     queue.splice(0, queue.length, ...queue.filter((r) => r.dueMs > clock));
+    // Every vantage point's queue gets the tick's work; the first one's probers overlap and die as before.
     const reports = await Promise.all([
-      ...Array.from({ length: runs }, (_, i) => invoke(delivered, 1, dying && i === 0)),
+      ...(vantages ?? [null]).flatMap((v, n) => Array.from({ length: n === 0 ? runs : 1 }, (_, i) => invoke(v, delivered, 1, n === 0 && dying && i === 0))),
       // Messages whose invocation died come back after the visibility timeout, beside this tick's probers.
-      ...due.map((r) => invoke(r.groups, r.receives, knobs.deadlines && plan.chance(DEADLINE_RATE))),
+      ...due.map((r) => invoke(r.vantage, r.groups, r.receives, knobs.deadlines && plan.chance(DEADLINE_RATE))),
     ]);
     // A failed record comes back once more before the next tick, as SQS would redeliver it.
-    if (reports.some((r) => r !== null && r.failedGroups.length > 0)) await invoke(delivered, 2, false);
+    if (reports.some((r) => r !== null && r.failedGroups.length > 0)) await Promise.all((vantages ?? [null]).map((v) => invoke(v, delivered, 2, false)));
     for (const r of reports) {
       totals.digestHits += r?.digestHits ?? 0;
       totals.connectOnly += r?.connectOnly ?? 0;
@@ -181,6 +202,13 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
     if (i > 0 && random() < 0.5) {
       const t = pick(targets).target;
       world.set(t, world.get(t) === 'open' ? pick(['closed', 'filtered'] as const) : 'open');
+    }
+    if (vantages && random() < 0.5) {
+      // One vantage point's network starts or stops seeing one target differently from the truth.
+      const seen = differs.get(pick(vantages)) as Map<string, ProbeStatus>;
+      const t = pick(targets).target;
+      if (seen.has(t)) seen.delete(t);
+      else seen.set(t, world.get(t) === 'open' ? 'filtered' : 'open');
     }
     await tick((random() < 0.35 ? 1 : 0) + (random() < 0.1 ? 1 : 0));
     clock += tickMs;
@@ -195,7 +223,15 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
   }
   if (queue.length > 0) await tick(0);
 
-  const problems = await checkScenario({ targets, world, store: new DynamoDbStateStore(clients.clean, { tableName: table }), repo: knobs.digests ? repo : null, notifier, baseTimeOf }, totals);
+  // With vantage points the state must end where the agreement rules put it from the looks of the last
+  // tick: open when any vantage point sees it open (exposure), or, with `expect: open`, unless the quorum does not.
+  const combinedOpen = vantages
+    ? new Map(targets.map((t) => {
+        const open = vantages.filter((v) => seenFrom(v, t.target) === 'open').length;
+        return [t.target, t.expect === 'open' ? vantages.length - open < majority(vantages.length) : open > 0] as const;
+      }))
+    : null;
+  const problems = await checkScenario({ targets, world, ...(combinedOpen ? { combinedOpen } : {}), store: new DynamoDbStateStore(clients.clean, { tableName: table }), repo: knobs.digests ? repo : null, notifier, baseTimeOf }, totals);
   for (const [k, v] of plan.injected) totals.faults.set(k, (totals.faults.get(k) ?? 0) + v);
   return problems;
 }
@@ -249,19 +285,20 @@ export function campaignReport(part: number, firstSeed: number, totals: Totals):
     `  faults injected by kind: ${list(byKind)}`,
     `  in detail: ${list(totals.faults)}`,
     `  ${t.transitions} transitions, ${t.events} events, ${t.reminders} reminders, ${t.windowEnds} window-end alerts, ${t.digestHits} digest hits, ${t.connectOnly} connect-only looks, ${t.fastLane} fast-lane scenarios`,
+    `  ${t.vantageScenarios} scenarios with three vantage points (${t.partialAlerts} partial/reachable alerts)`,
     `  alerts expected ${t.alertsExpected}, delivered ${t.alertsDelivered}: duplicates ${t.duplicates}, lost ${t.lost} (accepted by SNS with the answer lost, sent again: ${t.unavoidableDuplicates})`,
   ].join('\n');
 }
 
 /**
  * One half of the campaign as a jest suite: two files so jest runs the halves on both cores.
- * PORTWATCH_SCENARIOS sets the total, PORTWATCH_SEED the first seed. `npm test` runs 96 scenarios
- * (about 12 s of CPU a half; 120 before stale reads, skewed clocks and deadlines made each scenario
- * about 20% dearer), which keeps the whole suite within two minutes on two cores; `.ci/run` runs 1,000
+ * PORTWATCH_SCENARIOS sets the total, PORTWATCH_SEED the first seed. `npm test` runs 88 scenarios
+ * (about 14 s of CPU a half; 120 before stale reads, skewed clocks and deadlines made each scenario
+ * about 20% dearer, 96 before one in twelve ran three vantage points), which keeps the whole suite within two minutes on two cores; `.ci/run` runs 1,000
  * after it and `npm run soak` 20,000. The report is printed with PORTWATCH_FUZZ_REPORT=1.
  */
 export function describeCampaignPart(part: 1 | 2): void {
-  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 96);
+  const total = Number(process.env.PORTWATCH_SCENARIOS ?? 88);
   const half = Math.ceil(total / 2);
   const first = Number(process.env.PORTWATCH_SEED ?? 1) + (part === 1 ? 0 : half);
   const count = part === 1 ? half : total - half;
@@ -279,6 +316,7 @@ export function describeCampaignPart(part: 1 | 2): void {
       expect(totals.digestHits).toBeGreaterThan(count / 2);
       expect(totals.connectOnly).toBeGreaterThan(count / 10);
       expect(totals.fastLane).toBeGreaterThan(count / 20);
+      expect(totals.vantageScenarios).toBeGreaterThanOrEqual(Math.floor(count / VANTAGE_EVERY));
       expect([...totals.faults.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(count);
       // Every kind of fault was injected, not merely configured.
       const kinds = campaignReport(part, first, totals);

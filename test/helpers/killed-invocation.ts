@@ -1,5 +1,5 @@
 /** Deadlines for tests: a prober invocation killed at one of its steps, its promises never settling, as a Lambda that hits its timeout. */
-import type { DigestStore, Notifier, StateStore } from '../../lambda/monitor/dependencies';
+import { keepsViews, type DigestStore, type Notifier, type StateStore, type VantageStore } from '../../lambda/monitor/dependencies';
 import type { ProberDeps } from '../../lambda/monitor/prober/service';
 import type { FaultPlan } from './faults';
 
@@ -89,6 +89,16 @@ export class KilledInvocation {
       getScanner: () => this.step('getScanner', () => deps.store.getScanner()),
       putScanner: (s, v) => this.step('putScanner', () => deps.store.putScanner(s, v)),
     };
+    // Several vantage points: the views and heartbeats are steps an invocation can die at too.
+    const views = deps.store;
+    const vantageStore: Partial<VantageStore> = keepsViews(views)
+      ? {
+          getViews: (t, v) => this.step('getViews', () => views.getViews(t, v)),
+          putView: (view, v) => this.step('putView', () => views.putView(view, v)),
+          getHeartbeats: () => this.step('getHeartbeats', () => views.getHeartbeats()),
+          putHeartbeat: (v, at) => this.step('putHeartbeat', () => views.putHeartbeat(v, at)),
+        }
+      : {};
     const notifier: Notifier = {
       publish: async (alert) => {
         await this.step('publish', () => deps.notifier.publish(alert), () => onAccepted(alert.id));
@@ -102,7 +112,7 @@ export class KilledInvocation {
     };
     return {
       ...deps,
-      store,
+      store: { ...store, ...vantageStore },
       notifier,
       ...(digests ? { digests } : {}),
       probe: (spec, options) => this.step('probe', () => deps.probe(spec, options)),

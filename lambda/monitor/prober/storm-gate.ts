@@ -48,7 +48,7 @@ export function stormCount(looked: readonly Looked[], byOwnView = false): StormC
     // Several vantage points: the combined verdict barely moves when one vantage point's network
     // breaks (the others outvote it); its own views are what flip all at once.
     return {
-      probed: looked.filter((l) => l.view?.stored != null && l.view.stored.observation.status !== 'error').length,
+      probed: looked.filter((l) => (l.view?.stored ?? null) !== null && l.view?.stored?.observation.status !== 'error').length,
       flipping: looked.filter((l) => l.view?.flip === true).length,
     };
   }

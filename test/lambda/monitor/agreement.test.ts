@@ -25,6 +25,7 @@ function input(expect: Expect | null, own: ProbeStatus, others: Record<string, P
   const heartbeats = new Map<string, string>();
   for (const [name, status] of Object.entries(others)) {
     if (status !== null) views.set(name, view(name, status, options.findings?.[name] ?? []));
+    heartbeats.set('eu-west-1', NOW);
     heartbeats.set(name, options.stale?.includes(name) ? new Date(NOW_MS - (STALE_AFTER_TICKS + 1) * TICK_MS).toISOString() : NOW);
   }
   return { vantage: vantage('eu-west-1', ALL, options.quorum), expect, own: observation(own, options.ownFindings ?? [], NOW), views, heartbeats, nowMs: NOW_MS, tickMs: TICK_MS, previous: null };
@@ -55,6 +56,17 @@ describe('agree: exposure (expect closed, or no expect): open when any counted v
     const result = verdict(input('closed', 'closed', { 'us-east-1': 'open', 'ap-southeast-2': 'closed' }, { stale: ['us-east-1'] }));
     // Assess
     expect(result).toBe('closed open=[] notOpen=[ap-southeast-2,eu-west-1] unknown=[us-east-1]');
+  });
+
+  it('after a pause of the whole system (every heartbeat equally old) the views still count', () => {
+    // Prepare: every heartbeat, this vantage point's own included, ten ticks old
+    const old = new Date(NOW_MS - 10 * TICK_MS).toISOString();
+    const i = input('closed', 'closed', { 'us-east-1': 'open', 'ap-southeast-2': 'closed' });
+    const heartbeats = new Map(ALL.map((v) => [v, old]));
+    // Act
+    const result = verdict({ ...i, heartbeats });
+    // Assess
+    expect(result).toBe('open open=[us-east-1] notOpen=[ap-southeast-2,eu-west-1] unknown=[]');
   });
 
   it('findings are the union of the open views (a posture regression from one region is believed); evidence the own look when open', () => {

@@ -1,5 +1,6 @@
 /** decide with several vantage points: partial reachability recorded silently, alerted after one tick period where it is news, and its end. */
 import type { ReachNow } from '../../../lambda/monitor/agreement';
+import { digestOf } from '../../../lambda/monitor/digest';
 import type { Expect, TargetState } from '../../../lambda/monitor/model';
 import { decide, type DecideContext, type Decision } from '../../../lambda/monitor/transition';
 import { info, observation } from '../../helpers/observations';
@@ -126,6 +127,16 @@ describe('decide with several vantage points', () => {
     // Assess
     expect(partial.reach?.partialSince).toBe(T1);
     expect(summary(d)).toBe('none');
+  });
+
+  it('a partial state has no digest (each look re-decides it); a state open from everywhere has one', () => {
+    // Prepare
+    const i = info('open');
+    const whole = openEverywhere('open');
+    const partial = settled(decide(whole, observation('open', [], T1), i, ctx(BLOCKED_FROM_C)));
+    // Act + Assess
+    expect(digestOf(partial, i)).toBeNull();
+    expect(digestOf(whole, i)).not.toBeNull();
   });
 
   it('unknown vantage points alone write nothing', () => {

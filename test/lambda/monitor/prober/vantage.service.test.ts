@@ -11,7 +11,7 @@ import { ProberService, type ProbeFn } from '../../../../lambda/monitor/prober/s
 import { VantageStoreMissingError } from '../../../../lambda/monitor/prober/vantage-look';
 import { vantageConfig } from '../../../../lambda/monitor/vantage-config';
 import type { ProbeStatus } from '../../../../lambda/probe/types';
-import { freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
+import { countRequests, freshTables, startEmbeddedDynamoDb } from '../../../helpers/dynalite';
 import { probeResult, testProberConfig } from '../../../helpers/observations';
 import { RecordingNotifier } from '../../../helpers/recording-notifier';
 
@@ -119,6 +119,20 @@ describe('three vantage points, one store', () => {
     expect(w.alerts('exposed.example')).toEqual(['opened/critical']);
     expect(w.notifier.accepted[0]?.reach).toMatchObject({ open: ['ap-southeast-2'], notOpen: ['eu-west-1', 'us-east-1'] });
     uniqueIds(w.notifier.accepted);
+  });
+
+  it('a quiet tick writes one heartbeat per vantage point and nothing else; reads are one batch of states and views and one heartbeat query per prober', async () => {
+    // Prepare
+    const w = await threeVantages([{ target: 'q1.example', expect: 'closed' }, { target: 'q2.example', expect: 'open' }]);
+    w.truth.set('q1.example', 'closed');
+    w.truth.set('q2.example', 'open');
+    await w.tick();
+    await w.tick();
+    const requests = countRequests(db.client);
+    // Act
+    await w.tick();
+    // Assess
+    expect(requests.snapshot()).toEqual({ BatchGetItemCommand: 6, GetItemCommand: 3, PutItemCommand: 3, QueryCommand: 3 });
   });
 
   it("a vantage point whose own network broke is held by the storm gate and named in its degraded alert; the others' verdict stands", async () => {
