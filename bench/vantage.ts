@@ -38,6 +38,9 @@ export interface VantageBenchResult {
   /** Probes made per unchanged tick (a re-probe would mean a suspected change). */
   readonly oneProbes: number;
   readonly threeProbes: number;
+  /** Writes in the last unchanged tick (three vantage points: one heartbeat each, and nothing else). */
+  readonly oneWrites: number;
+  readonly threeWrites: number;
   /** Targets each side counted open in its last tick, and the problems seen. */
   readonly problems: readonly string[];
 }
@@ -139,6 +142,8 @@ export async function runVantageBench(options: { open: number; closed: number; r
       threeFirstMs: threeFirst.ms,
       oneProbes: last.one.report.probed,
       threeProbes: last.three.report.probed,
+      oneWrites: last.one.report.writes,
+      threeWrites: last.three.report.writes,
       problems,
     };
   } finally {

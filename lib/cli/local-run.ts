@@ -312,7 +312,7 @@ export async function runTick(ctx: TickContext, baseline: boolean): Promise<Tick
     ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: done.failedGroups.length });
   }
   ctx.log('info', 'tick done', { ...dispatched, ...done, failedGroups: done.failedGroups.length });
-  // A target counts as open when any vantage point found it open (an attacker needs one path).
-  const open = new Set([...seen].filter(([, s]) => s === 'open').map(([k]) => k.split('\n')[0])).size;
+  // With several vantage points, open is what they decided together (the state), not any one look.
+  const open = ctx.lanes.length > 1 ? [...(await ctx.store.getStates([...keys])).values()].filter((s) => s.open).length : [...seen.values()].filter((s) => s === 'open').length;
   return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open, report: done };
 }
