@@ -36,7 +36,7 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
     .addOption(new Option('--allow <cidr>', 'probe this range even when refused otherwise (repeatable)').argParser(collect).default([], 'none'))
     .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, integerOption(INTEGER_FLAGS.concurrency), PROBER_DEFAULTS.probeConcurrency)
-    .addOption(new Option('--vantage <name=netns>', 'also look from this network namespace, under this name (repeatable, at least two; needs root and `ip`)').argParser(collect).default([], 'none'))
+    .addOption(new Option('--vantage <name=netns>', 'look from this network namespace, under this name, instead of from this host (repeatable, at least two; needs root and `ip`)').argParser(collect).default([], 'none'))
     .option('--quorum <k>', 'with --vantage: vantage points that must see a target down before an outage is believed (default: a majority)', integerOption(INTEGER_FLAGS.quorum))
     .option('--verbose', 'log every tick and unconfirmed change on stderr')
     .addOption(

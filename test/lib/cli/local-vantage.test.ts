@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseVantageFlags, type VantageHost } from '../../../lib/cli/local-vantage';
+import { parseVantageFlags, startVantageLanes, type VantageHost } from '../../../lib/cli/local-vantage';
 import { runCli } from './cli-harness';
 
 const host = (over: Partial<VantageHost> = {}): VantageHost => ({ isRoot: true, ip: '/usr/sbin/ip', netnsExists: (n) => n.startsWith('ns'), ...over });
@@ -45,6 +45,18 @@ describe('parseVantageFlags', () => {
   ])('refuses %s, naming the flag and the value', (_, values, quorum, over, message) => {
     // Act / Assess
     expect(() => parseVantageFlags(values, quorum, host(over))).toThrow(message);
+  });
+});
+
+describe('startVantageLanes', () => {
+  it('refuses to run (exit 2) when a worker cannot start, naming the vantage point and why', async () => {
+    // Prepare
+    const parsed = parseVantageFlags(['a=ns1', 'b=ns2'], undefined, host());
+    if (parsed === null) throw new Error('no vantage points');
+    // Act
+    const started = startVantageLanes(parsed, { policy: { allow: [] }, ca: null }, { command: (p) => ({ command: `/nonexistent/${p.netns}`, args: [] }) });
+    // Assess
+    await expect(started).rejects.toThrow('--vantage: a: could not start the probe worker (/nonexistent/ns1): spawn /nonexistent/ns1 ENOENT; b: could not start');
   });
 });
 
