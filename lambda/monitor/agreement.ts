@@ -4,7 +4,7 @@
  * rules (transition.ts) decide from, and the reach (where the target is open, where not).
  */
 import type { Finding } from '../probe/types';
-import type { Expect, Observation, Reach, TargetState, VantageView } from './model';
+import type { Expect, Heartbeat, Observation, Reach, TargetState, VantageView } from './model';
 import type { VantageConfig } from './vantage-config';
 
 /**
@@ -24,8 +24,8 @@ export interface AgreementInput {
   readonly own: Observation;
   /** Stored views by vantage name; this vantage's own stored view and names outside `vantage.all` are ignored. */
   readonly views: ReadonlyMap<string, VantageView>;
-  /** Last heartbeat (ISO time) of each vantage point that has ever reported. */
-  readonly heartbeats: ReadonlyMap<string, string>;
+  /** Last heartbeat of each vantage point that has ever reported. */
+  readonly heartbeats: ReadonlyMap<string, Heartbeat>;
   readonly nowMs: number;
   readonly tickMs: number;
   /** The state before this look: kept when the views are not enough to conclude anything. */
@@ -51,14 +51,18 @@ export function heartbeatFresh(heartbeat: string | undefined, referenceMs: numbe
 }
 
 /**
- * The time heartbeats are judged against: now, or, when this vantage point's own last heartbeat is
- * older than a tick, one tick after it. When the whole system paused (no ticks sent for a while) every
- * heartbeat is equally old and all still count, so the first tick after the pause does not have each
- * vantage point decide alone (an outage believed, then denied, then believed again). A vantage point
- * that stopped while this one kept beating is left behind by this one's heartbeat and stops counting.
+ * The time heartbeats are judged against: one tick after this vantage point's own heartbeat before
+ * the current tick (now, at the latest). In steady state that is the current tick's start. When the
+ * whole system paused (no ticks sent for a while) every heartbeat is equally old and all still count
+ * during the first tick after the pause, however many runs this vantage point makes in it, so no
+ * vantage point decides alone (an outage believed, then denied, then believed again; the fault
+ * campaign found it). A vantage point that stopped while this one kept beating falls behind and stops counting.
  */
-export function heartbeatReference(own: string | undefined, nowMs: number, tickMs: number): number {
-  const at = own === undefined ? Number.NaN : Date.parse(own);
+export function heartbeatReference(own: Heartbeat | undefined, nowMs: number, tickMs: number): number {
+  if (own === undefined) return nowMs;
+  const currentTick = Math.floor(nowMs / tickMs) * tickMs;
+  const before = Date.parse(own.at) >= currentTick ? own.previous : own.at;
+  const at = before === null ? Number.NaN : Date.parse(before);
   return Number.isFinite(at) ? Math.min(nowMs, at + tickMs) : nowMs;
 }
 
@@ -83,7 +87,7 @@ function countedView({ views, heartbeats, nowMs, tickMs, vantage }: AgreementInp
   const view = views.get(name);
   if (view === undefined || view.vantage !== name) return null;
   const referenceMs = heartbeatReference(heartbeats.get(vantage.name), nowMs, tickMs);
-  return heartbeatFresh(heartbeats.get(name), referenceMs, tickMs) ? view.observation : null;
+  return heartbeatFresh(heartbeats.get(name)?.at, referenceMs, tickMs) ? view.observation : null;
 }
 
 function combined(input: AgreementInput, counted: ReadonlyMap<string, Observation>, open: readonly string[], notOpen: readonly string[]): Observation | null {

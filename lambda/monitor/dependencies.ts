@@ -1,7 +1,7 @@
 /** What the monitor needs from the outside world (state table, digests, alerts, targets, queue), as interfaces the adapters implement. */
 import type { ProbeMessage } from '../contracts/probe-message';
 import type { Origin, RootCause } from './exposure-model';
-import type { Alert, ScannerState, StateDigest, TargetEvent, TargetInfo, TargetState, VantageView } from './model';
+import type { Alert, Heartbeat, ScannerState, StateDigest, TargetEvent, TargetInfo, TargetState, VantageView } from './model';
 
 /**
  * The state table as the core sees it. Adapters throw on infrastructure failures (throttling,
@@ -37,10 +37,10 @@ export interface VantageStore {
   getViews(targets: readonly string[], vantages: readonly string[]): Promise<Map<string, Map<string, VantageView>>>;
   /** Conditional like putState, on the view's own version (null: only if absent). */
   putView(view: VantageView, expectedVersion: number | null): Promise<boolean>;
-  /** The last heartbeat (ISO time) of every vantage point that ever wrote one; strongly consistent. */
-  getHeartbeats(): Promise<Map<string, string>>;
-  /** Stores `at` unless the stored heartbeat is as new or newer; resolves whether it did. */
-  putHeartbeat(vantage: string, at: string): Promise<boolean>;
+  /** The last heartbeat of each of `vantages` that ever wrote one; may be eventually consistent. */
+  getHeartbeats(vantages: readonly string[]): Promise<Map<string, Heartbeat>>;
+  /** Stores the heartbeat unless the stored one is as new or newer (`at`); resolves whether it did. */
+  putHeartbeat(vantage: string, heartbeat: Heartbeat): Promise<boolean>;
 }
 
 /** Whether a state store also keeps vantage views (a prober with several vantage points needs one that does). */

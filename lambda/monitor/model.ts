@@ -110,6 +110,12 @@ export interface VantageView {
   readonly version: number;
 }
 
+/** A vantage point's heartbeat: the start of the last tick it ran, and of the one before (null: none). */
+export interface Heartbeat {
+  readonly at: string;
+  readonly previous: string | null;
+}
+
 /** Why a new leaf certificate is not a renewal (cert-change.ts); none for a renewal. */
 export type CertChangeReason = 'new-key' | 'new-issuer' | 'earlier-expiry' | 'same-expiry';
 

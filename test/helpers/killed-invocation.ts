@@ -95,8 +95,8 @@ export class KilledInvocation {
       ? {
           getViews: (t, v) => this.step('getViews', () => views.getViews(t, v)),
           putView: (view, v) => this.step('putView', () => views.putView(view, v)),
-          getHeartbeats: () => this.step('getHeartbeats', () => views.getHeartbeats()),
-          putHeartbeat: (v, at) => this.step('putHeartbeat', () => views.putHeartbeat(v, at)),
+          getHeartbeats: (v) => this.step('getHeartbeats', () => views.getHeartbeats(v)),
+          putHeartbeat: (v, beat) => this.step('putHeartbeat', () => views.putHeartbeat(v, beat)),
         }
       : {};
     const notifier: Notifier = {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_EVENT_RETENTION_DAYS, STATE_TABLE } from '../../contracts/tables';
 import type { StateStore, VantageStore } from '../../monitor/dependencies';
-import type { ScannerState, TargetEvent, TargetState, VantageView } from '../../monitor/model';
+import type { Heartbeat, ScannerState, TargetEvent, TargetState, VantageView } from '../../monitor/model';
 
 /**
  * Layout of the State table (key attributes and TTL attribute: contracts/tables.ts; values below):
@@ -18,7 +18,7 @@ import type { ScannerState, TargetEvent, TargetState, VantageView } from '../../
  * - `T#<target>` / `E#<version, zero-padded>`: one history event, expiring through the TTL attribute;
  * - `T#<target>` / `V#<vantage>`: one vantage point's view of the target (several vantage points only),
  *   replaced whole under its own version condition;
- * - `VANTAGE` / `<vantage>`: that vantage point's heartbeat (`at`), only ever moved forward.
+ * - `VANTAGE` / `<vantage>`: that vantage point's heartbeat (`at`, `previous`), only ever moved forward.
  * Plain PutItem with a condition is the only write, so the same code runs on DynamoDB and dynalite
  * (which has no transactions). This adapter alone reads and writes the table, so the key values stay here.
  */
@@ -94,36 +94,25 @@ export class DynamoDbStateStore implements StateStore, VantageStore {
     return this.conditionalPut({ ...key(statePk(view.target), `${VIEW_PREFIX}${view.vantage}`), ...view }, expectedVersion);
   }
 
-  async getHeartbeats(): Promise<Map<string, string>> {
-    const beats = new Map<string, string>();
-    let startKey: Record<string, NativeAttributeValue> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK },
-          ExpressionAttributeValues: { ':pk': HEARTBEAT_PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) if (typeof item[SK] === 'string' && typeof item.at === 'string') beats.set(item[SK], item.at);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+  /** A BatchGetItem of the named heartbeats, not a Query: the prober's grant on the table has no Query. */
+  async getHeartbeats(vantages: readonly string[]): Promise<Map<string, Heartbeat>> {
+    const beats = new Map<string, Heartbeat>();
+    for (const item of await this.batchGet(vantages.map((v) => key(HEARTBEAT_PK, v)))) {
+      if (typeof item[SK] === 'string' && typeof item.at === 'string') beats.set(item[SK], { at: item.at, previous: typeof item.previous === 'string' ? item.previous : null });
+    }
     return beats;
   }
 
-  async putHeartbeat(vantage: string, at: string): Promise<boolean> {
+  async putHeartbeat(vantage: string, heartbeat: Heartbeat): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...key(HEARTBEAT_PK, vantage), at },
+          Item: { ...key(HEARTBEAT_PK, vantage), ...heartbeat },
           // ISO times in UTC compare as strings: a heartbeat only moves forward, so two probers of one region write it once.
           ConditionExpression: 'attribute_not_exists(#pk) OR #at < :at',
           ExpressionAttributeNames: { '#pk': PK, '#at': 'at' },
-          ExpressionAttributeValues: { ':at': at },
+          ExpressionAttributeValues: { ':at': heartbeat.at },
         }),
       );
       return true;

@@ -2,7 +2,7 @@
 import { agree } from '../agreement';
 import { DEFAULT_TICK_MS } from '../cadence';
 import { keepsViews, type StateStore, type VantageStore } from '../dependencies';
-import type { Observation, TargetInfo, TargetState, VantageView } from '../model';
+import type { Heartbeat, Observation, TargetInfo, TargetState, VantageView } from '../model';
 import { sameFindings } from '../state';
 import { decide, type DecideContext, type Decision } from '../transition';
 import type { VantageConfig } from '../vantage-config';
@@ -15,7 +15,7 @@ export interface VantageRun {
   readonly store: StateStore & VantageStore;
   /** Stored views by target, then vantage name (this vantage's own included). */
   readonly views: Map<string, ReadonlyMap<string, VantageView>>;
-  readonly heartbeats: ReadonlyMap<string, string>;
+  readonly heartbeats: ReadonlyMap<string, Heartbeat>;
   /** One tick period: heartbeats go stale after STALE_AFTER_TICKS of them, a partial is alerted after one. */
   readonly tickMs: number;
 }
@@ -47,11 +47,11 @@ export function vantageStore(config: ProberConfig, store: StateStore): (StateSto
 /**
  * Reads the views of `targets` from every vantage point (this one's included), and every heartbeat.
  * Bounded: one BatchGetItem key per target and vantage point, for the targets whose state is read
- * (a digest hit reads neither), plus one query of the heartbeats per run.
+ * (a digest hit reads neither), plus one read of the heartbeats (one key per vantage point) per run.
  */
 export async function readVantage(config: ProberConfig, store: StateStore & VantageStore, targets: readonly string[]): Promise<VantageRun> {
   const vantage = config.vantage as VantageConfig;
-  const [views, heartbeats] = await Promise.all([targets.length > 0 ? store.getViews(targets, vantage.all) : new Map<string, Map<string, VantageView>>(), store.getHeartbeats()]);
+  const [views, heartbeats] = await Promise.all([targets.length > 0 ? store.getViews(targets, vantage.all) : new Map<string, Map<string, VantageView>>(), store.getHeartbeats(vantage.all)]);
   return { config: vantage, store, views, heartbeats, tickMs: config.cadence?.tickMs ?? DEFAULT_TICK_MS };
 }
 
@@ -130,10 +130,10 @@ export async function beat({ deps, run }: RunScope, v: VantageRun): Promise<void
   const nowMs = deps.now().getTime();
   const at = new Date(Math.floor(nowMs / v.tickMs) * v.tickMs).toISOString();
   const last = v.heartbeats.get(v.config.name);
-  if (last !== undefined && last >= at) return;
+  if (last !== undefined && last.at >= at) return;
   try {
     run.writes++;
-    await v.store.putHeartbeat(v.config.name, at);
+    await v.store.putHeartbeat(v.config.name, { at, previous: last?.at ?? null });
   } catch (err) {
     deps.log?.('warn', 'heartbeat not stored; the next run tries again', { vantage: v.config.name, error: String(err) });
   }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type { Finding, ProbeStatus } from '../../../lambda/probe/types';
 import { agree, heartbeatFresh, isPartial, STALE_AFTER_TICKS, type AgreementInput } from '../../../lambda/monitor/agreement';
-import type { Expect, Observation, VantageView } from '../../../lambda/monitor/model';
+import type { Expect, Heartbeat, Observation, VantageView } from '../../../lambda/monitor/model';
 import { majority, type VantageConfig } from '../../../lambda/monitor/vantage-config';
 import { observation } from '../../helpers/observations';
 
@@ -19,14 +19,18 @@ function view(name: string, status: ProbeStatus, findings: Finding[] = []): Vant
   return { target: 'broker.example.com', vantage: name, observation: observation(status, findings, '2026-11-24T10:00:00.000Z'), since: '2026-11-24T10:00:00.000Z', version: 1 };
 }
 
+function beat(atMs: number, previousMs: number | null = null): Heartbeat {
+  return { at: new Date(atMs).toISOString(), previous: previousMs === null ? null : new Date(previousMs).toISOString() };
+}
+
 /** `own` and the other vantage points' views, every heartbeat fresh unless `stale` names it. */
 function input(expect: Expect | null, own: ProbeStatus, others: Record<string, ProbeStatus | null>, options: { stale?: string[]; quorum?: number; ownFindings?: Finding[]; findings?: Record<string, Finding[]> } = {}): AgreementInput {
   const views = new Map<string, VantageView>();
-  const heartbeats = new Map<string, string>();
+  const heartbeats = new Map<string, Heartbeat>();
   for (const [name, status] of Object.entries(others)) {
     if (status !== null) views.set(name, view(name, status, options.findings?.[name] ?? []));
-    heartbeats.set('eu-west-1', NOW);
-    heartbeats.set(name, options.stale?.includes(name) ? new Date(NOW_MS - (STALE_AFTER_TICKS + 1) * TICK_MS).toISOString() : NOW);
+    heartbeats.set('eu-west-1', beat(NOW_MS - TICK_MS));
+    heartbeats.set(name, beat(options.stale?.includes(name) ? NOW_MS - (STALE_AFTER_TICKS + 1) * TICK_MS : NOW_MS));
   }
   return { vantage: vantage('eu-west-1', ALL, options.quorum), expect, own: observation(own, options.ownFindings ?? [], NOW), views, heartbeats, nowMs: NOW_MS, tickMs: TICK_MS, previous: null };
 }
@@ -60,13 +64,37 @@ describe('agree: exposure (expect closed, or no expect): open when any counted v
 
   it('after a pause of the whole system (every heartbeat equally old) the views still count', () => {
     // Prepare: every heartbeat, this vantage point's own included, ten ticks old
-    const old = new Date(NOW_MS - 10 * TICK_MS).toISOString();
     const i = input('closed', 'closed', { 'us-east-1': 'open', 'ap-southeast-2': 'closed' });
-    const heartbeats = new Map(ALL.map((v) => [v, old]));
+    const heartbeats = new Map(ALL.map((v) => [v, beat(NOW_MS - 10 * TICK_MS)]));
     // Act
     const result = verdict({ ...i, heartbeats });
     // Assess
     expect(result).toBe('open open=[us-east-1] notOpen=[ap-southeast-2,eu-west-1] unknown=[]');
+  });
+
+  it('after a pause, a second run in the same tick (its own heartbeat already written) still counts the views', () => {
+    // Prepare: this vantage point beat this tick, after ten quiet ticks; the others have not run yet
+    const i = input('closed', 'closed', { 'us-east-1': 'open', 'ap-southeast-2': 'closed' });
+    const heartbeats = new Map(ALL.map((v) => [v, beat(NOW_MS - 10 * TICK_MS)]));
+    heartbeats.set('eu-west-1', beat(NOW_MS, NOW_MS - 10 * TICK_MS));
+    // Act
+    const result = verdict({ ...i, heartbeats });
+    // Assess
+    expect(result).toBe('open open=[us-east-1] notOpen=[ap-southeast-2,eu-west-1] unknown=[]');
+  });
+
+  it('a vantage point that stopped while this one kept beating stops counting', () => {
+    // Prepare: this one beat every tick; us-east-1 last beat four ticks ago
+    const i = input('closed', 'closed', { 'us-east-1': 'open', 'ap-southeast-2': 'closed' });
+    const heartbeats = new Map([
+      ['eu-west-1', beat(NOW_MS, NOW_MS - TICK_MS)],
+      ['ap-southeast-2', beat(NOW_MS)],
+      ['us-east-1', beat(NOW_MS - 4 * TICK_MS)],
+    ]);
+    // Act
+    const result = verdict({ ...i, heartbeats });
+    // Assess
+    expect(result).toBe('closed open=[] notOpen=[ap-southeast-2,eu-west-1] unknown=[us-east-1]');
   });
 
   it('findings are the union of the open views (a posture regression from one region is believed); evidence the own look when open', () => {

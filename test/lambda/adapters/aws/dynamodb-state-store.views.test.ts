@@ -48,7 +48,7 @@ describe('DynamoDbStateStore: vantage views and heartbeats', () => {
 
   it('views and heartbeats are neither states nor history', async () => {
     // Prepare
-    await store.putHeartbeat('eu-west-1', AT);
+    await store.putHeartbeat('eu-west-1', { at: AT, previous: null });
     // Act
     const listed: string[] = [];
     for await (const s of store.listStates()) listed.push(s.target);
@@ -62,15 +62,16 @@ describe('DynamoDbStateStore: vantage views and heartbeats', () => {
   it('a heartbeat only moves forward: an older or equal one is not stored', async () => {
     // Act
     const results = [
-      await store.putHeartbeat('us-east-1', '2026-11-24T10:05:00.000Z'),
-      await store.putHeartbeat('us-east-1', '2026-11-24T10:05:00.000Z'),
-      await store.putHeartbeat('us-east-1', '2026-11-24T10:00:00.000Z'),
-      await store.putHeartbeat('us-east-1', '2026-11-24T10:10:00.000Z'),
+      await store.putHeartbeat('us-east-1', { at: '2026-11-24T10:05:00.000Z', previous: null }),
+      await store.putHeartbeat('us-east-1', { at: '2026-11-24T10:05:00.000Z', previous: null }),
+      await store.putHeartbeat('us-east-1', { at: '2026-11-24T10:00:00.000Z', previous: null }),
+      await store.putHeartbeat('us-east-1', { at: '2026-11-24T10:10:00.000Z', previous: '2026-11-24T10:05:00.000Z' }),
     ];
-    const beats = await store.getHeartbeats();
+    const beats = await store.getHeartbeats(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
     // Assess
     expect(results).toEqual([true, false, false, true]);
-    expect(beats.get('us-east-1')).toBe('2026-11-24T10:10:00.000Z');
-    expect(beats.get('eu-west-1')).toBe(AT);
+    expect(beats.get('us-east-1')).toEqual({ at: '2026-11-24T10:10:00.000Z', previous: '2026-11-24T10:05:00.000Z' });
+    expect(beats.get('eu-west-1')).toEqual({ at: AT, previous: null });
+    expect(beats.has('ap-southeast-2')).toBe(false);
   });
 });
