@@ -8,7 +8,7 @@ import { probeTarget, type ProbeOptions, type ProbeResult, type ProbeSpec } from
 import { createAddressGuard } from '../../../lambda/probe/address-policy';
 import { ProbeWorker, workerEntry, type WorkerCommand } from '../../../lib/cli/probe-worker-client';
 import { startBroker, type RunningBroker } from '../../helpers/brokers';
-import { createTestPki } from '../../helpers/certs';
+import { createTestPki, type TestPki } from '../../helpers/certs';
 
 const policy = { allow: [], allowLoopback: true, allowPrivate: true };
 const options: ProbeOptions = { timeoutMs: 1000, certExpiringDays: 14, plaintextPort: null, guard: createAddressGuard(policy) };
@@ -44,9 +44,10 @@ describe('ProbeWorker', () => {
   };
   let broker: RunningBroker;
   let closedPort: number;
+  let pki: TestPki;
   beforeAll(async () => {
-    const pki = createTestPki();
-    broker = await startBroker({ tls: { key: pki.selfSigned.key, cert: pki.selfSigned.cert }, auth: 'anonymous' });
+    pki = createTestPki();
+    broker = await startBroker({ tls: { key: pki.trusted.key, cert: pki.trusted.cert }, auth: 'anonymous' });
     const free = createServer();
     await new Promise<void>((r) => free.listen(0, '127.0.0.1', () => r()));
     closedPort = (free.address() as { port: number }).port;
@@ -57,19 +58,22 @@ describe('ProbeWorker', () => {
   });
   afterAll(async () => {
     await broker.close();
+    pki.cleanup();
   });
 
-  it('answers as the in-process probe does: an anonymous TLS broker at depth mqtt, a closed port', async () => {
-    // Prepare
-    const worker = make({ command: process.execPath, args: workerEntry() });
+  it('answers as the in-process probe does: an anonymous TLS broker of a private CA at depth mqtt, a closed port', async () => {
+    // Prepare: the CA reaches the worker in its settings, as --ca does.
+    const worker = new ProbeWorker('v1', { command: process.execPath, args: workerEntry() }, { policy, ca: pki.ca.cert });
+    workers.push(worker);
     const probe = worker.probeFor('tick-1');
     const specs = [spec(broker.port, 'mqtt'), spec(closedPort)];
     // Act
     const fromWorker = await Promise.all(specs.map((s) => probe(s, options)));
-    const inProcess = await Promise.all(specs.map((s) => probeTarget(s, options)));
+    const inProcess = await Promise.all(specs.map((s) => probeTarget(s, { ...options, ca: pki.ca.cert })));
     // Assess
     expect(fromWorker.map(essence)).toEqual(inProcess.map(essence));
     expect(fromWorker.map((r) => r.status)).toEqual(['open', 'closed']);
+    expect(fromWorker[0]?.tls?.authorized).toBe(true);
     expect(fromWorker[0]?.findings).toContain('anonymous-access');
   });
 
