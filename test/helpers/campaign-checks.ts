@@ -44,6 +44,8 @@ export interface ScenarioOutcome {
   readonly world: ReadonlyMap<string, ProbeStatus>;
   /** With several vantage points: where the agreement rules put each target from the last looks (else the world says). */
   readonly combinedOpen?: ReadonlyMap<string, boolean>;
+  /** With several vantage points: how many must see a target not open before an outage is believed. */
+  readonly quorum?: number;
   readonly store: DynamoDbStateStore;
   /** The Targets table, when the scenario ran with digests. */
   readonly repo: DynamoDbTargets | null;
@@ -130,10 +132,27 @@ export async function checkScenario(s: ScenarioOutcome, totals: Totals): Promise
       }
     }
   }
+  problems.push(...checkReach(s));
   for (const id of acceptedIds) if (!eventIds.has(id)) problems.push(`alert ${id} delivered without a recorded event`);
   totals.alertsDelivered += acceptedIds.length;
   totals.partialAlerts += new Set(s.notifier.accepted.filter((a) => a.event === 'partial' || a.event === 'reachable').map((a) => a.id)).size;
   totals.windowEnds += new Set(s.notifier.accepted.filter((a) => a.event === 'window-end').map((a) => a.id)).size;
+  return problems;
+}
+
+/**
+ * With several vantage points, each alert as its reach shows the looks it was decided from: an
+ * outage (`closed` with `expect: open`) only with the quorum not open, an opening only with a view open.
+ */
+function checkReach(s: ScenarioOutcome): string[] {
+  if (s.quorum === undefined) return [];
+  const problems: string[] = [];
+  for (const a of s.notifier.accepted) {
+    if (a.event === 'degraded') continue;
+    if (a.reach === undefined) problems.push(`alert ${a.id} (${a.event}) carries no reach`);
+    else if (a.event === 'closed' && a.expected === 'open' && a.reach.notOpen.length < s.quorum) problems.push(`alert ${a.id}: outage believed from ${a.reach.notOpen.length} vantage points, quorum ${s.quorum}`);
+    else if (a.event === 'opened' && a.reach.open.length === 0) problems.push(`alert ${a.id}: opened with no vantage point seeing it open`);
+  }
   return problems;
 }
 

@@ -231,7 +231,7 @@ async function runScenario(seed: number, clients: Clients, table: string, totals
         return [t.target, t.expect === 'open' ? vantages.length - open < majority(vantages.length) : open > 0] as const;
       }))
     : null;
-  const problems = await checkScenario({ targets, world, ...(combinedOpen ? { combinedOpen } : {}), store: new DynamoDbStateStore(clients.clean, { tableName: table }), repo: knobs.digests ? repo : null, notifier, baseTimeOf }, totals);
+  const problems = await checkScenario({ targets, world, ...(combinedOpen && vantages ? { combinedOpen, quorum: majority(vantages.length) } : {}), store: new DynamoDbStateStore(clients.clean, { tableName: table }), repo: knobs.digests ? repo : null, notifier, baseTimeOf }, totals);
   for (const [k, v] of plan.injected) totals.faults.set(k, (totals.faults.get(k) ?? 0) + v);
   return problems;
 }
