@@ -7,6 +7,7 @@
  *   npm run bench -- --quick      # a tenth of the sizes, to check the bench itself
  *   npm run bench -- --only tcp,deep,pipeline,dispatch,discovery,bundles,time-to-alert,client-cpu
  *   npm run bench -- --only time-to-alert   # the alert latency rows alone (about 4 minutes)
+ *   npm run bench -- --only vantage         # a three-vantage local tick against a one-vantage tick (root: network namespaces)
  *
  * Exit code 1 when a correctness check failed (a port misclassified, a write in an unchanged tick...).
  */
@@ -25,8 +26,9 @@ import { fmtBytes, fmtInt, fmtMs, fmtRatio, fmtUsd, renderTable } from './table'
 import { runTcpBench, type TcpBenchResult } from './tcp';
 import { timeToAlertRows } from './time-to-alert-rows';
 import { clientCpuRow } from './client-cpu-row';
+import { vantageRow } from './vantage-row';
 
-const SECTIONS = ['tcp', 'deep', 'client-cpu', 'pipeline', 'dispatch', 'discovery', 'bundles', 'time-to-alert'] as const;
+const SECTIONS = ['tcp', 'deep', 'client-cpu', 'pipeline', 'dispatch', 'discovery', 'bundles', 'time-to-alert', 'vantage'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -233,6 +235,13 @@ async function main(): Promise<number> {
     const tta = await timeToAlertRows({ quick: args.quick, nmap, log });
     rows.push(...tta.rows);
     failures.push(...tta.failures);
+  }
+
+  if (args.only.has('vantage')) {
+    log('Vantage points: a local tick from three network namespaces against one from this process');
+    const v = await vantageRow({ quick: args.quick, log });
+    rows.push(v.row);
+    failures.push(...v.failures);
   }
 
   // Printed after the main table, which gains the cost rows first.

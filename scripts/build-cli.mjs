@@ -1,4 +1,4 @@
-// Builds dist/portwatch.cjs, the one-file CommonJS bundle bin/portwatch.js runs, and the list of files it was
+// Builds dist/portwatch.cjs, the one-file CommonJS bundle bin/portwatch.js runs, dist/probe-worker.cjs (the probe worker of `local --vantage`), and the list of files it was
 // built from (dist/portwatch.inputs.json), which bin/portwatch.js compares with the bundle to refuse stale code.
 // Run by `npm ci` (the `prepare` script) and before `npm test`; `npm run build:cli` runs it by hand.
 import { createRequire } from 'node:module';
@@ -54,11 +54,25 @@ const result = await esbuild.build({
   target: 'node20',
   format: 'cjs',
   // dynalite loads its LevelDB binding (a prebuilt native module) from its own package directory.
-  external: ['dynalite'],
+  external: ['dynalite', 'tsx/cjs'],
   plugins: [lazyAwsSdk],
   // Not minified: a stack trace from the bundle stays readable, and minifying saved no measurable start-up time.
   metafile: true,
   logLevel: 'warning',
 });
-const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('lazy-aws-sdk:'));
+// The probe worker `portwatch local --vantage` starts inside each network namespace (lib/cli/probe-worker.ts):
+// its own small bundle beside the CLI's, found there by lib/cli/probe-worker-client.ts.
+const worker = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['lib/cli/probe-worker.ts'],
+  outfile: join(root, 'dist', 'probe-worker.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  metafile: true,
+  logLevel: 'warning',
+});
+// One list for both bundles: bin/portwatch.js falls back to the sources when either is older than a file it was built from.
+const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs)])].filter((path) => !path.startsWith('lazy-aws-sdk:'));
 writeFileSync(join(root, 'dist', 'portwatch.inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);

@@ -217,6 +217,11 @@ async function deepPhase(spec: ProbeSpec, options: ProbeOptions, sockets: Limite
   return result(spec, options, at, started, { status: 'open', reason: `${addressReason}; ${deep.reason}`, addresses, tls: deep.tls, mqtt: deep.mqtt, plaintextListener: deep.plaintextListener });
 }
 
+/** A probe that could not be made at all (its worker process hung or died): an `error` result without evidence. */
+export function probeErrorResult(spec: ProbeSpec, reason: string, at: Date = new Date()): ProbeResult {
+  return result(spec, DEFAULT_PROBE_OPTIONS, at, performance.now(), { status: 'error', reason });
+}
+
 interface Outcome {
   readonly status: ProbeStatus;
   readonly reason: string;

@@ -36,6 +36,8 @@ export const registerLocalCommand: CommandRegistrar = (program: Command) => {
     .option('--deny-private', 'refuse loopback and private addresses, as the deployed prober does')
     .addOption(new Option('--allow <cidr>', 'probe this range even when refused otherwise (repeatable)').argParser(collect).default([], 'none'))
     .option('--concurrency <n>', `targets probed at once (${rangeText(INTEGER_FLAGS.concurrency)})`, integerOption(INTEGER_FLAGS.concurrency), PROBER_DEFAULTS.probeConcurrency)
+    .addOption(new Option('--vantage <name=netns>', 'look from this network namespace, under this name, instead of from this host (repeatable, at least two; needs root and `ip`)').argParser(collect).default([], 'none'))
+    .option('--quorum <k>', 'with --vantage: vantage points that must see a target down before an outage is believed (default: a majority)', integerOption(INTEGER_FLAGS.quorum))
     .option('--verbose', 'log every tick and unconfirmed change on stderr')
     .addOption(
       new Option('--confirm-attempts <n>', 'observations that must agree before a change is believed')
@@ -67,6 +69,12 @@ line names no target of the table, no target is removed.
 A target with every=10s (or all of them, with --every 10s) is looked at every 10 seconds within the
 tick: the tick's messages wait in the in-process queue until their turn, as SQS delays them in AWS.
 
+With --vantage NAME=NETNS (two or more), each tick looks at every target from each network namespace
+(through a probe worker started there with \`ip netns exec\`, as root) and decides as the deployed
+prober does across regions: a target open from any vantage point is open (exposure); an outage
+(expect=open) needs --quorum of them to see it down; a target open from some and not others is
+PARTIAL. A vantage point whose worker hangs or dies counts as unknown for that tick, never as closed.
+
 Unlike the deployed prober, local mode probes loopback and private addresses; --deny-private refuses them.
 
 Examples:
@@ -74,6 +82,7 @@ Examples:
   $ portwatch local "127.0.0.1:1883 depth=tcp expect=closed" --interval 10s
   $ portwatch local "127.0.0.1:8883 expect=closed every=10s"
   $ portwatch local --targets targets.txt --ticks 1 --json | jq .
+  $ sudo portwatch local --targets targets.txt --vantage lan=pw-lan --vantage wan=pw-wan --vantage vpn=pw-vpn
   $ portwatch local --targets fleet.csv --topic-arn arn:aws:sns:eu-west-1:123456789012:portwatch-alerts
 
 Exit codes: 0 ok, 1 a tick failed (state could not be written), 2 bad usage or a refused targets line.`,

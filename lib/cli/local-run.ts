@@ -20,12 +20,12 @@ import { createAddressGuard, parseCidrList } from '../../lambda/probe/address-po
 import type { Notifier } from '../../lambda/monitor/dependencies';
 import { probeTarget, type AddressGuard } from '../../lambda/probe';
 import { emptyReport, mergeReports, type ProbeFn, type RunReport } from '../../lambda/monitor/prober/service';
-import type { TargetState } from '../../lambda/monitor/model';
 import { postureEveryTicks } from '../../lambda/monitor/cadence';
 import type { ProbeStatus } from '../../lambda/probe/types';
 import { openLocalState } from './state-dir';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
-import { CliOutput, formatElapsed, formatFindings } from './output';
+import { CliOutput } from './output';
+import { heartbeat, printBaseline, type TickSummary } from './local-report';
 import { plural } from '../../lambda/parse/plural';
 import { formatDuration } from '../../lambda/parse/duration';
 import { DynamoDbTargetDigests } from '../../lambda/adapters/aws/dynamodb-target-digests';
@@ -33,6 +33,9 @@ import { parseTargetArgs, probeFlags, topicRegion } from './local-args';
 import { LocalTargets } from './local-targets';
 import { abortableSleep, laneGroup, probeAsDue } from './local-lanes';
 import { parseEvery } from '../../lambda/monitor/lane';
+import type { AddressPolicy } from '../../lambda/probe/address-policy';
+import type { VantageConfig } from '../../lambda/monitor/vantage-config';
+import { closeVantageLanes, parseVantageFlags, startVantageLanes, vantageLine, type VantageLane } from './local-vantage';
 
 export interface LocalOptions {
   readonly targets?: string;
@@ -56,10 +59,18 @@ export interface LocalOptions {
   readonly plaintextPort?: string;
   /** `--every 10s`: the fast lane of targets without an `every` (the stack's defaultEvery). */
   readonly every?: string;
+  /** `--vantage NAME=NETNS`, repeatable: probe from each namespace through a worker; none: in-process, one vantage point. */
+  readonly vantage?: readonly string[];
+  /** `--quorum K`: vantage points that must see a target not open before an outage is believed. @default a majority */
+  readonly quorum?: number;
 }
 
-/** Rows of the table printed after the first tick; beyond this, a count and `portwatch status`. */
-const MAX_STATUS_LINES = 40;
+/** Where one prober of a tick looks from: this process (no vantage), or a vantage point's worker. */
+export interface Lane {
+  readonly vantage: VantageConfig | null;
+  /** The probe of one batch of a tick (the batch is the DNS cache's lifetime, as one invocation's). */
+  readonly probeFor: (batch: string) => ProbeFn;
+}
 
 /** One Scan: the table is in this process, so parallel segments would only split each tick into smaller messages. */
 const LOCAL_DISPATCH = { ...DISPATCHER_DEFAULTS, scanSegments: 1 };
@@ -112,6 +123,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
   if (!every.ok) throw new UsageError(`--every: ${every.error.value} ${every.error.reason}`);
   const defaultEveryMs = typeof every.value === 'number' ? every.value : null;
   const { caBundle, plaintextPort } = probeFlags(options);
+  const vantages = parseVantageFlags(options.vantage ?? [], options.quorum);
   const input = new LocalTargets(options.targets, args, out, options.state);
   // Read before the database is opened: a file that cannot be read at start is bad usage.
   const first = await input.read();
@@ -124,15 +136,17 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
       'local mode probes loopback and private addresses (127.0.0.0/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7, link-local), which the deployed prober refuses; --deny-private refuses them here too. Cloud metadata addresses stay refused.',
     );
   }
-  const guard = createAddressGuard({
+  const policy: AddressPolicy = {
     allow: allowed.value,
     allowLoopback: !options.denyPrivate,
     allowPrivate: !options.denyPrivate,
     howToAllow: options.denyPrivate ? '--allow CIDR (or drop --deny-private)' : '--allow CIDR',
-  });
+  };
+  const guard = createAddressGuard(policy);
 
   const local = await openLocalState(options.state, 'local', { create: true });
   let exitCode: number = EXIT_OK;
+  let workers: VantageLane[] = [];
   try {
     const repo = new DynamoDbTargets(local.client, LOCAL_TABLES.targets);
     // The file (with the TARGET arguments) is the whole list: targets deleted from it leave the
@@ -147,6 +161,14 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
         throw new UsageError(`no targets: give --targets FILE or TARGET arguments (see targets.txt), or add some with \`portwatch targets add --state ${options.state}\``);
       }
     }
+    const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void => {
+      if (level === 'info' && !options.verbose) return;
+      if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
+      else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
+    };
+    // The workers get the guard's policy and the CA the in-process probe would use: results alike.
+    if (vantages !== null) workers = await startVantageLanes(vantages, { policy, ca: caBundle }, { log });
+    const lanes: Lane[] = vantages === null ? [{ vantage: null, probeFor: () => probeTarget }] : workers.map((w) => ({ vantage: w.config, probeFor: (tick) => w.worker.probeFor(tick) }));
     if (!options.json) {
       const once = options.ticks === 1;
       const deep = once
@@ -156,6 +178,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
         : `deep look (TLS, MQTT) every ${formatDuration(postureEveryMs)}`;
       const lane = defaultEveryMs !== null && defaultEveryMs < options.interval ? ` (a look every ${formatDuration(defaultEveryMs)} within it)` : '';
       out.line(`watching ${plural(count, 'target')} ${once ? (lane === '' ? 'once' : 'for one tick') : `every ${formatDuration(options.interval)}`}${lane}, ${deep} (state in ${options.state}); alerts follow`);
+      if (vantages !== null) out.line(vantageLine(workers));
     }
 
     const source = new DynamoDbTargetSource(local.client, LOCAL_TABLES.targets);
@@ -170,12 +193,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
     // SNS first: see ChainNotifier. The console writes through CliOutput, which clears the progress line first.
     notifiers.push(new ConsoleNotifier(out.lines, { json: options.json === true }));
     const notifier = local.withDeliveryLedger(notifiers.length === 1 ? (notifiers[0] as Notifier) : new ChainNotifier(notifiers));
-    const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void => {
-      if (level === 'info' && !options.verbose) return;
-      if (options.json) process.stderr.write(`${JSON.stringify({ level, message, time: new Date().toISOString(), ...fields })}\n`);
-      else out.note(`${level}: ${message} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
-    };
-    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle, plaintextPort, defaultEveryMs, stop };
+    const ctx: TickContext = { source, store, digests, notifier, guard, log, options, out, postureEveryMs, caBundle, plaintextPort, defaultEveryMs, stop, lanes };
 
     try {
       for (let tick = 1; options.ticks === undefined || tick <= options.ticks; tick++) {
@@ -201,6 +219,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
       sns?.destroy();
     }
   } finally {
+    await closeVantageLanes(workers);
     await local.close();
   }
   const problem = input.problem;
@@ -211,7 +230,7 @@ export async function runLocal(targetArgs: readonly string[], options: LocalOpti
   return exitCode;
 }
 
-interface TickContext {
+export interface TickContext {
   readonly source: DynamoDbTargetSource;
   readonly store: DynamoDbStateStore;
   readonly digests: DynamoDbTargetDigests;
@@ -225,22 +244,11 @@ interface TickContext {
   readonly plaintextPort: number;
   readonly defaultEveryMs: number | null;
   readonly stop: AbortSignal;
-}
-
-/** One tick, as the heartbeat tells it. */
-interface TickSummary {
-  /** The tick's time (ISO 8601). */
-  readonly at: string;
-  /** The targets dispatched (enabled ones, valid or not). */
-  readonly keys: readonly string[];
-  readonly skippedDisabled: number;
-  /** Targets whose last look of the tick found them open. */
-  readonly open: number;
-  readonly report: RunReport;
+  readonly lanes: readonly Lane[];
 }
 
 /** One tick; `baseline`: print where every target stands once its first look is done (a fast lane's later looks come after). */
-async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary> {
+export async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary> {
   const { options, out } = ctx;
   const tick = new Date().toISOString();
   const queue = new InProcessQueue();
@@ -248,15 +256,19 @@ async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary
   const keys = new Set<string>();
   // Drawn only when stdout is a terminal too: with stdout in a pipe (`npm start | tee log`), alert
   // lines reach the terminal later through the pipe and would land inside the progress line.
-  let progress = out.interactive ? out.progress('probing', dispatched.dispatched) : null;
-  // The last probe of each target wins: a confirmation re-probe is the look the decision used.
+  let progress = out.interactive ? out.progress('probing', dispatched.dispatched * ctx.lanes.length) : null;
+  // The last probe of each target from each vantage point wins: a confirmation re-probe is the look the decision used.
   const seen = new Map<string, ProbeStatus>();
-  const probe: ProbeFn = async (spec, probeOptions) => {
-    const result = await probeTarget(spec, probeOptions);
-    seen.set(spec.target, result.status);
-    progress?.update(seen.size);
-    return result;
-  };
+  // One probe per lane and batch: a batch is one invocation, whose DNS answers its probes share (prober-root.ts).
+  const probesFor = (batch: string): ProbeFn[] => ctx.lanes.map((lane): ProbeFn => {
+    const inner = lane.probeFor(batch);
+    return async (spec, probeOptions) => {
+      const result = await inner(spec, probeOptions);
+      seen.set(`${spec.target}\n${lane.vantage?.name ?? ''}`, result.status);
+      progress?.update(seen.size);
+      return result;
+    };
+  });
   const settings = {
     ...PROBER_DEFAULTS,
     probeTimeoutMs: options.timeout,
@@ -276,12 +288,21 @@ async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary
     await probeAsDue(queue, ctx.stop, async (due) => {
       for (const m of due) for (const t of m.targets) if (typeof t.target === 'string') keys.add(t.target);
       const groups = due.map((m) => laneGroup(m, `${tick}#${++batches}`));
-      const service = createProber({ store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe, log: ctx.log }, settings);
-      const run = await service.run(groups);
-      report = report === null ? run : mergeReports(report, run);
+      const probes = probesFor(`${tick}#${batches}`);
+      // Every vantage point gets the same work at once; the state item's version makes one of them the writer of each change.
+      const runs = await Promise.all(
+        ctx.lanes.map((lane, i) =>
+          createProber({ store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe: probes[i] as ProbeFn, log: ctx.log }, { ...settings, vantage: lane.vantage }).run(groups),
+        ),
+      );
+      // The lanes see the same alerts: one delivers an alert while another finds it leased and counts it
+      // pending, so the batch's pending alerts are the fewest any lane left, not their sum.
+      const merged = runs.reduce(mergeReports);
+      const batch = runs.length > 1 ? { ...merged, alertsPending: Math.min(...runs.map((r) => r.alertsPending)) } : merged;
+      report = report === null ? batch : mergeReports(report, batch);
       progress?.done();
       progress = null;
-      if (baseline && batches === due.length) await printBaseline(ctx, [...keys]);
+      if (baseline && batches === due.length) await printBaseline({ ...ctx, vantages: ctx.lanes.length > 1 }, [...keys]);
     });
   } finally {
     progress?.done();
@@ -291,37 +312,7 @@ async function runTick(ctx: TickContext, baseline: boolean): Promise<TickSummary
     ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: done.failedGroups.length });
   }
   ctx.log('info', 'tick done', { ...dispatched, ...done, failedGroups: done.failedGroups.length });
-  const open = [...seen.values()].filter((s) => s === 'open').length;
+  // With several vantage points, open is what they decided together (the state), not any one look.
+  const open = ctx.lanes.length > 1 ? [...(await ctx.store.getStates([...keys])).values()].filter((s) => s.open).length : [...seen.values()].filter((s) => s === 'open').length;
   return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open, report: done };
-}
-
-/** After the first look of the first tick, in text mode: where every target stands, the baseline later ticks are told against. */
-async function printBaseline(ctx: TickContext, keys: readonly string[]): Promise<void> {
-  const states = await ctx.store.getStates(keys);
-  const now = new Date();
-  const sorted = [...keys].sort((a, b) => a.localeCompare(b));
-  const rows = sorted.slice(0, MAX_STATUS_LINES).map((k) => {
-    const s: TargetState | undefined = states.get(k);
-    return [k, s?.status ?? 'not probed', s ? formatElapsed(s.since, now) : '-', formatFindings(s?.findings ?? []), s?.reason ?? '-'];
-  });
-  ctx.out.table(['TARGET', 'STATUS', 'FOR', 'FINDINGS', 'REASON'], rows);
-  if (sorted.length > MAX_STATUS_LINES) ctx.out.line(`... and ${sorted.length - MAX_STATUS_LINES} more (\`portwatch status --state ${ctx.options.state}\`)`);
-}
-
-/**
- * One line per tick, so a run where nothing changes still shows it is alive:
- * `10:41:50  12 targets, 3 open, 1 change, next tick 10:42:00` (UTC, as the alert times). On stdout
- * in text mode, a pipe included: `npm start | tee log` keeps a log of when each tick ran, which is
- * what tells "nothing changed" from "nothing ran". With --json, on stderr: stdout is for alerts only.
- */
-function heartbeat(out: CliOutput, tick: TickSummary, next: Date | null): void {
-  const changes = tick.report.transitions + tick.report.postureChanges;
-  const parts = [plural(tick.keys.length, 'target'), `${tick.open} open`, plural(changes, 'change')];
-  if (tick.skippedDisabled > 0) parts.push(`${tick.skippedDisabled} disabled`);
-  if (tick.report.failedGroups.length > 0) parts.push('some not recorded (retried next tick)');
-  if (tick.report.alertsPending > 0) parts.push(`${plural(tick.report.alertsPending, 'alert')} not delivered yet (retried next tick)`);
-  parts.push(next === null ? 'final tick' : `next tick ${next.toISOString().slice(11, 19)}`);
-  const line = `${tick.at.slice(11, 19)}  ${parts.join(', ')}`;
-  if (out.json) out.note(line);
-  else out.line(line);
 }

@@ -46,6 +46,8 @@ export const INTEGER_FLAGS = {
   limit: { flag: '--limit', what: 'a number of events', min: 1, max: 10_000 },
   confirmAttempts: { flag: '--confirm-attempts', what: 'a number of observations', min: prober.confirmAttempts.min, max: prober.confirmAttempts.max },
   confirmDelay: { flag: '--confirm-delay', what: 'a delay in ms', min: prober.confirmDelayMs.min, max: prober.confirmDelayMs.max },
+  /** `local --vantage`: checked again against the number of vantage points given (vantage-config.ts). */
+  quorum: { flag: '--quorum', what: 'a number of vantage points', min: 1, max: 64 },
 } as const satisfies Record<string, IntegerFlag>;
 
 /**

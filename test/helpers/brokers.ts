@@ -13,6 +13,8 @@ export interface BrokerOptions {
   readonly tls?: TlsOptions;
   /** `required`: a CONNECT without a user name gets CONNACK 5 (not authorized). A function is asked per CONNECT. */
   readonly auth: 'anonymous' | 'required' | (() => 'anonymous' | 'required');
+  /** The address to listen on (a veth address a network namespace reaches, test/helpers/netns.ts). @default 127.0.0.1 */
+  readonly host?: string;
 }
 
 export interface RunningBroker extends Running {
@@ -47,7 +49,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   const server = options.tls ? createTlsServer(options.tls, broker.handle) : createNetServer(broker.handle);
   server.on('tlsClientError', () => undefined);
-  const running = await listen(server);
+  const running = await listen(server, options.host);
   return {
     ...running,
     seen,

@@ -18,7 +18,7 @@ const START_MS = 5000;
 const START_ATTEMPTS = 3;
 
 /** An executable by name, on PATH or in the sbin folders (Debian installs mosquitto in /usr/sbin). */
-function findExecutable(name: string): string | null {
+export function findExecutable(name: string): string | null {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
   for (const dir of dirs) {
     if (dir === '') continue;
@@ -61,6 +61,8 @@ export interface MosquittoOptions {
   readonly auth: 'anonymous' | 'password';
   /** Also a listener in clear on another loopback port (the plaintext listener beside the TLS one). */
   readonly plaintextListener?: boolean;
+  /** The address the listeners bind (a veth address a network namespace reaches, test/helpers/netns.ts). @default 127.0.0.1 */
+  readonly host?: string;
 }
 
 export interface RunningMosquitto {
@@ -73,20 +75,20 @@ export interface RunningMosquitto {
 }
 
 /** A loopback port nothing listens on now (bound, then released). */
-function freePort(): Promise<number> {
+function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
   });
 }
 
-function listening(port: number): Promise<boolean> {
+function listening(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -105,7 +107,8 @@ function writeConfig(dir: string, port: number, options: MosquittoOptions, plain
     writeFileSync(path, text, { mode: 0o644 });
     return path;
   };
-  const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error warning notice information'];
+  const host = options.host ?? '127.0.0.1';
+  const lines = [`listener ${port} ${host}`, 'persistence false', 'log_dest stderr', 'log_type error warning notice information'];
   if (options.auth === 'anonymous') lines.push('allow_anonymous true');
   else {
     lines.push('allow_anonymous false');
@@ -126,7 +129,7 @@ function writeConfig(dir: string, port: number, options: MosquittoOptions, plain
     if (tls.tlsVersion !== undefined) lines.push(`tls_version ${tls.tlsVersion}`);
   }
   // Last: certfile and the like apply to the listener above them, so this one stays in clear.
-  if (plaintextPort !== null) lines.push(`listener ${plaintextPort} 127.0.0.1`);
+  if (plaintextPort !== null) lines.push(`listener ${plaintextPort} ${host}`);
   return file('mosquitto.conf', `${lines.join('\n')}\n`);
 }
 
@@ -149,15 +152,16 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Running
   try {
     chmodSync(dir, 0o755);
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      const port = await freePort();
-      const plaintextPort = options.plaintextListener ? await freePort() : null;
+      const host = options.host ?? '127.0.0.1';
+      const port = await freePort(host);
+      const plaintextPort = options.plaintextListener ? await freePort(host) : null;
       const child = spawn(binary, ['-c', writeConfig(dir, port, options, plaintextPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
       let log = '';
       child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
       const until = Date.now() + START_MS;
       let up = false;
       while (!up && child.exitCode === null && Date.now() < until) {
-        up = (await listening(port)) && (plaintextPort === null || (await listening(plaintextPort)));
+        up = (await listening(port, host)) && (plaintextPort === null || (await listening(plaintextPort, host)));
         if (!up) await new Promise((r) => setTimeout(r, 20));
       }
       if (up && child.exitCode === null) {
