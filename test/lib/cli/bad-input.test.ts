@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBin } from './cli-harness';
+import { runBin, runCli, type CliResult } from './cli-harness';
 
 /**
- * One error style, as a user meets it from the bin entry: a bad value is one line naming the flag
- * (or argument) and the value, then where to read the usage, exit code 2; never the whole --help.
+ * One error style, as a user meets it: a bad value is one line naming the flag (or argument) and the
+ * value, then where to read the usage, exit code 2; never the whole --help. Every row runs the CLI's
+ * entry point in this process (a process per row cost ten seconds of the suite); one test runs a row
+ * of each command through the bin entry as a user would and finds the same output.
  */
 /** The command, its arguments, the flag or argument the error must name, the value it must show ('' for none), the message ('' for any). */
 type Row = readonly [command: string, args: readonly string[], flag: string, value: string, message: string];
@@ -45,19 +47,34 @@ const BAD_USAGE: readonly Row[] = [
   ['targets', ['bogus'], '"bogus"', '', '"bogus": not a command of portwatch targets'],
 ];
 
-describe('bad input, from the bin entry', () => {
+describe('bad input', () => {
   let cwd: string;
+  let home: string;
   beforeAll(() => {
     // Nothing here may touch a state directory; if a row were accepted, it would be made in here.
     cwd = mkdtempSync(join(tmpdir(), 'portwatch-bad-input-'));
+    home = process.cwd();
+    process.chdir(cwd);
   });
   afterAll(() => {
+    process.chdir(home);
     rmSync(cwd, { recursive: true, force: true });
+  });
+
+  /** The CLI in this process, in the scratch directory: what bin/portwatch.js runs, without a process. */
+  const run = (args: readonly string[]): Promise<CliResult> => runCli(args);
+
+  it.each([BAD_VALUES[0]!, BAD_VALUES[8]!, BAD_VALUES[15]!, BAD_USAGE[4]!])('from the bin entry, portwatch %s %j reads the same as in process', async (command, args) => {
+    // Act
+    const argv = [...command.split(' ').filter(Boolean), ...args];
+    const [bin, inProcess] = [await runBin(argv, { cwd }), await run(argv)];
+    // Assess
+    expect(bin).toEqual(inProcess);
   });
 
   it.each([...BAD_VALUES, ...BAD_USAGE])('portwatch %s %j: exit 2, one line naming %s', async (command, args, flag, value, message) => {
     // Act
-    const result = await runBin([...command.split(' ').filter(Boolean), ...args], { cwd });
+    const result = await run([...command.split(' ').filter(Boolean), ...args]);
     // Assess: exit 2, nothing on stdout, the error and the pointer to --help, no usage block.
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -73,7 +90,7 @@ describe('bad input, from the bin entry', () => {
 
   it('no suggestion is itself a value the flag refuses', async () => {
     // Act
-    const zero = await runBin(['local', '--interval', '0'], { cwd });
+    const zero = await run(['local', '--interval', '0']);
     // Assess: "add a unit, e.g. 0s" would only lead to the next refusal.
     expect(zero.stderr).not.toMatch(/(^|[^\d])0s\b/);
   });
@@ -84,9 +101,9 @@ describe('bad input, from the bin entry', () => {
     ['--concurrency 1001', ['--concurrency', '1001']],
   ])('%s: one range, the same words in every command that has the flag', async (_name, flag) => {
     // Act
-    const probe = await runBin(['probe', 'h.example', ...flag], { cwd });
-    const local = await runBin(['local', ...flag], { cwd });
-    const add = flag[0] === '--timeout' ? await runBin(['targets', 'add', 'h.example', ...flag], { cwd }) : probe;
+    const probe = await run(['probe', 'h.example', ...flag]);
+    const local = await run(['local', ...flag]);
+    const add = flag[0] === '--timeout' ? await run(['targets', 'add', 'h.example', ...flag]) : probe;
     // Assess
     const first = (stderr: string): string => stderr.split('\n')[0] ?? '';
     expect(first(local.stderr)).toBe(first(probe.stderr));

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { version } from '../../../package.json';
-import { runBin } from './cli-harness';
+import { runBin, runCli } from './cli-harness';
 
 /**
- * Every `--help`, as a user gets it from the bin entry: examples to copy, and what the exit codes
- * mean. The list of commands is checked against what `--help` itself names, so a new command cannot
+ * Every `--help`: examples to copy, and what the exit codes mean. The texts come from the CLI's entry
+ * point in this process (a process per command cost seconds of the suite); the top-level help and
+ * --version come from the bin entry, as a user gets them, and read the same. The list of commands is checked against what `--help` itself names, so a new command cannot
  * be added without its help being held to this.
  */
 const COMMANDS: readonly (readonly string[])[] = [
@@ -34,18 +35,22 @@ function listedCommands(help: string): string[] {
 
 describe('portwatch --help', () => {
   let cwd: string;
+  let home: string;
   beforeAll(() => {
     // A command that ignored --help would run here, not in the repository.
     cwd = mkdtempSync(join(tmpdir(), 'portwatch-help-'));
+    home = process.cwd();
+    process.chdir(cwd);
   });
   afterAll(() => {
+    process.chdir(home);
     rmSync(cwd, { recursive: true, force: true });
   });
 
   it('the list above covers every command the help names', async () => {
     // Act
-    const top = await runBin(['--help'], { cwd });
-    const targets = await runBin(['targets', '--help'], { cwd });
+    const top = await runCli(['--help']);
+    const targets = await runCli(['targets', '--help']);
     // Assess
     const named = [[], ...listedCommands(top.stdout).map((c) => [c]), ...listedCommands(targets.stdout).map((c) => ['targets', c])];
     expect(named.map((c) => c.join(' ')).sort()).toEqual(COMMANDS.map((c) => c.join(' ')).sort());
@@ -53,7 +58,7 @@ describe('portwatch --help', () => {
 
   it.each(COMMANDS.map((c) => [c.join(' ') || '(top level)', c] as const))('%s --help has examples and exit codes', async (_name, command) => {
     // Act
-    const help = await runBin([...command, '--help'], { cwd });
+    const help = await runCli([...command, '--help']);
     // Assess
     expect(help).toMatchObject({ code: 0, stderr: '' });
     const examples = help.stdout.split('\nExamples:\n')[1];
@@ -66,6 +71,7 @@ describe('portwatch --help', () => {
     // Act
     const help = await runBin(['--help'], { cwd });
     // Assess
+    expect(help).toEqual(await runCli(['--help']));
     expect(help.stdout).toMatch(/\nExamples:\n( {2}\$ portwatch .+\n)+\n/);
     expect(help.stdout.endsWith('\nExit codes: 0 ok, 1 a probe or run failed, 2 bad usage or input\n')).toBe(true);
   });
