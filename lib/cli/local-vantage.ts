@@ -3,8 +3,9 @@
  * root, the `ip` command), and one probe worker per vantage point started inside its namespace. The
  * agreement between the vantage points is the prober's own (lambda/monitor), as in the cloud.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findExecutable } from './executable';
 import type { AddressPolicy } from '../../lambda/probe/address-policy';
 import { parseVantageName, vantageConfig, type VantageConfig } from '../../lambda/monitor/vantage-config';
 import { formatFieldError } from '../../lambda/parse/field-error';
@@ -28,23 +29,8 @@ export interface VantageHost {
   readonly netnsExists: (netns: string) => boolean;
 }
 
-/** The command on PATH, or null. */
-function onPath(command: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const path = join(dir, command);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
 export function thisHost(): VantageHost {
-  return { isRoot: process.getuid?.() === 0, ip: onPath('ip'), netnsExists: (netns) => existsSync(join(NETNS_DIR, netns)) };
+  return { isRoot: process.getuid?.() === 0, ip: findExecutable('ip'), netnsExists: (netns) => existsSync(join(NETNS_DIR, netns)) };
 }
 
 /** A namespace name `ip netns` accepts as a file name under /run/netns. */

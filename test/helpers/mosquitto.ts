@@ -4,10 +4,11 @@
  * installed, `describeWithMosquitto` skips its suite and says which package would run it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findExecutable } from '../../lib/cli/executable';
 
 /** The Debian package that holds the broker and mosquitto_passwd. */
 export const MOSQUITTO_PACKAGE = 'mosquitto';
@@ -16,22 +17,6 @@ export const MOSQUITTO_PACKAGE = 'mosquitto';
 const START_MS = 5000;
 /** A free port can be taken between our probe of it and mosquitto's bind: try again on another. */
 const START_ATTEMPTS = 3;
-
-/** An executable by name, on PATH or in the sbin folders (Debian installs mosquitto in /usr/sbin). */
-export function findExecutable(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 export function mosquittoPath(): string | null {
   return findExecutable('mosquitto');

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { findExecutable } from './mosquitto';
+import { findExecutable } from '../../lib/cli/executable';
 
 /** Why namespaces cannot be made here, or null when they can. */
 export function netnsUnavailable(): string | null {
