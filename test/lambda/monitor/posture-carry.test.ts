@@ -44,10 +44,12 @@ describe('the slow posture questions, asked hourly and carried between (real bro
     await repo.put({ target, expect: 'open', depth: 'mqtt', plaintextPort: plain.port });
     const store = new DynamoDbStateStore(db.client, { tableName: tables.state });
     // Tick times: the first look is full (nothing known), the next two are not slow-due, the fourth is.
-    const hour = Array.from({ length: 60 }, (_, i) => Date.parse('2026-11-24T10:00:00.000Z') + i * MINUTE);
-    const due = hour.filter((t) => slowPostureDue(target, t, CADENCE));
-    const start = hour.find((t) => !slowPostureDue(target, t + MINUTE, CADENCE) && !slowPostureDue(target, t + 2 * MINUTE, CADENCE) && due.includes(t + 3 * MINUTE));
-    if (start === undefined || due.length !== 1) throw new Error(`expected one slow-due tick an hour, got ${due.length}`);
+    // Two hours: the port (and so the target's hourly slot) is random, and a slot in the first three
+    // minutes of an hour has its three quiet ticks before it in the hour before.
+    const ticks = Array.from({ length: 120 }, (_, i) => Date.parse('2026-11-24T10:00:00.000Z') + i * MINUTE);
+    const due = ticks.filter((t) => slowPostureDue(target, t, CADENCE));
+    const start = ticks.find((t) => !slowPostureDue(target, t + MINUTE, CADENCE) && !slowPostureDue(target, t + 2 * MINUTE, CADENCE) && due.includes(t + 3 * MINUTE));
+    if (start === undefined || due.length !== 2) throw new Error(`expected one slow-due tick an hour, got ${due.length} in two hours`);
     let ms = start;
     const postures: string[] = [];
     const probe: ProbeFn = (spec, options) => {
