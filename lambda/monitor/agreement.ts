@@ -119,3 +119,31 @@ export function isPartial(reach: Pick<Reach, 'open' | 'notOpen'> | null | undefi
 export function sameSides(a: Pick<Reach, 'open' | 'notOpen'>, b: Pick<Reach, 'open' | 'notOpen'>): boolean {
   return a.open.join(',') === b.open.join(',') && a.notOpen.join(',') === b.notOpen.join(',');
 }
+
+/**
+ * The reach as the stored views show it now, for readers that make no look of their own (status, the
+ * local table). The state's reach is as of its last write: on a target's first tick every vantage point
+ * but the first to decide is unknown there, and stays so while nothing changes (a quiet tick writes
+ * nothing). The views and heartbeats are current. The tick length is read off the newest heartbeat
+ * (its time minus the one before), so a reader needs no schedule to tell a vantage point that stopped.
+ */
+export function currentReach(recorded: Reach, views: ReadonlyMap<string, VantageView>, heartbeats: ReadonlyMap<string, Heartbeat>): Reach {
+  const names = [...new Set([...recorded.open, ...recorded.notOpen, ...recorded.unknown, ...views.keys()])].sort();
+  const newest = [...heartbeats.values()].reduce<Heartbeat | null>((a, h) => (a === null || Date.parse(h.at) > Date.parse(a.at) ? h : a), null);
+  const referenceMs = newest === null ? Number.NaN : Date.parse(newest.at);
+  const tickMs = newest?.previous ? referenceMs - Date.parse(newest.previous) : Number.NaN;
+  const open: string[] = [];
+  const notOpen: string[] = [];
+  const unknown: string[] = [];
+  for (const name of names) {
+    const view = views.get(name);
+    // Without two heartbeats of the newest vantage point the tick is unknown: a view with a heartbeat counts.
+    const fresh = Number.isFinite(tickMs) && tickMs > 0 ? heartbeatFresh(heartbeats.get(name)?.at, referenceMs, tickMs) : heartbeats.has(name);
+    if (view === undefined || !fresh || view.observation.status === 'error') unknown.push(name);
+    else if (view.observation.status === 'open') open.push(name);
+    else notOpen.push(name);
+  }
+  const partial = open.length > 0 && notOpen.length > 0;
+  const since = [...views.values()].map((v) => v.since).sort().at(-1) ?? null;
+  return { open, notOpen, unknown, partialSince: partial ? (recorded.partialSince ?? since) : null };
+}

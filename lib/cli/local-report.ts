@@ -1,4 +1,5 @@
 /** What `portwatch local` prints besides alerts: the baseline table after the first look, and one heartbeat line per tick. */
+import { withCurrentReach } from './current-reach';
 import type { StateStore } from '../../lambda/monitor/dependencies';
 import type { Reach, TargetState } from '../../lambda/monitor/model';
 import type { RunReport } from '../../lambda/monitor/prober/service';
@@ -33,7 +34,9 @@ export async function printBaseline(
   ctx: { readonly store: StateStore; readonly out: CliOutput; readonly options: { readonly state: string }; readonly vantages: boolean },
   keys: readonly string[],
 ): Promise<void> {
-  const states = await ctx.store.getStates(keys);
+  const read = await ctx.store.getStates(keys);
+  // The reach as the views show it now: the state's reach is as of the first vantage point's write.
+  const states = new Map((await withCurrentReach(ctx.store, [...read.values()])).map((s) => [s.target, s]));
   const now = new Date();
   const sorted = [...keys].sort((a, b) => a.localeCompare(b));
   const rows = sorted.slice(0, MAX_STATUS_LINES).map((k) => {

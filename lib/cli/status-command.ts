@@ -2,6 +2,7 @@
  * `portwatch status [TARGET]`: the current state of every target (or one in detail) from the State
  * table, joined with the Targets table so targets not probed yet and removed ones show up too.
  */
+import { withCurrentReach } from './current-reach';
 import type { Command } from 'commander';
 import type { MaintenanceWindow, Reach, TargetState } from '../../lambda/monitor/model';
 import { isPartial, nameList, namesOrNone, partialNote } from '../../lambda/monitor/reach-text';
@@ -146,7 +147,9 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
         process.exitCode = EXIT_FAILED;
         return;
       }
-      const { key, state, item } = found;
+      const { key, item } = found;
+      // The reach as the vantage points' views show it now (current-reach.ts); the rest as recorded.
+      const state = found.state === null ? null : ((await withCurrentReach(backend.store, [found.state]))[0] ?? found.state);
       const row = statusRow(key, state, item, global, now);
       if (out.json) out.data({ ...row, evidence: state?.evidence ?? null });
       else printDetail(out, row, state, item, global, now);
@@ -154,8 +157,9 @@ async function runStatus(targetArg: string | undefined, options: StatusOptions):
     }
     const items = new Map<string, Readonly<Record<string, unknown>>>();
     for (const item of await backend.targets.listAll()) if (typeof item.target === 'string') items.set(item.target, item);
-    const states = new Map<string, TargetState>();
-    for await (const state of backend.store.listStates()) states.set(state.target, state);
+    const listed: TargetState[] = [];
+    for await (const state of backend.store.listStates()) listed.push(state);
+    const states = new Map((await withCurrentReach(backend.store, listed)).map((s) => [s.target, s]));
     const keys = [...new Set([...items.keys(), ...states.keys()])].sort((a, b) => a.localeCompare(b));
     const rows = keys.map((k) => statusRow(k, states.get(k) ?? null, items.get(k) ?? null, global, now));
     if (out.json) {

@@ -1,7 +1,7 @@
 /** The agreement rules of several vantage points as a truth table, plus properties checked with fast-check. */
 import fc from 'fast-check';
 import type { Finding, ProbeStatus } from '../../../lambda/probe/types';
-import { agree, heartbeatFresh, isPartial, STALE_AFTER_TICKS, type AgreementInput } from '../../../lambda/monitor/agreement';
+import { agree, currentReach, heartbeatFresh, isPartial, STALE_AFTER_TICKS, type AgreementInput } from '../../../lambda/monitor/agreement';
 import type { Expect, Heartbeat, Observation, VantageView } from '../../../lambda/monitor/model';
 import { majority, type VantageConfig } from '../../../lambda/monitor/vantage-config';
 import { observation } from '../../helpers/observations';
@@ -185,5 +185,33 @@ describe('heartbeatFresh', () => {
     ['unreadable', 'yesterday', false],
   ])('%s', (_name, heartbeat, fresh) => {
     expect(heartbeatFresh(heartbeat, NOW_MS, TICK_MS)).toBe(fresh);
+  });
+});
+
+describe('currentReach: the reach as the stored views show it now (status, the local table)', () => {
+  const recorded = { open: ['eu-west-1'], notOpen: [], unknown: ['ap-southeast-2', 'us-east-1'], partialSince: null };
+
+  it('names a vantage point that reported after the state was written, and keeps a stopped one unknown', () => {
+    // Prepare: the tick length comes from the newest heartbeat (10:10, the one before 10:09).
+    const views = new Map(['ap-southeast-2', 'eu-west-1', 'us-east-1'].map((n) => [n, view(n, n === 'us-east-1' ? 'closed' : 'open')] as const));
+    const heartbeats = new Map([
+      ['eu-west-1', beat(NOW_MS, NOW_MS - TICK_MS)],
+      ['us-east-1', beat(NOW_MS)],
+      ['ap-southeast-2', beat(NOW_MS - (STALE_AFTER_TICKS + 1) * TICK_MS)],
+    ]);
+    // Act
+    const reach = currentReach(recorded, views, heartbeats);
+    // Assess: us-east-1 is known now (and not open: partial since its view); ap-southeast-2 stopped reporting.
+    expect(reach).toEqual({ open: ['eu-west-1'], notOpen: ['us-east-1'], unknown: ['ap-southeast-2'], partialSince: '2026-11-24T10:00:00.000Z' });
+  });
+
+  it('without a tick to judge by (one heartbeat each), a vantage point with a heartbeat counts; an error view never does', () => {
+    // Prepare
+    const views = new Map([['eu-west-1', view('eu-west-1', 'open')], ['us-east-1', view('us-east-1', 'error')], ['ap-southeast-2', view('ap-southeast-2', 'open')]] as const);
+    const heartbeats = new Map(['eu-west-1', 'us-east-1', 'ap-southeast-2'].map((n) => [n, beat(NOW_MS)] as const));
+    // Act
+    const reach = currentReach(recorded, views, heartbeats);
+    // Assess
+    expect(reach).toEqual({ open: ['ap-southeast-2', 'eu-west-1'], notOpen: [], unknown: ['us-east-1'], partialSince: null });
   });
 });

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withBackend } from '../../../lib/cli/backend';
-import type { Evidence, Reach, TargetEvent, TargetState } from '../../../lambda/monitor/model';
+import type { Evidence, Observation, Reach, TargetEvent, TargetState } from '../../../lambda/monitor/model';
+import type { DynamoDbStateStore } from '../../../lambda/adapters/aws/dynamodb-state-store';
 import { jsonLines, LoopbackPort, runCli } from './cli-harness';
 
 /**
@@ -248,10 +249,22 @@ describe('portwatch status / history with several vantage points', () => {
     dir = mkdtempSync(join(tmpdir(), 'portwatch-reach-'));
     stateDir = join(dir, 'state');
     await withBackend({ state: stateDir }, 'create', async (backend) => {
-      for (const target of ['broker.example.com', 'far.example.com', 'quiet.example.com']) await backend.targets.put({ target, expect: 'open' });
+      for (const target of ['broker.example.com', 'far.example.com', 'quiet.example.com', 'first.example.com']) await backend.targets.put({ target, expect: 'open' });
       expect(await backend.store.putState(state('broker.example.com', PARTIAL), null)).toBe(true);
       expect(await backend.store.putState(state('quiet.example.com', undefined), null)).toBe(true);
       expect(await backend.store.putState(state('far.example.com', { open: ['eu-west-1', 'us-east-1'], notOpen: [], unknown: ['ap-southeast-2'], partialSince: null }), null)).toBe(true);
+      // Written by the first vantage point to decide, on the target's first tick: the others were not known yet.
+      expect(await backend.store.putState(state('first.example.com', { open: ['eu-west-1'], notOpen: [], unknown: ['ap-southeast-2', 'us-east-1'], partialSince: null }), null)).toBe(true);
+      // What the vantage points' own views and heartbeats say now (status reads the reach from them).
+      const store = backend.store as DynamoDbStateStore;
+      const look = (status: 'open' | 'closed'): Observation => ({ status, reason: status === 'open' ? 'connected' : 'ECONNREFUSED', findings: [], evidence: OPEN, at: '2026-11-24T10:05:00.000Z' });
+      const views: [string, string, 'open' | 'closed'][] = [
+        ['broker.example.com', 'eu-west-1', 'open'], ['broker.example.com', 'us-east-1', 'open'], ['broker.example.com', 'ap-southeast-2', 'closed'],
+        ['far.example.com', 'eu-west-1', 'open'], ['far.example.com', 'us-east-1', 'open'],
+        ['first.example.com', 'eu-west-1', 'open'], ['first.example.com', 'us-east-1', 'open'], ['first.example.com', 'ap-southeast-2', 'open'],
+      ];
+      for (const [target, vantage, status] of views) expect(await store.putView({ target, vantage, observation: look(status), since: '2026-11-24T10:05:00.000Z', version: 1 }, null)).toBe(true);
+      for (const vantage of ['ap-southeast-2', 'eu-west-1', 'us-east-1']) await store.putHeartbeat(vantage, { at: '2026-11-24T10:10:00.000Z', previous: '2026-11-24T10:05:00.000Z' });
       await backend.store.putEvent(event(1, '2026-11-24T09:00:00.000Z', undefined));
       const closing: Reach = { ...PARTIAL, open: ['us-east-1'], notOpen: ['ap-southeast-2', 'eu-west-1'] };
       await backend.store.putEvent({ ...event(4, '2026-11-24T10:10:00.000Z', closing, 'transition'), to: 'closed', reason: 'ECONNREFUSED' });
@@ -272,7 +285,8 @@ describe('portwatch status / history with several vantage points', () => {
     expect(rows.find((l) => l.startsWith('broker.example.com '))).toMatch(/^broker\.example\.com\s+open \(partial: not open from ap-southeast-2 since 2026-11-24 10:05:00Z\)\s+\d/);
     expect(rows.find((l) => l.startsWith('quiet.example.com '))).toMatch(/^quiet\.example\.com\s+open\s+\d/);
     expect(rows.find((l) => l.startsWith('far.example.com '))).toMatch(/^far\.example\.com\s+open\s+\d/);
-    expect(result.stdout).toContain('3 targets: 3 open\nvantage points: 1 target partially reachable; ap-southeast-2 unknown for 1 target\n');
+    // The recorded reach of first.example.com named two vantage points unknown; their views say open.
+    expect(result.stdout).toContain('4 targets: 4 open\nvantage points: 1 target partially reachable; ap-southeast-2 unknown for 1 target\n');
   });
 
   it('the detail view lists every vantage point; --json carries the reach, and no reach key for a target without one', async () => {
@@ -284,7 +298,12 @@ describe('portwatch status / history with several vantage points', () => {
     const lines = detail.stdout.split('\n');
     expect(lines).toContain('status          open (partial: not open from ap-southeast-2 since 2026-11-24 10:05:00Z)');
     expect(lines).toEqual(expect.arrayContaining(['open from       eu-west-1, us-east-1', 'not open from   ap-southeast-2', 'unknown from    none']));
-    expect(json.map((r) => [r.target, r.reach])).toEqual([['broker.example.com', PARTIAL], ['far.example.com', expect.objectContaining({ unknown: ['ap-southeast-2'] })], ['quiet.example.com', undefined]]);
+    expect(json.map((r) => [r.target, r.reach])).toEqual([
+      ['broker.example.com', PARTIAL],
+      ['far.example.com', expect.objectContaining({ unknown: ['ap-southeast-2'] })],
+      ['first.example.com', { open: ['ap-southeast-2', 'eu-west-1', 'us-east-1'], notOpen: [], unknown: [], partialSince: null }],
+      ['quiet.example.com', undefined],
+    ]);
     expect(quiet[0]).not.toHaveProperty('reach');
   });
 
