@@ -21,10 +21,10 @@ export interface TickSummary {
   readonly report: RunReport;
 }
 
-/** Where a target is seen open from, with several vantage points: `open from a,b; not from c`. */
+/** Where a target is seen open from, with several vantage points: `open from a,b; not from c`, `not open from a,b,c`. */
 export function formatReach(reach: Reach): string {
-  const parts = [`open from ${reach.open.join(',') || 'none'}`];
-  if (reach.notOpen.length > 0) parts.push(`not from ${reach.notOpen.join(',')}`);
+  const parts = reach.open.length > 0 ? [`open from ${reach.open.join(',')}`] : [];
+  if (reach.notOpen.length > 0) parts.push(`${parts.length > 0 ? 'not' : 'not open'} from ${reach.notOpen.join(',')}`);
   if (reach.unknown.length > 0) parts.push(`unknown from ${reach.unknown.join(',')}`);
   return parts.join('; ');
 }
