@@ -10,7 +10,7 @@ import { PortwatchConfigError } from '../lib/infra/constructs/config-validation'
 import { CaBundleError, readCaBundle } from '../lambda/probe/ca-bundle';
 import type { PortwatchStackProps } from '../lib/infra/portwatch-stack';
 import { parseEvery } from '../lambda/monitor/lane';
-import { parseVantageNames } from '../lambda/monitor/vantage-config';
+import { parseRegionNames } from '../lambda/monitor/vantage-config';
 
 /** Context keys read by this app; any other key that is not CDK's own fails the synth (see checkContextKeys). */
 const CONTEXT_KEYS = [
@@ -223,7 +223,7 @@ export const ENV_ADVICE = {
 function readVantages(app: App, defaults: { readonly account?: string; readonly region?: string }): Pick<PortwatchStackProps, 'vantageRegions' | 'vantageQuorum' | 'env'> {
   const regions = readList(app, 'regions') ?? [];
   if (regions.length > 0) {
-    const parsed = parseVantageNames('regions', regions.join(','));
+    const parsed = parseRegionNames('regions', regions.join(','));
     if (!parsed.ok) throw new PortwatchConfigError(`${describe('regions', app.node.tryGetContext('regions'))}: ${parsed.error.reason}`);
   }
   const quorum = readNumber(app, 'vantageQuorum');

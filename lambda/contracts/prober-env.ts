@@ -25,7 +25,7 @@ import {
   type ParseEnvOptions,
 } from './env';
 import { DEFAULT_EVENT_RETENTION_DAYS } from './tables';
-import { parseVantageNames, vantageConfig, type VantageConfig } from '../monitor/vantage-config';
+import { isRegionName, parseVantageNames, vantageConfig, type VantageConfig } from '../monitor/vantage-config';
 import { formatFieldError } from '../parse/field-error';
 import { parseRootCauseEnv, rootCauseEnvironment, type RootCauseSettings } from './discovery-env';
 
@@ -143,12 +143,10 @@ function readSinkVariables(vars: Env): Pick<ProberEnvConfig, 'securityHub' | 'ev
 }
 
 /** The certificates of CA_BUNDLE, checked as the stack checked them at synth; a ConfigError otherwise. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 function readVantageVariables(vars: Env): Pick<ProberEnvConfig, 'vantage' | 'homeRegion'> {
   const names = PROBER_STRING_VARIABLES;
   const home = optionalString(vars, names.homeRegion, '');
-  if (home !== '' && !REGION.test(home)) throw new ConfigError(`environment variable ${names.homeRegion}=${JSON.stringify(home)} must be an AWS region name such as eu-west-1`);
+  if (home !== '' && !isRegionName(home)) throw new ConfigError(`environment variable ${names.homeRegion}=${JSON.stringify(home)} must be an AWS region name such as eu-west-1`);
   const self = optionalString(vars, names.vantage, '');
   const list = optionalString(vars, names.vantages, '');
   const quorumText = optionalString(vars, names.vantageQuorum, '');

@@ -18,6 +18,22 @@ export interface VantageConfig {
 /** A region name or a short local name: lower-case letters, digits and dashes, as a key part and an alert word. */
 const VANTAGE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 
+/** An AWS region name (`eu-west-1`, `us-gov-west-1`, `ap-southeast-2`): the vantage names of a deployment. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Whether `name` has the shape of an AWS region name. */
+export function isRegionName(name: string): boolean {
+  return AWS_REGION.test(name);
+}
+
+/** A list of AWS region names (`a,b,c`), checked as vantage names and as regions. */
+export function parseRegionNames(field: string, text: string): ParseResult<readonly string[]> {
+  const names = parseVantageNames(field, text);
+  if (!names.ok) return names;
+  const bad = names.value.find((name) => !isRegionName(name));
+  return bad === undefined ? names : fail(field, text, `names ${JSON.stringify(bad)}, which is not an AWS region name (such as eu-west-1)`);
+}
+
 /** A majority: more than half of the vantage points must agree that a target is down. */
 export function majority(count: number): number {
   return Math.floor(count / 2) + 1;

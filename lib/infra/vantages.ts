@@ -5,7 +5,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { PortwatchConfigError } from './constructs/config-validation';
-import { parseVantageNames, vantageConfig, type VantageConfig } from '../../lambda/monitor/vantage-config';
+import { parseRegionNames, vantageConfig, type VantageConfig } from '../../lambda/monitor/vantage-config';
 import { formatFieldError } from '../../lambda/parse/field-error';
 
 /** Several vantage points, checked. */
@@ -37,7 +37,7 @@ export function vantagePlan(home: string, regions: readonly string[] | undefined
     if (quorum !== undefined) throw new PortwatchConfigError(`${names.quorum} ${quorum} needs ${names.regions}: with one vantage point an outage is believed as it is seen`);
     return null;
   }
-  const parsed = parseVantageNames(names.regions, regions.join(','));
+  const parsed = parseRegionNames(names.regions, regions.join(','));
   if (!parsed.ok) throw new PortwatchConfigError(formatFieldError(parsed.error));
   if (Token.isUnresolved(home)) {
     throw new PortwatchConfigError(`${names.regions} needs a concrete home region (the tables, dispatcher and topics stay there and the probers elsewhere name it): set ${names.home}`);

@@ -44,6 +44,7 @@ describe('bin/app-context.ts', () => {
     [{ defaultEvery: '12s' }, 'context "defaultEvery" (-c defaultEvery=...) got "12s": must be one of 10s, 15s, 20s, 30s, 1m or schedule'],
     [{ discovery: 'maybe' }, 'context "discovery" (-c discovery=...) got "maybe": expected true or false'],
     [{ regions: 'us-east-1,EU-WEST-1' }, 'context "regions" (-c regions=...) got "us-east-1,EU-WEST-1": must be 1-32 lower-case letters'],
+    [{ regions: 'us-east-1,ireland' }, 'context "regions" (-c regions=...) got "us-east-1,ireland": names "ireland", which is not an AWS region name (such as eu-west-1)'],
     [{ regions: 'us-east-1,us-east-1' }, 'context "regions" (-c regions=...) got "us-east-1,us-east-1": names us-east-1 twice'],
     [{ regions: 'us-east-1', account: '1234', region: 'eu-central-1' }, 'context "account" (-c account=...) got "1234": expected a 12-digit AWS account id'],
     [{ regions: 'us-east-1', account: '123456789012', region: 'Frankfurt' }, 'context "region" (-c region=...) got "Frankfurt": expected an AWS region name such as eu-central-1'],

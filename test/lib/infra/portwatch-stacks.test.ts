@@ -212,6 +212,7 @@ describe('addPortwatchStacks refuses, naming what to set', () => {
     ['no account or region', { vantageRegions: ['us-east-1'] }, 'several regions need the account and the home region (cross-region references are resolved at synth): set env.account and env.region'],
     ['no account', { env: { region: 'eu-central-1' }, vantageRegions: ['us-east-1'] }, 'set env.account and env.region'],
     ['a region name in capitals', { env: ENV, vantageRegions: ['us-east-1', 'US-WEST-2'] }, 'vantageRegions: "US-WEST-2" must be 1-32 lower-case letters'],
+    ['a name that is no region', { env: ENV, vantageRegions: ['us-east-1', 'frankfurt'] }, 'vantageRegions: "us-east-1,frankfurt" names "frankfurt", which is not an AWS region name'],
     ['a quorum above the vantage points', { env: ENV, vantageRegions: ['us-east-1'], vantageQuorum: 3 }, 'vantageQuorum: 3 must be a whole number from 1 to 2 (the number of vantage points)'],
     ['a quorum with the home region alone', { env: ENV, vantageRegions: [ENV.region], vantageQuorum: 1 }, 'vantageQuorum 1 needs a region in vantageRegions besides the home region eu-central-1'],
   ])('%s', (_name, props, message) => {
