@@ -11,8 +11,8 @@ export async function vantageRow(options: { quick: boolean; log: (line: string) 
   return {
     row: [
       label,
-      `${fmtMs(r.threeMs)} per unchanged tick (median of ${r.rounds}); first tick ${fmtMs(r.threeFirstMs)}; ${fmtInt(r.threeProbes)} probes, ${fmtInt(r.threeWrites)} writes`,
-      `1 vantage point: ${fmtMs(r.oneMs)} per unchanged tick; first tick ${fmtMs(r.oneFirstMs)}; ${fmtInt(r.oneProbes)} probes, ${fmtInt(r.oneWrites)} writes`,
+      `${fmtMs(r.threeMs)} per unchanged tick (median of ${r.rounds}); first tick ${fmtMs(r.threeFirstMs)}; ${fmtInt(r.threeProbes)} probes, ${fmtInt(r.threeWrites)} state writes (and one heartbeat per vantage point)`,
+      `1 vantage point: ${fmtMs(r.oneMs)} per unchanged tick; first tick ${fmtMs(r.oneFirstMs)}; ${fmtInt(r.oneProbes)} probes, ${fmtInt(r.oneWrites)} state writes`,
       `3 / 1: ${fmtRatio(r.threeMs / r.oneMs)} unchanged, ${fmtRatio(r.threeFirstMs / r.oneFirstMs)} first tick`,
       r.problems.length === 0 ? `${r.open} open, ${r.targets - r.open} closed on both sides; no transition in unchanged ticks` : `WRONG: ${r.problems.join('; ')}`,
     ],
