@@ -33,8 +33,8 @@ export interface StateStore {
  * heartbeats are never listed as states nor returned as history.
  */
 export interface VantageStore {
-  /** The stored views of `targets` from `vantages`, by target then vantage; may be eventually consistent. */
-  getViews(targets: readonly string[], vantages: readonly string[]): Promise<Map<string, Map<string, VantageView>>>;
+  /** The stored views of `targets` from `vantages`, by target then vantage; eventually consistent unless `consistent`. */
+  getViews(targets: readonly string[], vantages: readonly string[], consistent?: boolean): Promise<Map<string, Map<string, VantageView>>>;
   /** Conditional like putState, on the view's own version (null: only if absent). */
   putView(view: VantageView, expectedVersion: number | null): Promise<boolean>;
   /** The last heartbeat of each of `vantages` that ever wrote one; may be eventually consistent. */

@@ -78,10 +78,10 @@ export class DynamoDbStateStore implements StateStore, VantageStore {
     return result;
   }
 
-  async getViews(targets: readonly string[], vantages: readonly string[]): Promise<Map<string, Map<string, VantageView>>> {
+  async getViews(targets: readonly string[], vantages: readonly string[], consistent = false): Promise<Map<string, Map<string, VantageView>>> {
     const result = new Map<string, Map<string, VantageView>>();
     const keys = targets.flatMap((t) => vantages.map((v) => key(statePk(t), `${VIEW_PREFIX}${v}`)));
-    for (const item of await this.batchGet(keys)) {
+    for (const item of await this.batchGet(keys, consistent)) {
       const view = withoutKey(item) as VantageView;
       const views = result.get(view.target) ?? new Map<string, VantageView>();
       views.set(view.vantage, view);
@@ -123,7 +123,7 @@ export class DynamoDbStateStore implements StateStore, VantageStore {
   }
 
   /** BatchGetItem in pages of 100 keys, retrying unprocessed keys with a capped backoff. */
-  private async batchGet(all: readonly Record<string, NativeAttributeValue>[]): Promise<Record<string, NativeAttributeValue>[]> {
+  private async batchGet(all: readonly Record<string, NativeAttributeValue>[], consistent = false): Promise<Record<string, NativeAttributeValue>[]> {
     const items: Record<string, NativeAttributeValue>[] = [];
     for (let i = 0; i < all.length; i += BATCH_GET_LIMIT) {
       let keys: Record<string, NativeAttributeValue>[] = all.slice(i, i + BATCH_GET_LIMIT);
@@ -134,7 +134,8 @@ export class DynamoDbStateStore implements StateStore, VantageStore {
           // Eventually consistent: half the read cost of the biggest recurring bill. A stale answer is
           // safe: every write is conditional on the version read, and a lost race re-reads strongly
           // (getState). At worst a change made by another prober a moment ago is seen one tick later.
-          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys } } }),
+          // (`consistent`: a view read right after this prober stored its own, see vantage-look.ts.)
+          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys, ...(consistent ? { ConsistentRead: true } : {}) } } }),
         );
         items.push(...(out.Responses?.[this.options.tableName] ?? []));
         keys = (out.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as Record<string, NativeAttributeValue>[];

@@ -9,7 +9,7 @@ import { flush, settle } from './outbox';
 import { refreshDueTargets } from './refresh';
 import { reportOf, startRun, type RunReport, type RunScope } from './report';
 import { heldByStorm, stormGate } from './storm-gate';
-import { beat, readVantage, vantageStore, writeOwnView, type VantageRun } from './vantage-look';
+import { beat, readVantage, vantageStore, redecideAfterOwnView, writeOwnView, type VantageRun } from './vantage-look';
 import { keyOf, planWork, type WorkItem } from './work';
 
 // The prober's public face: handlers, the CLI, the stack and the bench import from here only.
@@ -96,15 +96,18 @@ export class ProberService {
     // Phase 2: write what changed and flush owed side effects.
     await mapBounded(looked, this.config.concurrency, async (l) => {
       try {
-        const held = heldByStorm(hold, l.decision, vantage !== null);
+        let { decision, obs, ctx, prev } = l;
+        const held = heldByStorm(hold, decision, vantage !== null);
         if (held) run.held++;
         // A storm holds this vantage point's views as well: a prober whose own network broke is outvoted, not believed.
-        if (vantage !== null && l.view !== undefined && !hold) await writeOwnView(scope, vantage, l.view);
-        if (l.decision.kind === 'none' || held || l.obs === null) {
-          if (l.prev && l.prev.outbox.length > 0) await flush(scope, l.prev);
+        if (vantage !== null && l.view !== undefined && !hold && (await writeOwnView(scope, vantage, l.view)) && l.view.write !== null) {
+          ({ decision, obs, ctx, prev } = await redecideAfterOwnView(scope, vantage, l.view.write.observation, l.info, ctx));
+        }
+        if (decision.kind === 'none' || held || obs === null) {
+          if (prev && prev.outbox.length > 0) await flush(scope, prev);
           return;
         }
-        await settle(scope, l.info, l.prev, l.obs, l.ctx, l.decision, hold);
+        await settle(scope, l.info, prev, obs, ctx, decision, hold);
       } catch (err) {
         fail(l.work, err);
       }

@@ -55,9 +55,9 @@ export async function readVantage(config: ProberConfig, store: StateStore & Vant
   return { config: vantage, store, views, heartbeats, tickMs: config.cadence?.tickMs ?? DEFAULT_TICK_MS };
 }
 
-/** After a digest miss: the views of that one target (the state is read beside it). */
-export async function readViewsOf(v: VantageRun, target: string): Promise<void> {
-  const views = await v.store.getViews([target], v.config.all);
+/** After a digest miss: the views of that one target (the state is read beside it); `consistent` after storing the own view. */
+export async function readViewsOf(v: VantageRun, target: string, consistent = false): Promise<void> {
+  const views = await v.store.getViews([target], v.config.all, consistent);
   v.views.set(target, views.get(target) ?? new Map());
 }
 
@@ -111,13 +111,36 @@ export function ownView(v: VantageRun, target: string, own: Observation): OwnVie
 }
 
 /**
- * Stores the own view, conditional on the version it was read at. A lost race means another prober of
- * this vantage point stored a view first (an overlapping tick): its look is as current as ours.
+ * Stores the own view, conditional on the version it was read at; resolves whether it stored one. A lost
+ * race means another prober of this vantage point stored a view first (an overlapping tick): its look
+ * is as current as ours.
  */
-export async function writeOwnView({ run }: RunScope, v: VantageRun, view: OwnView): Promise<void> {
-  if (view.write === null) return;
+export async function writeOwnView({ run }: RunScope, v: VantageRun, view: OwnView): Promise<boolean> {
+  if (view.write === null) return false;
   run.writes++;
-  if (await v.store.putView(view.write, view.stored?.version ?? null)) run.viewsWritten++;
+  const stored = await v.store.putView(view.write, view.stored?.version ?? null);
+  if (stored) run.viewsWritten++;
+  return stored;
+}
+
+/**
+ * After storing a changed own view: the decision again, from the other views and the state read
+ * strongly now. Vantage points that see a change in the same tick look at once, each reading the
+ * others' views before any has stored its own; each stores, then reads. Of any two, the one that reads
+ * last sees both views, so an outage two of them see is believed in that tick, not the next (store,
+ * then load). The state is read again too: short of a quorum the agreement keeps what the state says,
+ * and the state read with the run's batch may be stale. Two strong reads, only when this vantage
+ * point's own view changed.
+ */
+export async function redecideAfterOwnView(
+  scope: RunScope,
+  v: VantageRun,
+  own: Observation,
+  info: TargetInfo,
+  ctx: DecideContext,
+): Promise<Combined & { readonly prev: TargetState | null }> {
+  const [prev] = await Promise.all([scope.deps.store.getState(info.target), readViewsOf(v, info.target, true)]);
+  return { ...decideCombined(v, prev, own, info, ctx, scope.deps.now().getTime()), prev };
 }
 
 /**

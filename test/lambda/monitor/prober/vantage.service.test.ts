@@ -85,6 +85,22 @@ describe('three vantage points, one store', () => {
     uniqueIds(w.notifier.accepted);
   });
 
+  it('an outage two vantage points see in the same tick is believed in that tick: each stores its view before it reads the others', async () => {
+    // Prepare
+    const w = await threeVantages([{ target: 'together.example', expect: 'open' }]);
+    w.truth.set('together.example', 'open');
+    await w.tick();
+    await w.tick();
+    // Act: the three run at once; two of them now see it closed.
+    w.see('eu-west-1', 'together.example', 'closed');
+    w.see('ap-southeast-2', 'together.example', 'closed');
+    await w.tick();
+    // Assess: CLOSED in the tick the quorum saw it (not a partial first, not a tick later), once.
+    expect(w.alerts('together.example')).toEqual(['closed/critical']);
+    await w.tick();
+    expect(w.alerts('together.example')).toEqual(['closed/critical']);
+  });
+
   it('an outage seen from one of three does not alert as an outage; seen from two (the quorum) it does, once', async () => {
     // Prepare
     const w = await threeVantages([{ target: 'outage.example', expect: 'open' }]);
