@@ -5,6 +5,7 @@
  * written here only, and so is the member role's name both stacks use.
  */
 import { ConfigError, DEFAULT_PORT_VARIABLE, optionalString, parseEnv, readIntegers, requireString, integerEntries, type Env, type IntegerValues, type IntegerVariables, type ParseEnvOptions } from './env';
+import { readVantageQueues, VANTAGE_QUEUE_VARIABLES, vantageQueueEnvironment, type VantageQueueConfig } from './vantage-env';
 
 /** The read-only role in every member account (MemberAccountRole construct): its name is part of the contract, so sts:AssumeRole can be scoped to it. */
 export const DEFAULT_MEMBER_ROLE_NAME = 'portwatch-discovery-read';
@@ -100,23 +101,30 @@ export function discoveryEnvironment(input: DiscoveryEnvConfig): Record<string, 
   };
 }
 
-/** The re-probe function: where discovered targets are read, where probe messages go. */
-export const REPROBE_STRING_VARIABLES = { targetsTableName: 'TARGETS_TABLE_NAME', probeQueueUrl: 'PROBE_QUEUE_URL' } as const;
+/**
+ * The re-probe function: where discovered targets are read, where probe messages go. Several regions:
+ * every vantage point's queue, read as the dispatcher reads them (vantage-env.ts), so a re-probe
+ * reaches the same probers as a tick.
+ */
+export const REPROBE_STRING_VARIABLES = { targetsTableName: 'TARGETS_TABLE_NAME', probeQueueUrl: 'PROBE_QUEUE_URL', ...VANTAGE_QUEUE_VARIABLES } as const;
 
 export interface ReprobeEnvConfig {
   readonly targetsTableName: string;
   readonly probeQueueUrl: string;
+  /** Several regions: each re-probe goes to every vantage point's queue. Absent: the probe queue only (one region). */
+  readonly vantages?: VantageQueueConfig;
 }
 
 export function parseReprobeEnv(env: Env, options: ParseEnvOptions = {}): ReprobeEnvConfig {
   return parseEnv(env, 're-probe function', options, (vars) => ({
     targetsTableName: requireString(vars, REPROBE_STRING_VARIABLES.targetsTableName),
     probeQueueUrl: requireString(vars, REPROBE_STRING_VARIABLES.probeQueueUrl),
+    ...readVantageQueues(vars, REPROBE_STRING_VARIABLES.probeQueueUrl),
   }));
 }
 
 export function reprobeEnvironment(input: ReprobeEnvConfig): Record<string, string> {
-  return { [REPROBE_STRING_VARIABLES.targetsTableName]: input.targetsTableName, [REPROBE_STRING_VARIABLES.probeQueueUrl]: input.probeQueueUrl };
+  return { [REPROBE_STRING_VARIABLES.targetsTableName]: input.targetsTableName, [REPROBE_STRING_VARIABLES.probeQueueUrl]: input.probeQueueUrl, ...vantageQueueEnvironment(input.vantages) };
 }
 
 /**

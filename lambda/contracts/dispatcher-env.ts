@@ -1,11 +1,11 @@
 /**
  * The dispatcher function's environment: the variables the ProbeSchedule construct sets and the
  * dispatcher handler reads, with their defaults and ranges, one parser (`parseDispatcherEnv`) and one
- * builder (`dispatcherEnvironment`). Each name is written here only.
+ * builder (`dispatcherEnvironment`). Each name is written here only, but for the vantage variables,
+ * which the re-probe function shares (vantage-env.ts).
  */
 import { EVERY_CHOICES_MS, EVERY_CHOICES_TEXT } from '../monitor/lane';
 import { formatDuration } from '../parse/duration';
-import { parseVantageName } from '../monitor/vantage-config';
 import {
   ConfigError,
   DEFAULT_PORT_VARIABLE,
@@ -13,7 +13,6 @@ import {
   defaultsOf,
   integerEntries,
   parseEnv,
-  optionalString,
   readIntegers,
   requireString,
   type Env,
@@ -21,29 +20,15 @@ import {
   type IntegerVariables,
   type ParseEnvOptions,
 } from './env';
+import { readVantageQueues, VANTAGE_QUEUE_VARIABLES, vantageQueueEnvironment, type VantageQueueConfig } from './vantage-env';
 
 /** The dispatcher's string variables, by config field. */
 export const DISPATCHER_STRING_VARIABLES = {
   targetsTableName: 'TARGETS_TABLE_NAME',
   probeQueueUrl: 'PROBE_QUEUE_URL',
-  /** Several regions: the home region's vantage name, which PROBE_QUEUE_URL serves. */
-  vantage: 'VANTAGE',
-  /** Several regions: the probe queue of every other vantage point, `us-east-1=https://sqs...,ap-southeast-2=https://sqs...`. */
-  vantageQueueUrls: 'VANTAGE_QUEUE_URLS',
+  /** Several regions: VANTAGE (the home vantage name, which PROBE_QUEUE_URL serves) and VANTAGE_QUEUE_URLS (contracts/vantage-env.ts). */
+  ...VANTAGE_QUEUE_VARIABLES,
 } as const;
-
-/** One vantage point's probe queue. */
-export interface VantageQueueUrl {
-  /** The vantage point (an AWS region): the SQS client's region and the `vantage` metric dimension. */
-  readonly vantage: string;
-  readonly queueUrl: string;
-}
-
-/** Every vantage point's probe queue: the home one (PROBE_QUEUE_URL) and the others'. */
-export interface DispatcherVantages {
-  readonly home: string;
-  readonly others: readonly VantageQueueUrl[];
-}
 
 /** The dispatcher's integer variables, by config field. */
 export const DISPATCHER_INTEGER_VARIABLES = {
@@ -77,7 +62,7 @@ export interface DispatcherEnvConfig extends DispatcherSettings {
   readonly targetsTableName: string;
   readonly probeQueueUrl: string;
   /** Several regions: each tick goes to every vantage point's queue. Absent: the probe queue only (one region). */
-  readonly vantages?: DispatcherVantages;
+  readonly vantages?: VantageQueueConfig;
 }
 
 /** Reads and checks the dispatcher's environment; throws a ConfigError naming the variable and its value. */
@@ -85,7 +70,7 @@ export function parseDispatcherEnv(env: Env, options: ParseEnvOptions = {}): Dis
   return parseEnv(env, 'dispatcher', options, (vars) => ({
     targetsTableName: requireString(vars, DISPATCHER_STRING_VARIABLES.targetsTableName),
     probeQueueUrl: requireString(vars, DISPATCHER_STRING_VARIABLES.probeQueueUrl),
-    ...readVantages(vars),
+    ...readVantageQueues(vars, DISPATCHER_STRING_VARIABLES.probeQueueUrl),
     ...checked(readIntegers(vars, DISPATCHER_INTEGER_VARIABLES)),
   }));
 }
@@ -95,37 +80,13 @@ function checked(settings: DispatcherSettings): DispatcherSettings {
   return settings;
 }
 
-/** `VANTAGE` and `VANTAGE_QUEUE_URLS`, set together or not at all; each name checked as a vantage name, none twice, the home one not among the others. */
-function readVantages(vars: Env): { vantages?: DispatcherVantages } {
-  const names = DISPATCHER_STRING_VARIABLES;
-  const home = optionalString(vars, names.vantage, '');
-  const list = optionalString(vars, names.vantageQueueUrls, '');
-  if (home === '' && list === '') return {};
-  const refuse = (name: string, value: string, why: string): ConfigError => new ConfigError(`environment variable ${name}=${JSON.stringify(value)} ${why}`);
-  if (home === '' || list === '') throw new ConfigError(`environment variables ${names.vantage} and ${names.vantageQueueUrls} are set together or not at all (got ${names.vantage}=${JSON.stringify(home)}, ${names.vantageQueueUrls}=${JSON.stringify(list)})`);
-  const homeName = parseVantageName(`environment variable ${names.vantage}`, home);
-  if (!homeName.ok) throw refuse(names.vantage, home, homeName.error.reason);
-  const seen = new Set([home]);
-  const others = list.split(',').map((entry) => {
-    const [vantage = '', ...rest] = entry.trim().split('=');
-    const queueUrl = rest.join('=');
-    const name = parseVantageName(names.vantageQueueUrls, vantage);
-    if (!name.ok) throw refuse(names.vantageQueueUrls, list, `names vantage ${JSON.stringify(vantage)}, which ${name.error.reason}`);
-    if (!/^https?:\/\/\S+$/.test(queueUrl)) throw refuse(names.vantageQueueUrls, list, `gives ${vantage} ${JSON.stringify(queueUrl)}, not a queue URL (expected VANTAGE=https://sqs...)`);
-    if (seen.has(vantage)) throw refuse(names.vantageQueueUrls, list, `names ${vantage} twice (or the home vantage point ${home}, whose queue is ${names.probeQueueUrl})`);
-    seen.add(vantage);
-    return { vantage, queueUrl };
-  });
-  return { vantages: { home, others } };
-}
-
 /** The dispatcher's environment record, for the construct (values already range-checked). */
 export function dispatcherEnvironment(input: DispatcherEnvConfig): Record<string, string> {
   const names = DISPATCHER_STRING_VARIABLES;
   return {
     [names.targetsTableName]: input.targetsTableName,
     [names.probeQueueUrl]: input.probeQueueUrl,
-    ...(input.vantages ? { [names.vantage]: input.vantages.home, [names.vantageQueueUrls]: input.vantages.others.map((o) => `${o.vantage}=${o.queueUrl}`).join(',') } : {}),
+    ...vantageQueueEnvironment(input.vantages),
     ...integerEntries(DISPATCHER_INTEGER_VARIABLES, input),
   };
 }

@@ -5,7 +5,7 @@
 import type { DispatcherSettings } from '../contracts/dispatcher-env';
 import { MAX_PROBE_MESSAGE_BYTES } from '../contracts/probe-message';
 import type { ProbeQueue, TargetSource } from '../monitor/dependencies';
-import { dispatch, VantageFanOut, type DispatchReport, type VantageQueue } from '../monitor/dispatch';
+import { dispatch, sendToVantages, type DispatchReport, type VantageQueue } from '../monitor/dispatch';
 
 export interface DispatcherParts {
   readonly source: TargetSource;
@@ -29,11 +29,8 @@ export function createDispatch(parts: DispatcherParts, settings: DispatcherSetti
     tickMs: settings.tickIntervalMs,
     defaultEveryMs: settings.defaultEveryMs === 0 ? null : settings.defaultEveryMs,
   };
-  const { vantageQueues } = parts;
-  if (vantageQueues === undefined) return (tick) => dispatch(parts.source, parts.queue, config, tick);
   return async (tick) => {
-    const fanOut = new VantageFanOut(vantageQueues);
-    const report = await dispatch(parts.source, fanOut, config, tick);
-    return { ...report, vantageFailures: fanOut.failures() };
+    const { result, vantageFailures } = await sendToVantages(parts.queue, parts.vantageQueues, (queue) => dispatch(parts.source, queue, config, tick));
+    return vantageFailures ? { ...result, vantageFailures } : result;
   };
 }

@@ -10,15 +10,11 @@ import type { DispatchReport } from '../monitor/dispatch';
 import { createDispatch } from './dispatcher-root';
 import { dispatchMetrics } from './metric-points';
 import { LOG_LINES } from '../contracts/metrics';
+import { logVantageFailures, sqsVantageQueues } from './vantage-queues';
 
 const config = parseDispatcherEnv(process.env);
 const queue = new SqsProbeQueue(new SQSClient({}), config.probeQueueUrl);
-// Several regions: one SQS client per prober region, built once and reused by every tick (an SQS
-// request is signed for the queue's own region).
-const vantageQueues = config.vantages && [
-  { vantage: config.vantages.home, queue },
-  ...config.vantages.others.map(({ vantage, queueUrl }) => ({ vantage, queue: new SqsProbeQueue(new SQSClient({ region: vantage }), queueUrl) })),
-];
+const vantageQueues = sqsVantageQueues(queue, config.vantages);
 const dispatchTick = createDispatch({ source: new DynamoDbTargetSource(new DynamoDBClient({}), config.targetsTableName), queue, ...(vantageQueues ? { vantageQueues } : {}) }, config);
 const logger = createLogger();
 const metrics = createMetrics();
@@ -35,9 +31,7 @@ export async function handler(event: Pick<ScheduledEvent, 'time' | 'id'>, contex
     if (report.fastLaneCapped > 0) {
       logger.warn('fast-lane targets on a schedule longer than 15 minutes get their looks in its first 15 minutes only (SQS delays a message at most 900 s)', { fastLaneCapped: report.fastLaneCapped });
     }
-    for (const failure of report.vantageFailures ?? []) {
-      logger.warn('vantage point missed the tick: its probe queue refused the messages (the other vantage points got them)', { ...failure });
-    }
+    logVantageFailures(logger, report.vantageFailures);
     publishMetrics(metrics, dispatchMetrics(report));
     return report;
   } catch (err) {

@@ -99,6 +99,22 @@ export class VantageFanOut implements ProbeQueue {
 }
 
 /**
+ * Runs `send` over the one probe queue, or with several vantage points over a VantageFanOut built for
+ * this run alone (a refusal leaves out that vantage point for this run only), and names the vantage
+ * points that refused (absent with one). The dispatcher's tick and discovery's re-probe both send so.
+ */
+export async function sendToVantages<T>(
+  queue: ProbeQueue,
+  vantageQueues: readonly VantageQueue[] | undefined,
+  send: (queue: ProbeQueue) => Promise<T>,
+): Promise<{ readonly result: T; readonly vantageFailures?: VantageFailure[] }> {
+  if (vantageQueues === undefined) return { result: await send(queue) };
+  const fanOut = new VantageFanOut(vantageQueues);
+  const result = await send(fanOut);
+  return { result, vantageFailures: fanOut.failures() };
+}
+
+/**
  * Pages through every segment of the Targets table and packs the enabled items into messages.
  * Items are sent raw: the prober validates them again and records each error in the target's state.
  */

@@ -78,6 +78,8 @@ export class PortwatchMonitor extends Construct {
     });
 
     if (vantages) this.vantageDispatch = new VantageDispatch(this, 'Vantages', { home: vantages.home, others: vantages.others, opsTopic: this.ops.topic, tickRate });
+    // Every function that sends probe messages (the ticks, the re-probes) sends to every vantage point.
+    const vantageQueues = vantages && this.vantageDispatch ? { vantages: { home: vantages.home, queues: this.vantageDispatch.queues } } : {};
 
     this.schedule = new ProbeSchedule(this, 'ProbeSchedule', {
       rate: tickRate,
@@ -88,7 +90,7 @@ export class PortwatchMonitor extends Construct {
       targetsPerMessage: props.targetsPerMessage,
       scanSegments: props.scanSegments,
       defaultEvery: props.defaultEvery,
-      ...(vantages && this.vantageDispatch ? { vantages: { home: vantages.home, queues: this.vantageDispatch.queues } } : {}),
+      ...vantageQueues,
     });
 
     const sinks = [
@@ -103,6 +105,7 @@ export class PortwatchMonitor extends Construct {
         ...props.discovery,
         targetsTable: this.tables.targetsTable,
         probeQueue: this.fanOut.queue,
+        ...vantageQueues,
         prober: this.fanOut.prober,
         alarmTopic: this.ops.topic,
         defaultPort: props.defaultPort,

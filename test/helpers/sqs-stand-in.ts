@@ -3,9 +3,11 @@
  * does (each body's MD5, which the client checks), recording every batch, and refusing whole calls on
  * request (every attempt of one SDK call, told apart by its amz-sdk-invocation-id, so the SDK's own
  * retries do not turn a refusal into a success). The client sends to the host of the queue URL (its
- * useQueueUrlAsEndpoint), so tests use `queueUrl`, which names the stand-in.
+ * useQueueUrlAsEndpoint), so tests use `queueUrl`, which names the stand-in. Several regions: one
+ * `startRegionalSqs` per region.
  */
 import { createHash } from 'node:crypto';
+import type { ProbeMessage } from '../../lambda/contracts/probe-message';
 import { type AwsStandIn, jsonAnswer, jsonError, type StandInRequest, type StandInResponse, startAwsStandIn } from './aws-stand-in';
 
 /** One SendMessageBatch entry as the SDK serialized it. */
@@ -62,4 +64,43 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
     },
     refusalsLeft: () => refusals,
   };
+}
+
+/**
+ * One "region" of a multi-region deployment: an SQS stand-in whose queue URL names the region, that
+ * records the region each request was signed for (so a test sees one client per region) and the probe
+ * messages it accepted, and refuses every attempt with 503 ServiceUnavailable while `refusing`.
+ */
+export interface RegionalSqs {
+  readonly name: string;
+  readonly standIn: AwsStandIn;
+  readonly queueUrl: string;
+  readonly messages: ProbeMessage[];
+  readonly signedFor: Set<string>;
+  refusing: boolean;
+}
+
+export async function startRegionalSqs(name: string): Promise<RegionalSqs> {
+  const region = { name, messages: [] as ProbeMessage[], signedFor: new Set<string>(), refusing: false } as RegionalSqs;
+  const answer = sendMessageBatch((entries, request) => {
+    // SigV4: Credential=KEY/DATE/REGION/sqs/aws4_request
+    const scope = /Credential=[^/]+\/\d+\/([^/]+)\/sqs\//.exec(String(request.headers.authorization ?? ''));
+    region.signedFor.add(scope?.[1] ?? 'unsigned');
+    if (region.refusing) return jsonError('ServiceUnavailable', 'Service unavailable', 503);
+    region.messages.push(...entries.map((e) => JSON.parse(e.MessageBody) as ProbeMessage));
+    return undefined;
+  });
+  const standIn = await startAwsStandIn((request) => answer(request) ?? jsonError('InvalidAction', String(request.action)));
+  return Object.assign(region, { standIn, queueUrl: `${standIn.endpoint}/123456789012/Portwatch-probe-${name}` });
+}
+
+/**
+ * The SQS client says, once per request, that it sends to the queue URL's host rather than the
+ * region's endpoint: with regional stand-ins that is the point, so only that line is quieted.
+ */
+export function quietQueueUrlHostWarning(): void {
+  const warn = console.warn.bind(console);
+  jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    if (!String(args[0]).includes('using QueueUrl host as endpoint')) warn(...args);
+  });
 }

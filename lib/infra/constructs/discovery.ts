@@ -15,6 +15,7 @@ import { PortwatchConfigError, requireIntegerInRange } from './config-validation
 import { DeadLetterQueue } from './dead-letter-queue';
 import { assumeMemberRoleStatement, DISCOVERY_READ_ACTIONS, IAM5_READ_REASON, readStatement, reprobeEventPattern, ROOT_CAUSE_READ_ACTIONS } from './discovery-permissions';
 import { PortwatchFunction } from './portwatch-function';
+import { grantVantageSends, vantageQueueConfig, type VantageQueues } from './vantage-queues';
 import {
   checkExternalId,
   checkRoleName,
@@ -36,6 +37,12 @@ export interface DiscoveryProps {
   readonly targetsTable: dynamodb.ITable;
   /** Probe queue of the prober: re-probe messages go here. */
   readonly probeQueue: sqs.IQueue;
+  /**
+   * Several vantage points: the home region's vantage name (`probeQueue` serves it) and the probe
+   * queue of every other region (VantageDispatch.queues); each re-probe goes to all of them, as a tick does.
+   * @default - the probe queue only
+   */
+  readonly vantages?: VantageQueues;
   /** The prober: it gets the root-cause lookup (read-only EC2 and CloudTrail, the member role). */
   readonly prober: lambda.Function;
   /**
@@ -181,12 +188,13 @@ export class Discovery extends Construct {
       description: 'portwatch re-probe: a CloudTrail security-group, address or listener change -> probe the affected discovered targets now',
       memorySize: 256,
       timeout: Duration.seconds(60),
-      environment: reprobeEnvironment({ targetsTableName: props.targetsTable.tableName, probeQueueUrl: props.probeQueue.queueUrl }),
+      environment: reprobeEnvironment({ targetsTableName: props.targetsTable.tableName, probeQueueUrl: props.probeQueue.queueUrl, vantages: vantageQueueConfig(props.vantages) }),
       onFailure: new SqsDestination(this.failureQueue.queue),
       retryAttempts: 1,
     });
     props.targetsTable.grant(this.reprober, 'dynamodb:Scan');
     props.probeQueue.grant(this.reprober, 'sqs:SendMessage');
+    grantVantageSends(props.vantages, this.reprober);
     this.reprobeRule = new events.Rule(this, 'ReprobeRule', {
       description: 'portwatch: re-probe discovered targets when a security group, an address association or a listener changes',
       eventPattern: reprobeEventPattern(),

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { PortwatchConfigError, requireIntegerInRange } from './config-validation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { PortwatchFunction } from './portwatch-function';
+import { grantVantageSends, vantageQueueConfig, type VantageQueues } from './vantage-queues';
 import { DISPATCHER_INTEGER_VARIABLES, dispatcherEnvironment } from '../../../lambda/contracts/dispatcher-env';
 import type { IntegerVariable } from '../../../lambda/contracts/env';
 import { DEFAULT_TICK_MS } from '../../../lambda/monitor/cadence';
@@ -76,7 +77,7 @@ export interface ProbeScheduleProps {
    * queue of every other region; each tick goes to all of them.
    * @default - the probe queue only
    */
-  readonly vantages?: { readonly home: string; readonly queues: readonly { readonly vantage: string; readonly queue: sqs.IQueue }[] };
+  readonly vantages?: VantageQueues;
 }
 
 /**
@@ -136,7 +137,7 @@ export class ProbeSchedule extends Construct {
         defaultPort,
         tickIntervalMs: rateSeconds * 1000,
         defaultEveryMs,
-        ...(props.vantages ? { vantages: { home: props.vantages.home, others: props.vantages.queues.map(({ vantage, queue }) => ({ vantage, queueUrl: queue.queueUrl })) } } : {}),
+        vantages: vantageQueueConfig(props.vantages),
       }),
       onFailure: new SqsDestination(this.failureQueue.queue),
       // One retry rides out a transient DynamoDB or SQS error; more would overlap the next tick.
@@ -148,7 +149,7 @@ export class ProbeSchedule extends Construct {
     // stream reads and queue attributes, none of which the dispatcher uses.
     props.targetsTable.grant(this.dispatcher, 'dynamodb:Scan');
     props.probeQueue.grant(this.dispatcher, 'sqs:SendMessage');
-    for (const { queue } of props.vantages?.queues ?? []) queue.grant(this.dispatcher, 'sqs:SendMessage');
+    grantVantageSends(props.vantages, this.dispatcher);
     Validations.of(this.dispatcher.node.defaultChild as lambda.CfnFunction).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:

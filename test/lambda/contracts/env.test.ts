@@ -1,5 +1,7 @@
 import { DISPATCHER_DEFAULTS, DISPATCHER_INTEGER_VARIABLES, dispatcherEnvironment, parseDispatcherEnv } from '../../../lambda/contracts/dispatcher-env';
+import { parseReprobeEnv, reprobeEnvironment } from '../../../lambda/contracts/discovery-env';
 import { ConfigError, type Env, type IntegerVariables } from '../../../lambda/contracts/env';
+import type { VantageQueueConfig } from '../../../lambda/contracts/vantage-env';
 import { PROBER_DEFAULTS, PROBER_INTEGER_VARIABLES, parseProberEnv, proberEnvironment } from '../../../lambda/contracts/prober-env';
 import type { PortwatchStackProps } from '../../../lib/infra/portwatch-stack';
 import { selfSignedCert } from '../../helpers/certs';
@@ -280,13 +282,29 @@ describe('dispatcher environment contract', () => {
   });
 });
 
-describe('dispatcher environment contract, several vantage points', () => {
-  const base = { TARGETS_TABLE_NAME: 't', PROBE_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/Portwatch-probe' };
-  const vantages = { home: 'eu-central-1', others: [{ vantage: 'us-east-1', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/Portwatch-probe-us-east-1' }] };
+// The dispatcher and the re-probe function read several regions with one parser (contracts/vantage-env.ts):
+// the same round trip and the same refusals, word for word.
+const VANTAGE_BASE = { TARGETS_TABLE_NAME: 't', PROBE_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/Portwatch-probe' };
+describe.each([
+  ['dispatcher', parseDispatcherEnv, (vantages?: VantageQueueConfig) => dispatcherEnvironment({ ...parseDispatcherEnv(VANTAGE_BASE), vantages })],
+  ['re-probe function', parseReprobeEnv, (vantages?: VantageQueueConfig) => reprobeEnvironment({ ...parseReprobeEnv(VANTAGE_BASE), vantages })],
+] as const)('%s environment contract, several vantage points', (_fn, parse, build) => {
+  const vantages = {
+    home: 'eu-central-1',
+    others: [
+      { vantage: 'us-east-1', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/Portwatch-probe-us-east-1' },
+      { vantage: 'ap-southeast-2', queueUrl: 'https://sqs.ap-southeast-2.amazonaws.com/123456789012/Portwatch-probe-ap-southeast-2' },
+    ],
+  };
 
   test('what the builder writes, the parser reads back', () => {
-    const input = { ...parseDispatcherEnv(base), vantages };
-    expect(parseDispatcherEnv(dispatcherEnvironment(input), { strict: true })).toEqual(input);
+    expect(parse(build(vantages), { strict: true })).toEqual({ ...parse(VANTAGE_BASE), vantages });
+  });
+
+  test('one vantage point: the builder writes no vantage variable, the parser reads none', () => {
+    const env = build(undefined);
+    expect(Object.keys(env).filter((name) => name.startsWith('VANTAGE'))).toEqual([]);
+    expect(parse(env, { strict: true })).not.toHaveProperty('vantages');
   });
 
   test.each([
@@ -296,6 +314,6 @@ describe('dispatcher environment contract, several vantage points', () => {
     [{ VANTAGE: 'eu-central-1', VANTAGE_QUEUE_URLS: 'eu-central-1=https://q' }, 'names eu-central-1 twice (or the home vantage point eu-central-1, whose queue is PROBE_QUEUE_URL)'],
     [{ VANTAGE: 'eu-central-1', VANTAGE_QUEUE_URLS: 'US=https://q' }, 'environment variable VANTAGE_QUEUE_URLS="US=https://q" names vantage "US", which must be'],
   ])('%p fails the cold start naming the variable and the value', (vars, message) => {
-    expect(() => parseDispatcherEnv({ ...base, ...vars })).toThrow(message);
+    expect(() => parse({ ...VANTAGE_BASE, ...vars })).toThrow(message);
   });
 });

@@ -1,11 +1,9 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EmbeddedDynamoDb } from '../../../lambda/adapters/local/embedded-dynamodb';
-import type { ProbeMessage } from '../../../lambda/contracts/probe-message';
 import type { DispatchReport } from '../../../lambda/monitor/dispatch';
-import { type AwsStandIn, jsonError, startAwsStandIn } from '../../helpers/aws-stand-in';
 import { freshTables, startEmbeddedDynamoDb } from '../../helpers/dynalite';
 import { lambdaEnv } from '../../helpers/lambda-env';
-import { sendMessageBatch } from '../../helpers/sqs-stand-in';
+import { quietQueueUrlHostWarning, type RegionalSqs, startRegionalSqs } from '../../helpers/sqs-stand-in';
 import { captureOutput, fullContext } from './stdout-capture';
 
 /*
@@ -17,43 +15,20 @@ import { captureOutput, fullContext } from './stdout-capture';
  * one client per region. A refusing region answers every attempt with 503 ServiceUnavailable.
  */
 
-interface Region {
-  readonly name: string;
-  readonly standIn: AwsStandIn;
-  readonly queueUrl: string;
-  readonly messages: ProbeMessage[];
-  readonly signedFor: Set<string>;
-  refusing: boolean;
-}
-
-async function startRegion(name: string): Promise<Region> {
-  const region = { name, messages: [] as ProbeMessage[], signedFor: new Set<string>(), refusing: false } as Region;
-  const answer = sendMessageBatch((entries, request) => {
-    // SigV4: Credential=KEY/DATE/REGION/sqs/aws4_request
-    const scope = /Credential=[^/]+\/\d+\/([^/]+)\/sqs\//.exec(String(request.headers.authorization ?? ''));
-    region.signedFor.add(scope?.[1] ?? 'unsigned');
-    if (region.refusing) return jsonError('ServiceUnavailable', 'Service unavailable', 503);
-    region.messages.push(...entries.map((e) => JSON.parse(e.MessageBody) as ProbeMessage));
-    return undefined;
-  });
-  const standIn = await startAwsStandIn((request) => answer(request) ?? jsonError('InvalidAction', String(request.action)));
-  return Object.assign(region, { standIn, queueUrl: `${standIn.endpoint}/123456789012/Portwatch-probe-${name}` });
-}
-
 let db: EmbeddedDynamoDb;
 let handler: typeof import('../../../lambda/handlers/dispatcher').handler;
-let home: Region;
-let east: Region;
-let sydney: Region;
+let home: RegionalSqs;
+let east: RegionalSqs;
+let sydney: RegionalSqs;
 const TARGETS = 120;
 
 const tickEvent = (time: string): { time: string; id: string } => ({ time, id: `tick-${time}` });
-const targetsOf = (region: Region, tick: string): string[] =>
+const targetsOf = (region: RegionalSqs, tick: string): string[] =>
   region.messages.filter((m) => m.tick === tick).flatMap((m) => m.targets.map((t) => String(t.target))).sort();
 
 beforeAll(async () => {
   db = await startEmbeddedDynamoDb();
-  [home, east, sydney] = await Promise.all([startRegion('eu-central-1'), startRegion('us-east-1'), startRegion('ap-southeast-2')]);
+  [home, east, sydney] = await Promise.all([startRegionalSqs('eu-central-1'), startRegionalSqs('us-east-1'), startRegionalSqs('ap-southeast-2')]);
   const tables = await freshTables(db);
   const doc = DynamoDBDocumentClient.from(db.client);
   const items = Array.from({ length: TARGETS }, (_, i) => ({ target: `host-${i}.example.com` }));
@@ -73,12 +48,7 @@ beforeAll(async () => {
     AWS_RETRY_MODE: 'standard',
   });
   delete process.env.AWS_ENDPOINT_URL_SQS;
-  // The SQS client says, once per request, that it sends to the queue URL's host rather than the
-  // region's endpoint: here that is the point (each stand-in is a region), so only that line is quieted.
-  const warn = console.warn.bind(console);
-  jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-    if (!String(args[0]).includes('using QueueUrl host as endpoint')) warn(...args);
-  });
+  quietQueueUrlHostWarning();
   handler = (require('../../../lambda/handlers/dispatcher') as typeof import('../../../lambda/handlers/dispatcher')).handler;
 });
 

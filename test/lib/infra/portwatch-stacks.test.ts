@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { parseReprobeEnv } from '../../../lambda/contracts/discovery-env';
 import { parseDispatcherEnv } from '../../../lambda/contracts/dispatcher-env';
 import { parseProberEnv } from '../../../lambda/contracts/prober-env';
 import { vantageQueueName } from '../../../lambda/contracts/vantage-stacks';
@@ -12,9 +13,9 @@ import { logicalIdOf, testApp } from '../../helpers/synth';
 /*
  * The app's stacks with several vantage points, from one synth (home eu-central-1, probers in
  * us-east-1, eu-west-1 and ap-southeast-2): the stack list, least privilege on every template (each
- * regional prober holds exactly the home prober's grants, on the home ARNs; the home dispatcher may
- * send to each regional queue; nothing else crosses regions), each function's environment read by its
- * own parser, cdk-nag, and one vantage point giving today's template.
+ * regional prober holds exactly the home prober's grants, on the home ARNs; the home dispatcher and
+ * the re-probe function may send to each regional queue; nothing else crosses regions), each
+ * function's environment read by its own parser, cdk-nag, and one vantage point giving today's template.
  */
 
 const ENV = { account: '123456789012', region: 'eu-central-1' } as const;
@@ -133,18 +134,25 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
     expect(alarms.map((a) => a.Properties.AlarmActions)).toEqual([[ops], [ops], [ops]]);
   });
 
-  test('the home dispatcher may send to its own queue and to each regional queue, by ARN, and nothing else crosses regions', () => {
+  // The functions that send probe messages: the dispatcher (each tick) and discovery's re-probe (each change).
+  const SENDERS = ['ProbeSchedule/DispatcherServiceRole', 'Discovery/ReproberServiceRole'] as const;
+  const regionalArn = (region: string): Json => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sqs:${region}:${ENV.account}:${vantageQueueName('Portwatch', region)}`]] });
+
+  test.each(SENDERS)('%s may send to the home queue and to each regional queue, by ARN', (role) => {
     // Prepare
-    const dispatcher = new Capture();
-    home.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: logicalIdOf(stacks.home, 'ProbeSchedule/DispatcherServiceRole') }], PolicyDocument: { Statement: dispatcher } });
-    const sends = (dispatcher.asArray() as Json[]).filter((s) => s.Action === 'sqs:SendMessage');
+    const statements = new Capture();
+    home.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: logicalIdOf(stacks.home, role) }], PolicyDocument: { Statement: statements } });
+    const sends = (statements.asArray() as Json[]).filter((s) => s.Action === 'sqs:SendMessage');
 
     // Assess
-    const regionalArn = (region: string): Json => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sqs:${region}:${ENV.account}:${vantageQueueName('Portwatch', region)}`]] });
     expect(sends.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(stacks.home, 'ProbeFanOut/Queue'), 'Arn'] }, ...OTHERS.map(regionalArn)]);
+  });
+
+  test('nothing but those sends crosses regions', () => {
     const otherRegions = new RegExp(OTHERS.join('|'));
-    const crossing = Object.values(home.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement).filter((s) => otherRegions.test(JSON.stringify(s.Resource)));
-    expect(crossing).toEqual(OTHERS.map((region) => ({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: regionalArn(region) })));
+    const policies = Object.values(home.findResources('AWS::IAM::Policy')) as { Properties: { Roles: unknown; PolicyDocument: { Statement: Json[] } } }[];
+    const crossing = policies.flatMap(({ Properties: p }) => p.PolicyDocument.Statement.filter((s) => otherRegions.test(JSON.stringify(s.Resource))).map((s) => ({ roles: p.Roles, ...s })));
+    expect(crossing).toEqual(SENDERS.flatMap((role) => OTHERS.map((region) => ({ roles: [{ Ref: logicalIdOf(stacks.home, role) }], Action: 'sqs:SendMessage', Effect: 'Allow', Resource: regionalArn(region) }))));
   });
 
   test('one alarm per vantage point on the ticks its queue refused, notifying the ops topic', () => {
@@ -158,12 +166,13 @@ describe('addPortwatchStacks with -c regions=us-east-1,eu-west-1,ap-southeast-2 
     }
   });
 
-  test('each function environment is read by its own parser, strictly: the vantage points, the quorum, the home region and the queues', () => {
+  test('each function environment is read by its own parser, strictly: the vantage points, the quorum, the home region and the queues (the re-probe\'s as the dispatcher\'s)', () => {
     const dispatcher = parseDispatcherEnv(environmentOf(stacks.home, home, 'ProbeSchedule/Dispatcher'), { strict: true });
     expect(dispatcher.vantages).toEqual({
       home: 'eu-central-1',
       others: OTHERS.map((region) => ({ vantage: region, queueUrl: `https://sqs.${region}.amazonaws.com/${ENV.account}/${vantageQueueName('Portwatch', region)}` })),
     });
+    expect(parseReprobeEnv(environmentOf(stacks.home, home, 'Discovery/Reprober'), { strict: true }).vantages).toEqual(dispatcher.vantages);
     const all = ['ap-southeast-2', 'eu-central-1', 'eu-west-1', 'us-east-1'];
     const homeProber = parseProberEnv(environmentOf(stacks.home, home, 'ProbeFanOut/Prober'), { strict: true });
     expect({ vantage: homeProber.vantage, homeRegion: homeProber.homeRegion }).toEqual({ vantage: { name: 'eu-central-1', all, quorum: 3 }, homeRegion: null });
