@@ -25,6 +25,7 @@ import {
   type ParseEnvOptions,
 } from './env';
 import { DEFAULT_EVENT_RETENTION_DAYS } from './tables';
+import { VANTAGE_QUEUE_VARIABLES } from './vantage-env';
 import { isRegionName, parseVantageNames, vantageConfig, type VantageConfig } from '../monitor/vantage-config';
 import { formatFieldError } from '../parse/field-error';
 import { parseRootCauseEnv, rootCauseEnvironment, type RootCauseSettings } from './discovery-env';
@@ -45,8 +46,8 @@ export const PROBER_STRING_VARIABLES = {
   eventBusName: 'EVENT_BUS_NAME',
   /** Optional: the chat topic every alert is also published to, as an Amazon Q Developer custom notification. */
   chatTopicArn: 'CHAT_TOPIC_ARN',
-  // Multi-region probing: this prober's vantage point, every vantage point, and the outage quorum.
-  vantage: 'VANTAGE',
+  // Multi-region probing: this prober's vantage point (the name every function of a region reads), every vantage point, and the outage quorum.
+  vantage: VANTAGE_QUEUE_VARIABLES.vantage,
   vantages: 'VANTAGES',
   vantageQuorum: 'VANTAGE_QUORUM',
   // The region of the tables and topics when the prober runs in another one (a prober stack).
