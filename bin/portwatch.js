@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The CLI entry: runs dist/portwatch.cjs, the bundle `npm ci` builds (scripts/build-cli.mjs), which starts
 // several times faster than the TypeScript sources through tsx. A bundle older than any file it was built
-// from is never run: the sources run through tsx instead, with a note (see staleBundle below).
+// from is never run: the sources run through tsx instead, with a note (bin/bundle-freshness.js).
 'use strict';
-const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
+const { staleBundle } = require('./bundle-freshness');
 
 // The AWS SDK warns on every client about Node.js 20's end of support; for a CLI that is one line of
 // noise per command. Node 20 is supported by portwatch; set the variable to false to see the warning.
@@ -22,35 +22,8 @@ process.stdout.on('error', (err) => {
 const root = join(__dirname, '..');
 const bundle = join(root, 'dist', 'portwatch.cjs');
 
-/**
- * Why the bundle cannot be run, or null if it can: missing, or a file it was built from (listed in
- * dist/portwatch.inputs.json by the build) changed or vanished since. Falling back beats rebuilding here:
- * the CLI never writes into the checkout, concurrent runs cannot race on the bundle, and it works where
- * esbuild (a devDependency) is absent. About 120 stat calls, well under a millisecond.
- */
-function staleBundle() {
-  let built;
-  let inputs;
-  try {
-    built = statSync(bundle).mtimeMs;
-    inputs = JSON.parse(readFileSync(join(root, 'dist', 'portwatch.inputs.json'), 'utf8'));
-  } catch {
-    return 'dist/portwatch.cjs is missing';
-  }
-  for (const input of inputs) {
-    let changed;
-    try {
-      changed = statSync(join(root, input)).mtimeMs;
-    } catch {
-      return `${input}, which dist/portwatch.cjs was built from, is gone`;
-    }
-    if (changed > built) return `${input} changed after dist/portwatch.cjs was built`;
-  }
-  return null;
-}
-
 function loadCli() {
-  const stale = staleBundle();
+  const stale = staleBundle(root, 'dist/portwatch.cjs');
   if (stale === null) return require(bundle);
   process.stderr.write(`portwatch: ${stale}; running the sources through tsx (npm run build:cli to start fast again)\n`);
   require('tsx/cjs');

@@ -111,7 +111,7 @@ function combined(input: AgreementInput, counted: ReadonlyMap<string, Observatio
 }
 
 /** Whether views disagree: open from some vantage points and not open from others. */
-export function isPartial(reach: Pick<Reach, 'open' | 'notOpen'> | null | undefined): boolean {
+export function isPartial(reach: Reach | ReachNow | null | undefined): boolean {
   return reach !== null && reach !== undefined && reach.open.length > 0 && reach.notOpen.length > 0;
 }
 

@@ -1,13 +1,12 @@
 /** Reach in words: which vantage points see a target open, which do not and which are unknown, for alerts, sinks and the CLI; lists cut with "+N" to fit a line. */
+import { isPartial } from './agreement';
 import type { Reach } from './model';
 
 /** The label that names the vantage point of a scanner alert: labels travel as an SNS attribute, so subscribers can filter on it. */
 export const VANTAGE_LABEL = 'vantage';
 
-/** Open from some vantage points and not open from others (the `partial` state). */
-export function isPartial(reach: Reach | null | undefined): boolean {
-  return reach !== null && reach !== undefined && reach.open.length > 0 && reach.notOpen.length > 0;
-}
+/** Open from some vantage points and not open from others: the agreement rules' own test, for the CLI beside the words. */
+export { isPartial };
 
 /** Every vantage point the reach names. */
 export function vantageCount(reach: Reach): number {

@@ -6,7 +6,7 @@
  * it held come back as probe errors (never `closed`); the next request starts a new worker.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { staleBundle } from '../../bin/bundle-freshness';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROBE_WORKER_VERSION, type ProbeWorkerReply, type ProbeWorkerRequest, type ProbeWorkerSettings } from '../../lambda/contracts/probe-worker';
@@ -27,19 +27,7 @@ export interface WorkerCommand {
 export function workerEntry(): string[] {
   if (__filename.endsWith('.cjs')) return [join(__dirname, 'probe-worker.cjs')];
   const root = join(__dirname, '..', '..');
-  const bundle = join(root, 'dist', 'probe-worker.cjs');
-  return freshBundle(root, bundle) ? [bundle] : ['--require', require.resolve('tsx/cjs'), join(__dirname, 'probe-worker.ts')];
-}
-
-/** True when `bundle` exists and no file listed in dist/portwatch.inputs.json (written by the same build) changed since. */
-function freshBundle(root: string, bundle: string): boolean {
-  try {
-    const built = statSync(bundle).mtimeMs;
-    const inputs = JSON.parse(readFileSync(join(root, 'dist', 'portwatch.inputs.json'), 'utf8')) as string[];
-    return inputs.every((input) => statSync(join(root, input)).mtimeMs <= built);
-  } catch {
-    return false;
-  }
+  return staleBundle(root, 'dist/probe-worker.cjs') === null ? [join(root, 'dist', 'probe-worker.cjs')] : ['--require', require.resolve('tsx/cjs'), join(__dirname, 'probe-worker.ts')];
 }
 
 /** The worker inside network namespace `netns`: `ip netns exec` execs node there (no process in between). */

@@ -39,6 +39,7 @@ describe('bin/portwatch.js', () => {
       mkdirSync(join(root, 'dist'));
       mkdirSync(join(root, 'lib', 'cli'), { recursive: true });
       copyFileSync(join(REPO, 'bin', 'portwatch.js'), join(root, 'bin', 'portwatch.js'));
+      copyFileSync(join(REPO, 'bin', 'bundle-freshness.js'), join(root, 'bin', 'bundle-freshness.js'));
       symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
       const main = (from: string) => `exports.main = async () => { process.stdout.write('${from}'); return 0; };\n`;
       writeFileSync(join(root, 'lib', 'cli', 'main.ts'), main('sources'));
