@@ -19,7 +19,7 @@ import { createProber } from '../../lambda/handlers/prober-root';
 import { createAddressGuard, parseCidrList } from '../../lambda/probe/address-policy';
 import type { Notifier } from '../../lambda/monitor/dependencies';
 import { probeTarget, type AddressGuard } from '../../lambda/probe';
-import { emptyReport, mergeReports, type ProbeFn, type RunReport } from '../../lambda/monitor/prober/service';
+import { emptyReport, mergeReports, owedAlerts, type ProbeFn, type RunReport } from '../../lambda/monitor/prober/service';
 import { postureEveryTicks } from '../../lambda/monitor/cadence';
 import type { ProbeStatus } from '../../lambda/probe/types';
 import { openLocalState } from './state-dir';
@@ -295,10 +295,7 @@ export async function runTick(ctx: TickContext, baseline: boolean): Promise<Tick
           createProber({ store: ctx.store, digests: ctx.digests, notifier: ctx.notifier, guard: ctx.guard, probe: probes[i] as ProbeFn, log: ctx.log }, { ...settings, vantage: lane.vantage }).run(groups),
         ),
       );
-      // The lanes see the same alerts: one delivers an alert while another finds it leased and counts it
-      // pending, so the batch's pending alerts are the fewest any lane left, not their sum.
-      const merged = runs.reduce(mergeReports);
-      const batch = runs.length > 1 ? { ...merged, alertsPending: Math.min(...runs.map((r) => r.alertsPending)) } : merged;
+      const batch = runs.reduce(mergeReports);
       report = report === null ? batch : mergeReports(report, batch);
       progress?.done();
       progress = null;
@@ -312,7 +309,10 @@ export async function runTick(ctx: TickContext, baseline: boolean): Promise<Tick
     ctx.log('error', 'some targets could not be recorded; they are retried next tick', { tick, failedGroups: done.failedGroups.length });
   }
   ctx.log('info', 'tick done', { ...dispatched, ...done, failedGroups: done.failedGroups.length });
-  // With several vantage points, open is what they decided together (the state), not any one look.
-  const open = ctx.lanes.length > 1 ? [...(await ctx.store.getStates([...keys])).values()].filter((s) => s.open).length : [...seen.values()].filter((s) => s === 'open').length;
-  return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open, report: done };
+  if (ctx.lanes.length === 1) return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open: [...seen.values()].filter((s) => s === 'open').length, report: done };
+  // With several vantage points, open is what they decided together, and owed alerts what the states
+  // still hold: the lanes share the alerts (one delivers while another finds it leased), so no lane's
+  // own count is the tick's.
+  const states = [...(await ctx.store.getStates([...keys])).values()];
+  return { at: tick, keys: [...keys], skippedDisabled: dispatched.skippedDisabled, open: states.filter((s) => s.open).length, report: { ...done, ...owedAlerts(states) } };
 }

@@ -99,16 +99,21 @@ export function startRun(): Run {
 /** The report of a run; alerts still pending are counted from the newest state the run saw of each target. */
 export function reportOf(run: Run, failedGroups: readonly string[]): RunReport {
   const { known, ...rest } = run;
+  return { ...rest, failedGroups, ...owedAlerts(known.values()) };
+}
+
+/** Alerts the states still owe: to the alerts topic (`alertsPending`), or only to a sink (`sinkPending`). */
+export function owedAlerts(states: Iterable<TargetState>): Pick<RunReport, 'alertsPending' | 'sinkPending'> {
   let alertsPending = 0;
   let sinkPending = 0;
-  for (const state of known.values()) {
+  for (const state of states) {
     for (const e of state.outbox) {
       if (e.alert === null) continue;
       if ((e.delivered ?? []).includes(PRIMARY_CHANNEL)) sinkPending++;
       else alertsPending++;
     }
   }
-  return { ...rest, failedGroups, alertsPending, sinkPending };
+  return { alertsPending, sinkPending };
 }
 
 /** Records the newest state of a target seen by the run (null: the item is gone) and returns it. */

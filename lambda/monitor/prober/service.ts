@@ -14,7 +14,7 @@ import { keyOf, planWork, type WorkItem } from './work';
 
 // The prober's public face: handlers, the CLI, the stack and the bench import from here only.
 export { DEFAULT_PROBER_CONFIG, type ProbeFn, type ProberConfig, type ProberDeps, type RunOptions, type StormConfig, type WorkGroup } from './config';
-export { emptyReport, mergeReports, type RunReport } from './report';
+export { emptyReport, mergeReports, owedAlerts, type RunReport } from './report';
 export { targetBudgetMs, timeoutThatFits } from './budget';
 export { ConcurrentUpdateError } from './outbox';
 
